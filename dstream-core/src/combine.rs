@@ -1,0 +1,151 @@
+//! Per-partition hash tables that combine values by key, and the hash partitioner that
+//! decides which reduce partition a key belongs to.
+
+use hashbrown::hash_map::Entry;
+use rustc_hash::FxBuildHasher;
+use std::hash::{BuildHasher, Hash};
+
+/// A hash table from key to combined value: the map side and the reduce side of
+/// `reduce_by_key`. Merging moves values, so any `V` works (no `Clone` or `Default` needed).
+#[derive(Clone, Debug)]
+pub struct Combiner<K, V> {
+    table: hashbrown::HashMap<K, V, FxBuildHasher>,
+}
+
+impl<K, V> Default for Combiner<K, V> {
+    fn default() -> Self {
+        Combiner {
+            table: hashbrown::HashMap::with_hasher(FxBuildHasher),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V> Combiner<K, V> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty table with room for `n` keys.
+    pub fn with_capacity(n: usize) -> Self {
+        Combiner {
+            table: hashbrown::HashMap::with_capacity_and_hasher(n, FxBuildHasher),
+        }
+    }
+
+    /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
+    #[inline]
+    pub fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F) {
+        match self.table.entry(k) {
+            Entry::Vacant(e) => {
+                e.insert(v);
+            }
+            Entry::Occupied(e) => {
+                e.replace_entry_with(|_, old| Some(f(old, v)));
+            }
+        }
+    }
+
+    /// Folds `x` into the value under `k`: `create(x)` for a new key, else
+    /// `merge_value(old, x)`. Spark's `createCombiner` / `mergeValue`.
+    #[inline]
+    pub fn fold<X>(
+        &mut self,
+        k: K,
+        x: X,
+        create: impl FnOnce(X) -> V,
+        merge_value: impl FnOnce(V, X) -> V,
+    ) {
+        match self.table.entry(k) {
+            Entry::Vacant(e) => {
+                e.insert(create(x));
+            }
+            Entry::Occupied(e) => {
+                e.replace_entry_with(|_, old| Some(merge_value(old, x)));
+            }
+        }
+    }
+
+    /// Number of distinct keys.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The value under `k`.
+    pub fn get(&self, k: &K) -> Option<&V> {
+        self.table.get(k)
+    }
+}
+
+impl<K, V> IntoIterator for Combiner<K, V> {
+    type Item = (K, V);
+    type IntoIter = hashbrown::hash_map::IntoIter<K, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.table.into_iter()
+    }
+}
+
+/// The reduce partition of `key` among `partitions`, the same on every thread and in every
+/// run (a fixed hash, unlike `std`'s randomly seeded one), as Spark's `HashPartitioner`.
+#[inline]
+pub fn partition_of<K: Hash + ?Sized>(key: &K, partitions: usize) -> usize {
+    if partitions <= 1 {
+        return 0;
+    }
+    let h = FxBuildHasher.hash_one(key);
+    // Multiply-shift maps the hash onto 0..partitions using its well-mixed high bits.
+    ((u128::from(h) * partitions as u128) >> 64) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_combines_equal_keys() {
+        let mut c = Combiner::new();
+        for w in ["a", "b", "a", "a"] {
+            c.merge(w, 1, |x, y| x + y);
+        }
+        assert_eq!(c.get(&"a"), Some(&3));
+        assert_eq!(c.get(&"b"), Some(&1));
+        assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn merge_moves_values_without_clone() {
+        let mut c = Combiner::new();
+        c.merge(1, vec![1], |mut a: Vec<i32>, b| {
+            a.extend(b);
+            a
+        });
+        c.merge(1, vec![2], |mut a: Vec<i32>, b| {
+            a.extend(b);
+            a
+        });
+        assert_eq!(c.get(&1), Some(&vec![1, 2]));
+    }
+
+    #[test]
+    fn partitioning_is_stable_and_in_range() {
+        for p in 1..9 {
+            for k in 0..1000u32 {
+                let part = partition_of(&k, p);
+                assert!(part < p);
+                assert_eq!(part, partition_of(&k, p));
+            }
+        }
+        // Keys spread over all partitions.
+        let mut seen = [false; 4];
+        for k in 0..100u32 {
+            seen[partition_of(&k.to_string().as_str(), 4)] = true;
+        }
+        assert!(seen.iter().all(|s| *s));
+    }
+}

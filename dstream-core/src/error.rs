@@ -1,0 +1,28 @@
+//! The runtime's error type.
+
+use std::io;
+
+/// Everything that can stop a dstream job.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O error that the job cannot work around (bad input never causes one).
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// The job was configured in a way that cannot run.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// An output operation failed.
+    #[error("output operation `{operator}` failed at {time}: {message}")]
+    Output {
+        /// The operator that failed.
+        operator: &'static str,
+        /// The batch time.
+        time: crate::time::Time,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// `Result` with dstream's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,82 @@
+//! The dstream runtime: the time grid, batches, the partition executor, sources, output
+//! operations and the test harness. Programs reach it through the `stream!` macro of the
+//! `dstream` crate; this crate is the library that generated code calls.
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod combine;
+pub mod error;
+pub mod exec;
+pub mod feed;
+pub mod job;
+pub mod metrics;
+pub mod ops;
+pub mod partition;
+pub mod render;
+pub mod sink;
+pub mod source;
+pub mod testing;
+pub mod text;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use job::Job;
+pub use render::Render;
+pub use time::{Duration, Time};
+
+/// What a dstream program needs in scope: `use dstream::prelude::*;`.
+pub mod prelude {
+    pub use crate::error::{Error, Result};
+    pub use crate::job::Job;
+    pub use crate::render::Render;
+    pub use crate::text::split;
+    pub use crate::time::{Duration, Time};
+}
+
+/// The paths generated code uses. Not a public API: it changes with the compiler.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::combine::Combiner;
+    pub use crate::error::Result;
+    pub use crate::exec::Executor;
+    pub use crate::job::{BatchContext, Job};
+    pub use crate::ops;
+    pub use crate::partition::SourceBatch;
+    pub use crate::sink::print;
+    pub use crate::time::Duration;
+
+    /// The job a program with compile errors expands to, so that the code around the
+    /// `stream!` invocation still type-checks and shows no follow-on errors.
+    pub fn placeholder_job() -> Job {
+        Job::new(Duration::from_millis(1000), "", (), |_, ()| Ok(()))
+    }
+
+    /// Constructors of the language's sources.
+    pub mod sources {
+        use crate::source::queue::QueueSource;
+        use crate::source::socket::{SocketConfig, SocketSource};
+
+        /// `socket(host, port)`.
+        pub fn socket(host: impl Into<String>, port: u16) -> SocketSource {
+            SocketSource::new(host, port)
+        }
+
+        /// `socket(host, port, config)`.
+        pub fn socket_with(
+            host: impl Into<String>,
+            port: u16,
+            config: SocketConfig,
+        ) -> SocketSource {
+            SocketSource::new(host, port).with_config(config)
+        }
+
+        /// `queue(batches)`.
+        pub fn queue<T, B, I>(batches: B) -> QueueSource<T>
+        where
+            B: IntoIterator<Item = I>,
+            I: IntoIterator<Item = T>,
+        {
+            QueueSource::new(batches)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Counters that make bad input and connection trouble visible instead of silent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Counters shared by a job's sources and its batch loop. Cheap to clone (one `Arc`).
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    inner: Arc<Counters>,
+}
+
+/// The counters behind [`Metrics`].
+#[derive(Debug, Default)]
+struct Counters {
+    records_received: AtomicU64,
+    bytes_received: AtomicU64,
+    malformed_not_utf8: AtomicU64,
+    malformed_too_long: AtomicU64,
+    connection_failures: AtomicU64,
+    connections: AtomicU64,
+    batches_completed: AtomicU64,
+}
+
+/// A point-in-time copy of the counters, for reports and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetricsSnapshot {
+    /// Records (lines, queued items) handed to the job.
+    pub records_received: u64,
+    /// Bytes read by sources, including malformed lines.
+    pub bytes_received: u64,
+    /// Lines dropped because they were not valid UTF-8.
+    pub malformed_not_utf8: u64,
+    /// Lines dropped because they exceeded the configured maximum length.
+    pub malformed_too_long: u64,
+    /// Connection attempts that failed, and connections that dropped.
+    pub connection_failures: u64,
+    /// Connections established (the first one and every reconnection).
+    pub connections: u64,
+    /// Batches the job has finished.
+    pub batches_completed: u64,
+}
+
+impl MetricsSnapshot {
+    /// All malformed records, whatever the reason.
+    pub fn malformed_records(&self) -> u64 {
+        self.malformed_not_utf8 + self.malformed_too_long
+    }
+}
+
+macro_rules! counter {
+    ($add:ident, $field:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub fn $add(&self, n: u64) {
+            self.inner.$field.fetch_add(n, Ordering::Relaxed);
+        }
+    };
+}
+
+impl Metrics {
+    /// Fresh counters, all zero.
+    pub fn new() -> Metrics {
+        Metrics::default()
+    }
+
+    counter!(
+        add_records_received,
+        records_received,
+        "Counts records handed to the job."
+    );
+    counter!(
+        add_bytes_received,
+        bytes_received,
+        "Counts bytes read by a source."
+    );
+    counter!(
+        add_malformed_not_utf8,
+        malformed_not_utf8,
+        "Counts a line dropped as invalid UTF-8."
+    );
+    counter!(
+        add_malformed_too_long,
+        malformed_too_long,
+        "Counts a line dropped as too long."
+    );
+    counter!(
+        add_connection_failures,
+        connection_failures,
+        "Counts a failed or dropped connection."
+    );
+    counter!(
+        add_connections,
+        connections,
+        "Counts an established connection."
+    );
+    counter!(
+        add_batches_completed,
+        batches_completed,
+        "Counts a finished batch."
+    );
+
+    /// A copy of every counter.
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        let c = &self.inner;
+        MetricsSnapshot {
+            records_received: c.records_received.load(Ordering::Relaxed),
+            bytes_received: c.bytes_received.load(Ordering::Relaxed),
+            malformed_not_utf8: c.malformed_not_utf8.load(Ordering::Relaxed),
+            malformed_too_long: c.malformed_too_long.load(Ordering::Relaxed),
+            connection_failures: c.connection_failures.load(Ordering::Relaxed),
+            connections: c.connections.load(Ordering::Relaxed),
+            batches_completed: c.batches_completed.load(Ordering::Relaxed),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Typed helpers that generated code calls around user closures. Passing a closure to a
+//! function whose signature names the record type makes the closure's parameter types infer
+//! without annotations, and puts a type mistake on the user's own closure.
+//!
+//! Everything here is `#[inline(always)]`: after inlining, a fused stage is one plain loop.
+
+#![doc(hidden)]
+
+use std::ops::{Add, Mul};
+
+/// `map(f)`: one record in, one out.
+#[inline(always)]
+pub fn map<T, U>(record: T, f: impl FnOnce(T) -> U) -> U {
+    f(record)
+}
+
+/// `flat_map(f)`: one record in, any number out.
+#[inline(always)]
+pub fn flat_map<T, I: IntoIterator>(record: T, f: impl FnOnce(T) -> I) -> I {
+    f(record)
+}
+
+/// `filter(p)`: keep the record if `p(&record)`.
+#[inline(always)]
+pub fn filter<T>(record: &T, p: impl FnOnce(&T) -> bool) -> bool {
+    p(record)
+}
+
+/// `reduce(f)` within a partition: folds `record` into `acc`.
+#[inline(always)]
+pub fn reduce_into<T>(acc: &mut Option<T>, record: T, f: impl FnOnce(T, T) -> T) {
+    *acc = Some(match acc.take() {
+        Some(old) => f(old, record),
+        None => record,
+    });
+}
+
+/// `reduce(f)` across partitions: one partition holding the result, or nothing for an
+/// empty batch (Spark's `reduce` emits no record then).
+pub fn gather_reduce<T>(partials: Vec<Option<T>>, f: impl Fn(T, T) -> T) -> Vec<Vec<T>> {
+    let total = partials.into_iter().flatten().reduce(f);
+    vec![total.into_iter().collect()]
+}
+
+/// `count` across partitions: one partition holding the total, `0` for an empty batch.
+pub fn gather_count(partials: Vec<u64>) -> Vec<Vec<u64>> {
+    vec![vec![partials.into_iter().sum()]]
+}
+
+/// `group_by_key`: a key's first value starts its group.
+#[inline(always)]
+pub fn singleton<V>(v: V) -> Vec<V> {
+    vec![v]
+}
+
+/// `group_by_key`: a further value joins its key's group.
+#[inline(always)]
+pub fn push<V>(mut group: Vec<V>, v: V) -> Vec<V> {
+    group.push(v);
+    group
+}
+
+/// `group_by_key`: groups of one key from two partitions are joined.
+#[inline]
+pub fn concat<V>(mut a: Vec<V>, b: Vec<V>) -> Vec<V> {
+    a.extend(b);
+    a
+}
+
+/// The values of a shorthand `reduce_by_key(+)` / `reduce(+)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` values cannot be combined with `+`",
+    label = "the `+` shorthand needs values that implement `Add<Output = Self>`",
+    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+)]
+pub trait Plus: Sized {
+    /// `a + b`.
+    fn plus(a: Self, b: Self) -> Self;
+}
+
+impl<T: Add<Output = T>> Plus for T {
+    #[inline(always)]
+    fn plus(a: T, b: T) -> T {
+        a + b
+    }
+}
+
+/// The values of a shorthand `reduce_by_key(*)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` values cannot be combined with `*`",
+    label = "the `*` shorthand needs values that implement `Mul<Output = Self>`",
+    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+)]
+pub trait Times: Sized {
+    /// `a * b`.
+    fn times(a: Self, b: Self) -> Self;
+}
+
+impl<T: Mul<Output = T>> Times for T {
+    #[inline(always)]
+    fn times(a: T, b: T) -> T {
+        a * b
+    }
+}
+
+/// The values of a shorthand `reduce_by_key(min)` / `reduce_by_key(max)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` values cannot be combined with `min` or `max`",
+    label = "the `min` and `max` shorthands need values that implement `Ord`",
+    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+)]
+pub trait Ordered: Ord {}
+
+impl<T: Ord> Ordered for T {}
+
+/// `+` as a function, for the shorthand.
+#[inline(always)]
+pub fn plus<V: Plus>(a: V, b: V) -> V {
+    V::plus(a, b)
+}
+
+/// `*` as a function, for the shorthand.
+#[inline(always)]
+pub fn times<V: Times>(a: V, b: V) -> V {
+    V::times(a, b)
+}
+
+/// `min` as a function, for the shorthand.
+#[inline(always)]
+pub fn min<V: Ordered>(a: V, b: V) -> V {
+    std::cmp::min(a, b)
+}
+
+/// `max` as a function, for the shorthand.
+#[inline(always)]
+pub fn max<V: Ordered>(a: V, b: V) -> V {
+    std::cmp::max(a, b)
+}
+
+/// Declares, for each keyed operator, a trait that only `(key, value)` pairs implement, with
+/// a message that names the operator, and a function that splits a record into its pair.
+macro_rules! keyed_operators {
+    ($($op:ident => $trait_name:ident, $message:literal, $note:literal;)*) => {$(
+        #[doc = concat!("Records that `", stringify!($op), "` accepts: `(key, value)` pairs.")]
+        #[diagnostic::on_unimplemented(message = $message, label = "not a `(key, value)` pair", note = $note)]
+        pub trait $trait_name {
+            /// The key.
+            type Key;
+            /// The value.
+            type Value;
+            /// Splits the record.
+            fn into_pair(self) -> (Self::Key, Self::Value);
+        }
+
+        impl<K, V> $trait_name for (K, V) {
+            type Key = K;
+            type Value = V;
+            #[inline(always)]
+            fn into_pair(self) -> (K, V) {
+                self
+            }
+        }
+
+        #[doc = concat!("Splits a record of `", stringify!($op), "` into key and value.")]
+        #[inline(always)]
+        pub fn $op<P: $trait_name>(record: P) -> (P::Key, P::Value) {
+            record.into_pair()
+        }
+    )*};
+}
+
+/// The per-operator pair checks.
+pub mod keyed {
+    keyed_operators! {
+        reduce_by_key => ReduceByKeyInput,
+            "`reduce_by_key` needs (key, value) pairs, but the items here are `{Self}`",
+            "add a `map(|x| (key, value))` before `reduce_by_key`";
+        group_by_key => GroupByKeyInput,
+            "`group_by_key` needs (key, value) pairs, but the items here are `{Self}`",
+            "add a `map(|x| (key, value))` before `group_by_key`";
+        map_values => MapValuesInput,
+            "`map_values` needs (key, value) pairs, but the items here are `{Self}`",
+            "add a `map(|x| (key, value))` before `map_values`";
+        flat_map_values => FlatMapValuesInput,
+            "`flat_map_values` needs (key, value) pairs, but the items here are `{Self}`",
+            "add a `map(|x| (key, value))` before `flat_map_values`";
+    }
+}

@@ -1,0 +1,3 @@
+//! Output operations: what a job does with each batch's result.
+
+pub mod print;

@@ -1,0 +1,40 @@
+//! Sources: where a job's records come from.
+//!
+//! A source runs its receiving on its own threads (if it has any) and hands the batch loop
+//! everything that arrived in a batch's interval when the loop cuts that batch. Receivers
+//! talk to the loop through bounded crossbeam channels, so a slow job pushes back on its
+//! inputs instead of buffering without limit.
+
+pub mod queue;
+pub mod socket;
+
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::metrics::Metrics;
+use crate::time::Time;
+use std::sync::Arc;
+
+/// What a running job lends its sources.
+#[derive(Clone)]
+pub struct SourceContext {
+    /// The job's clock; receivers stamp what they receive with it.
+    pub clock: Arc<dyn Clock>,
+    /// The job's counters.
+    pub metrics: Metrics,
+}
+
+/// An input stream of a job.
+pub trait Source: Send + 'static {
+    /// The data of one batch, handed to the job's first stage.
+    type Batch: Send;
+
+    /// Starts receiving. Called once, before the first batch is cut.
+    fn start(&mut self, ctx: &SourceContext) -> Result<()>;
+
+    /// Hands over everything received up to and including `time` that no earlier cut took.
+    fn cut(&mut self, time: Time) -> Self::Batch;
+
+    /// Stops receiving new data (the first step of a graceful stop). Data already received
+    /// is still handed over by later cuts.
+    fn stop_receiving(&mut self);
+}

@@ -1,0 +1,50 @@
+//! The queue source (Spark's `queueStream`): one queued batch per batch time, for tests and
+//! demonstrations. When the queue runs out every later batch is empty.
+
+use super::{Source, SourceContext};
+use crate::error::Result;
+use crate::time::Time;
+use std::collections::VecDeque;
+
+/// Hands out one queued batch per cut, then empty batches.
+#[derive(Debug)]
+pub struct QueueSource<T> {
+    batches: VecDeque<Vec<T>>,
+    metrics: Option<crate::metrics::Metrics>,
+}
+
+impl<T> QueueSource<T> {
+    /// A source that yields `batches` one per batch time, in order.
+    pub fn new<B, I>(batches: B) -> QueueSource<T>
+    where
+        B: IntoIterator<Item = I>,
+        I: IntoIterator<Item = T>,
+    {
+        QueueSource {
+            batches: batches
+                .into_iter()
+                .map(|b| b.into_iter().collect())
+                .collect(),
+            metrics: None,
+        }
+    }
+}
+
+impl<T: Send + 'static> Source for QueueSource<T> {
+    type Batch = Vec<T>;
+
+    fn start(&mut self, ctx: &SourceContext) -> Result<()> {
+        self.metrics = Some(ctx.metrics.clone());
+        Ok(())
+    }
+
+    fn cut(&mut self, _time: Time) -> Vec<T> {
+        let batch = self.batches.pop_front().unwrap_or_default();
+        if let Some(m) = &self.metrics {
+            m.add_records_received(batch.len() as u64);
+        }
+        batch
+    }
+
+    fn stop_receiving(&mut self) {}
+}

@@ -1,0 +1,187 @@
+//! Text records without a `String` per record: a batch of lines is one buffer plus line ends,
+//! and every record the pipeline sees is a `&str` slice of that buffer.
+
+/// Lines received together by a text receiver: one buffer and where each line ends.
+/// Line terminators are not stored; every line is valid UTF-8.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextBlock {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextBlock {
+    /// An empty block.
+    pub fn new() -> TextBlock {
+        TextBlock::default()
+    }
+
+    /// Appends one line (without its terminator).
+    pub fn push_line(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.ends.push(self.text.len());
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the block holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of text held (terminators excluded).
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The lines in order.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines {
+            text: &self.text,
+            ends: &self.ends,
+            start: 0,
+        }
+    }
+
+    /// Empties the block and keeps its buffers for reuse.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Appends all of `other`'s lines.
+    pub fn append(&mut self, other: &TextBlock) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|end| base + end));
+    }
+}
+
+/// One batch of text from a source: every line that arrived in the batch's interval.
+pub type TextBatch = TextBlock;
+
+impl TextBlock {
+    /// Splits the lines into `n` contiguous partitions of nearly equal line count,
+    /// the way Spark's `parallelize` slices a sequence (partition `i` holds lines
+    /// `i*len/n .. (i+1)*len/n`). Always returns `n` partitions, some possibly empty.
+    pub fn partitions(&self, n: usize) -> Vec<Lines<'_>> {
+        let n = n.max(1);
+        let len = self.ends.len();
+        (0..n)
+            .map(|i| {
+                let (from, to) = (i * len / n, (i + 1) * len / n);
+                let start = if from == 0 { 0 } else { self.ends[from - 1] };
+                Lines {
+                    text: &self.text,
+                    ends: &self.ends[from..to],
+                    start,
+                }
+            })
+            .collect()
+    }
+}
+
+/// An iterator over lines of a [`TextBlock`], yielding slices of its buffer.
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+    start: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let (&end, rest) = self.ends.split_first()?;
+        let line = &self.text[self.start..end];
+        self.start = end;
+        self.ends = rest;
+        Some(line)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.ends.len(), Some(self.ends.len()))
+    }
+}
+
+impl ExactSizeIterator for Lines<'_> {}
+
+/// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
+/// word. This is the `split` of `flat_map(split)`.
+///
+/// ```
+/// use dstream_core::text::split;
+/// assert_eq!(split("to be  or\tnot").collect::<Vec<_>>(), ["to", "be", "or", "not"]);
+/// ```
+#[inline]
+pub fn split(line: &str) -> std::str::SplitAsciiWhitespace<'_> {
+    line.split_ascii_whitespace()
+}
+
+/// Splits `items` into `n` contiguous partitions as Spark's `parallelize` does
+/// (partition `i` holds `i*len/n .. (i+1)*len/n`). Always returns `n` vectors.
+pub fn split_contiguous<T>(items: Vec<T>, n: usize) -> Vec<Vec<T>> {
+    let n = n.max(1);
+    let len = items.len();
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = items.into_iter();
+    for i in 0..n {
+        let size = (i + 1) * len / n - i * len / n;
+        parts.push(rest.by_ref().take(size).collect());
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(lines: &[&str]) -> TextBlock {
+        let mut b = TextBlock::new();
+        for l in lines {
+            b.push_line(l);
+        }
+        b
+    }
+
+    #[test]
+    fn lines_are_slices_in_order() {
+        let b = block(&["a b", "", "c"]);
+        assert_eq!(b.lines().collect::<Vec<_>>(), ["a b", "", "c"]);
+    }
+
+    #[test]
+    fn partitions_are_contiguous_and_cover_everything() {
+        let b = block(&["1", "2", "3", "4", "5"]);
+        let parts: Vec<Vec<&str>> = b.partitions(2).into_iter().map(|p| p.collect()).collect();
+        assert_eq!(parts, vec![vec!["1", "2"], vec!["3", "4", "5"]]);
+        let parts: Vec<Vec<&str>> = b.partitions(7).into_iter().map(|p| p.collect()).collect();
+        assert_eq!(parts.len(), 7);
+        assert_eq!(parts.concat(), ["1", "2", "3", "4", "5"]);
+    }
+
+    #[test]
+    fn append_keeps_line_boundaries() {
+        let mut a = block(&["x"]);
+        a.append(&block(&["y", "zz"]));
+        assert_eq!(a.lines().collect::<Vec<_>>(), ["x", "y", "zz"]);
+        assert_eq!(a.partitions(3)[2].clone().collect::<Vec<_>>(), ["zz"]);
+    }
+
+    #[test]
+    fn split_contiguous_matches_spark_slicing() {
+        assert_eq!(
+            split_contiguous(vec![1, 2, 3, 4], 2),
+            vec![vec![1, 2], vec![3, 4]]
+        );
+        assert_eq!(
+            split_contiguous(vec![1, 2, 3], 2),
+            vec![vec![1], vec![2, 3]]
+        );
+        assert_eq!(split_contiguous(Vec::<u8>::new(), 2), vec![vec![], vec![]]);
+    }
+}

@@ -1,0 +1,375 @@
+//! Phase 5, codegen: the plan as Rust. Each stage becomes one closure per partition holding
+//! a single loop in which the narrow operators are nested blocks; user closures are passed
+//! through typed helpers at their own spans, so their parameter types infer and their
+//! mistakes are reported on their own tokens.
+//!
+//! The generated code only describes stages and exchanges to `dstream-core`
+//! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
+
+use crate::graph::{Graph, Node, NodeId};
+use crate::ops::{Kind, NarrowOp, OutputOp, ShuffleOp, SourceOp};
+use crate::parse::{Arg, ShorthandOp};
+use crate::plan::{Plan, StageEnd, StageInput};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::Ident;
+
+/// The path every generated item goes through.
+fn private() -> TokenStream {
+    quote!(::dstream::__private)
+}
+
+/// Emits the job for a checked, planned program.
+pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStream {
+    let mut gen = Codegen {
+        graph,
+        next_var: 0,
+        hoisted: Vec::new(),
+    };
+    let dp = private();
+    let interval = plan.interval_ms;
+    let explain = plan.describe(graph);
+
+    let source_vars: Vec<Ident> = (0..plan.sources.len())
+        .map(|i| gen.var(&format!("source{i}")))
+        .collect();
+    let input_vars: Vec<Ident> = (0..plan.sources.len())
+        .map(|i| gen.var(&format!("input{i}")))
+        .collect();
+    let source_ctors: Vec<TokenStream> = plan
+        .sources
+        .iter()
+        .map(|&id| gen.source(&graph.nodes[id]))
+        .collect();
+    let pipelines: Vec<TokenStream> = plan
+        .pipelines
+        .iter()
+        .map(|p| gen.pipeline(p, &input_vars[p.source_slot]))
+        .collect();
+    let hoisted = &gen.hoisted;
+    let (ctx, batches, exec, parallelism) = (
+        mixed("__ctx"),
+        mixed("__batches"),
+        mixed("__exec"),
+        mixed("__parallelism"),
+    );
+
+    quote! {
+        {
+            #warnings
+            #(let #source_vars = #source_ctors;)*
+            #(#hoisted)*
+            #dp::Job::new(
+                #dp::Duration::from_millis(#interval),
+                #explain,
+                (#(#source_vars,)*),
+                move |#ctx, #batches| -> #dp::Result<()> {
+                    let #exec = #ctx.exec();
+                    let #parallelism = #exec.parallelism();
+                    #[allow(unused_mut)]
+                    let (#(mut #input_vars,)*) = #batches;
+                    #(#pipelines)*
+                    ::core::result::Result::Ok(())
+                },
+            )
+        }
+    }
+}
+
+/// An identifier that user code cannot see or shadow (hygienic like `macro_rules!` locals).
+fn mixed(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+struct Codegen<'g> {
+    graph: &'g Graph,
+    next_var: usize,
+    /// `let` statements evaluated once when the job is built (argument expressions).
+    hoisted: Vec<TokenStream>,
+}
+
+impl Codegen<'_> {
+    fn var(&mut self, hint: &str) -> Ident {
+        self.next_var += 1;
+        Ident::new(
+            &format!("__dstream_{hint}_{}", self.next_var),
+            Span::mixed_site(),
+        )
+    }
+
+    fn source(&mut self, node: &Node) -> TokenStream {
+        let dp = private();
+        let span = node.name.span();
+        let args: Vec<TokenStream> = node.args.iter().map(|a| self.value_arg(a)).collect();
+        match node.spec.map(|s| s.kind) {
+            Some(Kind::Source(SourceOp::Socket)) if args.len() == 3 => {
+                quote_spanned!(span=> #dp::sources::socket_with(#(#args),*))
+            }
+            Some(Kind::Source(SourceOp::Socket)) => {
+                quote_spanned!(span=> #dp::sources::socket(#(#args),*))
+            }
+            Some(Kind::Source(SourceOp::Queue)) => {
+                quote_spanned!(span=> #dp::sources::queue(#(#args),*))
+            }
+            _ => unreachable!("validated: pipelines start at a source"),
+        }
+    }
+
+    /// An argument evaluated once, when the job is built.
+    fn value_arg(&mut self, arg: &Arg) -> TokenStream {
+        match arg {
+            Arg::Expr(e) => e.to_token_stream(),
+            _ => unreachable!("validated: value arguments are expressions"),
+        }
+    }
+
+    /// A `usize` argument, evaluated once when the job is built.
+    fn count_arg(&mut self, arg: &Arg) -> TokenStream {
+        let var = self.var("count");
+        let expr = self.value_arg(arg);
+        let span = syn::spanned::Spanned::span(&expr);
+        self.hoisted
+            .push(quote_spanned!(span=> let #var: usize = #expr;));
+        var.into_token_stream()
+    }
+
+    /// A function argument: a closure stays in place (so its parameter types infer from the
+    /// helper it is passed to); a path is borrowed; anything else is evaluated once.
+    fn function_arg(&mut self, arg: &Arg) -> TokenStream {
+        match arg {
+            Arg::Expr(syn::Expr::Closure(c)) => c.to_token_stream(),
+            Arg::Expr(syn::Expr::Path(p)) => quote!(&#p),
+            Arg::Expr(e) => {
+                let var = self.var("function");
+                self.hoisted.push(quote!(let #var = #e;));
+                quote!(&#var)
+            }
+            _ => unreachable!("validated: function arguments are expressions"),
+        }
+    }
+
+    /// A function of two values, or a shorthand (`+`, `*`, `min`, `max`).
+    fn reducer_arg(&mut self, arg: &Arg) -> TokenStream {
+        let dp = private();
+        match arg {
+            Arg::Shorthand(ShorthandOp::Plus, span) => quote_spanned!(*span=> #dp::ops::plus),
+            Arg::Shorthand(ShorthandOp::Times, span) => quote_spanned!(*span=> #dp::ops::times),
+            Arg::Expr(syn::Expr::Path(p)) if p.path.is_ident("min") || p.path.is_ident("max") => {
+                let ident = p.path.get_ident().expect("checked by is_ident");
+                quote_spanned!(ident.span()=> #dp::ops::#ident)
+            }
+            other => self.function_arg(other),
+        }
+    }
+
+    /// The partition count of a shuffle: its optional argument, else the job's parallelism.
+    fn partitions_arg(&mut self, node: &Node, index: usize) -> TokenStream {
+        match node.args.get(index) {
+            Some(arg) => self.count_arg(arg),
+            None => mixed("__parallelism").into_token_stream(),
+        }
+    }
+
+    fn pipeline(&mut self, pipeline: &crate::plan::PipelinePlan, input: &Ident) -> TokenStream {
+        let dp = private();
+        let exec = mixed("__exec");
+        let parallelism = mixed("__parallelism");
+        let mut code = TokenStream::new();
+        let mut parts = self.var("parts");
+        for stage in &pipeline.stages {
+            if let StageInput::Source(_) = stage.input {
+                code.extend(
+                    quote!(let #parts = #dp::SourceBatch::partitions(&mut #input, #parallelism);),
+                );
+            }
+            let part = mixed("__part");
+            let record = self.var("record");
+            let names = EndNames {
+                last: self.var("last"),
+                out: self.var("stage_out"),
+                next_parts: self.var("parts"),
+            };
+            let end = self.stage_end(stage.end, &names);
+            let label =
+                matches!(stage.end, StageEnd::Output(_)).then(|| quote!('__dstream_partition:));
+            let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
+            let EndNames {
+                out, next_parts, ..
+            } = names;
+            let (init, finish, after) = (end.init, end.finish, end.after);
+            code.extend(quote! {
+                let #out = #exec.run_stage(#parts, |_, #part| {
+                    #init
+                    #label for #record in #part {
+                        #body
+                    }
+                    #finish
+                });
+                #after
+            });
+            parts = next_parts;
+        }
+        code
+    }
+
+    /// The nested narrow operators around `consume`, which sees the last record as `last`.
+    fn chain(
+        &mut self,
+        narrow: &[NodeId],
+        record: Ident,
+        last: &Ident,
+        consume: &TokenStream,
+    ) -> TokenStream {
+        let Some((&first, rest)) = narrow.split_first() else {
+            return quote!(let #last = #record; #consume);
+        };
+        let graph = self.graph;
+        let node = &graph.nodes[first];
+        let span = node.name.span();
+        let dp = private();
+        let next = self.var("record");
+        let Some(Kind::Narrow(op)) = node.spec.map(|s| s.kind) else {
+            unreachable!("planned: narrow")
+        };
+        let f = self.function_arg(&node.args[0]);
+        match op {
+            NarrowOp::Map => {
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=> let #next = #dp::ops::map(#record, #f); #inner)
+            }
+            NarrowOp::FlatMap => {
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=> for #next in #dp::ops::flat_map(#record, #f) { #inner })
+            }
+            NarrowOp::Filter => {
+                let inner = self.chain(rest, record.clone(), last, consume);
+                quote_spanned!(span=> if #dp::ops::filter(&#record, #f) { #inner })
+            }
+            NarrowOp::MapValues => {
+                let (k, v) = (self.var("key"), self.var("value"));
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=>
+                    let (#k, #v) = #dp::ops::keyed::map_values(#record);
+                    let #next = (#k, #dp::ops::map(#v, #f));
+                    #inner
+                )
+            }
+            NarrowOp::FlatMapValues => {
+                let (k, v, each) = (self.var("key"), self.var("value"), self.var("value"));
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=>
+                    let (#k, #v) = #dp::ops::keyed::flat_map_values(#record);
+                    for #each in #dp::ops::flat_map(#v, #f) {
+                        let #next = (::core::clone::Clone::clone(&#k), #each);
+                        #inner
+                    }
+                )
+            }
+        }
+    }
+
+    /// The code of a stage's end: see [`EndCode`].
+    fn stage_end(&mut self, end: StageEnd, names: &EndNames) -> EndCode {
+        let dp = private();
+        let sink = self.var("sink");
+        let exec = mixed("__exec");
+        let ctx = mixed("__ctx");
+        let EndNames {
+            last,
+            out,
+            next_parts,
+        } = names;
+        let (StageEnd::Exchange(id) | StageEnd::Output(id)) = end;
+        let graph = self.graph;
+        let node = &graph.nodes[id];
+        let span = node.name.span();
+        let combiner = quote!(let mut #sink = #dp::Combiner::new(););
+        let returns_sink = quote!(#sink);
+        match node.spec.map(|s| s.kind) {
+            Some(Kind::Shuffle(ShuffleOp::ReduceByKey)) => {
+                let f = self.reducer_arg(&node.args[0]);
+                let n = self.partitions_arg(node, 1);
+                let (k, v) = (self.var("key"), self.var("value"));
+                EndCode {
+                    init: combiner,
+                    consume: quote_spanned!(span=>
+                        let (#k, #v) = #dp::ops::keyed::reduce_by_key(#last);
+                        #sink.merge(#k, #v, #f);
+                    ),
+                    finish: returns_sink,
+                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #f);),
+                }
+            }
+            Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
+                let n = self.partitions_arg(node, 0);
+                EndCode {
+                    init: combiner,
+                    consume: quote_spanned!(span=> #sink.merge(#last, 1u64, #dp::ops::plus);),
+                    finish: returns_sink,
+                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
+                }
+            }
+            Some(Kind::Shuffle(ShuffleOp::GroupByKey)) => {
+                let n = self.partitions_arg(node, 0);
+                let (k, v) = (self.var("key"), self.var("value"));
+                EndCode {
+                    init: combiner,
+                    consume: quote_spanned!(span=>
+                        let (#k, #v) = #dp::ops::keyed::group_by_key(#last);
+                        #sink.fold(#k, #v, #dp::ops::singleton, #dp::ops::push);
+                    ),
+                    finish: returns_sink,
+                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
+                }
+            }
+            Some(Kind::Shuffle(ShuffleOp::Count)) => EndCode {
+                init: quote!(let mut #sink: u64 = 0;),
+                consume: quote!(let _ = #last; #sink += 1;),
+                finish: returns_sink,
+                after: quote!(let #next_parts = #dp::ops::gather_count(#out);),
+            },
+            Some(Kind::Shuffle(ShuffleOp::Reduce)) => {
+                let f = self.reducer_arg(&node.args[0]);
+                EndCode {
+                    init: quote!(let mut #sink = ::core::option::Option::None;),
+                    consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
+                    finish: returns_sink,
+                    after: quote!(let #next_parts = #dp::ops::gather_reduce(#out, #f);),
+                }
+            }
+            Some(Kind::Output(OutputOp::Print)) => {
+                let num = match node.args.first() {
+                    Some(arg) => self.count_arg(arg),
+                    None => quote!(10usize),
+                };
+                EndCode {
+                    init: quote!(let mut #sink = #dp::print::Take::new(#num + 1);),
+                    consume: quote_spanned!(span=> if !#sink.push(&#last) { break '__dstream_partition; }),
+                    finish: quote!(#sink.into_vec()),
+                    after: quote!(#dp::print::emit(#ctx, #num, #out)?;),
+                }
+            }
+            _ => unreachable!("planned: stage ends at a shuffle or an output"),
+        }
+    }
+}
+
+/// Names a stage end's code refers to: the record reaching it, the stage's per-partition
+/// results, and the next stage's partitions.
+struct EndNames {
+    last: Ident,
+    out: Ident,
+    next_parts: Ident,
+}
+
+/// The code of one stage end.
+struct EndCode {
+    /// Before the loop, in each partition's task: set up the sink.
+    init: TokenStream,
+    /// Inside the loop: feed the record `last` to the sink.
+    consume: TokenStream,
+    /// After the loop: the task's result.
+    finish: TokenStream,
+    /// After the stage: the exchange into the next stage's partitions, or the output's write.
+    after: TokenStream,
+}

@@ -1,0 +1,143 @@
+//! Phase 2, graph: the syntax tree lowered to operator nodes with their inputs, `let` names
+//! resolved, the batch interval clauses gathered.
+
+use crate::diag::Diagnostics;
+use crate::ops::{self, OpSpec};
+use crate::parse::{Arg, DurationLit, Every, Program};
+use proc_macro2::Span;
+use syn::Ident;
+
+/// Index of a node in [`Graph::nodes`].
+pub type NodeId = usize;
+
+/// One operator application.
+#[derive(Debug)]
+pub struct Node {
+    pub name: Ident,
+    /// `None` for an unknown operator (already reported).
+    pub spec: Option<&'static OpSpec>,
+    pub args: Vec<Arg>,
+    /// The span of the parentheses, when written.
+    pub args_span: Option<Span>,
+    pub input: Option<NodeId>,
+    pub consumers: Vec<NodeId>,
+}
+
+impl Node {
+    /// Where to report a problem with the arguments.
+    pub fn args_or_name_span(&self) -> Span {
+        self.args_span.unwrap_or_else(|| self.name.span())
+    }
+}
+
+/// A named stream from `let name = ...`.
+#[derive(Debug)]
+pub struct Let {
+    pub name: Ident,
+    pub node: NodeId,
+    pub uses: usize,
+}
+
+/// The program as operator nodes.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    /// The last node of every statement, in the order written.
+    pub statement_ends: Vec<(NodeId, bool)>,
+    pub lets: Vec<Let>,
+    /// Every `every` clause, in the order written.
+    pub every: Vec<(Span, DurationLit)>,
+}
+
+/// Lowers the parsed program, reporting undefined and duplicate stream names.
+pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
+    let mut graph = Graph::default();
+    for stmt in program.stmts {
+        let mut previous: Option<NodeId> = None;
+        for (position, call) in stmt.pipeline.ops.into_iter().enumerate() {
+            if let Some(Every { keyword, duration }) = call.every {
+                graph.every.push((keyword, duration));
+            }
+            let name = call.name.to_string();
+            if position == 0 && call.args.is_none() && ops::lookup(&name).is_none() {
+                // A pipeline that starts from a named stream.
+                match graph.lets.iter_mut().find(|l| l.name == call.name) {
+                    Some(named) => {
+                        named.uses += 1;
+                        previous = Some(named.node);
+                    }
+                    None => diag.error(
+                        call.name.span(),
+                        format!("no stream named `{name}` is defined before this point: define it first with `let {name} = ...;`"),
+                    ),
+                }
+                continue;
+            }
+            let id = graph.nodes.len();
+            if let Some(input) = previous {
+                graph.nodes[input].consumers.push(id);
+            }
+            let (args_span, args) = match call.args {
+                Some(a) => (Some(a.span), a.items),
+                None => (None, Vec::new()),
+            };
+            graph.nodes.push(Node {
+                spec: ops::lookup(&name),
+                name: call.name,
+                args,
+                args_span,
+                input: previous,
+                consumers: Vec::new(),
+            });
+            previous = Some(id);
+        }
+        let Some(end) = previous else { continue };
+        match stmt.binding {
+            Some(name) => {
+                if let Some(earlier) = graph.lets.iter().find(|l| l.name == name) {
+                    diag.error(
+                        name.span(),
+                        format!("the stream `{}` is already defined", earlier.name),
+                    );
+                }
+                graph.lets.push(Let {
+                    name,
+                    node: end,
+                    uses: 0,
+                });
+                graph.statement_ends.push((end, true));
+            }
+            None => graph.statement_ends.push((end, false)),
+        }
+    }
+    graph
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+    use quote::quote;
+
+    #[test]
+    fn chains_nodes_and_resolves_lets() {
+        let mut diag = Diagnostics::new();
+        let g = lower(
+            parse(quote! { let a = queue(x) |> map(f); a |> print every 1s }).unwrap(),
+            &mut diag,
+        );
+        assert!(!diag.has_errors());
+        assert_eq!(g.nodes.len(), 3);
+        assert_eq!(g.nodes[2].input, Some(1));
+        assert_eq!(g.nodes[1].consumers, vec![2]);
+        assert_eq!(g.lets[0].uses, 1);
+        assert_eq!(g.every.len(), 1);
+    }
+
+    #[test]
+    fn undefined_stream_is_reported() {
+        let mut diag = Diagnostics::new();
+        lower(parse(quote! { b |> print every 1s }).unwrap(), &mut diag);
+        assert!(diag.messages()[0].contains("no stream named `b`"));
+    }
+}

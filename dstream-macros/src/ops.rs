@@ -1,0 +1,287 @@
+//! The operator table: one entry per operator, as data. Adding an operator is adding an
+//! entry here and, if its lowering is new, one arm in `codegen`.
+
+/// What an operator does to the stream, which decides where the plan cuts stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Starts a pipeline.
+    Source(SourceOp),
+    /// Record by record; fuses into the surrounding loop.
+    Narrow(NarrowOp),
+    /// Needs all records of a key (or of the batch) together: the plan cuts a stage here.
+    Shuffle(ShuffleOp),
+    /// Ends a pipeline and does something with each batch.
+    Output(OutputOp),
+}
+
+/// Sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceOp {
+    Socket,
+    Queue,
+}
+
+/// Narrow operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NarrowOp {
+    Map,
+    FlatMap,
+    Filter,
+    MapValues,
+    FlatMapValues,
+}
+
+/// Operators that end a stage with an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShuffleOp {
+    ReduceByKey,
+    GroupByKey,
+    CountByValue,
+    Count,
+    Reduce,
+}
+
+/// Output operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputOp {
+    Print,
+}
+
+/// What an argument may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// Any Rust expression (evaluated once when the job is built).
+    Value,
+    /// A function: a closure or a path such as `split`.
+    Function,
+    /// A function of two values, or a shorthand: `+`, `*`, `min`, `max`.
+    Reducer,
+    /// A number of partitions or records (a `usize` expression).
+    Count,
+}
+
+/// One parameter of an operator.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub kind: ArgKind,
+    pub required: bool,
+}
+
+/// An operator of the language.
+#[derive(Debug)]
+pub struct OpSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub args: &'static [ArgSpec],
+    /// What the operator does, one line (used in messages and `explain`).
+    pub summary: &'static str,
+}
+
+impl OpSpec {
+    /// How many arguments it takes: (required, at most).
+    pub fn arity(&self) -> (usize, usize) {
+        (
+            self.args.iter().filter(|a| a.required).count(),
+            self.args.len(),
+        )
+    }
+
+    /// Whether it is an output operation.
+    pub fn is_output(&self) -> bool {
+        matches!(self.kind, Kind::Output(_))
+    }
+
+    /// Whether it is a source.
+    pub fn is_source(&self) -> bool {
+        matches!(self.kind, Kind::Source(_))
+    }
+
+    /// The parameter list as a user would write it: `reduce_by_key(func, [partitions])`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| {
+                if a.required {
+                    a.name.to_string()
+                } else {
+                    format!("[{}]", a.name)
+                }
+            })
+            .collect();
+        if params.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}({})", self.name, params.join(", "))
+        }
+    }
+}
+
+const fn arg(name: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec {
+        name,
+        kind,
+        required: false,
+    }
+}
+
+use ArgKind::*;
+
+/// Every operator of the language.
+pub static OPERATORS: &[OpSpec] = &[
+    OpSpec {
+        name: "socket",
+        kind: Kind::Source(SourceOp::Socket),
+        args: &[
+            arg("host", Value),
+            arg("port", Value),
+            optional("config", Value),
+        ],
+        summary: "lines of text from a TCP server, one record per line",
+    },
+    OpSpec {
+        name: "queue",
+        kind: Kind::Source(SourceOp::Queue),
+        args: &[arg("batches", Value)],
+        summary: "one queued batch per batch time, then empty batches",
+    },
+    OpSpec {
+        name: "map",
+        kind: Kind::Narrow(NarrowOp::Map),
+        args: &[arg("func", Function)],
+        summary: "one record out per record in",
+    },
+    OpSpec {
+        name: "flat_map",
+        kind: Kind::Narrow(NarrowOp::FlatMap),
+        args: &[arg("func", Function)],
+        summary: "any number of records out per record in",
+    },
+    OpSpec {
+        name: "filter",
+        kind: Kind::Narrow(NarrowOp::Filter),
+        args: &[arg("predicate", Function)],
+        summary: "keeps the records for which the predicate holds",
+    },
+    OpSpec {
+        name: "map_values",
+        kind: Kind::Narrow(NarrowOp::MapValues),
+        args: &[arg("func", Function)],
+        summary: "maps the value of each (key, value) pair, keeping the key",
+    },
+    OpSpec {
+        name: "flat_map_values",
+        kind: Kind::Narrow(NarrowOp::FlatMapValues),
+        args: &[arg("func", Function)],
+        summary: "any number of values per (key, value) pair, each with the key",
+    },
+    OpSpec {
+        name: "reduce_by_key",
+        kind: Kind::Shuffle(ShuffleOp::ReduceByKey),
+        args: &[arg("func", Reducer), optional("partitions", Count)],
+        summary: "combines the values of each key in the batch",
+    },
+    OpSpec {
+        name: "group_by_key",
+        kind: Kind::Shuffle(ShuffleOp::GroupByKey),
+        args: &[optional("partitions", Count)],
+        summary: "collects the values of each key in the batch",
+    },
+    OpSpec {
+        name: "count_by_value",
+        kind: Kind::Shuffle(ShuffleOp::CountByValue),
+        args: &[optional("partitions", Count)],
+        summary: "counts each distinct record in the batch",
+    },
+    OpSpec {
+        name: "count",
+        kind: Kind::Shuffle(ShuffleOp::Count),
+        args: &[],
+        summary: "the number of records in the batch (0 for an empty batch)",
+    },
+    OpSpec {
+        name: "reduce",
+        kind: Kind::Shuffle(ShuffleOp::Reduce),
+        args: &[arg("func", Reducer)],
+        summary: "combines all records of the batch into one (none for an empty batch)",
+    },
+    OpSpec {
+        name: "print",
+        kind: Kind::Output(OutputOp::Print),
+        args: &[optional("num", Count)],
+        summary: "prints the batch time and the first `num` (10) records, as Spark does",
+    },
+];
+
+/// The operator called `name`.
+pub fn lookup(name: &str) -> Option<&'static OpSpec> {
+    OPERATORS.iter().find(|op| op.name == name)
+}
+
+/// The operator name closest to a misspelt `name`, if one is close enough to suggest.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    OPERATORS
+        .iter()
+        .map(|op| (edit_distance(name, op.name), op.name))
+        .filter(|(d, candidate)| *d <= (candidate.len() / 3).max(2))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != *cb);
+            cur.push(substitution.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        for (i, op) in OPERATORS.iter().enumerate() {
+            assert!(
+                OPERATORS[i + 1..].iter().all(|o| o.name != op.name),
+                "{} twice",
+                op.name
+            );
+        }
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("reduce_by_kye"), Some("reduce_by_key"));
+        assert_eq!(suggest("flatmap"), Some("flat_map"));
+        assert_eq!(suggest("prnt"), Some("print"));
+        assert_eq!(suggest("completely_different"), None);
+    }
+
+    #[test]
+    fn signatures_show_optional_arguments() {
+        assert_eq!(
+            lookup("reduce_by_key").unwrap().signature(),
+            "reduce_by_key(func, [partitions])"
+        );
+        assert_eq!(lookup("count").unwrap().signature(), "count");
+        assert_eq!(lookup("reduce_by_key").unwrap().arity(), (1, 2));
+    }
+}
