@@ -29,3 +29,5 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub use dstream_core::__private;
+
+pub mod operators;

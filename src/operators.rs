@@ -1,0 +1,1 @@
+//! The operators of the `stream!` language (being written).

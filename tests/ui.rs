@@ -1,0 +1,13 @@
+//! Compile-time diagnostics of the `stream!` macro: every file under `tests/ui/<category>/`
+//! is a program with one mistake (or, in `several_errors.rs`, several) and its `.stderr` is
+//! exactly what the user sees. Bless changed messages with
+//! `TRYBUILD=overwrite cargo test --test ui`, then review the `.stderr` diff like code.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    for category in ["syntax", "operators", "types", "durations", "streams"] {
+        t.compile_fail(format!("tests/ui/{category}/*.rs"));
+    }
+    t.pass("tests/ui/pass/*.rs");
+}

@@ -1,0 +1,11 @@
+use dstream::prelude::*;
+
+#[derive(Clone, Copy, Debug)]
+struct Score(u32);
+
+fn main() {
+    let job = stream! {
+        queue(vec![vec!["a b"]]) |> flat_map(split) |> map(|w| (w, Score(1))) |> reduce_by_key(+) every 1s |> print
+    };
+    let _ = job;
+}
