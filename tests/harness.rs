@@ -27,10 +27,7 @@ fn counts(records: Vec<&str>) -> BTreeMap<String, u64> {
     records
         .into_iter()
         .map(|r| {
-            let inner = r
-                .strip_prefix('(')
-                .and_then(|r| r.strip_suffix(')'))
-                .expect("a pair");
+            let inner = r.strip_prefix('(').and_then(|r| r.strip_suffix(')')).expect("a pair");
             let (word, n) = inner.rsplit_once(',').expect("(word,n)");
             (word.to_string(), n.parse().expect("a count"))
         })
@@ -50,23 +47,11 @@ fn word_count_over_queued_batches_at_one_second() {
     let out = Harness::new(job).run_batches(3).unwrap();
     let times: Vec<u64> = out.iter().map(|o| o.time.as_millis()).collect();
     assert_eq!(times, [1000, 2000, 3000]);
-    assert_eq!(
-        counts(out[0].printed_records()),
-        expected(&[("to", 2), ("be", 2), ("or", 1), ("not", 1)])
-    );
-    assert_eq!(
-        counts(out[1].printed_records()),
-        expected(&[("be", 1), ("quick", 1)])
-    );
-    assert_eq!(
-        counts(out[2].printed_records()),
-        expected(&[("or", 1), ("not", 1)])
-    );
+    assert_eq!(counts(out[0].printed_records()), expected(&[("to", 2), ("be", 2), ("or", 1), ("not", 1)]));
+    assert_eq!(counts(out[1].printed_records()), expected(&[("be", 1), ("quick", 1)]));
+    assert_eq!(counts(out[2].printed_records()), expected(&[("or", 1), ("not", 1)]));
     for o in &out {
-        assert!(o.printed.starts_with(&format!(
-            "{DASHES}\nTime: {} ms\n{DASHES}\n",
-            o.time.as_millis()
-        )));
+        assert!(o.printed.starts_with(&format!("{DASHES}\nTime: {} ms\n{DASHES}\n", o.time.as_millis())));
         assert!(o.printed.ends_with("\n\n"));
     }
 }
@@ -77,14 +62,8 @@ fn single_partition_output_matches_spark_byte_for_byte() {
     let job = stream! {
         queue(vec![vec![("hello", 1), ("world", 1)]]) |> map(|p| p) every 1s |> print
     };
-    let out = Harness::new(job)
-        .with_parallelism(1)
-        .run_batches(1)
-        .unwrap();
-    assert_eq!(
-        out[0].printed,
-        spark_print(1000, &["(hello,1)", "(world,1)"], false)
-    );
+    let out = Harness::new(job).with_parallelism(1).run_batches(1).unwrap();
+    assert_eq!(out[0].printed, spark_print(1000, &["(hello,1)", "(world,1)"], false));
 }
 
 #[test]
@@ -120,18 +99,13 @@ fn print_n_shows_n_records() {
     let job = stream! {
         queue(vec![vec![1, 2, 3, 4, 5]]) |> map(|x| x * 10) every 1s |> print(3)
     };
-    let out = Harness::new(job)
-        .with_parallelism(1)
-        .run_batches(1)
-        .unwrap();
+    let out = Harness::new(job).with_parallelism(1).run_batches(1).unwrap();
     assert_eq!(out[0].printed, spark_print(1000, &["10", "20", "30"], true));
 }
 
 #[test]
 fn counts_are_the_same_on_any_number_of_partitions() {
-    let text: Vec<String> = (0..200)
-        .map(|i| format!("w{} w{} common", i % 7, i % 13))
-        .collect();
+    let text: Vec<String> = (0..200).map(|i| format!("w{} w{} common", i % 7, i % 13)).collect();
     let mut results = Vec::new();
     for partitions in [1, 2, 3, 8] {
         let lines = text.clone();
@@ -139,10 +113,7 @@ fn counts_are_the_same_on_any_number_of_partitions() {
             queue(vec![lines]) |> flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
                 |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(100)
         };
-        let out = Harness::new(job)
-            .with_parallelism(partitions)
-            .run_batches(1)
-            .unwrap();
+        let out = Harness::new(job).with_parallelism(partitions).run_batches(1).unwrap();
         results.push(counts(out[0].printed_records()));
     }
     assert_eq!(results[0]["common"], 200);
@@ -152,7 +123,7 @@ fn counts_are_the_same_on_any_number_of_partitions() {
 
 #[test]
 fn closures_capture_their_environment() {
-    let stop_words = vec!["the", "a"];
+    let stop_words = ["the", "a"];
     let minimum = 2;
     let job = stream! {
         queue(vec![vec!["the cat saw a cat and the dog"]])
@@ -172,4 +143,24 @@ fn harness_reports_the_batch_interval_grid_and_metrics() {
     assert_eq!(times, [500, 1000, 1500]);
     assert_eq!(harness.metrics().records_received, 3);
     assert_eq!(harness.metrics().batches_completed, 3);
+}
+
+#[test]
+fn unfused_mode_gives_the_same_results_as_fused() {
+    let lines = vec![vec!["a b a", "c a"], vec!["b"]];
+    let fused = stream! {
+        queue(lines.clone()) |> flat_map(split) |> filter(|w| *w != "c") |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+    };
+    let unfused = stream! {
+        #![unfused]
+        queue(lines) |> flat_map(split) |> filter(|w| *w != "c") |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+    };
+    assert!(unfused.explain().contains("mode: unfused"));
+    assert!(fused.explain().contains("mode: fused"));
+    let fused = Harness::new(fused).run_batches(2).unwrap();
+    let unfused = Harness::new(unfused).run_batches(2).unwrap();
+    for (f, u) in fused.iter().zip(&unfused) {
+        assert_eq!(counts(f.printed_records()), counts(u.printed_records()));
+    }
+    assert_eq!(counts(fused[0].printed_records()), expected(&[("a", 3), ("b", 1)]));
 }

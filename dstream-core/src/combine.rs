@@ -14,9 +14,7 @@ pub struct Combiner<K, V> {
 
 impl<K, V> Default for Combiner<K, V> {
     fn default() -> Self {
-        Combiner {
-            table: hashbrown::HashMap::with_hasher(FxBuildHasher),
-        }
+        Combiner { table: hashbrown::HashMap::with_hasher(FxBuildHasher) }
     }
 }
 
@@ -28,9 +26,7 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
 
     /// An empty table with room for `n` keys.
     pub fn with_capacity(n: usize) -> Self {
-        Combiner {
-            table: hashbrown::HashMap::with_capacity_and_hasher(n, FxBuildHasher),
-        }
+        Combiner { table: hashbrown::HashMap::with_capacity_and_hasher(n, FxBuildHasher) }
     }
 
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
@@ -49,13 +45,7 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
     /// Folds `x` into the value under `k`: `create(x)` for a new key, else
     /// `merge_value(old, x)`. Spark's `createCombiner` / `mergeValue`.
     #[inline]
-    pub fn fold<X>(
-        &mut self,
-        k: K,
-        x: X,
-        create: impl FnOnce(X) -> V,
-        merge_value: impl FnOnce(V, X) -> V,
-    ) {
+    pub fn fold<X>(&mut self, k: K, x: X, create: impl FnOnce(X) -> V, merge_value: impl FnOnce(V, X) -> V) {
         match self.table.entry(k) {
             Entry::Vacant(e) => {
                 e.insert(create(x));

@@ -18,9 +18,7 @@ pub struct Executor {
 impl Executor {
     /// An executor that cuts every stage into `parallelism` partitions.
     pub fn new(parallelism: usize) -> Executor {
-        Executor {
-            parallelism: parallelism.max(1),
-        }
+        Executor { parallelism: parallelism.max(1) }
     }
 
     /// The number of partitions of every stage (Spark's `spark.default.parallelism`).
@@ -37,17 +35,9 @@ impl Executor {
         F: Fn(usize, I) -> O + Sync,
     {
         if inputs.len() <= 1 {
-            return inputs
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| task(i, p))
-                .collect();
+            return inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect();
         }
-        inputs
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, p)| task(i, p))
-            .collect()
+        inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
     }
 
     /// Hash-partitions the map-side combined tables into `partitions` reduce partitions and
@@ -82,8 +72,7 @@ impl Executor {
         }
         // Reduce side: merge what arrived.
         self.run_stage(inbound, |_, buckets| {
-            let mut table =
-                Combiner::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
+            let mut table = Combiner::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
             for (k, v) in buckets.into_iter().flatten() {
                 table.merge(k, v, &merge);
             }

@@ -21,18 +21,8 @@ pub struct BatchContext<'c> {
 
 impl<'c> BatchContext<'c> {
     /// A context for the batch at `time`. The batch loop and the test harness make these.
-    pub fn new(
-        time: Time,
-        exec: &'c Executor,
-        out: &'c mut dyn Write,
-        metrics: &'c Metrics,
-    ) -> Self {
-        BatchContext {
-            time,
-            exec,
-            out,
-            metrics,
-        }
+    pub fn new(time: Time, exec: &'c Executor, out: &'c mut dyn Write, metrics: &'c Metrics) -> Self {
+        BatchContext { time, exec, out, metrics }
     }
 
     /// The batch time.
@@ -213,10 +203,7 @@ impl Job {
     }
 
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
-        let ctx = SourceContext {
-            clock,
-            metrics: self.metrics.clone(),
-        };
+        let ctx = SourceContext { clock, metrics: self.metrics.clone() };
         self.program.start(&ctx)
     }
 
@@ -226,12 +213,7 @@ impl Job {
 
     /// Runs the batch at `time`, writing its outputs to `out`. The one code path for
     /// production and the harness.
-    pub(crate) fn run_batch(
-        &mut self,
-        time: Time,
-        exec: &Executor,
-        out: &mut dyn Write,
-    ) -> Result<()> {
+    pub(crate) fn run_batch(&mut self, time: Time, exec: &Executor, out: &mut dyn Write) -> Result<()> {
         let mut ctx = BatchContext::new(time, exec, out, &self.metrics);
         self.program.run_batch(&mut ctx)?;
         self.metrics.add_batches_completed(1);

@@ -62,11 +62,7 @@ pub mod __private {
         }
 
         /// `socket(host, port, config)`.
-        pub fn socket_with(
-            host: impl Into<String>,
-            port: u16,
-            config: SocketConfig,
-        ) -> SocketSource {
+        pub fn socket_with(host: impl Into<String>, port: u16, config: SocketConfig) -> SocketSource {
             SocketSource::new(host, port).with_config(config)
         }
 

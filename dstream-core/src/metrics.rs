@@ -62,41 +62,13 @@ impl Metrics {
         Metrics::default()
     }
 
-    counter!(
-        add_records_received,
-        records_received,
-        "Counts records handed to the job."
-    );
-    counter!(
-        add_bytes_received,
-        bytes_received,
-        "Counts bytes read by a source."
-    );
-    counter!(
-        add_malformed_not_utf8,
-        malformed_not_utf8,
-        "Counts a line dropped as invalid UTF-8."
-    );
-    counter!(
-        add_malformed_too_long,
-        malformed_too_long,
-        "Counts a line dropped as too long."
-    );
-    counter!(
-        add_connection_failures,
-        connection_failures,
-        "Counts a failed or dropped connection."
-    );
-    counter!(
-        add_connections,
-        connections,
-        "Counts an established connection."
-    );
-    counter!(
-        add_batches_completed,
-        batches_completed,
-        "Counts a finished batch."
-    );
+    counter!(add_records_received, records_received, "Counts records handed to the job.");
+    counter!(add_bytes_received, bytes_received, "Counts bytes read by a source.");
+    counter!(add_malformed_not_utf8, malformed_not_utf8, "Counts a line dropped as invalid UTF-8.");
+    counter!(add_malformed_too_long, malformed_too_long, "Counts a line dropped as too long.");
+    counter!(add_connection_failures, connection_failures, "Counts a failed or dropped connection.");
+    counter!(add_connections, connections, "Counts an established connection.");
+    counter!(add_batches_completed, batches_completed, "Counts a finished batch.");
 
     /// A copy of every counter.
     pub fn snapshot(&self) -> MetricsSnapshot {

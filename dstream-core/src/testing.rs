@@ -40,12 +40,7 @@ impl BatchOutput {
     /// final blank line. For a job with a single `print`.
     pub fn printed_records(&self) -> Vec<&str> {
         let lines: Vec<&str> = self.printed.lines().collect();
-        lines
-            .iter()
-            .skip(3)
-            .filter(|l| !l.is_empty() && **l != "...")
-            .copied()
-            .collect()
+        lines.iter().skip(3).filter(|l| !l.is_empty() && **l != "...").copied().collect()
     }
 }
 
@@ -104,10 +99,7 @@ impl Harness {
         let mut printed = Vec::new();
         self.job.run_batch(time, &self.exec, &mut printed)?;
         self.next = time.plus(self.job.batch_interval());
-        Ok(BatchOutput {
-            time,
-            printed: String::from_utf8_lossy(&printed).into_owned(),
-        })
+        Ok(BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() })
     }
 
     /// Runs `n` batches and returns their outputs in order.

@@ -38,11 +38,7 @@ impl TextBlock {
 
     /// The lines in order.
     pub fn lines(&self) -> Lines<'_> {
-        Lines {
-            text: &self.text,
-            ends: &self.ends,
-            start: 0,
-        }
+        Lines { text: &self.text, ends: &self.ends, start: 0 }
     }
 
     /// Empties the block and keeps its buffers for reuse.
@@ -73,11 +69,7 @@ impl TextBlock {
             .map(|i| {
                 let (from, to) = (i * len / n, (i + 1) * len / n);
                 let start = if from == 0 { 0 } else { self.ends[from - 1] };
-                Lines {
-                    text: &self.text,
-                    ends: &self.ends[from..to],
-                    start,
-                }
+                Lines { text: &self.text, ends: &self.ends[from..to], start }
             })
             .collect()
     }
@@ -174,14 +166,8 @@ mod tests {
 
     #[test]
     fn split_contiguous_matches_spark_slicing() {
-        assert_eq!(
-            split_contiguous(vec![1, 2, 3, 4], 2),
-            vec![vec![1, 2], vec![3, 4]]
-        );
-        assert_eq!(
-            split_contiguous(vec![1, 2, 3], 2),
-            vec![vec![1], vec![2, 3]]
-        );
+        assert_eq!(split_contiguous(vec![1, 2, 3, 4], 2), vec![vec![1, 2], vec![3, 4]]);
+        assert_eq!(split_contiguous(vec![1, 2, 3], 2), vec![vec![1], vec![2, 3]]);
         assert_eq!(split_contiguous(Vec::<u8>::new(), 2), vec![vec![], vec![]]);
     }
 }

@@ -97,18 +97,9 @@ mod tests {
     #[test]
     fn first_batch_time_is_next_multiple_of_interval() {
         let b = Duration::from_secs(1);
-        assert_eq!(
-            Time::from_millis(0).next_grid_point(b),
-            Time::from_millis(1000)
-        );
-        assert_eq!(
-            Time::from_millis(999).next_grid_point(b),
-            Time::from_millis(1000)
-        );
-        assert_eq!(
-            Time::from_millis(1000).next_grid_point(b),
-            Time::from_millis(2000)
-        );
+        assert_eq!(Time::from_millis(0).next_grid_point(b), Time::from_millis(1000));
+        assert_eq!(Time::from_millis(999).next_grid_point(b), Time::from_millis(1000));
+        assert_eq!(Time::from_millis(1000).next_grid_point(b), Time::from_millis(2000));
         assert_eq!(
             Time::from_millis(1_357_008_430_123).next_grid_point(b),
             Time::from_millis(1_357_008_431_000)

@@ -10,6 +10,7 @@ use crate::graph::{Graph, Node, NodeId};
 use crate::ops::{Kind, NarrowOp, OutputOp, ShuffleOp, SourceOp};
 use crate::parse::{Arg, ShorthandOp};
 use crate::plan::{Plan, StageEnd, StageInput};
+use crate::validate::Mode;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::Ident;
@@ -21,38 +22,20 @@ fn private() -> TokenStream {
 
 /// Emits the job for a checked, planned program.
 pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStream {
-    let mut gen = Codegen {
-        graph,
-        next_var: 0,
-        hoisted: Vec::new(),
-    };
+    let mut gen = Codegen { graph, mode: plan.mode, next_var: 0, hoisted: Vec::new() };
     let dp = private();
     let interval = plan.interval_ms;
     let explain = plan.describe(graph);
 
-    let source_vars: Vec<Ident> = (0..plan.sources.len())
-        .map(|i| gen.var(&format!("source{i}")))
-        .collect();
-    let input_vars: Vec<Ident> = (0..plan.sources.len())
-        .map(|i| gen.var(&format!("input{i}")))
-        .collect();
-    let source_ctors: Vec<TokenStream> = plan
-        .sources
-        .iter()
-        .map(|&id| gen.source(&graph.nodes[id]))
-        .collect();
-    let pipelines: Vec<TokenStream> = plan
-        .pipelines
-        .iter()
-        .map(|p| gen.pipeline(p, &input_vars[p.source_slot]))
-        .collect();
+    let source_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("source{i}"))).collect();
+    let input_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("input{i}"))).collect();
+    let source_ctors: Vec<TokenStream> =
+        plan.sources.iter().map(|&id| gen.source(&graph.nodes[id])).collect();
+    let pipelines: Vec<TokenStream> =
+        plan.pipelines.iter().map(|p| gen.pipeline(p, &input_vars[p.source_slot])).collect();
     let hoisted = &gen.hoisted;
-    let (ctx, batches, exec, parallelism) = (
-        mixed("__ctx"),
-        mixed("__batches"),
-        mixed("__exec"),
-        mixed("__parallelism"),
-    );
+    let (ctx, batches, exec, parallelism) =
+        (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
 
     quote! {
         {
@@ -83,6 +66,7 @@ fn mixed(name: &str) -> Ident {
 
 struct Codegen<'g> {
     graph: &'g Graph,
+    mode: Mode,
     next_var: usize,
     /// `let` statements evaluated once when the job is built (argument expressions).
     hoisted: Vec<TokenStream>,
@@ -91,10 +75,7 @@ struct Codegen<'g> {
 impl Codegen<'_> {
     fn var(&mut self, hint: &str) -> Ident {
         self.next_var += 1;
-        Ident::new(
-            &format!("__dstream_{hint}_{}", self.next_var),
-            Span::mixed_site(),
-        )
+        Ident::new(&format!("__dstream_{hint}_{}", self.next_var), Span::mixed_site())
     }
 
     fn source(&mut self, node: &Node) -> TokenStream {
@@ -128,8 +109,7 @@ impl Codegen<'_> {
         let var = self.var("count");
         let expr = self.value_arg(arg);
         let span = syn::spanned::Spanned::span(&expr);
-        self.hoisted
-            .push(quote_spanned!(span=> let #var: usize = #expr;));
+        self.hoisted.push(quote_spanned!(span=> let #var: usize = #expr;));
         var.into_token_stream()
     }
 
@@ -178,9 +158,7 @@ impl Codegen<'_> {
         let mut parts = self.var("parts");
         for stage in &pipeline.stages {
             if let StageInput::Source(_) = stage.input {
-                code.extend(
-                    quote!(let #parts = #dp::SourceBatch::partitions(&mut #input, #parallelism);),
-                );
+                code.extend(quote!(let #parts = #dp::SourceBatch::partitions(&mut #input, #parallelism);));
             }
             let part = mixed("__part");
             let record = self.var("record");
@@ -190,25 +168,53 @@ impl Codegen<'_> {
                 next_parts: self.var("parts"),
             };
             let end = self.stage_end(stage.end, &names);
-            let label =
-                matches!(stage.end, StageEnd::Output(_)).then(|| quote!('__dstream_partition:));
-            let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
-            let EndNames {
-                out, next_parts, ..
-            } = names;
+            let label = matches!(stage.end, StageEnd::Output(_)).then(|| quote!('__dstream_partition:));
+            let loops = match self.mode {
+                Mode::Fused => {
+                    let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
+                    quote!(#label for #record in #part { #body })
+                }
+                Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
+            };
+            let EndNames { out, next_parts, .. } = names;
             let (init, finish, after) = (end.init, end.finish, end.after);
             code.extend(quote! {
                 let #out = #exec.run_stage(#parts, |_, #part| {
                     #init
-                    #label for #record in #part {
-                        #body
-                    }
+                    #loops
                     #finish
                 });
                 #after
             });
             parts = next_parts;
         }
+        code
+    }
+
+    /// Unfused mode: the partition is materialised into a `Vec`, then every narrow operator
+    /// runs as its own loop from one `Vec` into the next; the same operator code as fused.
+    fn unfused_loops(
+        &mut self,
+        narrow: &[NodeId],
+        part: &Ident,
+        last: &Ident,
+        consume: &TokenStream,
+        label: Option<TokenStream>,
+    ) -> TokenStream {
+        let mut current = self.var("materialised");
+        let mut code = quote!(let #current: ::std::vec::Vec<_> = ::core::iter::IntoIterator::into_iter(#part).collect(););
+        for &op in narrow {
+            let (next, record, each) = (self.var("materialised"), self.var("record"), self.var("last"));
+            let body = self.chain(&[op], record.clone(), &each, &quote!(#next.push(#each);));
+            code.extend(quote! {
+                let mut #next = ::std::vec::Vec::new();
+                for #record in #current { #body }
+            });
+            current = next;
+        }
+        let record = self.var("record");
+        let body = self.chain(&[], record.clone(), last, consume);
+        code.extend(quote!(#label for #record in #current { #body }));
         code
     }
 
@@ -228,9 +234,7 @@ impl Codegen<'_> {
         let span = node.name.span();
         let dp = private();
         let next = self.var("record");
-        let Some(Kind::Narrow(op)) = node.spec.map(|s| s.kind) else {
-            unreachable!("planned: narrow")
-        };
+        let Some(Kind::Narrow(op)) = node.spec.map(|s| s.kind) else { unreachable!("planned: narrow") };
         let f = self.function_arg(&node.args[0]);
         match op {
             NarrowOp::Map => {
@@ -274,11 +278,7 @@ impl Codegen<'_> {
         let sink = self.var("sink");
         let exec = mixed("__exec");
         let ctx = mixed("__ctx");
-        let EndNames {
-            last,
-            out,
-            next_parts,
-        } = names;
+        let EndNames { last, out, next_parts } = names;
         let (StageEnd::Exchange(id) | StageEnd::Output(id)) = end;
         let graph = self.graph;
         let node = &graph.nodes[id];

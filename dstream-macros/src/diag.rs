@@ -51,10 +51,7 @@ impl Diagnostics {
 
     /// Every error as `compile_error!` invocations, each at its own span.
     pub fn error_tokens(&self) -> TokenStream {
-        self.errors
-            .iter()
-            .map(syn::Error::to_compile_error)
-            .collect()
+        self.errors.iter().map(syn::Error::to_compile_error).collect()
     }
 
     /// Every warning as a use of a deprecated item at the warning's span: stable Rust's way

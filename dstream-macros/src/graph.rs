@@ -47,11 +47,13 @@ pub struct Graph {
     pub lets: Vec<Let>,
     /// Every `every` clause, in the order written.
     pub every: Vec<(Span, DurationLit)>,
+    /// The program's settings (`#![unfused]`), checked by `validate`.
+    pub settings: Vec<syn::Attribute>,
 }
 
 /// Lowers the parsed program, reporting undefined and duplicate stream names.
 pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
-    let mut graph = Graph::default();
+    let mut graph = Graph { settings: program.settings, ..Graph::default() };
     for stmt in program.stmts {
         let mut previous: Option<NodeId> = None;
         for (position, call) in stmt.pipeline.ops.into_iter().enumerate() {
@@ -95,16 +97,9 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
         match stmt.binding {
             Some(name) => {
                 if let Some(earlier) = graph.lets.iter().find(|l| l.name == name) {
-                    diag.error(
-                        name.span(),
-                        format!("the stream `{}` is already defined", earlier.name),
-                    );
+                    diag.error(name.span(), format!("the stream `{}` is already defined", earlier.name));
                 }
-                graph.lets.push(Let {
-                    name,
-                    node: end,
-                    uses: 0,
-                });
+                graph.lets.push(Let { name, node: end, uses: 0 });
                 graph.statement_ends.push((end, true));
             }
             None => graph.statement_ends.push((end, false)),
@@ -122,10 +117,7 @@ mod tests {
     #[test]
     fn chains_nodes_and_resolves_lets() {
         let mut diag = Diagnostics::new();
-        let g = lower(
-            parse(quote! { let a = queue(x) |> map(f); a |> print every 1s }).unwrap(),
-            &mut diag,
-        );
+        let g = lower(parse(quote! { let a = queue(x) |> map(f); a |> print every 1s }).unwrap(), &mut diag);
         assert!(!diag.has_errors());
         assert_eq!(g.nodes.len(), 3);
         assert_eq!(g.nodes[2].input, Some(1));

@@ -39,7 +39,7 @@ fn expand(input: TokenStream) -> TokenStream {
     let Some(checked) = validate::validate(&graph, &mut diagnostics) else {
         return diag::placeholder(&diagnostics);
     };
-    let plan = plan::plan(&graph, checked.interval_ms, &mut diagnostics);
+    let plan = plan::plan(&graph, &checked, &mut diagnostics);
     if diagnostics.has_errors() {
         return diag::placeholder(&diagnostics);
     }
@@ -63,8 +63,7 @@ mod tests {
     #[test]
     fn valid_program_expands_to_a_job() {
         let out =
-            expand(quote! { queue(x) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print })
-                .to_string();
+            expand(quote! { queue(x) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print }).to_string();
         assert!(out.contains("Job :: new"), "{out}");
         assert!(out.contains("exchange_combine"));
         assert!(!out.contains("compile_error"));

@@ -81,10 +81,7 @@ pub struct OpSpec {
 impl OpSpec {
     /// How many arguments it takes: (required, at most).
     pub fn arity(&self) -> (usize, usize) {
-        (
-            self.args.iter().filter(|a| a.required).count(),
-            self.args.len(),
-        )
+        (self.args.iter().filter(|a| a.required).count(), self.args.len())
     }
 
     /// Whether it is an output operation.
@@ -102,13 +99,7 @@ impl OpSpec {
         let params: Vec<String> = self
             .args
             .iter()
-            .map(|a| {
-                if a.required {
-                    a.name.to_string()
-                } else {
-                    format!("[{}]", a.name)
-                }
-            })
+            .map(|a| if a.required { a.name.to_string() } else { format!("[{}]", a.name) })
             .collect();
         if params.is_empty() {
             self.name.to_string()
@@ -119,19 +110,11 @@ impl OpSpec {
 }
 
 const fn arg(name: &'static str, kind: ArgKind) -> ArgSpec {
-    ArgSpec {
-        name,
-        kind,
-        required: true,
-    }
+    ArgSpec { name, kind, required: true }
 }
 
 const fn optional(name: &'static str, kind: ArgKind) -> ArgSpec {
-    ArgSpec {
-        name,
-        kind,
-        required: false,
-    }
+    ArgSpec { name, kind, required: false }
 }
 
 use ArgKind::*;
@@ -141,11 +124,7 @@ pub static OPERATORS: &[OpSpec] = &[
     OpSpec {
         name: "socket",
         kind: Kind::Source(SourceOp::Socket),
-        args: &[
-            arg("host", Value),
-            arg("port", Value),
-            optional("config", Value),
-        ],
+        args: &[arg("host", Value), arg("port", Value), optional("config", Value)],
         summary: "lines of text from a TCP server, one record per line",
     },
     OpSpec {
@@ -259,11 +238,7 @@ mod tests {
     #[test]
     fn names_are_unique() {
         for (i, op) in OPERATORS.iter().enumerate() {
-            assert!(
-                OPERATORS[i + 1..].iter().all(|o| o.name != op.name),
-                "{} twice",
-                op.name
-            );
+            assert!(OPERATORS[i + 1..].iter().all(|o| o.name != op.name), "{} twice", op.name);
         }
     }
 
@@ -277,10 +252,7 @@ mod tests {
 
     #[test]
     fn signatures_show_optional_arguments() {
-        assert_eq!(
-            lookup("reduce_by_key").unwrap().signature(),
-            "reduce_by_key(func, [partitions])"
-        );
+        assert_eq!(lookup("reduce_by_key").unwrap().signature(), "reduce_by_key(func, [partitions])");
         assert_eq!(lookup("count").unwrap().signature(), "count");
         assert_eq!(lookup("reduce_by_key").unwrap().arity(), (1, 2));
     }

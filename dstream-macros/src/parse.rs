@@ -2,7 +2,7 @@
 //! token's span, so later phases can point at exactly what the user wrote.
 //!
 //! ```text
-//! program   := stmt (';' stmt)* ';'?
+//! program   := ('#![' setting ']')* stmt (';' stmt)* ';'?
 //! stmt      := 'let' IDENT '=' pipeline | pipeline
 //! pipeline  := op ('|>' op)*
 //! op        := IDENT ('(' arg (',' arg)* ')')? ('every' DURATION)?
@@ -18,6 +18,8 @@ use syn::{Ident, Token};
 /// A whole program.
 #[derive(Debug)]
 pub struct Program {
+    /// Program settings written as inner attributes, such as `#![unfused]`.
+    pub settings: Vec<syn::Attribute>,
     pub stmts: Vec<Stmt>,
 }
 
@@ -88,6 +90,7 @@ pub struct DurationLit {
 
 impl Parse for Program {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let settings = input.call(syn::Attribute::parse_inner)?;
         let mut stmts = Vec::new();
         while !input.is_empty() {
             stmts.push(input.parse()?);
@@ -96,7 +99,7 @@ impl Parse for Program {
             }
             input.parse::<Token![;]>()?;
         }
-        Ok(Program { stmts })
+        Ok(Program { settings, stmts })
     }
 }
 
@@ -110,10 +113,7 @@ impl Parse for Stmt {
         } else {
             None
         };
-        Ok(Stmt {
-            binding,
-            pipeline: input.parse()?,
-        })
+        Ok(Stmt { binding, pipeline: input.parse()? })
     }
 }
 
@@ -126,8 +126,7 @@ impl Parse for Pipeline {
             ops.push(input.parse()?);
         }
         if !input.is_empty() && !input.peek(Token![;]) {
-            return Err(input
-                .error("expected `|>` followed by an operator, `;`, or the end of the program"));
+            return Err(input.error("expected `|>` followed by an operator, `;`, or the end of the program"));
         }
         Ok(Pipeline { ops })
     }
@@ -135,36 +134,26 @@ impl Parse for Pipeline {
 
 impl Parse for OpCall {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = input.call(Ident::parse_any_ident).map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected an operator name such as `map` or `print`",
-            )
-        })?;
+        let name = input
+            .call(Ident::parse_any_ident)
+            .map_err(|e| syn::Error::new(e.span(), "expected an operator name such as `map` or `print`"))?;
         let args = if input.peek(syn::token::Paren) {
             let content;
             let paren = syn::parenthesized!(content in input);
             let items = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?;
-            Some(Args {
-                span: paren.span.join(),
-                items: items.into_iter().collect(),
-            })
+            Some(Args { span: paren.span.join(), items: items.into_iter().collect() })
         } else {
             None
         };
-        let every =
-            if input.peek(Ident) && input.fork().parse::<Ident>().is_ok_and(|i| i == "every") {
-                let keyword = input.parse::<Ident>()?.span();
-                let duration = input.parse::<DurationLit>().map_err(|e| {
-                    syn::Error::new(
-                        e.span(),
-                        "expected a duration after `every`, such as `every 1s`",
-                    )
-                })?;
-                Some(Every { keyword, duration })
-            } else {
-                None
-            };
+        let every = if input.peek(Ident) && input.fork().parse::<Ident>().is_ok_and(|i| i == "every") {
+            let keyword = input.parse::<Ident>()?.span();
+            let duration = input.parse::<DurationLit>().map_err(|e| {
+                syn::Error::new(e.span(), "expected a duration after `every`, such as `every 1s`")
+            })?;
+            Some(Every { keyword, duration })
+        } else {
+            None
+        };
         Ok(OpCall { name, args, every })
     }
 }
@@ -200,11 +189,7 @@ impl Parse for Arg {
                 } else {
                     input.parse::<Token![*]>()?;
                 }
-                let op = if is_plus {
-                    ShorthandOp::Plus
-                } else {
-                    ShorthandOp::Times
-                };
+                let op = if is_plus { ShorthandOp::Plus } else { ShorthandOp::Times };
                 return Ok(Arg::Shorthand(op, span));
             }
         }
@@ -217,25 +202,15 @@ impl Parse for Arg {
 }
 
 /// Rust's own numeric suffixes: a literal with one of these is a number, not a duration.
-const NUMERIC_SUFFIXES: &[&str] = &[
-    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
-    "f64",
-];
+const NUMERIC_SUFFIXES: &[&str] =
+    &["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64"];
 
 impl DurationLit {
     /// A duration literal at the cursor (an integer or float with a non-numeric suffix).
     fn peek(input: ParseStream) -> Option<DurationLit> {
         let (digits, unit, span) = match input.fork().parse::<syn::Lit>().ok()? {
-            syn::Lit::Int(i) => (
-                i.base10_digits().to_string(),
-                i.suffix().to_string(),
-                i.span(),
-            ),
-            syn::Lit::Float(f) => (
-                f.base10_digits().to_string(),
-                f.suffix().to_string(),
-                f.span(),
-            ),
+            syn::Lit::Int(i) => (i.base10_digits().to_string(), i.suffix().to_string(), i.span()),
+            syn::Lit::Float(f) => (f.base10_digits().to_string(), f.suffix().to_string(), f.span()),
             _ => return None,
         };
         if unit.is_empty() || NUMERIC_SUFFIXES.contains(&unit.as_str()) {
@@ -254,20 +229,13 @@ impl Parse for DurationLit {
         // A bare number (no unit) or a number with a Rust suffix still parses, so that
         // `validate` can say what is wrong with it at its span.
         match input.parse::<syn::Lit>()? {
-            syn::Lit::Int(i) => Ok(DurationLit {
-                span: i.span(),
-                digits: i.base10_digits().into(),
-                unit: i.suffix().into(),
-            }),
-            syn::Lit::Float(f) => Ok(DurationLit {
-                span: f.span(),
-                digits: f.base10_digits().into(),
-                unit: f.suffix().into(),
-            }),
-            other => Err(syn::Error::new(
-                other.span(),
-                "expected a duration such as `1s`",
-            )),
+            syn::Lit::Int(i) => {
+                Ok(DurationLit { span: i.span(), digits: i.base10_digits().into(), unit: i.suffix().into() })
+            }
+            syn::Lit::Float(f) => {
+                Ok(DurationLit { span: f.span(), digits: f.base10_digits().into(), unit: f.suffix().into() })
+            }
+            other => Err(syn::Error::new(other.span(), "expected a duration such as `1s`")),
         }
     }
 }
@@ -290,19 +258,10 @@ mod tests {
         .unwrap();
         let ops = &p.stmts[0].pipeline.ops;
         let names: Vec<String> = ops.iter().map(|o| o.name.to_string()).collect();
-        assert_eq!(
-            names,
-            ["socket", "flat_map", "map", "reduce_by_key", "print"]
-        );
-        assert!(matches!(
-            ops[3].args.as_ref().unwrap().items[0],
-            Arg::Shorthand(ShorthandOp::Plus, _)
-        ));
+        assert_eq!(names, ["socket", "flat_map", "map", "reduce_by_key", "print"]);
+        assert!(matches!(ops[3].args.as_ref().unwrap().items[0], Arg::Shorthand(ShorthandOp::Plus, _)));
         let every = ops[3].every.as_ref().unwrap();
-        assert_eq!(
-            (every.duration.digits.as_str(), every.duration.unit.as_str()),
-            ("1", "s")
-        );
+        assert_eq!((every.duration.digits.as_str(), every.duration.unit.as_str()), ("1", "s"));
         assert!(ops[4].args.is_none());
     }
 
@@ -320,10 +279,7 @@ mod tests {
         assert!(matches!(&args[0], Arg::Duration(d) if d.digits == "10" && d.unit == "s"));
         assert!(matches!(&args[1], Arg::Duration(d) if d.unit == "ms"));
         let print = &p.stmts[1].pipeline.ops[2];
-        assert!(matches!(
-            &print.args.as_ref().unwrap().items[0],
-            Arg::Expr(_)
-        ));
+        assert!(matches!(&print.args.as_ref().unwrap().items[0], Arg::Expr(_)));
     }
 
     #[test]

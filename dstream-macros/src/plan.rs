@@ -5,11 +5,13 @@
 use crate::diag::Diagnostics;
 use crate::graph::{Graph, NodeId};
 use crate::ops::Kind;
+use crate::validate::{Checked, Mode};
 
 /// The compiled shape of a program.
 #[derive(Debug)]
 pub struct Plan {
     pub interval_ms: u64,
+    pub mode: Mode,
     /// Every source node, in the order its pipeline's output was written; index = source slot.
     pub sources: Vec<NodeId>,
     /// One pipeline per output operation, run in the order written.
@@ -52,9 +54,10 @@ pub enum StageEnd {
 }
 
 /// Cuts the graph into stages.
-pub fn plan(graph: &Graph, interval_ms: u64, diag: &mut Diagnostics) -> Plan {
+pub fn plan(graph: &Graph, checked: &Checked, diag: &mut Diagnostics) -> Plan {
     let mut result = Plan {
-        interval_ms,
+        interval_ms: checked.interval_ms,
+        mode: checked.mode,
         sources: Vec::new(),
         pipelines: Vec::new(),
     };
@@ -101,10 +104,7 @@ pub fn plan(graph: &Graph, interval_ms: u64, diag: &mut Diagnostics) -> Plan {
                 Some(Kind::Source(_)) | None => {}
             }
         }
-        result.pipelines.push(PipelinePlan {
-            source_slot,
-            stages,
-        });
+        result.pipelines.push(PipelinePlan { source_slot, stages });
     }
     result
 }
@@ -124,7 +124,11 @@ impl Plan {
     /// into it, and the exchange between stages.
     pub fn describe(&self, graph: &Graph) -> String {
         let name = |id: NodeId| graph.nodes[id].name.to_string();
-        let mut out = format!("batch interval: {} ms\n", self.interval_ms);
+        let mode = match self.mode {
+            Mode::Fused => "fused",
+            Mode::Unfused => "unfused: every operator materialises its output",
+        };
+        let mut out = format!("batch interval: {} ms\nmode: {mode}\n", self.interval_ms);
         let mut stage_number = 0;
         for (p, pipeline) in self.pipelines.iter().enumerate() {
             out.push_str(&format!("output {}:\n", p + 1));
@@ -142,9 +146,9 @@ impl Plan {
                 out.push_str(&format!("  stage {stage_number}: {}\n", ops.join(" -> ")));
                 if let StageEnd::Exchange(id) = stage.end {
                     let how = match graph.nodes[id].spec.map(|s| s.kind) {
-                        Some(Kind::Shuffle(
-                            crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce,
-                        )) => "gather to one partition",
+                        Some(Kind::Shuffle(crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce)) => {
+                            "gather to one partition"
+                        }
                         _ => "hash shuffle by key, combined map-side",
                     };
                     out.push_str(&format!("  exchange: {how} ({})\n", name(id)));
@@ -173,7 +177,7 @@ mod tests {
             .unwrap(),
             &mut diag,
         );
-        let plan = plan(&graph, 1000, &mut diag);
+        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
         assert!(!diag.has_errors());
         let stages = &plan.pipelines[0].stages;
         assert_eq!(stages.len(), 2);
@@ -184,18 +188,16 @@ mod tests {
         assert_eq!(stages[1].end, StageEnd::Output(4));
         assert_eq!(
             plan.describe(&graph),
-            "batch interval: 1000 ms\noutput 1:\n  stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n  exchange: hash shuffle by key, combined map-side (reduce_by_key)\n  stage 1: reduce_by_key (reduce side) -> print\n"
+            "batch interval: 1000 ms\nmode: fused\noutput 1:\n  stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n  exchange: hash shuffle by key, combined map-side (reduce_by_key)\n  stage 1: reduce_by_key (reduce side) -> print\n"
         );
     }
 
     #[test]
     fn a_shared_stream_is_reported() {
         let mut diag = Diagnostics::new();
-        let graph = lower(
-            parse(quote! { let a = queue(x); a |> print every 1s; a |> print }).unwrap(),
-            &mut diag,
-        );
-        plan(&graph, 1000, &mut diag);
+        let graph =
+            lower(parse(quote! { let a = queue(x); a |> print every 1s; a |> print }).unwrap(), &mut diag);
+        plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
         assert!(diag.messages()[0].contains("more than one pipeline"));
     }
 }

@@ -13,6 +13,15 @@ const SHORT_INTERVAL_MS: u64 = 10;
 /// The checked facts later phases rely on.
 pub struct Checked {
     pub interval_ms: u64,
+    pub mode: Mode,
+}
+
+/// How stages run: fused (one loop per stage, the default) or unfused (a materialised
+/// collection after every operator, for measuring what fusion buys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Fused,
+    Unfused,
 }
 
 /// Runs every check. Returns `None` if any error was reported.
@@ -30,11 +39,28 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
     }
     statement_ends(graph, diag);
     unused_streams(graph, diag);
+    let mode = settings(graph, diag);
     let interval_ms = batch_interval(graph, diag);
     if diag.has_errors() {
         return None;
     }
-    interval_ms.map(|interval_ms| Checked { interval_ms })
+    interval_ms.map(|interval_ms| Checked { interval_ms, mode })
+}
+
+fn settings(graph: &Graph, diag: &mut Diagnostics) -> Mode {
+    let mut mode = Mode::Fused;
+    for setting in &graph.settings {
+        let path = setting.path();
+        match (&setting.meta, path.get_ident().map(|i| i.to_string()).as_deref()) {
+            (syn::Meta::Path(_), Some("unfused")) => mode = Mode::Unfused,
+            (syn::Meta::Path(_), Some("fused")) => mode = Mode::Fused,
+            _ => diag.error(
+                syn::spanned::Spanned::span(&setting.meta),
+                "unknown program setting: the settings are `#![fused]` (the default) and `#![unfused]`",
+            ),
+        }
+    }
+    mode
 }
 
 fn unknown_operator(node: &Node, diag: &mut Diagnostics) {
@@ -43,10 +69,7 @@ fn unknown_operator(node: &Node, diag: &mut Diagnostics) {
         Some(s) => format!("unknown operator `{name}`: did you mean `{s}`?"),
         None => {
             let all: Vec<&str> = ops::OPERATORS.iter().map(|o| o.name).collect();
-            format!(
-                "unknown operator `{name}`; the operators are: {}",
-                all.join(", ")
-            )
+            format!("unknown operator `{name}`; the operators are: {}", all.join(", "))
         }
     };
     diag.error(node.name.span(), message);
@@ -56,10 +79,7 @@ fn source_position(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
     if spec.is_source() && node.input.is_some() {
         diag.error(
             node.name.span(),
-            format!(
-                "`{}` is a source: it can only start a pipeline, not follow `|>`",
-                spec.name
-            ),
+            format!("`{}` is a source: it can only start a pipeline, not follow `|>`", spec.name),
         );
     }
     if !spec.is_source() && node.input.is_none() {
@@ -96,10 +116,7 @@ fn statement_ends(graph: &Graph, diag: &mut Diagnostics) {
         if is_let && spec.is_output() {
             diag.error(
                 node.name.span(),
-                format!(
-                    "a `let` stream cannot end in the output operation `{}`",
-                    spec.name
-                ),
+                format!("a `let` stream cannot end in the output operation `{}`", spec.name),
             );
         }
         if !is_let && !spec.is_output() {
@@ -152,10 +169,7 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
             }
             Arg::Duration(d) => diag.error(
                 d.span,
-                format!(
-                    "`{}` takes no duration here: its `{}` is not a time",
-                    spec.name, param.name
-                ),
+                format!("`{}` takes no duration here: its `{}` is not a time", spec.name, param.name),
             ),
             _ => {}
         }
@@ -182,10 +196,7 @@ fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<u64> {
         return None;
     };
     for (keyword, _) in &graph.every[1..] {
-        diag.error(
-            *keyword,
-            "a second `every`: a program has one batch interval; remove this one",
-        );
+        diag.error(*keyword, "a second `every`: a program has one batch interval; remove this one");
     }
     let millis = match duration_millis(first) {
         Ok(ms) => ms,
@@ -214,12 +225,7 @@ pub fn duration_millis(d: &DurationLit) -> Result<u64, String> {
         "s" => 1_000,
         "min" => 60_000,
         "h" => 3_600_000,
-        "" => {
-            return Err(format!(
-                "`{}` needs a unit: write `{0}ms`, `{0}s`, `{0}min` or `{0}h`",
-                d.digits
-            ))
-        }
+        "" => return Err(format!("`{}` needs a unit: write `{0}ms`, `{0}s`, `{0}min` or `{0}h`", d.digits)),
         other => {
             return Err(format!(
                 "unknown duration unit `{other}` in `{}{other}`: use `ms`, `s`, `min` or `h`",
@@ -227,16 +233,10 @@ pub fn duration_millis(d: &DurationLit) -> Result<u64, String> {
             ))
         }
     };
-    let value: f64 = d
-        .digits
-        .parse()
-        .map_err(|_| format!("`{}` is not a number", d.digits))?;
+    let value: f64 = d.digits.parse().map_err(|_| format!("`{}` is not a number", d.digits))?;
     let millis = value * factor as f64;
     if millis.fract() != 0.0 || millis < 0.0 || millis > u64::MAX as f64 {
-        return Err(format!(
-            "`{}{}` is not a whole number of milliseconds",
-            d.digits, d.unit
-        ));
+        return Err(format!("`{}{}` is not a whole number of milliseconds", d.digits, d.unit));
     }
     Ok(millis as u64)
 }
@@ -253,11 +253,7 @@ mod tests {
         let mut diag = Diagnostics::new();
         let graph = lower(parse(tokens).unwrap(), &mut diag);
         let checked = validate(&graph, &mut diag);
-        (
-            checked.map(|c| c.interval_ms),
-            diag.messages(),
-            diag.warning_messages(),
-        )
+        (checked.map(|c| c.interval_ms), diag.messages(), diag.warning_messages())
     }
 
     #[test]
@@ -271,9 +267,8 @@ mod tests {
 
     #[test]
     fn all_errors_are_reported_at_once() {
-        let (_, errors, _) = check(
-            quote! { socket("h", 1) |> mapp(f) |> map(+) |> filter(a, b) every 2sec |> print },
-        );
+        let (_, errors, _) =
+            check(quote! { socket("h", 1) |> mapp(f) |> map(+) |> filter(a, b) every 2sec |> print });
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].contains("did you mean `map`"));
         assert!(errors[1].contains("does not take the shorthand `+`"));
@@ -284,18 +279,14 @@ mod tests {
     #[test]
     fn missing_and_duplicate_every() {
         assert!(check(quote! { queue(x) |> print }).1[0].contains("missing batch interval"));
-        assert!(
-            check(quote! { queue(x) every 1s |> print every 2s }).1[0].contains("a second `every`")
-        );
+        assert!(check(quote! { queue(x) every 1s |> print every 2s }).1[0].contains("a second `every`"));
     }
 
     #[test]
     fn sources_and_outputs_in_place() {
         let errors = check(quote! { queue(x) |> print |> map(f) every 1s }).1;
         assert!(
-            errors
-                .iter()
-                .any(|e| e.contains("nothing can follow the output operation `print`")),
+            errors.iter().any(|e| e.contains("nothing can follow the output operation `print`")),
             "{errors:?}"
         );
         let errors = check(quote! { queue(x) |> socket("h", 1) every 1s |> print }).1;
@@ -304,6 +295,18 @@ mod tests {
         assert!(errors[0].contains("`map` is not a source"));
         let errors = check(quote! { queue(x) every 1s |> map(f) }).1;
         assert!(errors[0].contains("without an output operation"));
+    }
+
+    #[test]
+    fn settings_choose_the_mode() {
+        let mode = |tokens: TokenStream| {
+            let mut diag = Diagnostics::new();
+            let graph = lower(parse(tokens).unwrap(), &mut diag);
+            (validate(&graph, &mut diag).map(|c| c.mode), diag.messages())
+        };
+        assert_eq!(mode(quote! { queue(x) every 1s |> print }).0, Some(Mode::Fused));
+        assert_eq!(mode(quote! { #![unfused] queue(x) every 1s |> print }).0, Some(Mode::Unfused));
+        assert!(mode(quote! { #![fast] queue(x) every 1s |> print }).1[0].contains("unknown program setting"));
     }
 
     #[test]
