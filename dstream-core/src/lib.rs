@@ -42,7 +42,7 @@ pub mod __private {
     pub use crate::job::{BatchContext, Job};
     pub use crate::ops;
     pub use crate::partition::SourceBatch;
-    pub use crate::sink::print;
+    pub use crate::sink::{foreach, print, text_files};
     pub use crate::time::Duration;
 
     /// The job a program with compile errors expands to, so that the code around the

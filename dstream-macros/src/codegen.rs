@@ -104,6 +104,17 @@ impl Codegen<'_> {
         }
     }
 
+    /// A string argument (`&str` or `String`), evaluated once when the job is built.
+    fn string_arg(&mut self, arg: &Arg) -> TokenStream {
+        let var = self.var("string");
+        let expr = self.value_arg(arg);
+        let span = syn::spanned::Spanned::span(&expr);
+        self.hoisted.push(
+            quote_spanned!(span=> let #var: ::std::string::String = ::core::convert::Into::into(#expr);),
+        );
+        var.into_token_stream()
+    }
+
     /// A `usize` argument, evaluated once when the job is built.
     fn count_arg(&mut self, arg: &Arg) -> TokenStream {
         let var = self.var("count");
@@ -114,10 +125,17 @@ impl Codegen<'_> {
     }
 
     /// A function argument: a closure stays in place (so its parameter types infer from the
-    /// helper it is passed to); a path is borrowed; anything else is evaluated once.
+    /// helper it is passed to), written with or without `move`; a path is borrowed; anything
+    /// else is evaluated once.
     fn function_arg(&mut self, arg: &Arg) -> TokenStream {
         match arg {
-            Arg::Expr(syn::Expr::Closure(c)) => c.to_token_stream(),
+            Arg::Expr(syn::Expr::Closure(c)) => {
+                // The job's batch closure already owns everything user closures capture, so a
+                // `move` here would move out of it once per record; borrowing is equivalent.
+                let mut c = c.clone();
+                c.capture = None;
+                c.to_token_stream()
+            }
             Arg::Expr(syn::Expr::Path(p)) => quote!(&#p),
             Arg::Expr(e) => {
                 let var = self.var("function");
@@ -168,7 +186,7 @@ impl Codegen<'_> {
                 next_parts: self.var("parts"),
             };
             let end = self.stage_end(stage.end, &names);
-            let label = matches!(stage.end, StageEnd::Output(_)).then(|| quote!('__dstream_partition:));
+            let label = end.breaks_early.then(|| quote!('__dstream_partition:));
             let loops = match self.mode {
                 Mode::Fused => {
                     let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
@@ -298,6 +316,7 @@ impl Codegen<'_> {
                     ),
                     finish: returns_sink,
                     after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #f);),
+                    breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
@@ -307,6 +326,7 @@ impl Codegen<'_> {
                     consume: quote_spanned!(span=> #sink.merge(#last, 1u64, #dp::ops::plus);),
                     finish: returns_sink,
                     after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
+                    breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::GroupByKey)) => {
@@ -320,6 +340,7 @@ impl Codegen<'_> {
                     ),
                     finish: returns_sink,
                     after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
+                    breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::Count)) => EndCode {
@@ -327,6 +348,7 @@ impl Codegen<'_> {
                 consume: quote!(let _ = #last; #sink += 1;),
                 finish: returns_sink,
                 after: quote!(let #next_parts = #dp::ops::gather_count(#out);),
+                breaks_early: false,
             },
             Some(Kind::Shuffle(ShuffleOp::Reduce)) => {
                 let f = self.reducer_arg(&node.args[0]);
@@ -335,6 +357,7 @@ impl Codegen<'_> {
                     consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
                     finish: returns_sink,
                     after: quote!(let #next_parts = #dp::ops::gather_reduce(#out, #f);),
+                    breaks_early: false,
                 }
             }
             Some(Kind::Output(OutputOp::Print)) => {
@@ -347,6 +370,31 @@ impl Codegen<'_> {
                     consume: quote_spanned!(span=> if !#sink.push(&#last) { break '__dstream_partition; }),
                     finish: quote!(#sink.into_vec()),
                     after: quote!(#dp::print::emit(#ctx, #num, #out)?;),
+                    breaks_early: true,
+                }
+            }
+            Some(Kind::Output(OutputOp::ForeachBatch)) => {
+                let f = self.function_arg(&node.args[0]);
+                EndCode {
+                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote!(#sink.push(#last);),
+                    finish: returns_sink,
+                    after: quote_spanned!(span=> #dp::foreach::emit(#out, #ctx.time(), #f);),
+                    breaks_early: false,
+                }
+            }
+            Some(Kind::Output(OutputOp::SaveAsTextFiles)) => {
+                let prefix = self.string_arg(&node.args[0]);
+                let suffix = match node.args.get(1) {
+                    Some(arg) => self.string_arg(arg),
+                    None => quote!(""),
+                };
+                EndCode {
+                    init: quote!(let mut #sink = ::std::string::String::new();),
+                    consume: quote_spanned!(span=> #dp::text_files::push_line(&mut #sink, &#last);),
+                    finish: returns_sink,
+                    after: quote!(#dp::text_files::emit(#ctx, &#prefix, &#suffix, #out)?;),
+                    breaks_early: false,
                 }
             }
             _ => unreachable!("planned: stage ends at a shuffle or an output"),
@@ -372,4 +420,6 @@ struct EndCode {
     finish: TokenStream,
     /// After the stage: the exchange into the next stage's partitions, or the output's write.
     after: TokenStream,
+    /// Whether `consume` may `break` out of the partition's loop (it needs the loop's label).
+    breaks_early: bool,
 }

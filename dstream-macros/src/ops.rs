@@ -45,6 +45,8 @@ pub enum ShuffleOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputOp {
     Print,
+    ForeachBatch,
+    SaveAsTextFiles,
 }
 
 /// What an argument may be.
@@ -198,6 +200,19 @@ pub static OPERATORS: &[OpSpec] = &[
         kind: Kind::Output(OutputOp::Print),
         args: &[optional("num", Count)],
         summary: "prints the batch time and the first `num` (10) records, as Spark does",
+    },
+    OpSpec {
+        name: "foreach_batch",
+        kind: Kind::Output(OutputOp::ForeachBatch),
+        args: &[arg("func", Function)],
+        summary: "calls `func(records, time)` once per batch with all of the batch's records",
+    },
+    OpSpec {
+        name: "save_as_text_files",
+        kind: Kind::Output(OutputOp::SaveAsTextFiles),
+        args: &[arg("prefix", Value), optional("suffix", Value)],
+        summary:
+            "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",
     },
 ];
 

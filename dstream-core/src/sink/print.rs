@@ -19,10 +19,7 @@ pub struct Take {
 impl Take {
     /// Collects at most `limit` records.
     pub fn new(limit: usize) -> Take {
-        Take {
-            limit,
-            rendered: Vec::new(),
-        }
+        Take { limit, rendered: Vec::new() }
     }
 
     /// Renders and keeps `record`; returns `false` once the limit is reached (stop feeding).
@@ -101,10 +98,7 @@ mod tests {
 
     #[test]
     fn empty_batch_prints_header_and_blank_line() {
-        assert_eq!(
-            printed(10, vec![vec![], vec![]]),
-            format!("{DASHES}\nTime: 1000 ms\n{DASHES}\n\n")
-        );
+        assert_eq!(printed(10, vec![vec![], vec![]]), format!("{DASHES}\nTime: 1000 ms\n{DASHES}\n\n"));
     }
 
     #[test]
