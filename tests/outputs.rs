@@ -5,9 +5,12 @@ use dstream::prelude::*;
 use dstream::testing::Harness;
 use std::sync::{Arc, Mutex};
 
+/// What a `foreach_batch` closure saw: (batch time in ms, records).
+type Seen = Arc<Mutex<Vec<(u64, Vec<i32>)>>>;
+
 #[test]
 fn foreach_batch_receives_every_record_and_the_batch_time() {
-    let seen: Arc<Mutex<Vec<(u64, Vec<i32>)>>> = Arc::default();
+    let seen: Seen = Arc::default();
     let sink = Arc::clone(&seen);
     let job = stream! {
         queue(vec![vec![1, 2, 3, 4], vec![], vec![5]]) |> map(|x| x * 10)
