@@ -67,6 +67,17 @@ pub fn concat<V>(mut a: Vec<V>, b: Vec<V>) -> Vec<V> {
     a
 }
 
+/// A stream's partitions as vectors, so that streams of different partition types can be
+/// concatenated by `union`.
+pub fn to_vecs<P: IntoIterator>(parts: Vec<P>) -> Vec<Vec<P::Item>> {
+    parts.into_iter().map(|p| p.into_iter().collect()).collect()
+}
+
+/// `union`: the partitions of every input, in order (Spark concatenates them).
+pub fn union<T>(inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
+    inputs.into_iter().flatten().collect()
+}
+
 /// The values of a shorthand `reduce_by_key(+)` / `reduce(+)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` values cannot be combined with `+`",

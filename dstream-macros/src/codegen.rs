@@ -9,10 +9,11 @@
 use crate::graph::{Graph, Node, NodeId};
 use crate::ops::{Kind, NarrowOp, OutputOp, ShuffleOp, SourceOp};
 use crate::parse::{Arg, ShorthandOp};
-use crate::plan::{Plan, StageEnd, StageInput};
+use crate::plan::{Plan, Stage, StageEnd, Step};
 use crate::validate::Mode;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use std::collections::HashMap;
 use syn::Ident;
 
 /// The path every generated item goes through.
@@ -22,17 +23,28 @@ fn private() -> TokenStream {
 
 /// Emits the job for a checked, planned program.
 pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStream {
-    let mut gen = Codegen { graph, mode: plan.mode, next_var: 0, hoisted: Vec::new() };
+    let mut gen = Codegen {
+        graph,
+        mode: plan.mode,
+        next_var: 0,
+        hoisted: Vec::new(),
+        values: HashMap::new(),
+        reads_left: plan.reads.clone(),
+    };
     let dp = private();
     let interval = plan.interval_ms;
     let explain = plan.describe(graph);
 
     let source_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("source{i}"))).collect();
     let input_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("input{i}"))).collect();
-    let source_ctors: Vec<TokenStream> =
-        plan.sources.iter().map(|&id| gen.source(&graph.nodes[id])).collect();
-    let pipelines: Vec<TokenStream> =
-        plan.pipelines.iter().map(|p| gen.pipeline(p, &input_vars[p.source_slot])).collect();
+    // Sources are built in the order the program writes them (as Rust evaluates expressions),
+    // whatever order the plan reads them in.
+    let mut by_position: Vec<(NodeId, Ident)> =
+        plan.sources.iter().copied().zip(source_vars.iter().cloned()).collect();
+    by_position.sort_by_key(|(id, _)| *id);
+    let (built_vars, source_ctors): (Vec<Ident>, Vec<TokenStream>) =
+        by_position.into_iter().map(|(id, var)| (var, gen.source(&graph.nodes[id]))).unzip();
+    let steps = gen.steps(plan, &input_vars);
     let hoisted = &gen.hoisted;
     let (ctx, batches, exec, parallelism) =
         (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
@@ -40,7 +52,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     quote! {
         {
             #warnings
-            #(let #source_vars = #source_ctors;)*
+            #(let #built_vars = #source_ctors;)*
             #(#hoisted)*
             #dp::Job::new(
                 #dp::Duration::from_millis(#interval),
@@ -51,7 +63,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                     let #parallelism = #exec.parallelism();
                     #[allow(unused_mut)]
                     let (#(mut #input_vars,)*) = #batches;
-                    #(#pipelines)*
+                    #steps
                     ::core::result::Result::Ok(())
                 },
             )
@@ -67,6 +79,10 @@ fn mixed(name: &str) -> Ident {
 struct Codegen<'g> {
     graph: &'g Graph,
     mode: Mode,
+    /// The variable holding each node's value (its records as partitions), once made.
+    values: HashMap<NodeId, Ident>,
+    /// How many more steps will read each value: the last read moves it, earlier ones clone.
+    reads_left: HashMap<NodeId, usize>,
     next_var: usize,
     /// `let` statements evaluated once when the job is built (argument expressions).
     hoisted: Vec<TokenStream>,
@@ -168,45 +184,85 @@ impl Codegen<'_> {
         }
     }
 
-    fn pipeline(&mut self, pipeline: &crate::plan::PipelinePlan, input: &Ident) -> TokenStream {
+    /// The variable holding `node`'s value.
+    fn value_var(&mut self, node: NodeId) -> Ident {
+        if let Some(v) = self.values.get(&node) {
+            return v.clone();
+        }
+        let v = self.var("value");
+        self.values.insert(node, v.clone());
+        v
+    }
+
+    /// An expression reading `node`'s value: a clone while later steps still read it.
+    fn read_value(&mut self, node: NodeId) -> TokenStream {
+        let v = self.value_var(node);
+        let left = self.reads_left.entry(node).or_insert(1);
+        *left -= 1;
+        if *left > 0 {
+            quote!(::core::clone::Clone::clone(&#v))
+        } else {
+            quote!(#v)
+        }
+    }
+
+    /// The code of every step of a batch, in order.
+    fn steps(&mut self, plan: &Plan, inputs: &[Ident]) -> TokenStream {
         let dp = private();
-        let exec = mixed("__exec");
         let parallelism = mixed("__parallelism");
         let mut code = TokenStream::new();
-        let mut parts = self.var("parts");
-        for stage in &pipeline.stages {
-            if let StageInput::Source(_) = stage.input {
-                code.extend(quote!(let #parts = #dp::SourceBatch::partitions(&mut #input, #parallelism);));
-            }
-            let part = mixed("__part");
-            let record = self.var("record");
-            let names = EndNames {
-                last: self.var("last"),
-                out: self.var("stage_out"),
-                next_parts: self.var("parts"),
-            };
-            let end = self.stage_end(stage.end, &names);
-            let label = end.breaks_early.then(|| quote!('__dstream_partition:));
-            let loops = match self.mode {
-                Mode::Fused => {
-                    let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
-                    quote!(#label for #record in #part { #body })
+        for step in &plan.steps {
+            match step {
+                Step::SourceParts { source, slot } => {
+                    let value = self.value_var(*source);
+                    let input = &inputs[*slot];
+                    code.extend(
+                        quote!(let #value = #dp::SourceBatch::partitions(&mut #input, #parallelism);),
+                    );
                 }
-                Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
-            };
-            let EndNames { out, next_parts, .. } = names;
-            let (init, finish, after) = (end.init, end.finish, end.after);
-            code.extend(quote! {
-                let #out = #exec.run_stage(#parts, |_, #part| {
-                    #init
-                    #loops
-                    #finish
-                });
-                #after
-            });
-            parts = next_parts;
+                Step::Union { node, inputs } => {
+                    let value = self.value_var(*node);
+                    let parts: Vec<TokenStream> = inputs.iter().map(|&i| self.read_value(i)).collect();
+                    code.extend(
+                        quote!(let #value = #dp::ops::union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]);),
+                    );
+                }
+                Step::Stage(stage) => code.extend(self.stage(stage)),
+            }
         }
         code
+    }
+
+    /// One stage: a task per partition running the fused loop, then what follows the stage.
+    fn stage(&mut self, stage: &Stage) -> TokenStream {
+        let exec = mixed("__exec");
+        let parts = self.read_value(stage.input);
+        let part = mixed("__part");
+        let record = self.var("record");
+        let next_parts = match stage.end {
+            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.value_var(id),
+            StageEnd::Output(_) => self.var("unused"),
+        };
+        let names = EndNames { last: self.var("last"), out: self.var("stage_out"), next_parts };
+        let end = self.stage_end(stage.end, &names);
+        let label = end.breaks_early.then(|| quote!('__dstream_partition:));
+        let loops = match self.mode {
+            Mode::Fused => {
+                let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
+                quote!(#label for #record in #part { #body })
+            }
+            Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
+        };
+        let out = names.out;
+        let (init, finish, after) = (end.init, end.finish, end.after);
+        quote! {
+            let #out = #exec.run_stage(#parts, |_, #part| {
+                #init
+                #loops
+                #finish
+            });
+            #after
+        }
     }
 
     /// Unfused mode: the partition is materialised into a `Vec`, then every narrow operator
@@ -297,7 +353,18 @@ impl Codegen<'_> {
         let exec = mixed("__exec");
         let ctx = mixed("__ctx");
         let EndNames { last, out, next_parts } = names;
-        let (StageEnd::Exchange(id) | StageEnd::Output(id)) = end;
+        let id = match end {
+            StageEnd::Materialise(_) => {
+                return EndCode {
+                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote!(#sink.push(#last);),
+                    finish: quote!(#sink),
+                    after: quote!(let #next_parts = #out;),
+                    breaks_early: false,
+                }
+            }
+            StageEnd::Exchange(id) | StageEnd::Output(id) => id,
+        };
         let graph = self.graph;
         let node = &graph.nodes[id];
         let span = node.name.span();

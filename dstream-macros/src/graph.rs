@@ -19,7 +19,10 @@ pub struct Node {
     pub args: Vec<Arg>,
     /// The span of the parentheses, when written.
     pub args_span: Option<Span>,
+    /// The stream before `|>`, if any.
     pub input: Option<NodeId>,
+    /// Further input streams named as arguments, as in `union(b, c)`.
+    pub others: Vec<NodeId>,
     pub consumers: Vec<NodeId>,
 }
 
@@ -83,12 +86,15 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
                 Some(a) => (Some(a.span), a.items),
                 None => (None, Vec::new()),
             };
+            let spec = ops::lookup(&name);
+            let others = stream_arguments(&mut graph, spec, &args, id, diag);
             graph.nodes.push(Node {
-                spec: ops::lookup(&name),
+                spec,
                 name: call.name,
                 args,
                 args_span,
                 input: previous,
+                others,
                 consumers: Vec::new(),
             });
             previous = Some(id);
@@ -106,6 +112,49 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
         }
     }
     graph
+}
+
+/// Resolves the arguments that name streams (`union(b, c)`) to their nodes, and records
+/// node `id` as their consumer.
+fn stream_arguments(
+    graph: &mut Graph,
+    spec: Option<&'static OpSpec>,
+    args: &[Arg],
+    id: NodeId,
+    diag: &mut Diagnostics,
+) -> Vec<NodeId> {
+    let Some(spec) = spec else { return Vec::new() };
+    let mut others = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if spec.arg_kind(i) != Some(ops::ArgKind::Stream) {
+            continue;
+        }
+        let named = match arg {
+            Arg::Expr(syn::Expr::Path(p)) => p.path.get_ident().cloned(),
+            _ => None,
+        };
+        let Some(name) = named else {
+            let span = match arg {
+                Arg::Expr(e) => syn::spanned::Spanned::span(e),
+                Arg::Duration(d) => d.span,
+                Arg::Shorthand(_, span) => *span,
+            };
+            diag.error(span, format!("`{}` takes the name of a stream defined with `let`", spec.name));
+            continue;
+        };
+        match graph.lets.iter_mut().find(|l| l.name == name) {
+            Some(stream) => {
+                stream.uses += 1;
+                others.push(stream.node);
+                graph.nodes[stream.node].consumers.push(id);
+            }
+            None => diag.error(
+                name.span(),
+                format!("no stream named `{name}` is defined before this point: define it first with `let {name} = ...;`"),
+            ),
+        }
+    }
+    others
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub enum Kind {
     Shuffle(ShuffleOp),
     /// Ends a pipeline and does something with each batch.
     Output(OutputOp),
+    /// Concatenates the partitions of several streams.
+    Union,
 }
 
 /// Sources.
@@ -60,6 +62,8 @@ pub enum ArgKind {
     Reducer,
     /// A number of partitions or records (a `usize` expression).
     Count,
+    /// The name of a stream defined with `let`.
+    Stream,
 }
 
 /// One parameter of an operator.
@@ -76,6 +80,8 @@ pub struct OpSpec {
     pub name: &'static str,
     pub kind: Kind,
     pub args: &'static [ArgSpec],
+    /// Whether the last parameter repeats (`union(a, b, c)`).
+    pub variadic: bool,
     /// What the operator does, one line (used in messages and `explain`).
     pub summary: &'static str,
 }
@@ -83,7 +89,17 @@ pub struct OpSpec {
 impl OpSpec {
     /// How many arguments it takes: (required, at most).
     pub fn arity(&self) -> (usize, usize) {
-        (self.args.iter().filter(|a| a.required).count(), self.args.len())
+        let max = if self.variadic { usize::MAX } else { self.args.len() };
+        (self.args.iter().filter(|a| a.required).count(), max)
+    }
+
+    /// The kind of the `index`-th argument (a variadic parameter covers the rest).
+    pub fn arg_kind(&self, index: usize) -> Option<ArgKind> {
+        match self.args.get(index) {
+            Some(a) => Some(a.kind),
+            None if self.variadic => self.args.last().map(|a| a.kind),
+            None => None,
+        }
     }
 
     /// Whether it is an output operation.
@@ -102,6 +118,7 @@ impl OpSpec {
             .args
             .iter()
             .map(|a| if a.required { a.name.to_string() } else { format!("[{}]", a.name) })
+            .chain(self.variadic.then(|| "...".to_string()))
             .collect();
         if params.is_empty() {
             self.name.to_string()
@@ -126,90 +143,112 @@ pub static OPERATORS: &[OpSpec] = &[
     OpSpec {
         name: "socket",
         kind: Kind::Source(SourceOp::Socket),
+        variadic: false,
         args: &[arg("host", Value), arg("port", Value), optional("config", Value)],
         summary: "lines of text from a TCP server, one record per line",
     },
     OpSpec {
         name: "queue",
         kind: Kind::Source(SourceOp::Queue),
+        variadic: false,
         args: &[arg("batches", Value)],
         summary: "one queued batch per batch time, then empty batches",
     },
     OpSpec {
         name: "map",
         kind: Kind::Narrow(NarrowOp::Map),
+        variadic: false,
         args: &[arg("func", Function)],
         summary: "one record out per record in",
     },
     OpSpec {
         name: "flat_map",
         kind: Kind::Narrow(NarrowOp::FlatMap),
+        variadic: false,
         args: &[arg("func", Function)],
         summary: "any number of records out per record in",
     },
     OpSpec {
         name: "filter",
         kind: Kind::Narrow(NarrowOp::Filter),
+        variadic: false,
         args: &[arg("predicate", Function)],
         summary: "keeps the records for which the predicate holds",
     },
     OpSpec {
         name: "map_values",
         kind: Kind::Narrow(NarrowOp::MapValues),
+        variadic: false,
         args: &[arg("func", Function)],
         summary: "maps the value of each (key, value) pair, keeping the key",
     },
     OpSpec {
         name: "flat_map_values",
         kind: Kind::Narrow(NarrowOp::FlatMapValues),
+        variadic: false,
         args: &[arg("func", Function)],
         summary: "any number of values per (key, value) pair, each with the key",
     },
     OpSpec {
+        name: "union",
+        kind: Kind::Union,
+        variadic: true,
+        args: &[arg("other", Stream)],
+        summary: "the records of this stream, then those of each named stream (partitions concatenated)",
+    },
+    OpSpec {
         name: "reduce_by_key",
         kind: Kind::Shuffle(ShuffleOp::ReduceByKey),
+        variadic: false,
         args: &[arg("func", Reducer), optional("partitions", Count)],
         summary: "combines the values of each key in the batch",
     },
     OpSpec {
         name: "group_by_key",
         kind: Kind::Shuffle(ShuffleOp::GroupByKey),
+        variadic: false,
         args: &[optional("partitions", Count)],
         summary: "collects the values of each key in the batch",
     },
     OpSpec {
         name: "count_by_value",
         kind: Kind::Shuffle(ShuffleOp::CountByValue),
+        variadic: false,
         args: &[optional("partitions", Count)],
         summary: "counts each distinct record in the batch",
     },
     OpSpec {
         name: "count",
         kind: Kind::Shuffle(ShuffleOp::Count),
+        variadic: false,
         args: &[],
         summary: "the number of records in the batch (0 for an empty batch)",
     },
     OpSpec {
         name: "reduce",
         kind: Kind::Shuffle(ShuffleOp::Reduce),
+        variadic: false,
         args: &[arg("func", Reducer)],
         summary: "combines all records of the batch into one (none for an empty batch)",
     },
     OpSpec {
         name: "print",
         kind: Kind::Output(OutputOp::Print),
+        variadic: false,
         args: &[optional("num", Count)],
         summary: "prints the batch time and the first `num` (10) records, as Spark does",
     },
     OpSpec {
         name: "foreach_batch",
         kind: Kind::Output(OutputOp::ForeachBatch),
+        variadic: false,
         args: &[arg("func", Function)],
         summary: "calls `func(records, time)` once per batch with all of the batch's records",
     },
     OpSpec {
         name: "save_as_text_files",
         kind: Kind::Output(OutputOp::SaveAsTextFiles),
+        variadic: false,
         args: &[arg("prefix", Value), optional("suffix", Value)],
         summary:
             "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",

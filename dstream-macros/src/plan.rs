@@ -1,162 +1,197 @@
-//! Phase 4, plan: every output's pipeline cut into stages at shuffles. A stage is a chain of
-//! narrow operators that codegen turns into one loop per partition; between two stages sits
-//! an exchange (hash shuffle or gather).
+//! Phase 4, plan: the graph cut into steps. A stage is a chain of narrow operators that
+//! codegen turns into one loop per partition, reading one stream value (partitions) and
+//! ending at a shuffle's map side, an output, or a materialised stream that several
+//! consumers share. Between stages sit exchanges (hash shuffle or gather) and unions.
 
 use crate::diag::Diagnostics;
 use crate::graph::{Graph, NodeId};
 use crate::ops::Kind;
 use crate::validate::{Checked, Mode};
+use std::collections::HashMap;
 
 /// The compiled shape of a program.
 #[derive(Debug)]
 pub struct Plan {
     pub interval_ms: u64,
     pub mode: Mode,
-    /// Every source node, in the order its pipeline's output was written; index = source slot.
+    /// Every source node, in the order first needed; index = source slot.
     pub sources: Vec<NodeId>,
-    /// One pipeline per output operation, run in the order written.
-    pub pipelines: Vec<PipelinePlan>,
+    /// What runs each batch, in order.
+    pub steps: Vec<Step>,
+    /// How many steps read each node's value.
+    pub reads: HashMap<NodeId, usize>,
 }
 
-/// The stages that feed one output.
-#[derive(Debug)]
-pub struct PipelinePlan {
-    /// Index into [`Plan::sources`].
-    pub source_slot: usize,
-    pub stages: Vec<Stage>,
+/// One step of a batch.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The value of a source node: its batch cut into partitions.
+    SourceParts { source: NodeId, slot: usize },
+    /// One fused loop per partition.
+    Stage(Stage),
+    /// The value of a `union` node: its inputs' partitions, concatenated.
+    Union { node: NodeId, inputs: Vec<NodeId> },
 }
 
 /// One fused loop.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Stage {
-    pub input: StageInput,
+    /// The node whose value (partitions) the stage reads.
+    pub input: NodeId,
     /// Narrow operators applied record by record, in order.
     pub narrow: Vec<NodeId>,
     pub end: StageEnd,
 }
 
-/// Where a stage's partitions come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StageInput {
-    /// The source node's batch, cut into partitions.
-    Source(NodeId),
-    /// The reduce side of this shuffle node's exchange.
-    Exchange(NodeId),
-}
-
 /// What a stage's loop feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StageEnd {
-    /// The map side of this shuffle node; the next stage reads its exchange.
+    /// The map side of this shuffle node; the exchange after the stage makes its value.
     Exchange(NodeId),
     /// This output operation.
     Output(NodeId),
+    /// This node's records, kept as partitions because several steps read them.
+    Materialise(NodeId),
 }
 
-/// Cuts the graph into stages.
-pub fn plan(graph: &Graph, checked: &Checked, diag: &mut Diagnostics) -> Plan {
-    let mut result = Plan {
-        interval_ms: checked.interval_ms,
-        mode: checked.mode,
-        sources: Vec::new(),
-        pipelines: Vec::new(),
+/// Cuts the graph into steps, outputs in the order written.
+pub fn plan(graph: &Graph, checked: &Checked, _diag: &mut Diagnostics) -> Plan {
+    let mut planner = Planner {
+        graph,
+        plan: Plan {
+            interval_ms: checked.interval_ms,
+            mode: checked.mode,
+            sources: Vec::new(),
+            steps: Vec::new(),
+            reads: HashMap::new(),
+        },
+        has_value: vec![false; graph.nodes.len()],
     };
     for &(end, is_let) in &graph.statement_ends {
-        if is_let {
-            continue;
+        if !is_let {
+            planner.stage_to(end);
         }
-        let chain = chain_to(graph, end);
-        for &id in &chain[..chain.len() - 1] {
-            let node = &graph.nodes[id];
-            if node.consumers.len() > 1 {
-                diag.error(
-                    graph.nodes[node.consumers[1]].name.span(),
-                    format!(
-                        "the output of `{}` feeds more than one pipeline; sharing one stream between several outputs is not supported yet: repeat the operators in each pipeline",
-                        node.name
-                    ),
-                );
-            }
-        }
-        let source_slot = result.sources.len();
-        result.sources.push(chain[0]);
-        let mut stages = Vec::new();
-        let mut input = StageInput::Source(chain[0]);
+    }
+    planner.plan
+}
+
+struct Planner<'g> {
+    graph: &'g Graph,
+    plan: Plan,
+    has_value: Vec<bool>,
+}
+
+impl Planner<'_> {
+    fn kind(&self, id: NodeId) -> Option<Kind> {
+        self.graph.nodes[id].spec.map(|s| s.kind)
+    }
+
+    /// Whether a node's records must exist as partitions (a value) rather than flow through
+    /// a fused loop.
+    fn is_boundary(&self, id: NodeId) -> bool {
+        let node = &self.graph.nodes[id];
+        matches!(self.kind(id), Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union))
+            || node.consumers.len() > 1
+            || node.consumers.iter().any(|&c| self.kind(c) == Some(Kind::Union))
+    }
+
+    /// Emits the stage that ends at `end` (an output, a shuffle, or a shared node).
+    fn stage_to(&mut self, end: NodeId) {
         let mut narrow = Vec::new();
-        for &id in &chain[1..] {
-            match graph.nodes[id].spec.map(|s| s.kind) {
-                Some(Kind::Narrow(_)) => narrow.push(id),
-                Some(Kind::Shuffle(_)) => {
-                    stages.push(Stage {
-                        input,
-                        narrow: std::mem::take(&mut narrow),
-                        end: StageEnd::Exchange(id),
-                    });
-                    input = StageInput::Exchange(id);
-                }
-                Some(Kind::Output(_)) => {
-                    stages.push(Stage {
-                        input,
-                        narrow: std::mem::take(&mut narrow),
-                        end: StageEnd::Output(id),
-                    });
-                }
-                Some(Kind::Source(_)) | None => {}
-            }
+        let mut at = self.graph.nodes[end].input.expect("validated: only sources have no input");
+        while !self.is_boundary(at) {
+            narrow.push(at);
+            at = self.graph.nodes[at].input.expect("validated: only sources have no input");
         }
-        result.pipelines.push(PipelinePlan { source_slot, stages });
+        narrow.reverse();
+        self.ensure_value(at);
+        *self.plan.reads.entry(at).or_default() += 1;
+        let stage_end = match self.kind(end) {
+            Some(Kind::Output(_)) => StageEnd::Output(end),
+            Some(Kind::Shuffle(_)) => StageEnd::Exchange(end),
+            _ => {
+                narrow.push(end);
+                StageEnd::Materialise(end)
+            }
+        };
+        self.plan.steps.push(Step::Stage(Stage { input: at, narrow, end: stage_end }));
     }
-    result
-}
 
-/// The nodes from the pipeline's source to `end`.
-fn chain_to(graph: &Graph, end: NodeId) -> Vec<NodeId> {
-    let mut chain = vec![end];
-    while let Some(input) = graph.nodes[*chain.last().unwrap()].input {
-        chain.push(input);
+    /// Emits the steps that make `id`'s value, once.
+    fn ensure_value(&mut self, id: NodeId) {
+        if self.has_value[id] {
+            return;
+        }
+        self.has_value[id] = true;
+        match self.kind(id) {
+            Some(Kind::Source(_)) => {
+                let slot = self.plan.sources.len();
+                self.plan.sources.push(id);
+                self.plan.steps.push(Step::SourceParts { source: id, slot });
+            }
+            Some(Kind::Union) => {
+                let node = &self.graph.nodes[id];
+                let inputs: Vec<NodeId> = node.input.into_iter().chain(node.others.iter().copied()).collect();
+                for &input in &inputs {
+                    self.ensure_value(input);
+                    *self.plan.reads.entry(input).or_default() += 1;
+                }
+                self.plan.steps.push(Step::Union { node: id, inputs });
+            }
+            _ => self.stage_to(id),
+        }
     }
-    chain.reverse();
-    chain
-}
 
-impl Plan {
     /// The plan as text, for `Job::explain()`: one line per stage with the operators fused
-    /// into it, and the exchange between stages.
-    pub fn describe(&self, graph: &Graph) -> String {
+    /// into it, and the exchanges and unions between stages.
+    fn describe(plan: &Plan, graph: &Graph) -> String {
         let name = |id: NodeId| graph.nodes[id].name.to_string();
-        let mode = match self.mode {
+        let mode = match plan.mode {
             Mode::Fused => "fused",
             Mode::Unfused => "unfused: every operator materialises its output",
         };
-        let mut out = format!("batch interval: {} ms\nmode: {mode}\n", self.interval_ms);
+        let mut out = format!("batch interval: {} ms\nmode: {mode}\n", plan.interval_ms);
         let mut stage_number = 0;
-        for (p, pipeline) in self.pipelines.iter().enumerate() {
-            out.push_str(&format!("output {}:\n", p + 1));
-            for stage in &pipeline.stages {
-                let mut ops = Vec::new();
-                match stage.input {
-                    StageInput::Source(id) => ops.push(name(id)),
-                    StageInput::Exchange(id) => ops.push(format!("{} (reduce side)", name(id))),
+        for step in &plan.steps {
+            match step {
+                Step::SourceParts { source, .. } => out.push_str(&format!("source: {}\n", name(*source))),
+                Step::Union { node, inputs } => {
+                    let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
+                    out.push_str(&format!("{}: {}\n", name(*node), names.join(" + ")));
                 }
-                ops.extend(stage.narrow.iter().map(|&id| name(id)));
-                match stage.end {
-                    StageEnd::Exchange(id) => ops.push(format!("{} (map side)", name(id))),
-                    StageEnd::Output(id) => ops.push(name(id)),
+                Step::Stage(stage) => {
+                    let mut ops = vec![match graph.nodes[stage.input].spec.map(|s| s.kind) {
+                        Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),
+                        _ => name(stage.input),
+                    }];
+                    ops.extend(stage.narrow.iter().map(|&id| name(id)));
+                    match stage.end {
+                        StageEnd::Exchange(id) => ops.push(format!("{} (map side)", name(id))),
+                        StageEnd::Output(id) => ops.push(name(id)),
+                        StageEnd::Materialise(_) => ops.push("(kept for several consumers)".into()),
+                    }
+                    out.push_str(&format!("stage {stage_number}: {}\n", ops.join(" -> ")));
+                    stage_number += 1;
+                    if let StageEnd::Exchange(id) = stage.end {
+                        let how = match graph.nodes[id].spec.map(|s| s.kind) {
+                            Some(Kind::Shuffle(
+                                crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce,
+                            )) => "gather to one partition",
+                            _ => "hash shuffle by key, combined map-side",
+                        };
+                        out.push_str(&format!("exchange: {how} ({})\n", name(id)));
+                    }
                 }
-                out.push_str(&format!("  stage {stage_number}: {}\n", ops.join(" -> ")));
-                if let StageEnd::Exchange(id) = stage.end {
-                    let how = match graph.nodes[id].spec.map(|s| s.kind) {
-                        Some(Kind::Shuffle(crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce)) => {
-                            "gather to one partition"
-                        }
-                        _ => "hash shuffle by key, combined map-side",
-                    };
-                    out.push_str(&format!("  exchange: {how} ({})\n", name(id)));
-                }
-                stage_number += 1;
             }
         }
         out
+    }
+}
+
+impl Plan {
+    /// The plan as text, for `Job::explain()`.
+    pub fn describe(&self, graph: &Graph) -> String {
+        Planner::describe(self, graph)
     }
 }
 
@@ -165,39 +200,60 @@ mod tests {
     use super::*;
     use crate::graph::lower;
     use crate::parse::parse;
+    use proc_macro2::TokenStream;
     use quote::quote;
+
+    fn planned(tokens: TokenStream) -> (Graph, Plan) {
+        let mut diag = Diagnostics::new();
+        let graph = lower(parse(tokens).unwrap(), &mut diag);
+        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
+        assert!(!diag.has_errors(), "{:?}", diag.messages());
+        (graph, plan)
+    }
 
     #[test]
     fn word_count_is_two_stages_around_one_shuffle() {
-        let mut diag = Diagnostics::new();
-        let graph = lower(
-            parse(quote! {
-                socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
-            })
-            .unwrap(),
-            &mut diag,
+        let (graph, plan) = planned(quote! {
+            socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+        });
+        assert_eq!(
+            plan.steps,
+            vec![
+                Step::SourceParts { source: 0, slot: 0 },
+                Step::Stage(Stage { input: 0, narrow: vec![1, 2], end: StageEnd::Exchange(3) }),
+                Step::Stage(Stage { input: 3, narrow: vec![], end: StageEnd::Output(4) }),
+            ]
         );
-        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
-        assert!(!diag.has_errors());
-        let stages = &plan.pipelines[0].stages;
-        assert_eq!(stages.len(), 2);
-        assert_eq!(stages[0].input, StageInput::Source(0));
-        assert_eq!(stages[0].narrow, vec![1, 2]);
-        assert_eq!(stages[0].end, StageEnd::Exchange(3));
-        assert_eq!(stages[1].input, StageInput::Exchange(3));
-        assert_eq!(stages[1].end, StageEnd::Output(4));
         assert_eq!(
             plan.describe(&graph),
-            "batch interval: 1000 ms\nmode: fused\noutput 1:\n  stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n  exchange: hash shuffle by key, combined map-side (reduce_by_key)\n  stage 1: reduce_by_key (reduce side) -> print\n"
+            "batch interval: 1000 ms\nmode: fused\nsource: socket\n\
+             stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n\
+             exchange: hash shuffle by key, combined map-side (reduce_by_key)\n\
+             stage 1: reduce_by_key (reduce side) -> print\n"
         );
     }
 
     #[test]
-    fn a_shared_stream_is_reported() {
-        let mut diag = Diagnostics::new();
-        let graph =
-            lower(parse(quote! { let a = queue(x); a |> print every 1s; a |> print }).unwrap(), &mut diag);
-        plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
-        assert!(diag.messages()[0].contains("more than one pipeline"));
+    fn a_shared_stream_is_materialised_once_and_read_twice() {
+        let (_, plan) =
+            planned(quote! { let a = queue(x) |> map(f); a |> print every 1s; a |> filter(p) |> print });
+        assert_eq!(
+            plan.steps,
+            vec![
+                Step::SourceParts { source: 0, slot: 0 },
+                Step::Stage(Stage { input: 0, narrow: vec![1], end: StageEnd::Materialise(1) }),
+                Step::Stage(Stage { input: 1, narrow: vec![], end: StageEnd::Output(2) }),
+                Step::Stage(Stage { input: 1, narrow: vec![3], end: StageEnd::Output(4) }),
+            ]
+        );
+        assert_eq!(plan.reads[&1], 2);
+    }
+
+    #[test]
+    fn union_reads_both_streams() {
+        let (_, plan) =
+            planned(quote! { let b = queue(y); queue(x) |> union(b) |> map(f) every 1s |> print });
+        assert!(plan.steps.contains(&Step::Union { node: 2, inputs: vec![1, 0] }));
+        assert_eq!(plan.sources, vec![1, 0]);
     }
 }
