@@ -181,7 +181,8 @@ impl Job {
         self
     }
 
-    /// Stops gracefully after `n` batches.
+    /// Stops gracefully after `n` batches: receiving stops at the `n`-th batch time, and that
+    /// batch holds everything received up to then.
     pub fn stop_after_batches(mut self, n: u64) -> Job {
         self.max_batches = Some(n);
         self
@@ -221,8 +222,9 @@ impl Job {
     }
 
     /// Runs the job on the wall clock until Ctrl-C, SIGTERM, the stop handle, or the batch
-    /// limit; then stops gracefully: stop receiving, run one last batch with everything
-    /// received, flush the outputs, return `Ok(())`.
+    /// limit; then stops gracefully: stop receiving, run one last batch (at the next grid
+    /// time, without waiting for it) with everything received, flush the outputs, return
+    /// `Ok(())`.
     ///
     /// A second Ctrl-C while stopping exits the process at once.
     pub fn run(mut self) -> Result<()> {
@@ -239,9 +241,12 @@ impl Job {
         let mut done = 0u64;
         tracing::info!(interval = %self.batch_interval, partitions = self.parallelism, first_batch = %time, "job started");
         loop {
-            let stopping = !wait_until_or_stopped(&*clock, time, &self.stop);
+            let signalled = !wait_until_or_stopped(&*clock, time, &self.stop);
+            let last_of_limit = self.max_batches.is_some_and(|max| done + 1 >= max);
+            let stopping = signalled || last_of_limit;
             if stopping {
-                tracing::info!("stop requested: no longer receiving; running the last batch");
+                // Stop receiving before the cut, so this last batch holds everything received.
+                tracing::info!("stopping: no longer receiving; running the last batch");
                 self.stop_receiving();
             }
             let started = std::time::Instant::now();
@@ -260,11 +265,6 @@ impl Job {
             }
             if stopping {
                 break;
-            }
-            if self.max_batches.is_some_and(|max| done >= max) {
-                self.stop.store(true, Ordering::SeqCst);
-                // The next turn of the loop sees the flag and runs the final batch at once:
-                // whatever arrived after the last regular batch is not lost.
             }
             time = time.plus(self.batch_interval);
         }
