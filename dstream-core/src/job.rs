@@ -14,6 +14,7 @@ use std::sync::Arc;
 /// What one batch's code can see: its time, the executor, the output and the counters.
 pub struct BatchContext<'c> {
     time: Time,
+    zero_time: Time,
     exec: &'c Executor,
     out: &'c mut dyn Write,
     metrics: &'c Metrics,
@@ -21,8 +22,20 @@ pub struct BatchContext<'c> {
 
 impl<'c> BatchContext<'c> {
     /// A context for the batch at `time`. The batch loop and the test harness make these.
-    pub fn new(time: Time, exec: &'c Executor, out: &'c mut dyn Write, metrics: &'c Metrics) -> Self {
-        BatchContext { time, exec, out, metrics }
+    pub fn new(
+        time: Time,
+        zero_time: Time,
+        exec: &'c Executor,
+        out: &'c mut dyn Write,
+        metrics: &'c Metrics,
+    ) -> Self {
+        BatchContext { time, zero_time, exec, out, metrics }
+    }
+
+    /// Whether a stream with slide `slide` has a batch at this time: `(time - zero) % slide
+    /// == 0`, with `zero` one batch interval before the first batch (Spark's `zeroTime`).
+    pub fn is_slide_time(&self, slide: Duration) -> bool {
+        (self.time.as_millis() - self.zero_time.as_millis()) % slide.as_millis() == 0
     }
 
     /// The batch time.
@@ -130,6 +143,8 @@ pub struct Job {
     parallelism: usize,
     max_batches: Option<u64>,
     plan: &'static str,
+    /// One batch interval before the first batch: windows slide from here.
+    zero_time: Time,
     metrics: Metrics,
     stop: Arc<AtomicBool>,
     program: Box<dyn Program>,
@@ -159,6 +174,7 @@ impl Job {
             parallelism: default_parallelism(),
             max_batches: None,
             plan,
+            zero_time: Time::from_millis(0),
             metrics: Metrics::new(),
             stop: Arc::new(AtomicBool::new(false)),
             program: Box::new(Compiled { sources, runner }),
@@ -215,7 +231,7 @@ impl Job {
     /// Runs the batch at `time`, writing its outputs to `out`. The one code path for
     /// production and the harness.
     pub(crate) fn run_batch(&mut self, time: Time, exec: &Executor, out: &mut dyn Write) -> Result<()> {
-        let mut ctx = BatchContext::new(time, exec, out, &self.metrics);
+        let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
         self.program.run_batch(&mut ctx)?;
         self.metrics.add_batches_completed(1);
         Ok(())
@@ -237,6 +253,7 @@ impl Job {
         self.start_sources(Arc::clone(&clock))?;
         let exec = Executor::new(self.parallelism);
         let mut time = clock.now().next_grid_point(self.batch_interval);
+        self.zero_time = time.minus(self.batch_interval);
         let mut buffer = Vec::new();
         let mut done = 0u64;
         tracing::info!(interval = %self.batch_interval, partitions = self.parallelism, first_batch = %time, "job started");

@@ -11,6 +11,7 @@ pub mod feed;
 pub mod job;
 pub mod metrics;
 pub mod ops;
+pub mod owned;
 pub mod partition;
 pub mod render;
 pub mod sink;
@@ -18,6 +19,7 @@ pub mod source;
 pub mod testing;
 pub mod text;
 pub mod time;
+pub mod window;
 
 pub use error::{Error, Result};
 pub use job::Job;
@@ -41,9 +43,11 @@ pub mod __private {
     pub use crate::exec::Executor;
     pub use crate::job::{BatchContext, Job};
     pub use crate::ops;
+    pub use crate::owned::own_partitions;
     pub use crate::partition::SourceBatch;
     pub use crate::sink::{foreach, print, text_files};
     pub use crate::time::Duration;
+    pub use crate::window::WindowBuffer;
 
     /// The job a program with compile errors expands to, so that the code around the
     /// `stream!` invocation still type-checks and shows no follow-on errors.

@@ -16,8 +16,8 @@ pub fn map<T, U>(record: T, f: impl FnOnce(T) -> U) -> U {
 
 /// `flat_map(f)`: one record in, any number out.
 #[inline(always)]
-pub fn flat_map<T, I: IntoIterator>(record: T, f: impl FnOnce(T) -> I) -> I {
-    f(record)
+pub fn flat_map<T, I: IntoIterator>(record: T, f: impl FnOnce(T) -> I) -> I::IntoIter {
+    f(record).into_iter()
 }
 
 /// `filter(p)`: keep the record if `p(&record)`.
@@ -81,8 +81,8 @@ pub fn union<T>(inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
 /// The values of a shorthand `reduce_by_key(+)` / `reduce(+)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` values cannot be combined with `+`",
-    label = "the `+` shorthand needs values that implement `Add<Output = Self>`",
-    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+    label = "`+` adds two values: it needs `{Self}: Add<Output = {Self}>`",
+    note = "implement `std::ops::Add` for `{Self}`, or write a closure instead of `+`: `|a, b| ...` returning the combined value"
 )]
 pub trait Plus: Sized {
     /// `a + b`.
@@ -99,8 +99,8 @@ impl<T: Add<Output = T>> Plus for T {
 /// The values of a shorthand `reduce_by_key(*)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` values cannot be combined with `*`",
-    label = "the `*` shorthand needs values that implement `Mul<Output = Self>`",
-    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+    label = "`*` multiplies two values: it needs `{Self}: Mul<Output = {Self}>`",
+    note = "implement `std::ops::Mul` for `{Self}`, or write a closure instead of `*`: `|a, b| ...` returning the combined value"
 )]
 pub trait Times: Sized {
     /// `a * b`.
@@ -117,8 +117,8 @@ impl<T: Mul<Output = T>> Times for T {
 /// The values of a shorthand `reduce_by_key(min)` / `reduce_by_key(max)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` values cannot be combined with `min` or `max`",
-    label = "the `min` and `max` shorthands need values that implement `Ord`",
-    note = "pass a closure instead, for example `reduce_by_key(|a, b| ...)`"
+    label = "`min` and `max` compare two values: they need `{Self}: Ord`",
+    note = "write a closure instead: for floats `|a: f64, b: f64| a.max(b)`, else any `|a, b| ...` returning the value to keep"
 )]
 pub trait Ordered: Ord {}
 
@@ -163,6 +163,8 @@ macro_rules! keyed_operators {
             fn into_pair(self) -> (Self::Key, Self::Value);
         }
 
+        // Not listed under the error as "implemented for `(K, V)`": the message says it.
+        #[diagnostic::do_not_recommend]
         impl<K, V> $trait_name for (K, V) {
             type Key = K;
             type Value = V;
@@ -184,16 +186,16 @@ macro_rules! keyed_operators {
 pub mod keyed {
     keyed_operators! {
         reduce_by_key => ReduceByKeyInput,
-            "`reduce_by_key` needs (key, value) pairs, but the items here are `{Self}`",
-            "add a `map(|x| (key, value))` before `reduce_by_key`";
+            "`reduce_by_key` needs `(key, value)` pairs, but the records here are `{Self}`",
+            "make pairs first, for example with `map(|x| (x, 1))` before `reduce_by_key`";
         group_by_key => GroupByKeyInput,
-            "`group_by_key` needs (key, value) pairs, but the items here are `{Self}`",
-            "add a `map(|x| (key, value))` before `group_by_key`";
+            "`group_by_key` needs `(key, value)` pairs, but the records here are `{Self}`",
+            "make pairs first, for example with `map(|x| (x, 1))` before `group_by_key`";
         map_values => MapValuesInput,
-            "`map_values` needs (key, value) pairs, but the items here are `{Self}`",
-            "add a `map(|x| (key, value))` before `map_values`";
+            "`map_values` needs `(key, value)` pairs, but the records here are `{Self}`",
+            "make pairs first, for example with `map(|x| (x, 1))` before `map_values`";
         flat_map_values => FlatMapValuesInput,
-            "`flat_map_values` needs (key, value) pairs, but the items here are `{Self}`",
-            "add a `map(|x| (key, value))` before `flat_map_values`";
+            "`flat_map_values` needs `(key, value)` pairs, but the records here are `{Self}`",
+            "make pairs first, for example with `map(|x| (x, 1))` before `flat_map_values`";
     }
 }

@@ -30,6 +30,8 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         hoisted: Vec::new(),
         values: HashMap::new(),
         reads_left: plan.reads.clone(),
+        slides: plan.slides.clone(),
+        interval_ms: plan.interval_ms,
     };
     let dp = private();
     let interval = plan.interval_ms;
@@ -83,6 +85,10 @@ struct Codegen<'g> {
     values: HashMap<NodeId, Ident>,
     /// How many more steps will read each value: the last read moves it, earlier ones clone.
     reads_left: HashMap<NodeId, usize>,
+    /// Every node's slide in ms.
+    slides: Vec<u64>,
+    /// The batch interval in ms.
+    interval_ms: u64,
     next_var: usize,
     /// `let` statements evaluated once when the job is built (argument expressions).
     hoisted: Vec<TokenStream>,
@@ -197,40 +203,101 @@ impl Codegen<'_> {
     /// An expression reading `node`'s value: a clone while later steps still read it.
     fn read_value(&mut self, node: NodeId) -> TokenStream {
         let v = self.value_var(node);
+        let gated = self.is_gated(node);
         let left = self.reads_left.entry(node).or_insert(1);
         *left -= 1;
-        if *left > 0 {
-            quote!(::core::clone::Clone::clone(&#v))
-        } else {
-            quote!(#v)
+        match (*left > 0, gated) {
+            (true, false) => quote!(::core::clone::Clone::clone(&#v)),
+            (false, false) => quote!(#v),
+            // Readers of a gated value run at its slide times only, when it is set.
+            (true, true) => quote!(::core::clone::Clone::clone(&#v).unwrap_or_default()),
+            (false, true) => quote!(#v.take().unwrap_or_default()),
         }
     }
 
     /// The code of every step of a batch, in order.
     fn steps(&mut self, plan: &Plan, inputs: &[Ident]) -> TokenStream {
         let dp = private();
+        let ctx = mixed("__ctx");
         let parallelism = mixed("__parallelism");
         let mut code = TokenStream::new();
+        // A value that exists only at its slide times is an `Option`, set when it exists.
+        let bound = plan.steps.iter().filter_map(|step| match step {
+            Step::SourceParts { source: node, .. } | Step::Union { node, .. } | Step::Window { node, .. } => {
+                Some(*node)
+            }
+            Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
+                Some(*node)
+            }
+            Step::Stage(_) => None,
+        });
+        let gated: Vec<NodeId> = bound.filter(|&n| self.is_gated(n)).collect();
+        for node in gated {
+            let v = self.value_var(node);
+            code.extend(quote!(#[allow(unused_assignments)] let mut #v = ::core::option::Option::None;));
+        }
         for step in &plan.steps {
-            match step {
+            let (step_code, gate) = match step {
                 Step::SourceParts { source, slot } => {
-                    let value = self.value_var(*source);
                     let input = &inputs[*slot];
-                    code.extend(
-                        quote!(let #value = #dp::SourceBatch::partitions(&mut #input, #parallelism);),
-                    );
+                    (
+                        self.bind(*source, quote!(#dp::SourceBatch::partitions(&mut #input, #parallelism))),
+                        None,
+                    )
                 }
                 Step::Union { node, inputs } => {
-                    let value = self.value_var(*node);
                     let parts: Vec<TokenStream> = inputs.iter().map(|&i| self.read_value(i)).collect();
+                    let union = quote!(#dp::ops::union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]));
+                    (self.bind(*node, union), Some(*node))
+                }
+                Step::Window { node, input } => {
+                    let buffer = self.var("window");
+                    let length = crate::validate::window_durations(&self.graph.nodes[*node])
+                        .map(|(length, _)| length)
+                        .expect("validated: a window has a length");
+                    self.hoisted.push(quote!(let mut #buffer = #dp::WindowBuffer::new(#dp::Duration::from_millis(#length));));
+                    let parts = self.read_value(*input);
+                    let slide = self.slides[*node];
+                    let emit = self.bind(*node, quote!(#buffer.contents()));
+                    let emit = if self.is_gated(*node) {
+                        quote!(if #ctx.is_slide_time(#dp::Duration::from_millis(#slide)) { #emit })
+                    } else {
+                        emit
+                    };
+                    let code = quote! {
+                        #buffer.push(#ctx.time(), #dp::own_partitions(#parts));
+                        #emit
+                    };
+                    (code, Some(*input))
+                }
+                Step::Stage(stage) => (self.stage(stage), Some(stage.input)),
+            };
+            match gate.filter(|&n| self.is_gated(n)) {
+                Some(node) => {
+                    let slide = self.slides[node];
                     code.extend(
-                        quote!(let #value = #dp::ops::union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]);),
+                        quote!(if #ctx.is_slide_time(#dp::Duration::from_millis(#slide)) { #step_code }),
                     );
                 }
-                Step::Stage(stage) => code.extend(self.stage(stage)),
+                None => code.extend(step_code),
             }
         }
         code
+    }
+
+    /// Whether `node` has a batch only at some batch times (its slide is longer than `B`).
+    fn is_gated(&self, node: NodeId) -> bool {
+        self.slides[node] > self.interval_ms
+    }
+
+    /// Binds `node`'s value to `expr`: a `let`, or for a gated value, setting its `Option`.
+    fn bind(&mut self, node: NodeId, expr: TokenStream) -> TokenStream {
+        let v = self.value_var(node);
+        if self.is_gated(node) {
+            quote!(#v = ::core::option::Option::Some(#expr);)
+        } else {
+            quote!(let #v = #expr;)
+        }
     }
 
     /// One stage: a task per partition running the fused loop, then what follows the stage.
@@ -239,9 +306,10 @@ impl Codegen<'_> {
         let parts = self.read_value(stage.input);
         let part = mixed("__part");
         let record = self.var("record");
-        let next_parts = match stage.end {
-            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.value_var(id),
-            StageEnd::Output(_) => self.var("unused"),
+        let next_parts = self.var("parts");
+        let bind_value = match stage.end {
+            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.bind(id, quote!(#next_parts)),
+            StageEnd::Output(_) => TokenStream::new(),
         };
         let names = EndNames { last: self.var("last"), out: self.var("stage_out"), next_parts };
         let end = self.stage_end(stage.end, &names);
@@ -262,6 +330,7 @@ impl Codegen<'_> {
                 #finish
             });
             #after
+            #bind_value
         }
     }
 

@@ -64,9 +64,8 @@ impl Diagnostics {
                 quote_spanned! {*span=>
                     {
                         #[deprecated(note = #note)]
-                        #[allow(non_upper_case_globals)]
-                        const dstream_warning: () = ();
-                        let _ = dstream_warning;
+                        fn dstream_warning() {}
+                        dstream_warning();
                     }
                 }
             })

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostics;
 use crate::ops::{self, OpSpec};
-use crate::parse::{Arg, DurationLit, Every, Program};
+use crate::parse::{Arg, DurationLit, Every, Program, ShorthandOp};
 use proc_macro2::Span;
 use syn::Ident;
 
@@ -155,6 +155,60 @@ fn stream_arguments(
         }
     }
     others
+}
+
+/// Rewrites each composite window operator into the operators it is made of, in place, so
+/// later phases only see `window` and per-batch operators: `reduce_by_key_and_window(f, W, S)`
+/// becomes `reduce_by_key(f) |> window(W, S) |> reduce_by_key(f)` (Spark's naive form), and
+/// likewise for the others. The new nodes carry the composite's span.
+pub fn expand_composites(graph: &mut Graph) {
+    use ops::{Kind, WindowOp};
+    for id in 0..graph.nodes.len() {
+        let Some(Kind::Window(op)) = graph.nodes[id].spec.map(|s| s.kind) else { continue };
+        let node = &graph.nodes[id];
+        let span = node.name.span();
+        let (functions, durations): (Vec<Arg>, Vec<Arg>) =
+            node.args.iter().cloned().partition(|a| !matches!(a, Arg::Duration(_)));
+        let plus = || vec![Arg::Shorthand(ShorthandOp::Plus, span)];
+        let concat = || vec![Arg::Expr(syn::parse_quote_spanned!(span=> ::dstream::__private::ops::concat))];
+        let ((before, before_args), (after, after_args)) = match op {
+            WindowOp::Window => continue,
+            WindowOp::ReduceByKeyAndWindow => {
+                (("reduce_by_key", functions.clone()), ("reduce_by_key", functions))
+            }
+            WindowOp::ReduceByWindow => (("reduce", functions.clone()), ("reduce", functions)),
+            WindowOp::CountByWindow => (("count", vec![]), ("reduce", plus())),
+            WindowOp::CountByValueAndWindow => (("count_by_value", vec![]), ("reduce_by_key", plus())),
+            WindowOp::GroupByKeyAndWindow => (("group_by_key", vec![]), ("reduce_by_key", concat())),
+        };
+        let input = node.input;
+        let (first, window) = (graph.nodes.len(), graph.nodes.len() + 1);
+        let make = |name: &str, args: Vec<Arg>, input: Option<NodeId>, consumers: Vec<NodeId>| Node {
+            name: Ident::new(name, span),
+            spec: ops::lookup(name),
+            args,
+            args_span: None,
+            input,
+            others: Vec::new(),
+            consumers,
+        };
+        if let Some(parent) = input {
+            for consumer in &mut graph.nodes[parent].consumers {
+                if *consumer == id {
+                    *consumer = first;
+                }
+            }
+        }
+        let pre = make(before, before_args, input, vec![window]);
+        let win = make("window", durations, Some(first), vec![id]);
+        graph.nodes.push(pre);
+        graph.nodes.push(win);
+        let merged = &mut graph.nodes[id];
+        merged.name = Ident::new(after, span);
+        merged.spec = ops::lookup(after);
+        merged.args = after_args;
+        merged.input = Some(window);
+    }
 }
 
 #[cfg(test)]

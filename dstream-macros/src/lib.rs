@@ -35,10 +35,11 @@ fn expand(input: TokenStream) -> TokenStream {
             return diag::placeholder(&diagnostics);
         }
     };
-    let graph = graph::lower(program, &mut diagnostics);
+    let mut graph = graph::lower(program, &mut diagnostics);
     let Some(checked) = validate::validate(&graph, &mut diagnostics) else {
         return diag::placeholder(&diagnostics);
     };
+    graph::expand_composites(&mut graph);
     let plan = plan::plan(&graph, &checked, &mut diagnostics);
     if diagnostics.has_errors() {
         return diag::placeholder(&diagnostics);

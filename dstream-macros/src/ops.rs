@@ -14,6 +14,20 @@ pub enum Kind {
     Output(OutputOp),
     /// Concatenates the partitions of several streams.
     Union,
+    /// Keeps batches between slide times: a window, or a per-batch operator over one.
+    Window(WindowOp),
+}
+
+/// Window operators. All but `Window` are composites that `graph::expand_composites`
+/// rewrites into a per-batch operator, a `window`, and an operator that merges the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowOp {
+    Window,
+    ReduceByKeyAndWindow,
+    ReduceByWindow,
+    CountByWindow,
+    CountByValueAndWindow,
+    GroupByKeyAndWindow,
 }
 
 /// Sources.
@@ -64,6 +78,8 @@ pub enum ArgKind {
     Count,
     /// The name of a stream defined with `let`.
     Stream,
+    /// A duration literal such as `10s`.
+    Duration,
 }
 
 /// One parameter of an operator.
@@ -230,6 +246,48 @@ pub static OPERATORS: &[OpSpec] = &[
         variadic: false,
         args: &[arg("func", Reducer)],
         summary: "combines all records of the batch into one (none for an empty batch)",
+    },
+    OpSpec {
+        name: "window",
+        kind: Kind::Window(WindowOp::Window),
+        variadic: false,
+        args: &[arg("length", Duration), optional("slide", Duration)],
+        summary: "at every slide, the records of the batches in the last `length`",
+    },
+    OpSpec {
+        name: "reduce_by_key_and_window",
+        kind: Kind::Window(WindowOp::ReduceByKeyAndWindow),
+        variadic: false,
+        args: &[arg("func", Reducer), arg("length", Duration), optional("slide", Duration)],
+        summary: "combines the values of each key over the window",
+    },
+    OpSpec {
+        name: "reduce_by_window",
+        kind: Kind::Window(WindowOp::ReduceByWindow),
+        variadic: false,
+        args: &[arg("func", Reducer), arg("length", Duration), optional("slide", Duration)],
+        summary: "combines all records of the window into one (none for an empty window)",
+    },
+    OpSpec {
+        name: "count_by_window",
+        kind: Kind::Window(WindowOp::CountByWindow),
+        variadic: false,
+        args: &[arg("length", Duration), optional("slide", Duration)],
+        summary: "the number of records in the window (0 for an empty window)",
+    },
+    OpSpec {
+        name: "count_by_value_and_window",
+        kind: Kind::Window(WindowOp::CountByValueAndWindow),
+        variadic: false,
+        args: &[arg("length", Duration), optional("slide", Duration)],
+        summary: "counts each distinct record over the window",
+    },
+    OpSpec {
+        name: "group_by_key_and_window",
+        kind: Kind::Window(WindowOp::GroupByKeyAndWindow),
+        variadic: false,
+        args: &[arg("length", Duration), optional("slide", Duration)],
+        summary: "collects the values of each key over the window",
     },
     OpSpec {
         name: "print",

@@ -54,7 +54,7 @@ pub struct Args {
 }
 
 /// One operator argument.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Arg {
     /// `+` or `*`: an operator shorthand.
     Shorthand(ShorthandOp, Span),

@@ -20,6 +20,8 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// How many steps read each node's value.
     pub reads: HashMap<NodeId, usize>,
+    /// Every node's slide in ms: a node has a batch only at multiples of its slide.
+    pub slides: Vec<u64>,
 }
 
 /// One step of a batch.
@@ -31,6 +33,9 @@ pub enum Step {
     Stage(Stage),
     /// The value of a `union` node: its inputs' partitions, concatenated.
     Union { node: NodeId, inputs: Vec<NodeId> },
+    /// A `window` node keeps its input's batches; at its slide times its value is the
+    /// batches in the window.
+    Window { node: NodeId, input: NodeId },
 }
 
 /// One fused loop.
@@ -64,6 +69,7 @@ pub fn plan(graph: &Graph, checked: &Checked, _diag: &mut Diagnostics) -> Plan {
             sources: Vec::new(),
             steps: Vec::new(),
             reads: HashMap::new(),
+            slides: crate::validate::slides(graph, checked.interval_ms, None),
         },
         has_value: vec![false; graph.nodes.len()],
     };
@@ -90,9 +96,9 @@ impl Planner<'_> {
     /// a fused loop.
     fn is_boundary(&self, id: NodeId) -> bool {
         let node = &self.graph.nodes[id];
-        matches!(self.kind(id), Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union))
+        matches!(self.kind(id), Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union | Kind::Window(_)))
             || node.consumers.len() > 1
-            || node.consumers.iter().any(|&c| self.kind(c) == Some(Kind::Union))
+            || node.consumers.iter().any(|&c| matches!(self.kind(c), Some(Kind::Union | Kind::Window(_))))
     }
 
     /// Emits the stage that ends at `end` (an output, a shuffle, or a shared node).
@@ -138,6 +144,12 @@ impl Planner<'_> {
                 }
                 self.plan.steps.push(Step::Union { node: id, inputs });
             }
+            Some(Kind::Window(_)) => {
+                let input = self.graph.nodes[id].input.expect("validated: a window follows a stream");
+                self.ensure_value(input);
+                *self.plan.reads.entry(input).or_default() += 1;
+                self.plan.steps.push(Step::Window { node: id, input });
+            }
             _ => self.stage_to(id),
         }
     }
@@ -159,6 +171,11 @@ impl Planner<'_> {
                     let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
                     out.push_str(&format!("{}: {}\n", name(*node), names.join(" + ")));
                 }
+                Step::Window { node, input } => out.push_str(&format!(
+                    "window: keeps {}'s batches; emits every {} ms\n",
+                    name(*input),
+                    plan.slides[*node]
+                )),
                 Step::Stage(stage) => {
                     let mut ops = vec![match graph.nodes[stage.input].spec.map(|s| s.kind) {
                         Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),

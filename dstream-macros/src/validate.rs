@@ -2,7 +2,7 @@
 //! message, all errors collected and spanned on the user's token.
 
 use crate::diag::Diagnostics;
-use crate::graph::{Graph, Node};
+use crate::graph::{Graph, Node, NodeId};
 use crate::ops::{self, ArgKind, OpSpec};
 use crate::parse::{Arg, DurationLit};
 use proc_macro2::Span;
@@ -41,6 +41,9 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
     unused_streams(graph, diag);
     let mode = settings(graph, diag);
     let interval_ms = batch_interval(graph, diag);
+    if let Some(interval_ms) = interval_ms {
+        slides(graph, interval_ms, Some(diag));
+    }
     if diag.has_errors() {
         return None;
     }
@@ -86,7 +89,7 @@ fn source_position(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
         diag.error(
             node.name.span(),
             format!(
-                "a pipeline starts with a source (`socket(..)`, `queue(..)`) or a stream name; `{}` is not a source",
+                "`{}` is not a source: a pipeline starts with a source such as `socket(..)` or `queue(..)`, or with the name of a `let` stream",
                 spec.name
             ),
         );
@@ -102,8 +105,9 @@ fn output_position(graph: &Graph, node: &Node, spec: &OpSpec, diag: &mut Diagnos
         diag.error(
             next.name.span(),
             format!(
-                "nothing can follow the output operation `{}`: an output ends its pipeline; start another pipeline from a `let` stream to add a second output",
-                spec.name
+                "`{next}` cannot follow `{output}`: an output operation ends its pipeline; move `{next}` before `{output}`, or name the stream with `let` to give it more than one output",
+                next = next.name,
+                output = spec.name
             ),
         );
     }
@@ -119,7 +123,7 @@ fn statement_ends(graph: &Graph, diag: &mut Diagnostics) {
                 format!("a `let` stream cannot end in the output operation `{}`", spec.name),
             );
         }
-        if !is_let && !spec.is_output() {
+        if !is_let && !spec.is_output() && !follows_an_output(graph, end) {
             diag.error(
                 node.name.span(),
                 format!("this pipeline ends at `{}` without an output operation: add `|> print` (nothing runs without an output)", spec.name),
@@ -128,52 +132,217 @@ fn statement_ends(graph: &Graph, diag: &mut Diagnostics) {
     }
 }
 
+/// Whether an output operation comes before `id` in its pipeline (`output_position` has
+/// then reported the operators after it, and a missing output would be a follow-on error).
+fn follows_an_output(graph: &Graph, id: NodeId) -> bool {
+    let mut input = graph.nodes[id].input;
+    while let Some(i) = input {
+        if graph.nodes[i].spec.is_some_and(OpSpec::is_output) {
+            return true;
+        }
+        input = graph.nodes[i].input;
+    }
+    false
+}
+
 fn arity(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
     let (min, max) = spec.arity();
     let given = node.args.len();
     if given >= min && given <= max {
         return;
     }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let expected = match (min, max) {
         (0, 0) => "no arguments".to_string(),
-        (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),
+        (a, usize::MAX) => format!("at least {a} argument{}", plural(a)),
+        (a, b) if a == b => format!("{a} argument{}", plural(a)),
+        (a, b) if a + 1 == b => format!("{a} or {b} arguments"),
         (a, b) => format!("{a} to {b} arguments"),
     };
+    // Too many: point at the first argument too many; too few: at the parentheses (or the
+    // name, when none were written).
+    let span = node.args.get(max).map_or_else(|| node.args_or_name_span(), arg_span);
     diag.error(
-        node.args_or_name_span(),
+        span,
         format!(
-            "`{}` takes {expected} (`{}`: {}), but {given} {} given",
+            "`{}` takes {expected} but {given} {} given: `{}` {}",
             spec.name,
+            if given == 1 { "was" } else { "were" },
             spec.signature(),
             spec.summary,
-            if given == 1 { "was" } else { "were" }
         ),
     );
 }
 
+/// The span of an argument (its first token, on stable Rust).
+fn arg_span(arg: &Arg) -> Span {
+    match arg {
+        Arg::Shorthand(_, span) => *span,
+        Arg::Duration(d) => d.span,
+        Arg::Expr(e) => syn::spanned::Spanned::span(e),
+    }
+}
+
 fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
     for (arg, param) in node.args.iter().zip(spec.args) {
+        if param.kind == ArgKind::Stream {
+            // Stream names are resolved, and their mistakes reported, by `graph`.
+            continue;
+        }
         match arg {
             Arg::Shorthand(op, span) if param.kind != ArgKind::Reducer => {
                 let symbol = match op {
                     crate::parse::ShorthandOp::Plus => "+",
                     crate::parse::ShorthandOp::Times => "*",
                 };
+                let reducers: Vec<String> = ops::OPERATORS
+                    .iter()
+                    .filter(|o| o.args.iter().any(|a| a.kind == ArgKind::Reducer))
+                    .map(|o| format!("`{}`", o.name))
+                    .collect();
+                let wanted = match param.kind {
+                    ArgKind::Function => format!("a function such as `{}(|x| ...)`", spec.name),
+                    ArgKind::Count => "a number".to_string(),
+                    _ => "a value".to_string(),
+                };
                 diag.error(
                     *span,
                     format!(
-                        "`{}` does not take the shorthand `{symbol}` for its `{}`: shorthands are for combining two values, as in `reduce_by_key({symbol})`",
-                        spec.name, param.name
+                        "`{}` takes {wanted} for its `{}`, not the shorthand `{symbol}`: shorthands combine two values and are for {}",
+                        spec.name,
+                        param.name,
+                        reducers.join(" and ")
                     ),
                 );
             }
+            Arg::Duration(d) if param.kind == ArgKind::Duration => match duration_millis(d) {
+                Ok(0) => diag.error(
+                    d.span,
+                    format!("the `{}` of `{}` must be longer than zero", param.name, spec.name),
+                ),
+                Ok(_) => {}
+                Err(message) => diag.error(d.span, message),
+            },
             Arg::Duration(d) => diag.error(
                 d.span,
                 format!("`{}` takes no duration here: its `{}` is not a time", spec.name, param.name),
             ),
+            Arg::Expr(e) if param.kind == ArgKind::Duration => diag.error(
+                syn::spanned::Spanned::span(e),
+                format!(
+                    "the `{}` of `{}` must be a duration literal such as `10s` or `500ms`",
+                    param.name, spec.name
+                ),
+            ),
             _ => {}
         }
     }
+}
+
+/// The window length and slide arguments of a window operator, if written correctly.
+pub fn window_durations(node: &Node) -> Option<(u64, Option<u64>)> {
+    let spec = node.spec?;
+    let mut durations =
+        node.args.iter().enumerate().filter(|(i, _)| spec.arg_kind(*i) == Some(ArgKind::Duration)).map(
+            |(_, a)| match a {
+                Arg::Duration(d) => duration_millis(d).ok(),
+                _ => None,
+            },
+        );
+    let length = durations.next()??;
+    let slide = match durations.next() {
+        Some(slide) => Some(slide?),
+        None => None,
+    };
+    Some((length, slide))
+}
+
+/// Node ids with every node after its inputs (composite expansion appends nodes that
+/// earlier nodes read, so id order is not enough).
+fn topological_order(graph: &Graph) -> Vec<usize> {
+    fn visit(graph: &Graph, id: usize, seen: &mut [bool], order: &mut Vec<usize>) {
+        if std::mem::replace(&mut seen[id], true) {
+            return;
+        }
+        let node = &graph.nodes[id];
+        for &input in node.input.iter().chain(&node.others) {
+            visit(graph, input, seen, order);
+        }
+        order.push(id);
+    }
+    let mut seen = vec![false; graph.nodes.len()];
+    let mut order = Vec::with_capacity(graph.nodes.len());
+    for id in 0..graph.nodes.len() {
+        visit(graph, id, &mut seen, &mut order);
+    }
+    order
+}
+
+/// The slide of every node: how often it has a batch. Sources slide by the batch interval,
+/// a window by its slide (default: its parent's), everything else by its input's. Reports
+/// windows and slides that are not multiples of the parent's slide (Spark rejects them),
+/// unions of streams with different slides, and warns when a slide skips data.
+pub fn slides(graph: &Graph, interval_ms: u64, mut diag: Option<&mut Diagnostics>) -> Vec<u64> {
+    let mut slides = vec![interval_ms; graph.nodes.len()];
+    for id in topological_order(graph) {
+        let node = &graph.nodes[id];
+        let parent = node.input.map_or(interval_ms, |i| slides[i]);
+        slides[id] = parent;
+        let Some(spec) = node.spec else { continue };
+        match spec.kind {
+            ops::Kind::Window(_) => {
+                let Some((length, slide)) = window_durations(node) else { continue };
+                let slide = slide.unwrap_or(parent);
+                slides[id] = slide;
+                let Some(diag) = diag.as_deref_mut() else { continue };
+                let span_of = |which: usize| {
+                    node.args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Arg::Duration(d) => Some(d.span),
+                            _ => None,
+                        })
+                        .nth(which)
+                        .unwrap_or_else(|| node.name.span())
+                };
+                if length % parent != 0 {
+                    diag.error(
+                        span_of(0),
+                        format!("the window length must be a multiple of the stream's slide ({parent} ms), as Spark requires"),
+                    );
+                }
+                if slide % parent != 0 {
+                    diag.error(
+                        span_of(1),
+                        format!("the window slide must be a multiple of the stream's slide ({parent} ms), as Spark requires"),
+                    );
+                }
+                if slide > length {
+                    diag.warn(
+                        span_of(1),
+                        format!("a slide of {slide} ms is longer than the window of {length} ms: the batches between windows are never seen"),
+                    );
+                }
+            }
+            ops::Kind::Union => {
+                for &other in &node.others {
+                    if slides[other] != parent {
+                        if let Some(diag) = diag.as_deref_mut() {
+                            diag.error(
+                                node.name.span(),
+                                format!(
+                                    "`union` needs streams with the same slide: this stream slides every {parent} ms, `{}` every {} ms",
+                                    graph.nodes[other].name, slides[other]
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    slides
 }
 
 fn unused_streams(graph: &Graph, diag: &mut Diagnostics) {
@@ -196,7 +365,13 @@ fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<u64> {
         return None;
     };
     for (keyword, _) in &graph.every[1..] {
-        diag.error(*keyword, "a second `every`: a program has one batch interval; remove this one");
+        diag.error(
+            *keyword,
+            format!(
+                "a second `every`: a program has one batch interval, already set by `every {}{}`; remove this one",
+                first.digits, first.unit
+            ),
+        );
     }
     let millis = match duration_millis(first) {
         Ok(ms) => ms,
@@ -206,7 +381,10 @@ fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<u64> {
         }
     };
     if millis == 0 {
-        diag.error(first.span, "the batch interval must be longer than zero");
+        diag.error(
+            first.span,
+            format!("the batch interval must be longer than zero, not `{}{}`", first.digits, first.unit),
+        );
         return None;
     }
     if millis < SHORT_INTERVAL_MS {
@@ -271,7 +449,7 @@ mod tests {
             check(quote! { socket("h", 1) |> mapp(f) |> map(+) |> filter(a, b) every 2sec |> print });
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].contains("did you mean `map`"));
-        assert!(errors[1].contains("does not take the shorthand `+`"));
+        assert!(errors[1].contains("not the shorthand `+`"));
         assert!(errors[2].contains("`filter` takes 1 argument"));
         assert!(errors[3].contains("unknown duration unit `sec`"));
     }
@@ -285,10 +463,8 @@ mod tests {
     #[test]
     fn sources_and_outputs_in_place() {
         let errors = check(quote! { queue(x) |> print |> map(f) every 1s }).1;
-        assert!(
-            errors.iter().any(|e| e.contains("nothing can follow the output operation `print`")),
-            "{errors:?}"
-        );
+        assert!(errors.iter().any(|e| e.contains("`map` cannot follow `print`")), "{errors:?}");
+        assert_eq!(errors.len(), 1, "no follow-on `without an output operation`: {errors:?}");
         let errors = check(quote! { queue(x) |> socket("h", 1) every 1s |> print }).1;
         assert!(errors[0].contains("`socket` is a source"));
         let errors = check(quote! { map(f) every 1s |> print }).1;
