@@ -1,0 +1,277 @@
+//! Spark's own test vectors (spark-semantics.md §e, from `BasicOperationsSuite`) for the
+//! operators dstream has (E1, E3, E4, E5), run the way Spark's `TestSuiteBase` runs them: a
+//! manual clock from 0, `B = 1 s` (batches at 1000, 2000, ... ms), input batches cut into 2
+//! contiguous partitions, one output entry per batch.
+//!
+//! `[...]` vectors (narrow operators, which keep partition order) are compared in order;
+//! `{...}` vectors (shuffle results) are compared as multisets, as Spark's suites do with
+//! `useSet = true`. Expected values are written the way Spark prints them: `(a,2)`, and
+//! `(,2)` for the empty-string key.
+
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+/// Runs `batches` batches of a job that has a single `print` and returns, per batch, the
+/// printed records in printed order. Checks that the batch times are 1000, 2000, ... ms.
+fn run(job: Job, batches: usize) -> Vec<Vec<String>> {
+    let out = Harness::new(job).run_batches(batches).expect("the job runs");
+    out.iter()
+        .enumerate()
+        .map(|(i, batch)| {
+            assert_eq!(batch.time.as_millis(), 1000 * (i as u64 + 1), "batch {i}");
+            assert!(!batch.printed.contains("\n...\n"), "print cut the output off: {}", batch.printed);
+            batch.printed_records().into_iter().map(str::to_owned).collect()
+        })
+        .collect()
+}
+
+/// Spark's ordered `[[...], ...]`: each batch's records as printed strings.
+fn ordered<const N: usize>(batches: &[[&str; N]]) -> Vec<Vec<String>> {
+    batches.iter().map(|b| b.iter().map(|r| r.to_string()).collect()).collect()
+}
+
+/// Spark's `[{...}, ...]`: each batch's records as a sorted multiset.
+fn multisets(batches: &[&[&str]]) -> Vec<Vec<String>> {
+    batches.iter().map(|b| sorted(b.iter().map(|r| r.to_string()).collect())).collect()
+}
+
+fn sorted(mut records: Vec<String>) -> Vec<String> {
+    records.sort();
+    records
+}
+
+/// The printed batches as multisets (record order within a batch ignored).
+fn as_multisets(batches: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    batches.into_iter().map(sorted).collect()
+}
+
+/// A printed `(key,[v1, v2, ...])` with its values sorted: group order is unspecified, so
+/// Spark's suites compare the groups as sets too.
+fn with_sorted_group(record: &str) -> String {
+    let inner = record
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("not a pair: {record}"));
+    let (key, group) = inner.split_once(',').unwrap_or_else(|| panic!("not (key,group): {record}"));
+    let list = group
+        .strip_prefix('[')
+        .and_then(|g| g.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("not a list: {group}"));
+    let mut values: Vec<&str> = if list.is_empty() { Vec::new() } else { list.split(", ").collect() };
+    values.sort();
+    format!("({key},[{}])", values.join(", "))
+}
+
+/// E1's input.
+fn e1_input() -> Vec<Vec<i32>> {
+    vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![9, 10, 11, 12]]
+}
+
+/// E4's input before the `(x,1)` map.
+fn e4_input() -> Vec<Vec<&'static str>> {
+    vec![vec!["a", "a", "b"], vec!["", ""], vec![]]
+}
+
+// ---------------------------------------------------------------------------------------
+// E1. map / flatMap / filter: ordered.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn e1_map_to_string_keeps_the_order() {
+    let input = e1_input();
+    let job = stream! {
+        queue(input) |> map(|x: i32| -> String { x.to_string() }) every 1s |> print(100)
+    };
+    assert_eq!(run(job, 3), ordered(&[["1", "2", "3", "4"], ["5", "6", "7", "8"], ["9", "10", "11", "12"]]));
+}
+
+#[test]
+fn e1_flat_map_emits_x_and_2x_in_order() {
+    let input = e1_input();
+    let job = stream! {
+        queue(input) |> flat_map(|x| [x, 2 * x]) every 1s |> print(100)
+    };
+    assert_eq!(
+        run(job, 3),
+        ordered(&[
+            ["1", "2", "2", "4", "3", "6", "4", "8"],
+            ["5", "10", "6", "12", "7", "14", "8", "16"],
+            ["9", "18", "10", "20", "11", "22", "12", "24"],
+        ])
+    );
+}
+
+#[test]
+fn e1_filter_keeps_the_even_records_in_order() {
+    let input = e1_input();
+    let job = stream! {
+        queue(input) |> filter(|x| x % 2 == 0) every 1s |> print(100)
+    };
+    assert_eq!(run(job, 3), ordered(&[["2", "4"], ["6", "8"], ["10", "12"]]));
+}
+
+// ---------------------------------------------------------------------------------------
+// E3. reduce / count / countByValue.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn e3_reduce_sums_each_batch() {
+    let input = e1_input();
+    let job = stream! { queue(input) |> reduce(+) every 1s |> print(100) };
+    assert_eq!(run(job, 3), ordered(&[["10"], ["26"], ["42"]]));
+}
+
+#[test]
+fn e3_reduce_with_a_closure_equals_the_shorthand() {
+    let input = e1_input();
+    let job = stream! { queue(input) |> reduce(|a, b| a + b) every 1s |> print(100) };
+    assert_eq!(run(job, 3), ordered(&[["10"], ["26"], ["42"]]));
+}
+
+/// §a.3: `reduce` of an empty batch is an empty RDD, not a value (unlike `count`).
+#[test]
+fn a3_reduce_emits_nothing_for_an_empty_batch() {
+    let input: Vec<Vec<i32>> = vec![vec![], vec![1, 2], vec![]];
+    let job = stream! { queue(input) |> reduce(+) every 1s |> print(100) };
+    let empty: &[&str] = &[];
+    assert_eq!(run(job, 3), multisets(&[empty, &["3"], empty]));
+}
+
+#[test]
+fn e3_count_emits_zero_for_an_empty_batch() {
+    let input: Vec<Vec<i32>> = vec![vec![], vec![1], vec![1, 2], vec![1, 2, 3], vec![1, 2, 3, 4]];
+    let job = stream! { queue(input) |> count every 1s |> print(100) };
+    assert_eq!(run(job, 5), ordered(&[["0"], ["1"], ["2"], ["3"], ["4"]]));
+}
+
+#[test]
+fn e3_count_by_value_counts_each_distinct_record() {
+    let input = vec![vec![1], vec![1, 1, 1], vec![1, 2], vec![1, 1, 2, 2]];
+    let job = stream! { queue(input) |> count_by_value every 1s |> print(100) };
+    assert_eq!(
+        as_multisets(run(job, 4)),
+        multisets(&[&["(1,1)"], &["(1,3)"], &["(1,1)", "(2,1)"], &["(1,2)", "(2,2)"],])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// E4. Keyed per-batch: in = [["a","a","b"],["",""],[]] mapped to (x,1); multisets.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn e4_reduce_by_key_sums_the_values_of_each_key() {
+    let input = e4_input();
+    let job = stream! {
+        queue(input) |> map(|x| (x, 1)) |> reduce_by_key(+) every 1s |> print(100)
+    };
+    let empty: &[&str] = &[];
+    assert_eq!(as_multisets(run(job, 3)), multisets(&[&["(a,2)", "(b,1)"], &["(,2)"], empty]));
+}
+
+#[test]
+fn e4_group_by_key_collects_the_values_of_each_key() {
+    let input = e4_input();
+    let job = stream! {
+        queue(input) |> map(|x| (x, 1)) |> group_by_key every 1s |> print(100)
+    };
+    let groups: Vec<Vec<String>> = run(job, 3)
+        .into_iter()
+        .map(|batch| sorted(batch.iter().map(|r| with_sorted_group(r)).collect()))
+        .collect();
+    let empty: &[&str] = &[];
+    assert_eq!(groups, multisets(&[&["(a,[1, 1])", "(b,[1])"], &["(,[1, 1])"], empty]));
+}
+
+#[test]
+fn e4_reduce_by_key_then_map_values_adds_ten() {
+    let input = e4_input();
+    let job = stream! {
+        queue(input) |> map(|x| (x, 1)) |> reduce_by_key(+) |> map_values(|v| v + 10)
+            every 1s |> print(100)
+    };
+    let empty: &[&str] = &[];
+    assert_eq!(as_multisets(run(job, 3)), multisets(&[&["(a,12)", "(b,11)"], &["(,12)"], empty]));
+}
+
+#[test]
+fn e4_reduce_by_key_then_flat_map_values_emits_x_and_x_plus_ten() {
+    let input = e4_input();
+    let job = stream! {
+        queue(input) |> map(|x| (x, 1)) |> reduce_by_key(+) |> flat_map_values(|v| [v, v + 10])
+            every 1s |> print(100)
+    };
+    let empty: &[&str] = &[];
+    assert_eq!(
+        as_multisets(run(job, 3)),
+        multisets(&[&["(a,2)", "(a,12)", "(b,1)", "(b,11)"], &["(,2)", "(,12)"], empty])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// E5. union: in = [[1..4],[101..104],[201..204]]; s.union(s.map(+4)), ordered, self first.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn e5_union_concatenates_the_partitions_self_first() {
+    let input = vec![vec![1, 2, 3, 4], vec![101, 102, 103, 104], vec![201, 202, 203, 204]];
+    let job = stream! {
+        let shifted = queue(input.clone()) |> map(|x| x + 4);
+        queue(input) |> union(shifted) every 1s |> print(100)
+    };
+    assert_eq!(
+        run(job, 3),
+        ordered(&[
+            ["1", "2", "3", "4", "5", "6", "7", "8"],
+            ["101", "102", "103", "104", "105", "106", "107", "108"],
+            ["201", "202", "203", "204", "205", "206", "207", "208"],
+        ])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The same vectors in `#![unfused]` mode, which must not change any result.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn e1_flat_map_then_filter_unfused() {
+    // E1's flatMap, then E1's filter on its output, each materialised.
+    let input = e1_input();
+    let job = stream! {
+        #![unfused]
+        queue(input) |> flat_map(|x| [x, 2 * x]) |> filter(|x| x % 2 == 0) every 1s |> print(100)
+    };
+    assert_eq!(
+        run(job, 3),
+        ordered(&[
+            ["2", "2", "4", "6", "4", "8"],
+            ["10", "6", "12", "14", "8", "16"],
+            ["18", "10", "20", "22", "12", "24"],
+        ])
+    );
+}
+
+#[test]
+fn e4_reduce_by_key_then_flat_map_values_unfused() {
+    let input = e4_input();
+    let job = stream! {
+        #![unfused]
+        queue(input) |> map(|x| (x, 1)) |> reduce_by_key(+) |> flat_map_values(|v| [v, v + 10])
+            every 1s |> print(100)
+    };
+    let empty: &[&str] = &[];
+    assert_eq!(
+        as_multisets(run(job, 3)),
+        multisets(&[&["(a,2)", "(a,12)", "(b,1)", "(b,11)"], &["(,2)", "(,12)"], empty])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The comparison helpers themselves.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn group_values_are_normalised_by_sorting() {
+    assert_eq!(with_sorted_group("(a,[2, 1, 1])"), "(a,[1, 1, 2])");
+    assert_eq!(with_sorted_group("(,[1])"), "(,[1])");
+    assert_eq!(with_sorted_group("(k,[])"), "(k,[])");
+}
