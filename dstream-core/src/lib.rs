@@ -16,6 +16,7 @@ pub mod partition;
 pub mod render;
 pub mod sink;
 pub mod source;
+pub mod state;
 pub mod testing;
 pub mod text;
 pub mod time;
@@ -31,6 +32,7 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::job::Job;
     pub use crate::render::Render;
+    pub use crate::state::State;
     pub use crate::text::split;
     pub use crate::time::{Duration, Time};
 }
@@ -46,6 +48,7 @@ pub mod __private {
     pub use crate::owned::own_partitions;
     pub use crate::partition::SourceBatch;
     pub use crate::sink::{foreach, print, text_files};
+    pub use crate::state;
     pub use crate::time::Duration;
     pub use crate::window::WindowBuffer;
 

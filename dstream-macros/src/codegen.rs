@@ -31,6 +31,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         values: HashMap::new(),
         reads_left: plan.reads.clone(),
         slides: plan.slides.clone(),
+        stores: HashMap::new(),
         interval_ms: plan.interval_ms,
     };
     let dp = private();
@@ -87,6 +88,8 @@ struct Codegen<'g> {
     reads_left: HashMap<NodeId, usize>,
     /// Every node's slide in ms.
     slides: Vec<u64>,
+    /// The state store of each `map_with_state` node, for its `state_snapshots`.
+    stores: HashMap<NodeId, Ident>,
     /// The batch interval in ms.
     interval_ms: u64,
     next_var: usize,
@@ -223,15 +226,16 @@ impl Codegen<'_> {
         let mut code = TokenStream::new();
         // A value that exists only at its slide times is an `Option`, set when it exists.
         let bound = plan.steps.iter().filter_map(|step| match step {
-            Step::SourceParts { source: node, .. } | Step::Union { node, .. } | Step::Window { node, .. } => {
-                Some(*node)
-            }
+            Step::SourceParts { source: node, .. }
+            | Step::Union { node, .. }
+            | Step::Window { node, .. }
+            | Step::State { node, .. } => Some(*node),
             Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
                 Some(*node)
             }
             Step::Stage(_) => None,
         });
-        let gated: Vec<NodeId> = bound.filter(|&n| self.is_gated(n)).collect();
+        let gated: Vec<NodeId> = bound.filter(|&n| self.is_gated(n) && self.is_read(n)).collect();
         for node in gated {
             let v = self.value_var(node);
             code.extend(quote!(#[allow(unused_assignments)] let mut #v = ::core::option::Option::None;));
@@ -270,6 +274,7 @@ impl Codegen<'_> {
                     };
                     (code, Some(*input))
                 }
+                Step::State { node, input } => (self.state_step(*node, *input), Some(*input)),
                 Step::Stage(stage) => (self.stage(stage), Some(stage.input)),
             };
             match gate.filter(|&n| self.is_gated(n)) {
@@ -290,14 +295,75 @@ impl Codegen<'_> {
         self.slides[node] > self.interval_ms
     }
 
+    /// Whether any step reads `node`'s value.
+    fn is_read(&self, node: NodeId) -> bool {
+        self.reads_left.get(&node).is_some_and(|&n| n > 0)
+    }
+
     /// Binds `node`'s value to `expr`: a `let`, or for a gated value, setting its `Option`.
+    /// A value no step reads is still computed (for its effect on state) and dropped.
     fn bind(&mut self, node: NodeId, expr: TokenStream) -> TokenStream {
         let v = self.value_var(node);
-        if self.is_gated(node) {
+        if !self.is_read(node) {
+            quote!(let _ = #expr;)
+        } else if self.is_gated(node) {
             quote!(#v = ::core::option::Option::Some(#expr);)
         } else {
             quote!(let #v = #expr;)
         }
+    }
+
+    /// A stateful step: update the node's state store from its input; bind what it emits.
+    fn state_step(&mut self, node: NodeId, input: NodeId) -> TokenStream {
+        use crate::ops::StateOp;
+        let dp = private();
+        let (ctx, exec) = (mixed("__ctx"), mixed("__exec"));
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        let span = n.name.span();
+        let Some(Kind::State(op)) = n.spec.map(|s| s.kind) else { unreachable!("planned: a state node") };
+        let initial = |this: &mut Self| match n.args.get(1) {
+            Some(arg) => this.value_arg(arg),
+            None => quote!(::std::vec::Vec::new()),
+        };
+        let value = match op {
+            StateOp::UpdateStateByKey => {
+                let store = self.var("state");
+                let initial = initial(self);
+                self.hoisted.push(quote!(let mut #store = #dp::state::StateStore::new(#initial);));
+                let parts = self.read_value(input);
+                let f = self.function_arg(&n.args[0]);
+                let takes_time_and_key =
+                    matches!(&n.args[0], Arg::Expr(syn::Expr::Closure(c)) if c.inputs.len() == 4);
+                let update = if takes_time_and_key {
+                    quote!(update_state_by_key)
+                } else {
+                    quote!(update_state_by_key_values)
+                };
+                quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
+            }
+            StateOp::MapWithState => {
+                let store = self.var("state");
+                let initial = initial(self);
+                self.hoisted.push(quote!(let mut #store = #dp::state::initial_mapped_state(#initial);));
+                self.stores.insert(node, store.clone());
+                let timeout = match n.args.get(2) {
+                    Some(Arg::Duration(d)) => {
+                        let ms = crate::validate::duration_millis(d).expect("validated");
+                        quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms)))
+                    }
+                    _ => quote!(::core::option::Option::None),
+                };
+                let parts = self.read_value(input);
+                let f = self.function_arg(&n.args[0]);
+                quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
+            }
+            StateOp::StateSnapshots => {
+                let store = self.stores.get(&input).expect("validated: follows map_with_state").clone();
+                quote!(#dp::state::mapped_snapshot(&#store))
+            }
+        };
+        self.bind(node, value)
     }
 
     /// One stage: a task per partition running the fused loop, then what follows the stage.

@@ -162,8 +162,12 @@ fn stream_arguments(
 /// becomes `reduce_by_key(f) |> window(W, S) |> reduce_by_key(f)` (Spark's naive form), and
 /// likewise for the others. The new nodes carry the composite's span.
 pub fn expand_composites(graph: &mut Graph) {
-    use ops::{Kind, WindowOp};
+    use ops::{Kind, StateOp, WindowOp};
     for id in 0..graph.nodes.len() {
+        if graph.nodes[id].spec.map(|s| s.kind) == Some(Kind::State(StateOp::UpdateStateByKey)) {
+            insert_before(graph, id, "group_by_key");
+            continue;
+        }
         let Some(Kind::Window(op)) = graph.nodes[id].spec.map(|s| s.kind) else { continue };
         let node = &graph.nodes[id];
         let span = node.name.span();
@@ -209,6 +213,30 @@ pub fn expand_composites(graph: &mut Graph) {
         merged.args = after_args;
         merged.input = Some(window);
     }
+}
+
+/// Inserts a node running operator `name` (no arguments) between node `id` and its input.
+fn insert_before(graph: &mut Graph, id: NodeId, name: &str) {
+    let new = graph.nodes.len();
+    let input = graph.nodes[id].input;
+    if let Some(parent) = input {
+        for consumer in &mut graph.nodes[parent].consumers {
+            if *consumer == id {
+                *consumer = new;
+            }
+        }
+    }
+    let span = graph.nodes[id].name.span();
+    graph.nodes.push(Node {
+        name: Ident::new(name, span),
+        spec: ops::lookup(name),
+        args: Vec::new(),
+        args_span: None,
+        input,
+        others: Vec::new(),
+        consumers: vec![id],
+    });
+    graph.nodes[id].input = Some(new);
 }
 
 #[cfg(test)]

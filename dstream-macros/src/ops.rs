@@ -16,6 +16,16 @@ pub enum Kind {
     Union,
     /// Keeps batches between slide times: a window, or a per-batch operator over one.
     Window(WindowOp),
+    /// Keeps state per key across batches.
+    State(StateOp),
+}
+
+/// Stateful operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateOp {
+    UpdateStateByKey,
+    MapWithState,
+    StateSnapshots,
 }
 
 /// Window operators. All but `Window` are composites that `graph::expand_composites`
@@ -288,6 +298,27 @@ pub static OPERATORS: &[OpSpec] = &[
         variadic: false,
         args: &[arg("length", Duration), optional("slide", Duration)],
         summary: "collects the values of each key over the window",
+    },
+    OpSpec {
+        name: "update_state_by_key",
+        kind: Kind::State(StateOp::UpdateStateByKey),
+        variadic: false,
+        args: &[arg("func", Function), optional("initial", Value)],
+        summary: "keeps a state per key, updated every batch by `func(values, state)` (or `func(time, key, values, state)`); emits every key's state",
+    },
+    OpSpec {
+        name: "map_with_state",
+        kind: Kind::State(StateOp::MapWithState),
+        variadic: false,
+        args: &[arg("func", Function), optional("initial", Value), optional("timeout", Duration)],
+        summary: "calls `func(key, value, state)` for each record, with the key's state; emits what it returns",
+    },
+    OpSpec {
+        name: "state_snapshots",
+        kind: Kind::State(StateOp::StateSnapshots),
+        variadic: false,
+        args: &[],
+        summary: "after `map_with_state`: every (key, state) after each batch",
     },
     OpSpec {
         name: "print",

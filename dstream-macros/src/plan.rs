@@ -36,6 +36,9 @@ pub enum Step {
     /// A `window` node keeps its input's batches; at its slide times its value is the
     /// batches in the window.
     Window { node: NodeId, input: NodeId },
+    /// A stateful node updates its state store from its input's value; its value is what it
+    /// emits. `state_snapshots` reads the store of its `map_with_state` input instead.
+    State { node: NodeId, input: NodeId },
 }
 
 /// One fused loop.
@@ -96,9 +99,14 @@ impl Planner<'_> {
     /// a fused loop.
     fn is_boundary(&self, id: NodeId) -> bool {
         let node = &self.graph.nodes[id];
-        matches!(self.kind(id), Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union | Kind::Window(_)))
-            || node.consumers.len() > 1
-            || node.consumers.iter().any(|&c| matches!(self.kind(c), Some(Kind::Union | Kind::Window(_))))
+        matches!(
+            self.kind(id),
+            Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union | Kind::Window(_) | Kind::State(_))
+        ) || node.consumers.len() > 1
+            || node
+                .consumers
+                .iter()
+                .any(|&c| matches!(self.kind(c), Some(Kind::Union | Kind::Window(_) | Kind::State(_))))
     }
 
     /// Emits the stage that ends at `end` (an output, a shuffle, or a shared node).
@@ -150,6 +158,14 @@ impl Planner<'_> {
                 *self.plan.reads.entry(input).or_default() += 1;
                 self.plan.steps.push(Step::Window { node: id, input });
             }
+            Some(Kind::State(op)) => {
+                let input = self.graph.nodes[id].input.expect("validated: state follows a stream");
+                self.ensure_value(input);
+                if op != crate::ops::StateOp::StateSnapshots {
+                    *self.plan.reads.entry(input).or_default() += 1;
+                }
+                self.plan.steps.push(Step::State { node: id, input });
+            }
             _ => self.stage_to(id),
         }
     }
@@ -171,6 +187,11 @@ impl Planner<'_> {
                     let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
                     out.push_str(&format!("{}: {}\n", name(*node), names.join(" + ")));
                 }
+                Step::State { node, input } => out.push_str(&format!(
+                    "state: {} (keeps state across batches) <- {}\n",
+                    name(*node),
+                    name(*input)
+                )),
                 Step::Window { node, input } => out.push_str(&format!(
                     "window: keeps {}'s batches; emits every {} ms\n",
                     name(*input),

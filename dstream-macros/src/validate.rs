@@ -32,6 +32,7 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
             Some(spec) => {
                 source_position(node, spec, diag);
                 output_position(graph, node, spec, diag);
+                snapshots_position(graph, node, spec, diag);
                 arity(node, spec, diag);
                 argument_kinds(node, spec, diag);
             }
@@ -92,6 +93,21 @@ fn source_position(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                 "`{}` is not a source: a pipeline starts with a source such as `socket(..)` or `queue(..)`, or with the name of a `let` stream",
                 spec.name
             ),
+        );
+    }
+}
+
+fn snapshots_position(graph: &Graph, node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
+    use ops::{Kind, StateOp};
+    if spec.kind != Kind::State(StateOp::StateSnapshots) {
+        return;
+    }
+    let after_map_with_state = node.input.and_then(|i| graph.nodes[i].spec).map(|s| s.kind)
+        == Some(Kind::State(StateOp::MapWithState));
+    if !after_map_with_state {
+        diag.error(
+            node.name.span(),
+            "`state_snapshots` shows the state of a `map_with_state`: it must directly follow `map_with_state(..)`",
         );
     }
 }
@@ -195,23 +211,16 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                     crate::parse::ShorthandOp::Plus => "+",
                     crate::parse::ShorthandOp::Times => "*",
                 };
-                let reducers: Vec<String> = ops::OPERATORS
-                    .iter()
-                    .filter(|o| o.args.iter().any(|a| a.kind == ArgKind::Reducer))
-                    .map(|o| format!("`{}`", o.name))
-                    .collect();
                 let wanted = match param.kind {
-                    ArgKind::Function => format!("a function such as `{}(|x| ...)`", spec.name),
+                    ArgKind::Function => format!("a function, such as `{}(|x| ...)`,", spec.name),
                     ArgKind::Count => "a number".to_string(),
                     _ => "a value".to_string(),
                 };
                 diag.error(
                     *span,
                     format!(
-                        "`{}` takes {wanted} for its `{}`, not the shorthand `{symbol}`: shorthands combine two values and are for {}",
-                        spec.name,
-                        param.name,
-                        reducers.join(" and ")
+                        "`{}` takes {wanted} for its `{}`, not the shorthand `{symbol}`: shorthands combine two values, as in `reduce_by_key({symbol})`",
+                        spec.name, param.name
                     ),
                 );
             }
