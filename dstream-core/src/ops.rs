@@ -67,6 +67,56 @@ pub fn concat<V>(mut a: Vec<V>, b: Vec<V>) -> Vec<V> {
     a
 }
 
+/// `glom`: each partition becomes one record, the `Vec` of its records.
+pub fn glom<T>(parts: Vec<Vec<T>>) -> Vec<Vec<Vec<T>>> {
+    parts.into_iter().map(|p| vec![p]).collect()
+}
+
+/// `map_partitions(f)`: `f` gets an iterator over one partition's records and returns the
+/// partition's new records.
+#[inline]
+pub fn map_partition<T, I: IntoIterator>(
+    records: Vec<T>,
+    f: impl FnOnce(std::vec::IntoIter<T>) -> I,
+) -> Vec<I::Item> {
+    f(records.into_iter()).into_iter().collect()
+}
+
+/// `repartition(n)`: the records dealt round-robin into exactly `n` partitions, in order.
+pub fn repartition<T>(parts: Vec<Vec<T>>, n: usize) -> Vec<Vec<T>> {
+    let n = n.max(1);
+    let mut out: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
+    for (i, record) in parts.into_iter().flatten().enumerate() {
+        out[i % n].push(record);
+    }
+    out
+}
+
+/// `transform(f)`: `f` gets all records of the batch and its time and returns the new
+/// records, which are cut again into `partitions` contiguous partitions.
+pub fn transform<T, I: IntoIterator>(
+    parts: Vec<Vec<T>>,
+    time: crate::time::Time,
+    partitions: usize,
+    f: impl FnOnce(Vec<T>, crate::time::Time) -> I,
+) -> Vec<Vec<I::Item>> {
+    let records: Vec<T> = parts.into_iter().flatten().collect();
+    crate::text::split_contiguous(f(records, time).into_iter().collect(), partitions)
+}
+
+/// `transform_with(other, f)`: `f` gets all records of both streams' batches and the time.
+pub fn transform_with<T, U, I: IntoIterator>(
+    left: Vec<Vec<T>>,
+    right: Vec<Vec<U>>,
+    time: crate::time::Time,
+    partitions: usize,
+    f: impl FnOnce(Vec<T>, Vec<U>, crate::time::Time) -> I,
+) -> Vec<Vec<I::Item>> {
+    let left: Vec<T> = left.into_iter().flatten().collect();
+    let right: Vec<U> = right.into_iter().flatten().collect();
+    crate::text::split_contiguous(f(left, right, time).into_iter().collect(), partitions)
+}
+
 /// A stream's partitions as vectors, so that streams of different partition types can be
 /// concatenated by `union`.
 pub fn to_vecs<P: IntoIterator>(parts: Vec<P>) -> Vec<Vec<P::Item>> {
@@ -185,6 +235,9 @@ macro_rules! keyed_operators {
 /// The per-operator pair checks.
 pub mod keyed {
     keyed_operators! {
+        combine_by_key => CombineByKeyInput,
+            "`combine_by_key` needs `(key, value)` pairs, but the records here are `{Self}`",
+            "make pairs first, for example with `map(|x| (x, 1))` before `combine_by_key`";
         reduce_by_key => ReduceByKeyInput,
             "`reduce_by_key` needs `(key, value)` pairs, but the records here are `{Self}`",
             "make pairs first, for example with `map(|x| (x, 1))` before `reduce_by_key`";

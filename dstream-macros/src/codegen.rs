@@ -7,7 +7,7 @@
 //! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
 
 use crate::graph::{Graph, Node, NodeId};
-use crate::ops::{Kind, NarrowOp, OutputOp, ShuffleOp, SourceOp};
+use crate::ops::{BinaryOp, Kind, NarrowOp, OutputOp, ReshapeOp, ShuffleOp, SourceOp};
 use crate::parse::{Arg, ShorthandOp};
 use crate::plan::{Plan, Stage, StageEnd, Step};
 use crate::validate::Mode;
@@ -229,7 +229,8 @@ impl Codegen<'_> {
             Step::SourceParts { source: node, .. }
             | Step::Union { node, .. }
             | Step::Window { node, .. }
-            | Step::State { node, .. } => Some(*node),
+            | Step::State { node, .. }
+            | Step::Binary { node, .. } => Some(*node),
             Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
                 Some(*node)
             }
@@ -275,6 +276,7 @@ impl Codegen<'_> {
                     (code, Some(*input))
                 }
                 Step::State { node, input } => (self.state_step(*node, *input), Some(*input)),
+                Step::Binary { node, left, right } => (self.binary_step(*node, *left, *right), Some(*left)),
                 Step::Stage(stage) => (self.stage(stage), Some(stage.input)),
             };
             match gate.filter(|&n| self.is_gated(n)) {
@@ -311,6 +313,36 @@ impl Codegen<'_> {
         } else {
             quote!(let #v = #expr;)
         }
+    }
+
+    /// A step over two streams' values of the same batch.
+    fn binary_step(&mut self, node: NodeId, left: NodeId, right: NodeId) -> TokenStream {
+        let dp = private();
+        let (ctx, exec) = (mixed("__ctx"), mixed("__exec"));
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        let span = n.name.span();
+        let Some(Kind::Binary(op)) = n.spec.map(|s| s.kind) else { unreachable!("planned: a binary node") };
+        let (l, r) = (self.read_value(left), self.read_value(right));
+        let value = match op {
+            BinaryOp::TransformWith => {
+                let f = self.function_arg(&n.args[1]);
+                let parallelism = mixed("__parallelism");
+                quote_spanned!(span=>
+                    #dp::ops::transform_with(#dp::ops::to_vecs(#l), #dp::ops::to_vecs(#r), #ctx.time(), #parallelism, #f)
+                )
+            }
+            BinaryOp::Join
+            | BinaryOp::LeftOuterJoin
+            | BinaryOp::RightOuterJoin
+            | BinaryOp::FullOuterJoin
+            | BinaryOp::Cogroup => {
+                let function = Ident::new(&n.name.to_string(), span);
+                let partitions = self.partitions_arg(n, 1);
+                quote_spanned!(span=> #dp::join::#function(#exec, #l, #r, #partitions))
+            }
+        };
+        self.bind(node, value)
     }
 
     /// A stateful step: update the node's state store from its input; bind what it emits.
@@ -518,6 +550,50 @@ impl Codegen<'_> {
                     ),
                     finish: returns_sink,
                     after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #f);),
+                    breaks_early: false,
+                }
+            }
+            Some(Kind::Shuffle(ShuffleOp::CombineByKey)) => {
+                let create = self.function_arg(&node.args[0]);
+                let merge_value = self.function_arg(&node.args[1]);
+                let merge_combiners = self.function_arg(&node.args[2]);
+                let n = self.partitions_arg(node, 3);
+                let (k, v) = (self.var("key"), self.var("value"));
+                EndCode {
+                    init: combiner,
+                    consume: quote_spanned!(span=>
+                        let (#k, #v) = #dp::ops::keyed::combine_by_key(#last);
+                        #sink.fold(#k, #v, #create, #merge_value);
+                    ),
+                    finish: returns_sink,
+                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #merge_combiners);),
+                    breaks_early: false,
+                }
+            }
+            Some(Kind::Reshape(op)) => {
+                let parallelism = mixed("__parallelism");
+                let after = match op {
+                    ReshapeOp::Glom => quote_spanned!(span=> let #next_parts = #dp::ops::glom(#out);),
+                    ReshapeOp::MapPartitions => {
+                        let f = self.function_arg(&node.args[0]);
+                        quote_spanned!(span=>
+                            let #next_parts = #exec.run_stage(#out, |_, records| #dp::ops::map_partition(records, #f));
+                        )
+                    }
+                    ReshapeOp::Repartition => {
+                        let n = self.count_arg(&node.args[0]);
+                        quote_spanned!(span=> let #next_parts = #dp::ops::repartition(#out, #n);)
+                    }
+                    ReshapeOp::Transform => {
+                        let f = self.function_arg(&node.args[0]);
+                        quote_spanned!(span=> let #next_parts = #dp::ops::transform(#out, #ctx.time(), #parallelism, #f);)
+                    }
+                };
+                EndCode {
+                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote!(#sink.push(#last);),
+                    finish: returns_sink,
+                    after,
                     breaks_early: false,
                 }
             }

@@ -18,6 +18,30 @@ pub enum Kind {
     Window(WindowOp),
     /// Keeps state per key across batches.
     State(StateOp),
+    /// Reshapes a batch's partitions: needs all of a partition (or the batch) at once.
+    Reshape(ReshapeOp),
+    /// Combines two streams' batches of the same time.
+    Binary(BinaryOp),
+}
+
+/// Operators that regroup a batch's records: each ends a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReshapeOp {
+    Glom,
+    MapPartitions,
+    Repartition,
+    Transform,
+}
+
+/// Operators over two streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    TransformWith,
+    Join,
+    LeftOuterJoin,
+    RightOuterJoin,
+    FullOuterJoin,
+    Cogroup,
 }
 
 /// Stateful operators.
@@ -61,6 +85,7 @@ pub enum NarrowOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShuffleOp {
     ReduceByKey,
+    CombineByKey,
     GroupByKey,
     CountByValue,
     Count,
@@ -221,6 +246,88 @@ pub static OPERATORS: &[OpSpec] = &[
         variadic: true,
         args: &[arg("other", Stream)],
         summary: "the records of this stream, then those of each named stream (partitions concatenated)",
+    },
+    OpSpec {
+        name: "glom",
+        kind: Kind::Reshape(ReshapeOp::Glom),
+        variadic: false,
+        args: &[],
+        summary: "each partition becomes one record: the `Vec` of its records",
+    },
+    OpSpec {
+        name: "map_partitions",
+        kind: Kind::Reshape(ReshapeOp::MapPartitions),
+        variadic: false,
+        args: &[arg("func", Function)],
+        summary: "`func(records)` gets an iterator over one partition and returns its new records",
+    },
+    OpSpec {
+        name: "repartition",
+        kind: Kind::Reshape(ReshapeOp::Repartition),
+        variadic: false,
+        args: &[arg("partitions", Count)],
+        summary: "deals the records round-robin into exactly `partitions` partitions",
+    },
+    OpSpec {
+        name: "transform",
+        kind: Kind::Reshape(ReshapeOp::Transform),
+        variadic: false,
+        args: &[arg("func", Function)],
+        summary: "`func(records, time)` gets all records of the batch and returns the new ones",
+    },
+    OpSpec {
+        name: "transform_with",
+        kind: Kind::Binary(BinaryOp::TransformWith),
+        variadic: false,
+        args: &[arg("other", Stream), arg("func", Function)],
+        summary: "`func(records, other_records, time)` gets both streams' batches and returns the new records",
+    },
+    OpSpec {
+        name: "join",
+        kind: Kind::Binary(BinaryOp::Join),
+        variadic: false,
+        args: &[arg("other", Stream), optional("partitions", Count)],
+        summary: "per batch, `(k, (v, w))` for every pair of values of a key present in both streams",
+    },
+    OpSpec {
+        name: "left_outer_join",
+        kind: Kind::Binary(BinaryOp::LeftOuterJoin),
+        variadic: false,
+        args: &[arg("other", Stream), optional("partitions", Count)],
+        summary: "per batch, `(k, (v, Option<w>))` for every key of this stream",
+    },
+    OpSpec {
+        name: "right_outer_join",
+        kind: Kind::Binary(BinaryOp::RightOuterJoin),
+        variadic: false,
+        args: &[arg("other", Stream), optional("partitions", Count)],
+        summary: "per batch, `(k, (Option<v>, w))` for every key of the other stream",
+    },
+    OpSpec {
+        name: "full_outer_join",
+        kind: Kind::Binary(BinaryOp::FullOuterJoin),
+        variadic: false,
+        args: &[arg("other", Stream), optional("partitions", Count)],
+        summary: "per batch, `(k, (Option<v>, Option<w>))` for every key of either stream",
+    },
+    OpSpec {
+        name: "cogroup",
+        kind: Kind::Binary(BinaryOp::Cogroup),
+        variadic: false,
+        args: &[arg("other", Stream), optional("partitions", Count)],
+        summary: "per batch, `(k, (values, other_values))` for every key of either stream",
+    },
+    OpSpec {
+        name: "combine_by_key",
+        kind: Kind::Shuffle(ShuffleOp::CombineByKey),
+        variadic: false,
+        args: &[
+            arg("create_combiner", Function),
+            arg("merge_value", Function),
+            arg("merge_combiners", Function),
+            optional("partitions", Count),
+        ],
+        summary: "per key: `create_combiner(v)` for its first value, `merge_value(c, v)` for the next, `merge_combiners(c1, c2)` across partitions",
     },
     OpSpec {
         name: "reduce_by_key",

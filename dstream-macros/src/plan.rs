@@ -39,6 +39,8 @@ pub enum Step {
     /// A stateful node updates its state store from its input's value; its value is what it
     /// emits. `state_snapshots` reads the store of its `map_with_state` input instead.
     State { node: NodeId, input: NodeId },
+    /// A node over two streams' values of the same batch (joins, `transform_with`).
+    Binary { node: NodeId, left: NodeId, right: NodeId },
 }
 
 /// One fused loop.
@@ -101,12 +103,19 @@ impl Planner<'_> {
         let node = &self.graph.nodes[id];
         matches!(
             self.kind(id),
-            Some(Kind::Source(_) | Kind::Shuffle(_) | Kind::Union | Kind::Window(_) | Kind::State(_))
+            Some(
+                Kind::Source(_)
+                    | Kind::Shuffle(_)
+                    | Kind::Reshape(_)
+                    | Kind::Union
+                    | Kind::Window(_)
+                    | Kind::State(_)
+                    | Kind::Binary(_)
+            )
         ) || node.consumers.len() > 1
-            || node
-                .consumers
-                .iter()
-                .any(|&c| matches!(self.kind(c), Some(Kind::Union | Kind::Window(_) | Kind::State(_))))
+            || node.consumers.iter().any(|&c| {
+                matches!(self.kind(c), Some(Kind::Union | Kind::Window(_) | Kind::State(_) | Kind::Binary(_)))
+            })
     }
 
     /// Emits the stage that ends at `end` (an output, a shuffle, or a shared node).
@@ -122,7 +131,7 @@ impl Planner<'_> {
         *self.plan.reads.entry(at).or_default() += 1;
         let stage_end = match self.kind(end) {
             Some(Kind::Output(_)) => StageEnd::Output(end),
-            Some(Kind::Shuffle(_)) => StageEnd::Exchange(end),
+            Some(Kind::Shuffle(_) | Kind::Reshape(_)) => StageEnd::Exchange(end),
             _ => {
                 narrow.push(end);
                 StageEnd::Materialise(end)
@@ -158,6 +167,16 @@ impl Planner<'_> {
                 *self.plan.reads.entry(input).or_default() += 1;
                 self.plan.steps.push(Step::Window { node: id, input });
             }
+            Some(Kind::Binary(_)) => {
+                let node = &self.graph.nodes[id];
+                let left = node.input.expect("validated: a binary operator follows a stream");
+                let right = node.others[0];
+                for side in [left, right] {
+                    self.ensure_value(side);
+                    *self.plan.reads.entry(side).or_default() += 1;
+                }
+                self.plan.steps.push(Step::Binary { node: id, left, right });
+            }
             Some(Kind::State(op)) => {
                 let input = self.graph.nodes[id].input.expect("validated: state follows a stream");
                 self.ensure_value(input);
@@ -187,6 +206,9 @@ impl Planner<'_> {
                     let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
                     out.push_str(&format!("{}: {}\n", name(*node), names.join(" + ")));
                 }
+                Step::Binary { node, left, right } => {
+                    out.push_str(&format!("{}: {} with {}\n", name(*node), name(*left), name(*right)))
+                }
                 Step::State { node, input } => out.push_str(&format!(
                     "state: {} (keeps state across batches) <- {}\n",
                     name(*node),
@@ -200,11 +222,15 @@ impl Planner<'_> {
                 Step::Stage(stage) => {
                     let mut ops = vec![match graph.nodes[stage.input].spec.map(|s| s.kind) {
                         Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),
+                        Some(Kind::Reshape(_)) => format!("{} (output)", name(stage.input)),
                         _ => name(stage.input),
                     }];
                     ops.extend(stage.narrow.iter().map(|&id| name(id)));
                     match stage.end {
-                        StageEnd::Exchange(id) => ops.push(format!("{} (map side)", name(id))),
+                        StageEnd::Exchange(id) => match graph.nodes[id].spec.map(|s| s.kind) {
+                            Some(Kind::Reshape(_)) => ops.push(format!("{} (collect)", name(id))),
+                            _ => ops.push(format!("{} (map side)", name(id))),
+                        },
                         StageEnd::Output(id) => ops.push(name(id)),
                         StageEnd::Materialise(_) => ops.push("(kept for several consumers)".into()),
                     }
@@ -212,6 +238,7 @@ impl Planner<'_> {
                     stage_number += 1;
                     if let StageEnd::Exchange(id) = stage.end {
                         let how = match graph.nodes[id].spec.map(|s| s.kind) {
+                            Some(Kind::Reshape(_)) => "partitions regrouped",
                             Some(Kind::Shuffle(
                                 crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce,
                             )) => "gather to one partition",
