@@ -177,3 +177,89 @@ fn reduce_by_window_emits_nothing_for_an_empty_window() {
     let out = Harness::new(job).run_batches(4).unwrap();
     assert_eq!(sorted_records(&out), strings(&[&["3"], &["6"], &["3"], &[]]));
 }
+
+#[test]
+fn e13_incremental_keeps_keys_at_zero() {
+    let job = stream! {
+        queue(vec![vec![("a", 1)], vec![("a", 1)], vec![], vec![]]) every 1s
+            |> reduce_by_key_and_window(+, -, 2s, 1s) |> print
+    };
+    let out = Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(sorted_records(&out), strings(&[&["(a,1)"], &["(a,2)"], &["(a,1)"], &["(a,0)"]]));
+}
+
+#[test]
+fn e13_incremental_big_test_without_and_with_filter() {
+    let job = stream! { queue(e13_big_input()) every 1s |> reduce_by_key_and_window(+, -, 2s, 1s) |> print };
+    let out = Harness::new(job).run_batches(12).unwrap();
+    let six: [&[&str]; 6] = [
+        &["(a,1)"],
+        &["(a,2)", "(b,1)"],
+        &["(a,2)", "(b,2)", "(c,1)"],
+        &["(a,2)", "(b,2)", "(c,1)"],
+        &["(a,2)", "(b,1)", "(c,0)"],
+        &["(a,1)", "(b,0)", "(c,0)"],
+    ];
+    let later: [&[&str]; 6] = [
+        &["(a,1)", "(b,0)", "(c,0)"],
+        &["(a,2)", "(b,1)", "(c,0)"],
+        &["(a,2)", "(b,2)", "(c,1)"],
+        &["(a,2)", "(b,2)", "(c,1)"],
+        &["(a,2)", "(b,1)", "(c,0)"],
+        &["(a,1)", "(b,0)", "(c,0)"],
+    ];
+    let mut expected = strings(&six);
+    expected.extend(strings(&later));
+    assert_eq!(sorted_records(&out), expected);
+
+    let filtered = stream! {
+        queue(e13_big_input()) every 1s |> reduce_by_key_and_window(+, -, 2s, 1s, |(_, v)| *v != 0) |> print
+    };
+    let naive = stream! { queue(e13_big_input()) every 1s |> reduce_by_key_and_window(+, 2s, 1s) |> print };
+    let filtered = Harness::new(filtered).run_batches(12).unwrap();
+    let naive = Harness::new(naive).run_batches(12).unwrap();
+    assert_eq!(sorted_records(&filtered), sorted_records(&naive));
+}
+
+#[test]
+fn e13_incremental_with_a_larger_slide_equals_naive() {
+    let input: Vec<Vec<(&str, i32)>> = (1..=6).map(|v| vec![("a", v)]).chain([vec![], vec![]]).collect();
+    let incremental =
+        stream! { queue(input.clone()) every 1s |> reduce_by_key_and_window(+, -, 4s, 2s) |> print };
+    let naive = stream! { queue(input) every 1s |> reduce_by_key_and_window(+, 4s, 2s) |> print };
+    let incremental = emitted(Harness::new(incremental).run_batches(8).unwrap());
+    let naive = emitted(Harness::new(naive).run_batches(8).unwrap());
+    assert_eq!(sorted_records(&incremental), sorted_records(&naive));
+    assert_eq!(sorted_records(&naive), strings(&[&["(a,3)"], &["(a,10)"], &["(a,18)"], &["(a,11)"]]));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Through the compiler: incremental (with the zero filter) and naive windows agree on
+    /// random word batches, for two window shapes.
+    #[test]
+    fn incremental_and_naive_jobs_agree(
+        batches in proptest::collection::vec(proptest::collection::vec(0u8..5, 0..6), 1..12)
+    ) {
+        let words: Vec<Vec<String>> = batches.iter().map(|b| b.iter().map(|w| format!("w{w}")).collect()).collect();
+        let words2 = words.clone();
+        let n = words.len();
+        let incremental = stream! {
+            queue(words.clone()) |> map(|w| (w, 1u32)) every 1s
+                |> reduce_by_key_and_window(+, -, 3s, 1s, |(_, count)| *count != 0) |> print(100)
+        };
+        let naive = stream! { queue(words) |> map(|w| (w, 1u32)) every 1s |> reduce_by_key_and_window(+, 3s, 1s) |> print(100) };
+        let a = Harness::new(incremental).run_batches(n + 3).unwrap();
+        let b = Harness::new(naive).run_batches(n + 3).unwrap();
+        proptest::prop_assert_eq!(sorted_records(&a), sorted_records(&b));
+
+        let incremental = stream! {
+            queue(words2.clone()) |> map(|w| (w, 1u32)) every 1s
+                |> reduce_by_key_and_window(+, -, 4s, 2s, |(_, count)| *count != 0) |> print(100)
+        };
+        let naive = stream! { queue(words2) |> map(|w| (w, 1u32)) every 1s |> reduce_by_key_and_window(+, 4s, 2s) |> print(100) };
+        let a = Harness::new(incremental).run_batches(n + 4).unwrap();
+        let b = Harness::new(naive).run_batches(n + 4).unwrap();
+        proptest::prop_assert_eq!(sorted_records(&a), sorted_records(&b));
+    }
+}

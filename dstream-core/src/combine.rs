@@ -66,6 +66,23 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
         self.table.is_empty()
     }
 
+    /// Replaces the value under `k`, if there is one, with `f(value)`.
+    pub fn update_existing(&mut self, k: &K, f: impl FnOnce(V) -> V) {
+        if let Some((key, old)) = self.table.remove_entry(k) {
+            self.table.insert(key, f(old));
+        }
+    }
+
+    /// Every (key, value), borrowed.
+    pub fn iter(&self) -> hashbrown::hash_map::Iter<'_, K, V> {
+        self.table.iter()
+    }
+
+    /// Keeps the entries for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.table.retain(|k, v| keep(k, v))
+    }
+
     /// The value under `k`.
     pub fn get(&self, k: &K) -> Option<&V> {
         self.table.get(k)

@@ -51,7 +51,7 @@ pub mod __private {
     pub use crate::sink::{foreach, print, text_files};
     pub use crate::state;
     pub use crate::time::Duration;
-    pub use crate::window::WindowBuffer;
+    pub use crate::window::{own_tables, IncrementalWindow, WindowBuffer};
 
     /// The job a program with compile errors expands to, so that the code around the
     /// `stream!` invocation still type-checks and shows no follow-on errors.

@@ -174,6 +174,30 @@ pub trait Ordered: Ord {}
 
 impl<T: Ord> Ordered for T {}
 
+/// The values of a shorthand `-` (the inverse of `+` in `reduce_by_key_and_window`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` values cannot be combined with `-`",
+    label = "the `-` shorthand needs values that implement `Sub<Output = Self>`",
+    note = "pass a closure instead, for example `reduce_by_key_and_window(|a, b| ..., |a, b| ..., 30s)`"
+)]
+pub trait Minus: Sized {
+    /// `a - b`.
+    fn minus(a: Self, b: Self) -> Self;
+}
+
+impl<T: std::ops::Sub<Output = T>> Minus for T {
+    #[inline(always)]
+    fn minus(a: T, b: T) -> T {
+        a - b
+    }
+}
+
+/// `-` as a function, for the shorthand.
+#[inline(always)]
+pub fn minus<V: Minus>(a: V, b: V) -> V {
+    V::minus(a, b)
+}
+
 /// `+` as a function, for the shorthand.
 #[inline(always)]
 pub fn plus<V: Plus>(a: V, b: V) -> V {

@@ -177,6 +177,7 @@ impl Codegen<'_> {
         match arg {
             Arg::Shorthand(ShorthandOp::Plus, span) => quote_spanned!(*span=> #dp::ops::plus),
             Arg::Shorthand(ShorthandOp::Times, span) => quote_spanned!(*span=> #dp::ops::times),
+            Arg::Shorthand(ShorthandOp::Minus, span) => quote_spanned!(*span=> #dp::ops::minus),
             Arg::Expr(syn::Expr::Path(p)) if p.path.is_ident("min") || p.path.is_ident("max") => {
                 let ident = p.path.get_ident().expect("checked by is_ident");
                 quote_spanned!(ident.span()=> #dp::ops::#ident)
@@ -186,8 +187,8 @@ impl Codegen<'_> {
     }
 
     /// The partition count of a shuffle: its optional argument, else the job's parallelism.
-    fn partitions_arg(&mut self, node: &Node, index: usize) -> TokenStream {
-        match node.args.get(index) {
+    fn partitions_arg(&mut self, node: &Node) -> TokenStream {
+        match node.param("partitions") {
             Some(arg) => self.count_arg(arg),
             None => mixed("__parallelism").into_token_stream(),
         }
@@ -255,6 +256,9 @@ impl Codegen<'_> {
                     let union = quote!(#dp::ops::union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]));
                     (self.bind(*node, union), Some(*node))
                 }
+                Step::Window { node, input } if self.is_incremental(*node) => {
+                    (self.incremental_window(*node, *input), Some(*input))
+                }
                 Step::Window { node, input } => {
                     let buffer = self.var("window");
                     let length = crate::validate::window_durations(&self.graph.nodes[*node])
@@ -315,6 +319,48 @@ impl Codegen<'_> {
         }
     }
 
+    /// Whether `node` is an incremental `reduce_by_key_and_window` (one with an inverse; the
+    /// naive form was expanded into `reduce_by_key |> window |> reduce_by_key`).
+    fn is_incremental(&self, node: NodeId) -> bool {
+        self.graph.nodes[node].spec.map(|s| s.kind)
+            == Some(Kind::Window(crate::ops::WindowOp::ReduceByKeyAndWindow))
+    }
+
+    /// An incremental window: push this batch's reduced tables; at slide times, take out the
+    /// batches that left with the inverse and merge in those that entered.
+    fn incremental_window(&mut self, node: NodeId, input: NodeId) -> TokenStream {
+        let dp = private();
+        let (ctx, exec) = (mixed("__ctx"), mixed("__exec"));
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        let span = n.name.span();
+        let state = self.var("window");
+        let (length, _) = crate::validate::window_durations(n).expect("validated: a window has a length");
+        self.hoisted
+            .push(quote!(let mut #state = #dp::IncrementalWindow::new(#dp::Duration::from_millis(#length));));
+        let parts = self.read_value(input);
+        let f = self.reducer_arg(n.param("func").expect("validated"));
+        let inverse = self.reducer_arg(n.param("inverse").expect("planned: incremental"));
+        let call = match n.param("filter") {
+            Some(arg) => {
+                let filter = self.function_arg(arg);
+                quote_spanned!(span=> #state.emit_filtered(#exec, #ctx.time(), #f, #inverse, #filter))
+            }
+            None => quote_spanned!(span=> #state.emit(#exec, #ctx.time(), #f, #inverse)),
+        };
+        let slide = self.slides[node];
+        let emit = self.bind(node, call);
+        let emit = if self.is_gated(node) {
+            quote!(if #ctx.is_slide_time(#dp::Duration::from_millis(#slide)) { #emit })
+        } else {
+            emit
+        };
+        quote! {
+            #state.push(#ctx.time(), #dp::own_tables(#parts));
+            #emit
+        }
+    }
+
     /// A step over two streams' values of the same batch.
     fn binary_step(&mut self, node: NodeId, left: NodeId, right: NodeId) -> TokenStream {
         let dp = private();
@@ -338,7 +384,7 @@ impl Codegen<'_> {
             | BinaryOp::FullOuterJoin
             | BinaryOp::Cogroup => {
                 let function = Ident::new(&n.name.to_string(), span);
-                let partitions = self.partitions_arg(n, 1);
+                let partitions = self.partitions_arg(n);
                 quote_spanned!(span=> #dp::join::#function(#exec, #l, #r, #partitions))
             }
         };
@@ -354,7 +400,7 @@ impl Codegen<'_> {
         let n = &graph.nodes[node];
         let span = n.name.span();
         let Some(Kind::State(op)) = n.spec.map(|s| s.kind) else { unreachable!("planned: a state node") };
-        let initial = |this: &mut Self| match n.args.get(1) {
+        let initial = |this: &mut Self| match n.param("initial") {
             Some(arg) => this.value_arg(arg),
             None => quote!(::std::vec::Vec::new()),
         };
@@ -379,7 +425,7 @@ impl Codegen<'_> {
                 let initial = initial(self);
                 self.hoisted.push(quote!(let mut #store = #dp::state::initial_mapped_state(#initial);));
                 self.stores.insert(node, store.clone());
-                let timeout = match n.args.get(2) {
+                let timeout = match n.param("timeout") {
                     Some(Arg::Duration(d)) => {
                         let ms = crate::validate::duration_millis(d).expect("validated");
                         quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms)))
@@ -540,7 +586,7 @@ impl Codegen<'_> {
         match node.spec.map(|s| s.kind) {
             Some(Kind::Shuffle(ShuffleOp::ReduceByKey)) => {
                 let f = self.reducer_arg(&node.args[0]);
-                let n = self.partitions_arg(node, 1);
+                let n = self.partitions_arg(node);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,
@@ -557,7 +603,7 @@ impl Codegen<'_> {
                 let create = self.function_arg(&node.args[0]);
                 let merge_value = self.function_arg(&node.args[1]);
                 let merge_combiners = self.function_arg(&node.args[2]);
-                let n = self.partitions_arg(node, 3);
+                let n = self.partitions_arg(node);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,
@@ -598,7 +644,7 @@ impl Codegen<'_> {
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
-                let n = self.partitions_arg(node, 0);
+                let n = self.partitions_arg(node);
                 EndCode {
                     init: combiner,
                     consume: quote_spanned!(span=> #sink.merge(#last, 1u64, #dp::ops::plus);),
@@ -608,7 +654,7 @@ impl Codegen<'_> {
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::GroupByKey)) => {
-                let n = self.partitions_arg(node, 0);
+                let n = self.partitions_arg(node);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,

@@ -27,6 +27,17 @@ pub struct Node {
 }
 
 impl Node {
+    /// The argument bound to the parameter called `name`, if written.
+    pub fn param(&self, name: &str) -> Option<&Arg> {
+        let spec = self.spec?;
+        let index = spec.args.iter().position(|p| p.name == name)?;
+        spec.bind(&self.args)
+            .into_iter()
+            .zip(&self.args)
+            .find(|(bound, _)| *bound == Some(index))
+            .map(|(_, a)| a)
+    }
+
     /// Where to report a problem with the arguments.
     pub fn args_or_name_span(&self) -> Span {
         self.args_span.unwrap_or_else(|| self.name.span())
@@ -165,14 +176,24 @@ pub fn expand_composites(graph: &mut Graph) {
     use ops::{Kind, StateOp, WindowOp};
     for id in 0..graph.nodes.len() {
         if graph.nodes[id].spec.map(|s| s.kind) == Some(Kind::State(StateOp::UpdateStateByKey)) {
-            insert_before(graph, id, "group_by_key");
+            insert_before(graph, id, "group_by_key", Vec::new());
+            continue;
+        }
+        let incremental = graph.nodes[id].param("inverse").is_some();
+        if graph.nodes[id].spec.map(|s| s.kind) == Some(Kind::Window(WindowOp::ReduceByKeyAndWindow))
+            && incremental
+        {
+            // The incremental form keeps its own per-key window state over per-batch reductions.
+            let func = graph.nodes[id].param("func").cloned().into_iter().collect();
+            insert_before(graph, id, "reduce_by_key", func);
             continue;
         }
         let Some(Kind::Window(op)) = graph.nodes[id].spec.map(|s| s.kind) else { continue };
         let node = &graph.nodes[id];
         let span = node.name.span();
-        let (functions, durations): (Vec<Arg>, Vec<Arg>) =
-            node.args.iter().cloned().partition(|a| !matches!(a, Arg::Duration(_)));
+        let functions: Vec<Arg> = node.param("func").cloned().into_iter().collect();
+        let durations: Vec<Arg> =
+            node.args.iter().filter(|a| matches!(a, Arg::Duration(_))).cloned().collect();
         let plus = || vec![Arg::Shorthand(ShorthandOp::Plus, span)];
         let concat = || vec![Arg::Expr(syn::parse_quote_spanned!(span=> ::dstream::__private::ops::concat))];
         let ((before, before_args), (after, after_args)) = match op {
@@ -215,8 +236,8 @@ pub fn expand_composites(graph: &mut Graph) {
     }
 }
 
-/// Inserts a node running operator `name` (no arguments) between node `id` and its input.
-fn insert_before(graph: &mut Graph, id: NodeId, name: &str) {
+/// Inserts a node running operator `name` with `args` between node `id` and its input.
+fn insert_before(graph: &mut Graph, id: NodeId, name: &str, args: Vec<Arg>) {
     let new = graph.nodes.len();
     let input = graph.nodes[id].input;
     if let Some(parent) = input {
@@ -230,7 +251,7 @@ fn insert_before(graph: &mut Graph, id: NodeId, name: &str) {
     graph.nodes.push(Node {
         name: Ident::new(name, span),
         spec: ops::lookup(name),
-        args: Vec::new(),
+        args,
         args_span: None,
         input,
         others: Vec::new(),

@@ -144,6 +144,37 @@ impl OpSpec {
         (self.args.iter().filter(|a| a.required).count(), max)
     }
 
+    /// Which parameter each argument binds to, in order. A duration literal binds to the next
+    /// duration parameter and anything else to the next other parameter, skipping optional
+    /// parameters of the other class, so `reduce_by_key_and_window(f, 10s)` and
+    /// `reduce_by_key_and_window(f, inverse, 10s, 2s)` both read as written. An argument that
+    /// fits no parameter binds to `None` (too many arguments, or the wrong class where a
+    /// required parameter stands: `validate` reports both).
+    pub fn bind(&self, args: &[crate::parse::Arg]) -> Vec<Option<usize>> {
+        let mut next = 0;
+        args.iter()
+            .map(|arg| {
+                let is_duration = matches!(arg, crate::parse::Arg::Duration(_));
+                loop {
+                    let beyond = next >= self.args.len();
+                    let param = match (beyond, self.variadic) {
+                        (false, _) => next,
+                        (true, true) => self.args.len().checked_sub(1)?,
+                        (true, false) => return None,
+                    };
+                    let spec = &self.args[param];
+                    next += 1;
+                    let fits = (spec.kind == ArgKind::Duration) == is_duration;
+                    // Bind where it fits, or at a required parameter (the mismatch is
+                    // reported there); skip an optional parameter of the other class.
+                    if fits || spec.required || beyond {
+                        return Some(param);
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// The kind of the `index`-th argument (a variadic parameter covers the rest).
     pub fn arg_kind(&self, index: usize) -> Option<ArgKind> {
         match self.args.get(index) {
@@ -375,8 +406,14 @@ pub static OPERATORS: &[OpSpec] = &[
         name: "reduce_by_key_and_window",
         kind: Kind::Window(WindowOp::ReduceByKeyAndWindow),
         variadic: false,
-        args: &[arg("func", Reducer), arg("length", Duration), optional("slide", Duration)],
-        summary: "combines the values of each key over the window",
+        args: &[
+            arg("func", Reducer),
+            optional("inverse", Reducer),
+            arg("length", Duration),
+            optional("slide", Duration),
+            optional("filter", Function),
+        ],
+        summary: "combines the values of each key over the window; with `inverse`, incrementally",
     },
     OpSpec {
         name: "reduce_by_window",
@@ -498,6 +535,29 @@ mod tests {
         assert_eq!(suggest("flatmap"), Some("flat_map"));
         assert_eq!(suggest("prnt"), Some("print"));
         assert_eq!(suggest("completely_different"), None);
+    }
+
+    #[test]
+    fn arguments_bind_by_class_skipping_optional_parameters() {
+        use crate::parse::{Arg, DurationLit};
+        let d = || {
+            Arg::Duration(DurationLit {
+                span: proc_macro2::Span::call_site(),
+                digits: "1".into(),
+                unit: "s".into(),
+            })
+        };
+        let e = || Arg::Expr(syn::parse_quote!(f));
+        let window = lookup("reduce_by_key_and_window").unwrap();
+        assert_eq!(window.bind(&[e(), d()]), vec![Some(0), Some(2)]);
+        assert_eq!(window.bind(&[e(), e(), d(), d()]), vec![Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(window.bind(&[e(), d(), d(), e()]), vec![Some(0), Some(2), Some(3), Some(4)]);
+        let map_with_state = lookup("map_with_state").unwrap();
+        assert_eq!(map_with_state.bind(&[e(), d()]), vec![Some(0), Some(2)]);
+        let map = lookup("map").unwrap();
+        assert_eq!(map.bind(&[e(), e()]), vec![Some(0), None]);
+        let union = lookup("union").unwrap();
+        assert_eq!(union.bind(&[e(), e(), e()]), vec![Some(0), Some(0), Some(0)]);
     }
 
     #[test]

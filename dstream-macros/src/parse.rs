@@ -69,6 +69,7 @@ pub enum Arg {
 pub enum ShorthandOp {
     Plus,
     Times,
+    Minus,
 }
 
 /// `every <duration>`.
@@ -173,24 +174,19 @@ impl ParseAnyIdent for Ident {
 
 impl Parse for Arg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let ends_here = |fork: ParseStream| fork.is_empty() || fork.peek(Token![,]);
-        if input.peek(Token![+]) || input.peek(Token![*]) {
+        // A lone `+`, `*` or `-` before `,` or `)` is a shorthand; `-x` is an expression.
+        if let Ok(proc_macro2::TokenTree::Punct(p)) = input.fork().parse::<proc_macro2::TokenTree>() {
+            let op = match p.as_char() {
+                '+' => Some(ShorthandOp::Plus),
+                '*' => Some(ShorthandOp::Times),
+                '-' => Some(ShorthandOp::Minus),
+                _ => None,
+            };
             let fork = input.fork();
-            let is_plus = fork.peek(Token![+]);
-            let span = fork.cursor().span();
-            if is_plus {
-                fork.parse::<Token![+]>()?;
-            } else {
-                fork.parse::<Token![*]>()?;
-            }
-            if ends_here(&fork) {
-                if is_plus {
-                    input.parse::<Token![+]>()?;
-                } else {
-                    input.parse::<Token![*]>()?;
-                }
-                let op = if is_plus { ShorthandOp::Plus } else { ShorthandOp::Times };
-                return Ok(Arg::Shorthand(op, span));
+            fork.parse::<proc_macro2::TokenTree>()?;
+            if let (Some(op), true) = (op, fork.is_empty() || fork.peek(Token![,])) {
+                input.parse::<proc_macro2::TokenTree>()?;
+                return Ok(Arg::Shorthand(op, p.span()));
             }
         }
         if let Some(d) = DurationLit::peek(input) {

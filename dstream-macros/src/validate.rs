@@ -33,6 +33,7 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
                 source_position(node, spec, diag);
                 output_position(graph, node, spec, diag);
                 snapshots_position(graph, node, spec, diag);
+                filter_needs_inverse(node, diag);
                 arity(node, spec, diag);
                 argument_kinds(node, spec, diag);
             }
@@ -93,6 +94,15 @@ fn source_position(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                 "`{}` is not a source: a pipeline starts with a source such as `socket(..)` or `queue(..)`, or with the name of a `let` stream",
                 spec.name
             ),
+        );
+    }
+}
+
+fn filter_needs_inverse(node: &Node, diag: &mut Diagnostics) {
+    if let (Some(filter), None) = (node.param("filter"), node.param("inverse")) {
+        diag.error(
+            arg_span(filter),
+            "a `filter` is only for the incremental form: pass the inverse function too, as in `reduce_by_key_and_window(+, -, 30s, 10s, |(_, v)| *v != 0)`",
         );
     }
 }
@@ -164,7 +174,10 @@ fn follows_an_output(graph: &Graph, id: NodeId) -> bool {
 fn arity(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
     let (min, max) = spec.arity();
     let given = node.args.len();
-    if given >= min && given <= max {
+    let binding = spec.bind(&node.args);
+    let first_extra = binding.iter().position(Option::is_none);
+    let missing = spec.args.iter().enumerate().any(|(i, p)| p.required && !binding.contains(&Some(i)));
+    if first_extra.is_none() && !missing {
         return;
     }
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -177,7 +190,7 @@ fn arity(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
     };
     // Too many: point at the first argument too many; too few: at the parentheses (or the
     // name, when none were written).
-    let span = node.args.get(max).map_or_else(|| node.args_or_name_span(), arg_span);
+    let span = first_extra.map_or_else(|| node.args_or_name_span(), |i| arg_span(&node.args[i]));
     diag.error(
         span,
         format!(
@@ -200,7 +213,9 @@ fn arg_span(arg: &Arg) -> Span {
 }
 
 fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
-    for (arg, param) in node.args.iter().zip(spec.args) {
+    let binding = spec.bind(&node.args);
+    let bound = node.args.iter().zip(binding).filter_map(|(arg, param)| Some((arg, &spec.args[param?])));
+    for (arg, param) in bound {
         if param.kind == ArgKind::Stream {
             // Stream names are resolved, and their mistakes reported, by `graph`.
             continue;
@@ -210,17 +225,20 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                 let symbol = match op {
                     crate::parse::ShorthandOp::Plus => "+",
                     crate::parse::ShorthandOp::Times => "*",
+                    crate::parse::ShorthandOp::Minus => "-",
                 };
                 let wanted = match param.kind {
-                    ArgKind::Function => format!("a function, such as `{}(|x| ...)`,", spec.name),
-                    ArgKind::Count => "a number".to_string(),
-                    _ => "a value".to_string(),
+                    ArgKind::Function => {
+                        format!("a function for its `{}`, such as `{}(|x| ...)`", param.name, spec.name)
+                    }
+                    ArgKind::Count => format!("a number for its `{}`", param.name),
+                    _ => format!("a value for its `{}`", param.name),
                 };
                 diag.error(
                     *span,
                     format!(
-                        "`{}` takes {wanted} for its `{}`, not the shorthand `{symbol}`: shorthands combine two values, as in `reduce_by_key({symbol})`",
-                        spec.name, param.name
+                        "`{}` takes {wanted}, not the shorthand `{symbol}`: shorthands combine two values, as in `reduce_by_key({symbol})`",
+                        spec.name
                     ),
                 );
             }
