@@ -43,7 +43,7 @@ pub mod __private {
     pub use crate::combine::Combiner;
     pub use crate::error::Result;
     pub use crate::exec::Executor;
-    pub use crate::job::{BatchContext, Job};
+    pub use crate::job::{BatchContext, Explain, Job};
     // JOIN-PENDING pub use crate::join;
     pub use crate::ops;
     pub use crate::owned::own_partitions;
@@ -56,7 +56,7 @@ pub mod __private {
     /// The job a program with compile errors expands to, so that the code around the
     /// `stream!` invocation still type-checks and shows no follow-on errors.
     pub fn placeholder_job() -> Job {
-        Job::new(Duration::from_millis(1000), "", (), |_, ()| Ok(()))
+        Job::new(Duration::from_millis(1000), Explain::default(), (), |_, ()| Ok(()))
     }
 
     /// Constructors of the language's sources.

@@ -36,7 +36,8 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     };
     let dp = private();
     let interval = plan.interval_ms;
-    let explain = plan.describe(graph);
+    let explain = crate::explain::text(plan, graph);
+    let mermaid = crate::explain::mermaid(plan, graph);
 
     let source_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("source{i}"))).collect();
     let input_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("input{i}"))).collect();
@@ -59,7 +60,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
             #(#hoisted)*
             #dp::Job::new(
                 #dp::Duration::from_millis(#interval),
-                #explain,
+                #dp::Explain { text: #explain, mermaid: #mermaid },
                 (#(#source_vars,)*),
                 move |#ctx, #batches| -> #dp::Result<()> {
                     let #exec = #ctx.exec();

@@ -9,6 +9,7 @@
 
 mod codegen;
 mod diag;
+mod explain;
 mod graph;
 mod ops;
 mod parse;

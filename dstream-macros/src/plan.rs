@@ -188,75 +188,33 @@ impl Planner<'_> {
             _ => self.stage_to(id),
         }
     }
-
-    /// The plan as text, for `Job::explain()`: one line per stage with the operators fused
-    /// into it, and the exchanges and unions between stages.
-    fn describe(plan: &Plan, graph: &Graph) -> String {
-        let name = |id: NodeId| graph.nodes[id].name.to_string();
-        let mode = match plan.mode {
-            Mode::Fused => "fused",
-            Mode::Unfused => "unfused: every operator materialises its output",
-        };
-        let mut out = format!("batch interval: {} ms\nmode: {mode}\n", plan.interval_ms);
-        let mut stage_number = 0;
-        for step in &plan.steps {
-            match step {
-                Step::SourceParts { source, .. } => out.push_str(&format!("source: {}\n", name(*source))),
-                Step::Union { node, inputs } => {
-                    let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
-                    out.push_str(&format!("{}: {}\n", name(*node), names.join(" + ")));
-                }
-                Step::Binary { node, left, right } => {
-                    out.push_str(&format!("{}: {} with {}\n", name(*node), name(*left), name(*right)))
-                }
-                Step::State { node, input } => out.push_str(&format!(
-                    "state: {} (keeps state across batches) <- {}\n",
-                    name(*node),
-                    name(*input)
-                )),
-                Step::Window { node, input } => out.push_str(&format!(
-                    "window: keeps {}'s batches; emits every {} ms\n",
-                    name(*input),
-                    plan.slides[*node]
-                )),
-                Step::Stage(stage) => {
-                    let mut ops = vec![match graph.nodes[stage.input].spec.map(|s| s.kind) {
-                        Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),
-                        Some(Kind::Reshape(_)) => format!("{} (output)", name(stage.input)),
-                        _ => name(stage.input),
-                    }];
-                    ops.extend(stage.narrow.iter().map(|&id| name(id)));
-                    match stage.end {
-                        StageEnd::Exchange(id) => match graph.nodes[id].spec.map(|s| s.kind) {
-                            Some(Kind::Reshape(_)) => ops.push(format!("{} (collect)", name(id))),
-                            _ => ops.push(format!("{} (map side)", name(id))),
-                        },
-                        StageEnd::Output(id) => ops.push(name(id)),
-                        StageEnd::Materialise(_) => ops.push("(kept for several consumers)".into()),
-                    }
-                    out.push_str(&format!("stage {stage_number}: {}\n", ops.join(" -> ")));
-                    stage_number += 1;
-                    if let StageEnd::Exchange(id) = stage.end {
-                        let how = match graph.nodes[id].spec.map(|s| s.kind) {
-                            Some(Kind::Reshape(_)) => "partitions regrouped",
-                            Some(Kind::Shuffle(
-                                crate::ops::ShuffleOp::Count | crate::ops::ShuffleOp::Reduce,
-                            )) => "gather to one partition",
-                            _ => "hash shuffle by key, combined map-side",
-                        };
-                        out.push_str(&format!("exchange: {how} ({})\n", name(id)));
-                    }
-                }
-            }
-        }
-        out
-    }
 }
 
-impl Plan {
-    /// The plan as text, for `Job::explain()`.
-    pub fn describe(&self, graph: &Graph) -> String {
-        Planner::describe(self, graph)
+impl Step {
+    /// The node whose value this step makes, if any.
+    pub fn produces(&self) -> Option<NodeId> {
+        match self {
+            Step::SourceParts { source: node, .. }
+            | Step::Union { node, .. }
+            | Step::Window { node, .. }
+            | Step::State { node, .. }
+            | Step::Binary { node, .. } => Some(*node),
+            Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
+                Some(*node)
+            }
+            Step::Stage(_) => None,
+        }
+    }
+
+    /// The nodes whose values this step reads (or, for `state_snapshots`, follows).
+    pub fn reads(&self) -> Vec<NodeId> {
+        match self {
+            Step::SourceParts { .. } => Vec::new(),
+            Step::Union { inputs, .. } => inputs.clone(),
+            Step::Window { input, .. } | Step::State { input, .. } => vec![*input],
+            Step::Binary { left, right, .. } => vec![*left, *right],
+            Step::Stage(stage) => vec![stage.input],
+        }
     }
 }
 
@@ -278,7 +236,7 @@ mod tests {
 
     #[test]
     fn word_count_is_two_stages_around_one_shuffle() {
-        let (graph, plan) = planned(quote! {
+        let (_, plan) = planned(quote! {
             socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
         });
         assert_eq!(
@@ -288,13 +246,6 @@ mod tests {
                 Step::Stage(Stage { input: 0, narrow: vec![1, 2], end: StageEnd::Exchange(3) }),
                 Step::Stage(Stage { input: 3, narrow: vec![], end: StageEnd::Output(4) }),
             ]
-        );
-        assert_eq!(
-            plan.describe(&graph),
-            "batch interval: 1000 ms\nmode: fused\nsource: socket\n\
-             stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n\
-             exchange: hash shuffle by key, combined map-side (reduce_by_key)\n\
-             stage 1: reduce_by_key (reduce side) -> print\n"
         );
     }
 

@@ -1,0 +1,154 @@
+//! The compiled plan as a user reads it: `Job::explain()` (text) and
+//! `Job::explain_mermaid()` (a Mermaid flowchart). Both show the stages, which operators
+//! fused into each, and where shuffles, windows, state and joins sit, so that any change in
+//! fusion shows up as a diff in the snapshot tests.
+
+use crate::graph::{Graph, NodeId};
+use crate::ops::{Kind, ShuffleOp};
+use crate::plan::{Plan, StageEnd, Step};
+use crate::validate::Mode;
+
+/// One line per step.
+pub fn text(plan: &Plan, graph: &Graph) -> String {
+    let mode = match plan.mode {
+        Mode::Fused => "fused",
+        Mode::Unfused => "unfused: every operator materialises its output",
+    };
+    let mut out = format!("batch interval: {} ms\nmode: {mode}\n", plan.interval_ms);
+    for (label, exchange) in labels(plan, graph) {
+        out.push_str(&label);
+        out.push('\n');
+        if let Some(exchange) = exchange {
+            out.push_str(&format!("exchange: {exchange}\n"));
+        }
+    }
+    out
+}
+
+/// A Mermaid flowchart: a box per step, an arrow per value read, labelled with the exchange
+/// that carries it.
+pub fn mermaid(plan: &Plan, graph: &Graph) -> String {
+    let labels = labels(plan, graph);
+    let mut out = String::from("flowchart LR\n");
+    for (i, (label, _)) in labels.iter().enumerate() {
+        out.push_str(&format!("    step{i}[\"{}\"]\n", label.replace('"', "#quot;")));
+    }
+    for (j, step) in plan.steps.iter().enumerate() {
+        for input in step.reads() {
+            let Some(i) = plan.steps.iter().position(|s| s.produces() == Some(input)) else { continue };
+            match &labels[i].1 {
+                Some(exchange) => out.push_str(&format!("    step{i} -->|\"{exchange}\"| step{j}\n")),
+                None => out.push_str(&format!("    step{i} --> step{j}\n")),
+            }
+        }
+    }
+    out
+}
+
+/// Each step's label and, for a stage that ends in an exchange, how the exchange moves data.
+fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
+    let name = |id: NodeId| graph.nodes[id].name.to_string();
+    let kind = |id: NodeId| graph.nodes[id].spec.map(|s| s.kind);
+    let mut stage_number = 0;
+    plan.steps
+        .iter()
+        .map(|step| match step {
+            Step::SourceParts { source, .. } => (format!("source: {}", name(*source)), None),
+            Step::Union { node, inputs } => {
+                let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
+                (format!("{}: {}", name(*node), names.join(" + ")), None)
+            }
+            Step::Binary { node, left, right } => {
+                let how = match kind(*node) {
+                    Some(Kind::Binary(crate::ops::BinaryOp::TransformWith)) => "both batches gathered",
+                    _ => "both hash-shuffled by key",
+                };
+                (format!("{}: {} with {} ({how})", name(*node), name(*left), name(*right)), None)
+            }
+            Step::State { node, input } => match kind(*node) {
+                Some(Kind::State(crate::ops::StateOp::StateSnapshots)) => {
+                    (format!("{}: every (key, state) of {}", name(*node), name(*input)), None)
+                }
+                _ => {
+                    (format!("state: {} (keeps state across batches) <- {}", name(*node), name(*input)), None)
+                }
+            },
+            Step::Window { node, input } => {
+                let how = match kind(*node) {
+                    Some(Kind::Window(crate::ops::WindowOp::ReduceByKeyAndWindow)) => "incremental window",
+                    _ => "window",
+                };
+                (
+                    format!("{how}: keeps {}'s batches; emits every {} ms", name(*input), plan.slides[*node]),
+                    None,
+                )
+            }
+            Step::Stage(stage) => {
+                let mut ops = vec![match kind(stage.input) {
+                    Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),
+                    Some(Kind::Reshape(_)) => format!("{} (output)", name(stage.input)),
+                    _ => name(stage.input),
+                }];
+                ops.extend(stage.narrow.iter().map(|&id| name(id)));
+                let mut exchange = None;
+                match stage.end {
+                    StageEnd::Exchange(id) => {
+                        let (suffix, how) = match kind(id) {
+                            Some(Kind::Reshape(_)) => ("collect", "partitions regrouped"),
+                            Some(Kind::Shuffle(ShuffleOp::Count | ShuffleOp::Reduce)) => {
+                                ("map side", "gather to one partition")
+                            }
+                            _ => ("map side", "hash shuffle by key, combined map-side"),
+                        };
+                        ops.push(format!("{} ({suffix})", name(id)));
+                        exchange = Some(format!("{how} ({})", name(id)));
+                    }
+                    StageEnd::Output(id) => ops.push(name(id)),
+                    StageEnd::Materialise(_) => ops.push("(kept for several consumers)".into()),
+                }
+                let label = format!("stage {stage_number}: {}", ops.join(" -> "));
+                stage_number += 1;
+                (label, exchange)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+    use crate::graph::lower;
+    use crate::parse::parse;
+    use crate::plan::plan;
+    use crate::validate::Checked;
+    use quote::quote;
+
+    #[test]
+    fn word_count_as_text_and_mermaid() {
+        let mut diag = Diagnostics::new();
+        let graph = lower(
+            parse(quote! {
+                socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+            })
+            .unwrap(),
+            &mut diag,
+        );
+        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
+        assert_eq!(
+            text(&plan, &graph),
+            "batch interval: 1000 ms\nmode: fused\nsource: socket\n\
+             stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n\
+             exchange: hash shuffle by key, combined map-side (reduce_by_key)\n\
+             stage 1: reduce_by_key (reduce side) -> print\n"
+        );
+        assert_eq!(
+            mermaid(&plan, &graph),
+            "flowchart LR\n    step0[\"source: socket\"]\n    \
+             step1[\"stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\"]\n    \
+             step2[\"stage 1: reduce_by_key (reduce side) -> print\"]\n    \
+             step0 --> step1\n    \
+             step1 -->|\"hash shuffle by key, combined map-side (reduce_by_key)\"| step2\n"
+        );
+    }
+}
