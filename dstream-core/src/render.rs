@@ -12,6 +12,11 @@ use std::fmt::Write;
 /// assert_eq!(("hello", 1).render_to_string(), "(hello,1)");
 /// assert_eq!((Some(2.5), None::<u8>).render_to_string(), "(Some(2.5),None)");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "records of type `{Self}` cannot be written as text: `{Self}` does not implement `Render`",
+    label = "this output writes each record as text",
+    note = "implement `dstream::Render` for `{Self}` (one method: `fn render(&self, out: &mut String)`), or `map` the records to strings, numbers or tuples first"
+)]
 pub trait Render {
     /// Appends the text of `self` to `out`.
     fn render(&self, out: &mut String);
@@ -35,9 +40,7 @@ macro_rules! render_with_display {
     )*};
 }
 
-render_with_display!(
-    str, String, bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
-);
+render_with_display!(str, String, bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 macro_rules! render_float {
     ($($t:ty),*) => {$(

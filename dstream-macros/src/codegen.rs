@@ -21,6 +21,40 @@ fn private() -> TokenStream {
     quote!(::dstream::__private)
 }
 
+/// A span at the user's token `at` that resolves like generated code. rustc reports a helper
+/// call's failed trait bound or closure mismatch on the call or its argument only when their
+/// spans share the call's hygiene context, and otherwise on the whole `stream!` invocation;
+/// so an operator's generated code (paths, punctuation, generated variables) is built with
+/// this one span, and its errors land on the operator or shorthand the user wrote.
+fn user_at(at: Span) -> Span {
+    Span::mixed_site().located_at(at)
+}
+
+/// `::dstream::__private` at `span` (from [`user_at`]).
+fn private_at(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::dstream::__private)
+}
+
+/// Generated tokens (variables from [`Codegen::var`] or [`mixed`], never user tokens) moved
+/// to `span` (from [`user_at`]); they resolve as before.
+fn respan<T: ToTokens>(tokens: &T, span: Span) -> TokenStream {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
+/// A generated variable moved to `span` (from [`user_at`]); it resolves as before.
+fn respan_ident(var: &Ident, span: Span) -> Ident {
+    let mut var = var.clone();
+    var.set_span(span);
+    var
+}
+
 /// Emits the job for a checked, planned program.
 pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStream {
     let mut gen = Codegen {
@@ -105,8 +139,8 @@ impl Codegen<'_> {
     }
 
     fn source(&mut self, node: &Node) -> TokenStream {
-        let dp = private();
-        let span = node.name.span();
+        let span = user_at(node.name.span());
+        let dp = private_at(span);
         let args: Vec<TokenStream> = node.args.iter().map(|a| self.value_arg(a)).collect();
         match node.spec.map(|s| s.kind) {
             Some(Kind::Source(SourceOp::Socket)) if args.len() == 3 => {
@@ -174,14 +208,27 @@ impl Codegen<'_> {
 
     /// A function of two values, or a shorthand (`+`, `*`, `min`, `max`).
     fn reducer_arg(&mut self, arg: &Arg) -> TokenStream {
-        let dp = private();
         match arg {
-            Arg::Shorthand(ShorthandOp::Plus, span) => quote_spanned!(*span=> #dp::ops::plus),
-            Arg::Shorthand(ShorthandOp::Times, span) => quote_spanned!(*span=> #dp::ops::times),
-            Arg::Shorthand(ShorthandOp::Minus, span) => quote_spanned!(*span=> #dp::ops::minus),
+            Arg::Shorthand(ShorthandOp::Plus, span) => {
+                let span = user_at(*span);
+                let dp = private_at(span);
+                quote_spanned!(span=> #dp::ops::plus)
+            }
+            Arg::Shorthand(ShorthandOp::Times, span) => {
+                let span = user_at(*span);
+                let dp = private_at(span);
+                quote_spanned!(span=> #dp::ops::times)
+            }
+            Arg::Shorthand(ShorthandOp::Minus, span) => {
+                let span = user_at(*span);
+                let dp = private_at(span);
+                quote_spanned!(span=> #dp::ops::minus)
+            }
             Arg::Expr(syn::Expr::Path(p)) if p.path.is_ident("min") || p.path.is_ident("max") => {
                 let ident = p.path.get_ident().expect("checked by is_ident");
-                quote_spanned!(ident.span()=> #dp::ops::#ident)
+                let span = user_at(ident.span());
+                let (dp, name) = (private_at(span), respan_ident(ident, span));
+                quote_spanned!(span=> #dp::ops::#name)
             }
             other => self.function_arg(other),
         }
@@ -519,8 +566,9 @@ impl Codegen<'_> {
         };
         let graph = self.graph;
         let node = &graph.nodes[first];
-        let span = node.name.span();
-        let dp = private();
+        let span = user_at(node.name.span());
+        let dp = private_at(span);
+        let record = respan_ident(&record, span);
         let next = self.var("record");
         let Some(Kind::Narrow(op)) = node.spec.map(|s| s.kind) else { unreachable!("planned: narrow") };
         let f = self.function_arg(&node.args[0]);
@@ -562,7 +610,6 @@ impl Codegen<'_> {
 
     /// The code of a stage's end: see [`EndCode`].
     fn stage_end(&mut self, end: StageEnd, names: &EndNames) -> EndCode {
-        let dp = private();
         let sink = self.var("sink");
         let exec = mixed("__exec");
         let ctx = mixed("__ctx");
@@ -581,13 +628,18 @@ impl Codegen<'_> {
         };
         let graph = self.graph;
         let node = &graph.nodes[id];
-        let span = node.name.span();
-        let combiner = quote!(let mut #sink = #dp::Combiner::new(););
-        let returns_sink = quote!(#sink);
+        let span = user_at(node.name.span());
+        let dp = private_at(span);
+        let (sink, exec, ctx) =
+            (respan_ident(&sink, span), respan_ident(&exec, span), respan_ident(&ctx, span));
+        let (last, out, next_parts) =
+            (&respan_ident(last, span), &respan_ident(out, span), &respan_ident(next_parts, span));
+        let combiner = quote_spanned!(span=> let mut #sink = #dp::Combiner::new(););
+        let returns_sink = quote_spanned!(span=> #sink);
         match node.spec.map(|s| s.kind) {
             Some(Kind::Shuffle(ShuffleOp::ReduceByKey)) => {
                 let f = self.reducer_arg(&node.args[0]);
-                let n = self.partitions_arg(node);
+                let n = respan(&self.partitions_arg(node), span);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,
@@ -596,7 +648,7 @@ impl Codegen<'_> {
                         #sink.merge(#k, #v, #f);
                     ),
                     finish: returns_sink,
-                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #f);),
+                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #f);),
                     breaks_early: false,
                 }
             }
@@ -604,7 +656,7 @@ impl Codegen<'_> {
                 let create = self.function_arg(&node.args[0]);
                 let merge_value = self.function_arg(&node.args[1]);
                 let merge_combiners = self.function_arg(&node.args[2]);
-                let n = self.partitions_arg(node);
+                let n = respan(&self.partitions_arg(node), span);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,
@@ -613,7 +665,7 @@ impl Codegen<'_> {
                         #sink.fold(#k, #v, #create, #merge_value);
                     ),
                     finish: returns_sink,
-                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #merge_combiners);),
+                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #merge_combiners);),
                     breaks_early: false,
                 }
             }
@@ -637,25 +689,25 @@ impl Codegen<'_> {
                     }
                 };
                 EndCode {
-                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
-                    consume: quote!(#sink.push(#last);),
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
                     finish: returns_sink,
                     after,
                     breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
-                let n = self.partitions_arg(node);
+                let n = respan(&self.partitions_arg(node), span);
                 EndCode {
                     init: combiner,
                     consume: quote_spanned!(span=> #sink.merge(#last, 1u64, #dp::ops::plus);),
                     finish: returns_sink,
-                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
+                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
                     breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::GroupByKey)) => {
-                let n = self.partitions_arg(node);
+                let n = respan(&self.partitions_arg(node), span);
                 let (k, v) = (self.var("key"), self.var("value"));
                 EndCode {
                     init: combiner,
@@ -664,45 +716,49 @@ impl Codegen<'_> {
                         #sink.fold(#k, #v, #dp::ops::singleton, #dp::ops::push);
                     ),
                     finish: returns_sink,
-                    after: quote!(let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
+                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
                     breaks_early: false,
                 }
             }
             Some(Kind::Shuffle(ShuffleOp::Count)) => EndCode {
-                init: quote!(let mut #sink: u64 = 0;),
-                consume: quote!(let _ = #last; #sink += 1;),
+                init: quote_spanned!(span=> let mut #sink: u64 = 0;),
+                consume: quote_spanned!(span=> let _ = #last; #sink += 1;),
                 finish: returns_sink,
-                after: quote!(let #next_parts = #dp::ops::gather_count(#out);),
+                after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_count(#out);),
                 breaks_early: false,
             },
             Some(Kind::Shuffle(ShuffleOp::Reduce)) => {
                 let f = self.reducer_arg(&node.args[0]);
                 EndCode {
-                    init: quote!(let mut #sink = ::core::option::Option::None;),
+                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
                     finish: returns_sink,
-                    after: quote!(let #next_parts = #dp::ops::gather_reduce(#out, #f);),
+                    after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#out, #f);),
                     breaks_early: false,
                 }
             }
             Some(Kind::Output(OutputOp::Print)) => {
                 let num = match node.args.first() {
                     Some(arg) => self.count_arg(arg),
-                    None => quote!(10usize),
+                    None => quote_spanned!(span=> 10usize),
                 };
                 EndCode {
-                    init: quote!(let mut #sink = #dp::print::Take::new(#num + 1);),
-                    consume: quote_spanned!(span=> if !#sink.push(&#last) { break '__dstream_partition; }),
-                    finish: quote!(#sink.into_vec()),
-                    after: quote!(#dp::print::emit(#ctx, #num, #out)?;),
+                    init: quote_spanned!(span=> let mut #sink = #dp::print::Take::new(#num + 1);),
+                    consume: {
+                        // The label stays unspanned, like the loop it names (labels are hygienic).
+                        let push = quote_spanned!(span=> #sink.push(&#last));
+                        quote!(if !#push { break '__dstream_partition; })
+                    },
+                    finish: quote_spanned!(span=> #sink.into_vec()),
+                    after: quote_spanned!(span=> #dp::print::emit(#ctx, #num, #out)?;),
                     breaks_early: true,
                 }
             }
             Some(Kind::Output(OutputOp::ForeachBatch)) => {
                 let f = self.function_arg(&node.args[0]);
                 EndCode {
-                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
-                    consume: quote!(#sink.push(#last);),
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
                     finish: returns_sink,
                     after: quote_spanned!(span=> #dp::foreach::emit(#out, #ctx.time(), #f);),
                     breaks_early: false,
@@ -712,13 +768,13 @@ impl Codegen<'_> {
                 let prefix = self.string_arg(&node.args[0]);
                 let suffix = match node.args.get(1) {
                     Some(arg) => self.string_arg(arg),
-                    None => quote!(""),
+                    None => quote_spanned!(span=> ""),
                 };
                 EndCode {
-                    init: quote!(let mut #sink = ::std::string::String::new();),
+                    init: quote_spanned!(span=> let mut #sink = ::std::string::String::new();),
                     consume: quote_spanned!(span=> #dp::text_files::push_line(&mut #sink, &#last);),
                     finish: returns_sink,
-                    after: quote!(#dp::text_files::emit(#ctx, &#prefix, &#suffix, #out)?;),
+                    after: quote_spanned!(span=> #dp::text_files::emit(#ctx, &#prefix, &#suffix, #out)?;),
                     breaks_early: false,
                 }
             }

@@ -70,22 +70,39 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
     let mut graph = Graph { settings: program.settings, ..Graph::default() };
     for stmt in program.stmts {
         let mut previous: Option<NodeId> = None;
+        // Set when the pipeline starts from an undefined name: the rest of it is not lowered
+        // (its operators would be reported as "not a source").
+        let mut undefined_start = false;
         for (position, call) in stmt.pipeline.ops.into_iter().enumerate() {
             if let Some(Every { keyword, duration }) = call.every {
                 graph.every.push((keyword, duration));
             }
+            if undefined_start {
+                continue;
+            }
             let name = call.name.to_string();
             if position == 0 && call.args.is_none() && ops::lookup(&name).is_none() {
                 // A pipeline that starts from a named stream.
-                match graph.lets.iter_mut().find(|l| l.name == call.name) {
-                    Some(named) => {
-                        named.uses += 1;
-                        previous = Some(named.node);
+                let found = match graph.lets.iter().position(|l| l.name == call.name) {
+                    Some(i) => Some(i),
+                    // A misspelt name: suggest the closest stream and carry on from it, so that
+                    // it is not also reported as never used.
+                    None => {
+                        let close = closest_stream(&graph.lets, &name);
+                        let message = match close {
+                            Some(i) => format!("no stream named `{name}`: did you mean `{}`?", graph.lets[i].name),
+                            None => format!("no stream named `{name}` is defined before this point: define it first with `let {name} = ...;`"),
+                        };
+                        diag.error(call.name.span(), message);
+                        close
                     }
-                    None => diag.error(
-                        call.name.span(),
-                        format!("no stream named `{name}` is defined before this point: define it first with `let {name} = ...;`"),
-                    ),
+                };
+                match found {
+                    Some(i) => {
+                        graph.lets[i].uses += 1;
+                        previous = Some(graph.lets[i].node);
+                    }
+                    None => undefined_start = true,
                 }
                 continue;
             }
@@ -123,6 +140,19 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
         }
     }
     graph
+}
+
+/// The `let` stream whose name is closest to a misspelt `name`, if one is close enough.
+fn closest_stream(lets: &[Let], name: &str) -> Option<usize> {
+    lets.iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let candidate = l.name.to_string();
+            (ops::edit_distance(name, &candidate), candidate.len(), i)
+        })
+        .filter(|&(d, len, _)| d <= (len / 3).max(2))
+        .min()
+        .map(|(_, _, i)| i)
 }
 
 /// Resolves the arguments that name streams (`union(b, c)`) to their nodes, and records
@@ -275,6 +305,23 @@ mod tests {
         assert_eq!(g.nodes[2].input, Some(1));
         assert_eq!(g.nodes[1].consumers, vec![2]);
         assert_eq!(g.lets[0].uses, 1);
+        assert_eq!(g.every.len(), 1);
+    }
+
+    #[test]
+    fn misspelt_stream_is_suggested_without_follow_on_errors() {
+        let mut diag = Diagnostics::new();
+        let g = lower(
+            parse(quote! { let words = queue(x); wrods |> map(f) every 1s |> print }).unwrap(),
+            &mut diag,
+        );
+        assert_eq!(diag.messages(), ["no stream named `wrods`: did you mean `words`?"]);
+        assert_eq!(g.lets[0].uses, 1);
+        assert_eq!(g.nodes[1].input, Some(0));
+        let mut diag = Diagnostics::new();
+        let g = lower(parse(quote! { zzz |> map(f) every 1s |> print }).unwrap(), &mut diag);
+        assert_eq!(diag.messages().len(), 1);
+        assert!(g.nodes.is_empty());
         assert_eq!(g.every.len(), 1);
     }
 
