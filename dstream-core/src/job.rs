@@ -14,6 +14,7 @@ use std::sync::Arc;
 /// What one batch's code can see: its time, the executor, the output and the counters.
 pub struct BatchContext<'c> {
     time: Time,
+    started: std::time::Instant,
     zero_time: Time,
     exec: &'c Executor,
     out: &'c mut dyn Write,
@@ -29,7 +30,7 @@ impl<'c> BatchContext<'c> {
         out: &'c mut dyn Write,
         metrics: &'c Metrics,
     ) -> Self {
-        BatchContext { time, zero_time, exec, out, metrics }
+        BatchContext { time, started: std::time::Instant::now(), zero_time, exec, out, metrics }
     }
 
     /// Whether a stream with slide `slide` has a batch at this time: `(time - zero) % slide
@@ -41,6 +42,11 @@ impl<'c> BatchContext<'c> {
     /// The batch time.
     pub fn time(&self) -> Time {
         self.time
+    }
+
+    /// How long this batch has been processing (Spark's processing time, so far).
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.started.elapsed()
     }
 
     /// The executor that runs this batch's stages.
