@@ -9,6 +9,7 @@ pub mod error;
 pub mod exec;
 pub mod feed;
 pub mod job;
+pub mod join;
 pub mod metrics;
 pub mod ops;
 pub mod owned;
@@ -44,7 +45,7 @@ pub mod __private {
     pub use crate::error::Result;
     pub use crate::exec::Executor;
     pub use crate::job::{BatchContext, Explain, Job};
-    // JOIN-PENDING pub use crate::join;
+    pub use crate::join;
     pub use crate::ops;
     pub use crate::owned::own_partitions;
     pub use crate::partition::SourceBatch;

@@ -1,0 +1,151 @@
+//! Per-batch joins of two streams through the language (spark-semantics.md E6).
+
+use dstream::prelude::*;
+use dstream::testing::Harness;
+use std::sync::{Arc, Mutex};
+
+/// Per-batch records collected by `foreach_batch`, each batch sorted (Spark compares sets).
+type Seen<T> = Arc<Mutex<Vec<Vec<T>>>>;
+
+fn sorted<T: Ord + Clone>(seen: &Seen<T>) -> Vec<Vec<T>> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let mut b = b.clone();
+            b.sort();
+            b
+        })
+        .collect()
+}
+
+fn s1() -> Vec<Vec<&'static str>> {
+    vec![vec!["a", "b"], vec!["a", ""], vec![""], vec![]]
+}
+
+fn s2() -> Vec<Vec<&'static str>> {
+    vec![vec!["a", "b"], vec!["b", ""], vec![], vec![""]]
+}
+
+#[test]
+fn e6_join() {
+    let seen: Seen<(&str, (i32, &str))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let job = stream! {
+        let right = queue(s2()) |> map(|x| (x, "x"));
+        queue(s1()) |> map(|x| (x, 1)) |> join(right)
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![vec![("a", (1, "x")), ("b", (1, "x"))], vec![("", (1, "x"))], vec![], vec![]]
+    );
+}
+
+#[test]
+fn e6_left_outer_join() {
+    let seen: Seen<(&str, (i32, Option<&str>))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let job = stream! {
+        let right = queue(s2()) |> map(|x| (x, "x"));
+        queue(s1()) |> map(|x| (x, 1)) |> left_outer_join(right)
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![
+            vec![("a", (1, Some("x"))), ("b", (1, Some("x")))],
+            vec![("", (1, Some("x"))), ("a", (1, None))],
+            vec![("", (1, None))],
+            vec![],
+        ]
+    );
+}
+
+#[test]
+fn e6_right_outer_join() {
+    let seen: Seen<(&str, (Option<i32>, &str))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let job = stream! {
+        let right = queue(s2()) |> map(|x| (x, "x"));
+        queue(s1()) |> map(|x| (x, 1)) |> right_outer_join(right)
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![
+            vec![("a", (Some(1), "x")), ("b", (Some(1), "x"))],
+            vec![("", (Some(1), "x")), ("b", (None, "x"))],
+            vec![],
+            vec![("", (None, "x"))],
+        ]
+    );
+}
+
+#[test]
+fn e6_full_outer_join() {
+    let seen: Seen<(&str, (Option<i32>, Option<&str>))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let job = stream! {
+        let right = queue(s2()) |> map(|x| (x, "x"));
+        queue(s1()) |> map(|x| (x, 1)) |> full_outer_join(right, 3)
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![
+            vec![("a", (Some(1), Some("x"))), ("b", (Some(1), Some("x")))],
+            vec![("", (Some(1), Some("x"))), ("a", (Some(1), None)), ("b", (None, Some("x")))],
+            vec![("", (Some(1), None))],
+            vec![("", (None, Some("x")))],
+        ]
+    );
+}
+
+#[test]
+fn e6_cogroup() {
+    let seen: Seen<(&str, (Vec<i32>, Vec<&str>))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let left = vec![vec!["a", "a", "b"], vec!["a", ""], vec![""], vec![]];
+    let right = vec![vec!["a", "a", "b"], vec!["b", ""], vec![], vec![]];
+    let job = stream! {
+        let other = queue(right) |> map(|x| (x, "x"));
+        queue(left) |> map(|x| (x, 1)) |> cogroup(other)
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![
+            vec![("a", (vec![1, 1], vec!["x", "x"])), ("b", (vec![1], vec!["x"]))],
+            vec![("", (vec![1], vec!["x"])), ("a", (vec![1], vec![])), ("b", (vec![], vec!["x"]))],
+            vec![("", (vec![1], vec![]))],
+            vec![],
+        ]
+    );
+}
+
+#[test]
+fn e6_transform_with_join_gives_the_same_as_join() {
+    let seen: Seen<(&str, (i32, &str))> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let job = stream! {
+        let right = queue(s2()) |> map(|x| (x, "x"));
+        queue(s1()) |> map(|x| (x, 1))
+            |> transform_with(right, |left, right, _| {
+                left.iter()
+                    .flat_map(|(k, v)| right.iter().filter(move |(k2, _)| k2 == k).map(move |(_, w)| (*k, (*v, *w))))
+                    .collect::<Vec<_>>()
+            })
+            every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job).run_batches(4).unwrap();
+    assert_eq!(
+        sorted(&seen),
+        vec![vec![("a", (1, "x")), ("b", (1, "x"))], vec![("", (1, "x"))], vec![], vec![]]
+    );
+}
