@@ -7,6 +7,11 @@ use std::sync::{Arc, Mutex};
 /// Per-batch records collected by `foreach_batch`, each batch sorted (Spark compares sets).
 type Seen<T> = Arc<Mutex<Vec<Vec<T>>>>;
 
+/// A full outer join's records.
+type FullOuter = (&'static str, (Option<i32>, Option<&'static str>));
+/// A cogroup's records.
+type Cogrouped = (&'static str, (Vec<i32>, Vec<&'static str>));
+
 fn sorted<T: Ord + Clone>(seen: &Seen<T>) -> Vec<Vec<T>> {
     seen.lock()
         .unwrap()
@@ -87,7 +92,7 @@ fn e6_right_outer_join() {
 
 #[test]
 fn e6_full_outer_join() {
-    let seen: Seen<(&str, (Option<i32>, Option<&str>))> = Arc::default();
+    let seen: Seen<FullOuter> = Arc::default();
     let sink = Arc::clone(&seen);
     let job = stream! {
         let right = queue(s2()) |> map(|x| (x, "x"));
@@ -108,7 +113,7 @@ fn e6_full_outer_join() {
 
 #[test]
 fn e6_cogroup() {
-    let seen: Seen<(&str, (Vec<i32>, Vec<&str>))> = Arc::default();
+    let seen: Seen<Cogrouped> = Arc::default();
     let sink = Arc::clone(&seen);
     let left = vec![vec!["a", "a", "b"], vec!["a", ""], vec![""], vec![]];
     let right = vec![vec!["a", "a", "b"], vec!["b", ""], vec![], vec![]];
