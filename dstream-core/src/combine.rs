@@ -7,7 +7,11 @@ use std::hash::{BuildHasher, Hash};
 
 /// A hash table from key to combined value: the map side and the reduce side of
 /// `reduce_by_key`. Merging moves values, so any `V` works (no `Clone` or `Default` needed).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + Hash + Eq, V: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Hash + Eq, V: serde::Deserialize<'de>"
+))]
 pub struct Combiner<K, V> {
     table: hashbrown::HashMap<K, V, FxBuildHasher>,
 }

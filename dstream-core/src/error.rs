@@ -12,6 +12,9 @@ pub enum Error {
     /// The job was configured in a way that cannot run.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A checkpoint could not be written, read or applied.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// An output operation failed.
     #[error("output operation `{operator}` failed at {time}: {message}")]
     Output {

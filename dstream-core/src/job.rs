@@ -1,13 +1,16 @@
 //! A compiled job and its batch loop: cut the sources at each time on the grid, run the
 //! batch, write its outputs, and stop gracefully on request.
 
+use crate::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
 use crate::clock::{Clock, SystemClock};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exec::Executor;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::source::{Source, SourceContext};
 use crate::time::{Duration, Time};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -19,6 +22,12 @@ pub struct BatchContext<'c> {
     exec: &'c Executor,
     out: &'c mut dyn Write,
     metrics: &'c Metrics,
+    /// The checkpoint to restore operator state from (the first batch after recovery).
+    restore_from: Option<&'c Checkpoint>,
+    /// The operators restored so far, to report checkpointed state the program no longer has.
+    restored: BTreeSet<String>,
+    /// Where operator state goes when this batch is a checkpoint batch.
+    save_into: Option<BTreeMap<String, OperatorState>>,
 }
 
 impl<'c> BatchContext<'c> {
@@ -30,7 +39,45 @@ impl<'c> BatchContext<'c> {
         out: &'c mut dyn Write,
         metrics: &'c Metrics,
     ) -> Self {
-        BatchContext { time, started: std::time::Instant::now(), zero_time, exec, out, metrics }
+        BatchContext {
+            time,
+            started: std::time::Instant::now(),
+            zero_time,
+            exec,
+            out,
+            metrics,
+            restore_from: None,
+            restored: BTreeSet::new(),
+            save_into: None,
+        }
+    }
+
+    /// On the first batch after recovery, replaces `state` with what the checkpoint holds for
+    /// the operator `id`; otherwise does nothing. Generated for every stateful operator of a
+    /// program with a `checkpoint` setting.
+    pub fn restore_state<T: Checkpointable>(&mut self, id: &str, state: &mut T) -> Result<()> {
+        let Some(checkpoint) = self.restore_from else { return Ok(()) };
+        self.restored.insert(id.to_string());
+        match checkpoint.operators.get(id) {
+            Some(saved) => state.restore(saved).map_err(|e| {
+                Error::Checkpoint(format!(
+                    "operator `{id}` cannot resume from the checkpoint of batch {}: {e}. The program changed this operator's state; restore the old program, or start from a new checkpoint directory",
+                    checkpoint.batch_time
+                ))
+            }),
+            None => {
+                tracing::warn!(operator = id, "the checkpoint holds no state for this operator (new in the program?): it starts empty");
+                Ok(())
+            }
+        }
+    }
+
+    /// On a checkpoint batch, saves `state` as the operator `id`'s; otherwise does nothing.
+    pub fn save_state<T: Checkpointable>(&mut self, id: &str, state: &T) -> Result<()> {
+        if let Some(saved) = &mut self.save_into {
+            saved.insert(id.to_string(), state.save()?);
+        }
+        Ok(())
     }
 
     /// Whether a stream with slide `slide` has a batch at this time: `(time - zero) % slide
@@ -76,6 +123,10 @@ pub trait SourceSet: Send + 'static {
     fn cut(&mut self, time: Time) -> Self::Batches;
     /// Stops every source's receiving.
     fn stop_receiving(&mut self);
+    /// Every source's position, for a checkpoint.
+    fn positions(&self) -> Vec<Option<Vec<u8>>>;
+    /// Resumes every source from saved positions.
+    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
 }
 
 macro_rules! source_set {
@@ -93,6 +144,14 @@ macro_rules! source_set {
             }
             fn stop_receiving(&mut self) {
                 $(self.$i.stop_receiving();)*
+            }
+            fn positions(&self) -> Vec<Option<Vec<u8>>> {
+                vec![$(self.$i.position()),*]
+            }
+            #[allow(unused_variables)]
+            fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()> {
+                $(if let Some(Some(p)) = positions.get($i) { self.$i.restore_position(p)?; })*
+                Ok(())
             }
         }
     };
@@ -113,6 +172,8 @@ trait Program: Send {
     fn start(&mut self, ctx: &SourceContext) -> Result<()>;
     fn run_batch(&mut self, ctx: &mut BatchContext<'_>) -> Result<()>;
     fn stop_receiving(&mut self);
+    fn positions(&self) -> Vec<Option<Vec<u8>>>;
+    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
 }
 
 struct Compiled<S, F> {
@@ -137,6 +198,24 @@ where
     fn stop_receiving(&mut self) {
         self.sources.stop_receiving()
     }
+
+    fn positions(&self) -> Vec<Option<Vec<u8>>> {
+        self.sources.positions()
+    }
+
+    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()> {
+        self.sources.restore_positions(positions)
+    }
+}
+
+/// Where and how often a job checkpoints.
+struct Checkpointing {
+    dir: PathBuf,
+    interval: Duration,
+    /// Writes in the background in `Job::run`; the harness writes synchronously.
+    writer: Option<checkpoint::Writer>,
+    /// The checkpoint recovered at start, applied by the first batch.
+    recovered: Option<Checkpoint>,
 }
 
 /// The compiled plan, described by the compiler for [`Job::explain`] and
@@ -163,6 +242,7 @@ pub struct Job {
     zero_time: Time,
     metrics: Metrics,
     stop: Arc<AtomicBool>,
+    checkpointing: Option<Checkpointing>,
     program: Box<dyn Program>,
 }
 
@@ -193,8 +273,40 @@ impl Job {
             zero_time: Time::from_millis(0),
             metrics: Metrics::new(),
             stop: Arc::new(AtomicBool::new(false)),
+            checkpointing: None,
             program: Box::new(Compiled { sources, runner }),
         }
+    }
+
+    /// Checkpoints into `dir` every `interval` (default: `B × ceil(10 s / B)`, Spark's
+    /// default for stateful streams), and resumes from the newest readable checkpoint there
+    /// when the job starts. Programs set this with `#![checkpoint(dir)]` or
+    /// `#![checkpoint(dir, interval)]`, which also saves their operators' state.
+    pub fn with_checkpoint(mut self, dir: impl Into<PathBuf>, interval: Option<Duration>) -> Job {
+        let b = self.batch_interval.as_millis();
+        let interval = interval.unwrap_or(Duration::from_millis(b * 10_000u64.div_ceil(b)));
+        self.checkpointing = Some(Checkpointing { dir: dir.into(), interval, writer: None, recovered: None });
+        self
+    }
+
+    /// Loads the newest readable checkpoint, if checkpointing is on and one exists: restores
+    /// the sources' positions and the time grid, and returns the last batch time it holds.
+    pub(crate) fn recover(&mut self) -> Result<Option<Time>> {
+        let Some(checkpointing) = &mut self.checkpointing else { return Ok(None) };
+        let Some(recovered) = checkpoint::load_latest(&checkpointing.dir)? else { return Ok(None) };
+        if recovered.batch_interval_ms != self.batch_interval.as_millis() {
+            return Err(Error::Checkpoint(format!(
+                "the checkpoint in {} was written with a batch interval of {} ms; the program now has {}",
+                checkpointing.dir.display(),
+                recovered.batch_interval_ms,
+                self.batch_interval
+            )));
+        }
+        self.program.restore_positions(&recovered.sources)?;
+        self.zero_time = recovered.zero_time;
+        let last = recovered.batch_time;
+        checkpointing.recovered = Some(recovered);
+        Ok(Some(last))
     }
 
     /// The batch interval `B` from the program's `every` clause.
@@ -250,12 +362,46 @@ impl Job {
         self.program.stop_receiving()
     }
 
-    /// Runs the batch at `time`, writing its outputs to `out`. The one code path for
-    /// production and the harness.
-    pub(crate) fn run_batch(&mut self, time: Time, exec: &Executor, out: &mut dyn Write) -> Result<()> {
+    /// Runs the batch at `time`, writing its outputs to `out`, and checkpoints after it when
+    /// one is due (or `force_checkpoint`). The one code path for production and the harness.
+    pub(crate) fn run_batch(
+        &mut self,
+        time: Time,
+        exec: &Executor,
+        out: &mut dyn Write,
+        force_checkpoint: bool,
+    ) -> Result<()> {
+        let recovered = self.checkpointing.as_mut().and_then(|c| c.recovered.take());
+        let due = self.checkpointing.as_ref().is_some_and(|c| {
+            force_checkpoint || (time.as_millis() - self.zero_time.as_millis()) % c.interval.as_millis() == 0
+        });
         let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
+        ctx.restore_from = recovered.as_ref();
+        ctx.save_into = due.then(BTreeMap::new);
         self.program.run_batch(&mut ctx)?;
+        let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
+        drop(ctx);
+        if let Some(recovered) = &recovered {
+            for id in recovered.operators.keys().filter(|id| !restored.contains(*id)) {
+                tracing::warn!(operator = %id, "the checkpoint holds state for an operator the program no longer has: it is dropped");
+            }
+        }
         self.metrics.add_batches_completed(1);
+        if let (Some(operators), Some(checkpointing)) = (saved, &self.checkpointing) {
+            let checkpoint = Checkpoint {
+                batch_time: time,
+                batch_interval_ms: self.batch_interval.as_millis(),
+                zero_time: self.zero_time,
+                operators,
+                sources: self.program.positions(),
+            };
+            match &checkpointing.writer {
+                Some(writer) => writer.submit(checkpoint),
+                None => {
+                    checkpoint::write(&checkpointing.dir, &checkpoint)?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -272,10 +418,22 @@ impl Job {
             signal_hook::flag::register(signal, Arc::clone(&self.stop))?;
         }
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let recovered = self.recover()?;
+        if let Some(checkpointing) = &mut self.checkpointing {
+            checkpointing.writer = Some(checkpoint::Writer::new(checkpointing.dir.clone()));
+        }
         self.start_sources(Arc::clone(&clock))?;
         let exec = Executor::new(self.parallelism);
-        let mut time = clock.now().next_grid_point(self.batch_interval);
-        self.zero_time = time.minus(self.batch_interval);
+        let mut time = match recovered {
+            // Resume after the checkpointed batch: the batches whose times passed while the
+            // job was down run at once, back to back, as Spark generates them on restart.
+            Some(last) => last.plus(self.batch_interval),
+            None => {
+                let first = clock.now().next_grid_point(self.batch_interval);
+                self.zero_time = first.minus(self.batch_interval);
+                first
+            }
+        };
         let mut buffer = Vec::new();
         let mut done = 0u64;
         tracing::info!(interval = %self.batch_interval, partitions = self.parallelism, first_batch = %time, "job started");
@@ -290,7 +448,8 @@ impl Job {
             }
             let started = std::time::Instant::now();
             buffer.clear();
-            self.run_batch(time, &exec, &mut buffer)?;
+            // The last batch of a graceful stop always checkpoints, so a restart resumes after it.
+            self.run_batch(time, &exec, &mut buffer, stopping)?;
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&buffer)?;
             stdout.flush()?;
@@ -306,6 +465,9 @@ impl Job {
                 break;
             }
             time = time.plus(self.batch_interval);
+        }
+        if let Some(writer) = self.checkpointing.as_mut().and_then(|c| c.writer.take()) {
+            writer.finish();
         }
         tracing::info!(batches = done, "job stopped");
         Ok(())

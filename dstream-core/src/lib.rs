@@ -3,6 +3,7 @@
 //! `dstream` crate; this crate is the library that generated code calls.
 #![warn(missing_docs)]
 
+pub mod checkpoint;
 pub mod clock;
 pub mod combine;
 pub mod error;

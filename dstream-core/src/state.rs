@@ -17,7 +17,11 @@ use std::hash::Hash;
 type Table<K, S> = hashbrown::HashMap<K, S, FxBuildHasher>;
 
 /// The state of every key, split by partition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + Hash + Eq, S: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Hash + Eq, S: serde::Deserialize<'de>"
+))]
 pub struct StateStore<K, S> {
     partitions: Vec<Table<K, S>>,
     /// Initial state, placed into the partitions at the first batch (when their number is known).

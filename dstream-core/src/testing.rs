@@ -57,14 +57,21 @@ pub struct Harness {
 impl Harness {
     /// A harness over `job`, with 2 partitions.
     pub fn new(job: Job) -> Harness {
+        Self::try_new(job).expect("recover from the job's checkpoint")
+    }
+
+    /// A harness over `job`, recovering from the job's checkpoint directory if it holds a
+    /// checkpoint: the clock then resumes after the checkpointed batch. Errors if the
+    /// checkpoint cannot be applied.
+    pub fn try_new(mut job: Job) -> Result<Harness> {
         let interval = job.batch_interval();
-        Harness {
-            job,
-            clock: ManualClock::new(),
-            exec: Executor::new(2),
-            next: Time::from_millis(0).next_grid_point(interval),
-            started: false,
-        }
+        let next = match job.recover()? {
+            Some(last) => last.plus(interval),
+            None => Time::from_millis(0).next_grid_point(interval),
+        };
+        let clock = ManualClock::new();
+        clock.set(next.minus(interval));
+        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false })
     }
 
     /// Runs every stage on `partitions` partitions.
@@ -97,7 +104,7 @@ impl Harness {
         let time = self.next;
         self.clock.set(time);
         let mut printed = Vec::new();
-        self.job.run_batch(time, &self.exec, &mut printed)?;
+        self.job.run_batch(time, &self.exec, &mut printed, false)?;
         self.next = time.plus(self.job.batch_interval());
         Ok(BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() })
     }
@@ -126,10 +133,15 @@ impl Harness {
         }
     }
 
-    /// Stops gracefully: stops receiving, then runs one last batch with what was received.
+    /// Stops gracefully: stops receiving, then runs one last batch with what was received
+    /// (and checkpoints it, if the job checkpoints).
     pub fn stop(mut self) -> Result<BatchOutput> {
         self.start()?;
         self.job.stop_receiving();
-        self.step()
+        let time = self.next;
+        self.clock.set(time);
+        let mut printed = Vec::new();
+        self.job.run_batch(time, &self.exec, &mut printed, true)?;
+        Ok(BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() })
     }
 }

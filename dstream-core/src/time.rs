@@ -7,7 +7,9 @@ use std::fmt;
 
 /// A point on the batch grid, in milliseconds since the Unix epoch (or since the manual
 /// clock's zero in tests). Prints as Spark's `Time.toString`: `1000 ms`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Time(u64);
 
 impl Time {
@@ -54,7 +56,9 @@ impl fmt::Display for Time {
 ///
 /// The `stream!` language writes durations as suffixed literals (`500ms`, `1s`, `15min`, `1h`);
 /// the compiler turns them into this type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Duration(u64);
 
 impl Duration {

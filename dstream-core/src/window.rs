@@ -8,7 +8,7 @@ use crate::time::{Duration, Time};
 use std::collections::VecDeque;
 
 /// The batches a window still needs, with their times.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct WindowBuffer<T> {
     length: Duration,
     batches: VecDeque<(Time, Vec<Vec<T>>)>,
@@ -75,7 +75,11 @@ mod tests {
 /// is proportional to the batches that moved, not to the window's length. As in Spark, a key
 /// is never dropped by itself (its value falls to the "zero" of `inverse`, for example
 /// `(k, 0)`); pass a `filter` to drop such keys.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + std::hash::Hash + Eq, V: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + std::hash::Hash + Eq, V: serde::Deserialize<'de>"
+))]
 pub struct IncrementalWindow<K, V> {
     length: Duration,
     batches: VecDeque<(Time, Vec<crate::combine::Combiner<K, V>>)>,

@@ -67,6 +67,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         slides: plan.slides.clone(),
         stores: HashMap::new(),
         interval_ms: plan.interval_ms,
+        stateful: Vec::new(),
     };
     let dp = private();
     let interval = plan.interval_ms;
@@ -86,6 +87,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     let hoisted = &gen.hoisted;
     let (ctx, batches, exec, parallelism) =
         (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
+    let (restore, save, with_checkpoint) = checkpointing(graph, plan, &gen.stateful);
 
     quote! {
         {
@@ -97,16 +99,50 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                 #dp::Explain { text: #explain, mermaid: #mermaid },
                 (#(#source_vars,)*),
                 move |#ctx, #batches| -> #dp::Result<()> {
+                    #restore
                     let #exec = #ctx.exec();
                     let #parallelism = #exec.parallelism();
                     #[allow(unused_mut)]
                     let (#(mut #input_vars,)*) = #batches;
                     #steps
+                    #save
                     ::core::result::Result::Ok(())
                 },
             )
+            #with_checkpoint
         }
     }
+}
+
+/// For a program with `#![checkpoint(..)]`: restoring every stateful operator's state at the
+/// start of a batch (a no-op except on the first batch after recovery), saving it at the end
+/// (a no-op except on checkpoint batches), and the job's checkpoint setting. Each state is
+/// keyed by its stable id from the program text, and its type must be serialisable: the
+/// `Checkpointable` bound reports a type that is not on the operator's token.
+fn checkpointing(
+    graph: &Graph,
+    plan: &Plan,
+    stateful: &[(NodeId, Ident)],
+) -> (TokenStream, TokenStream, TokenStream) {
+    let Some((dir, interval)) = &plan.checkpoint else {
+        return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+    };
+    let ids = crate::graph::state_ids(graph);
+    let ctx = mixed("__ctx");
+    let (mut restore, mut save) = (TokenStream::new(), TokenStream::new());
+    for (node, var) in stateful {
+        let id = &ids[node];
+        let span = user_at(graph.nodes[*node].name.span());
+        let (ctx, var) = (respan_ident(&ctx, span), respan_ident(var, span));
+        restore.extend(quote_spanned!(span=> #ctx.restore_state(#id, &mut #var)?;));
+        save.extend(quote_spanned!(span=> #ctx.save_state(#id, &#var)?;));
+    }
+    let dp = private();
+    let interval = match interval {
+        Some(ms) => quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms))),
+        None => quote!(::core::option::Option::None),
+    };
+    (restore, save, quote!(.with_checkpoint(#dir, #interval)))
 }
 
 /// An identifier that user code cannot see or shadow (hygienic like `macro_rules!` locals).
@@ -125,6 +161,8 @@ struct Codegen<'g> {
     slides: Vec<u64>,
     /// The state store of each `map_with_state` node, for its `state_snapshots`.
     stores: HashMap<NodeId, Ident>,
+    /// Every stateful node's state variable (window buffers, state stores), for checkpoints.
+    stateful: Vec<(NodeId, Ident)>,
     /// The batch interval in ms.
     interval_ms: u64,
     next_var: usize,
@@ -313,6 +351,7 @@ impl Codegen<'_> {
                         .map(|(length, _)| length)
                         .expect("validated: a window has a length");
                     self.hoisted.push(quote!(let mut #buffer = #dp::WindowBuffer::new(#dp::Duration::from_millis(#length));));
+                    self.stateful.push((*node, buffer.clone()));
                     let parts = self.read_value(*input);
                     let slide = self.slides[*node];
                     let emit = self.bind(*node, quote!(#buffer.contents()));
@@ -386,6 +425,7 @@ impl Codegen<'_> {
         let (length, _) = crate::validate::window_durations(n).expect("validated: a window has a length");
         self.hoisted
             .push(quote!(let mut #state = #dp::IncrementalWindow::new(#dp::Duration::from_millis(#length));));
+        self.stateful.push((node, state.clone()));
         let parts = self.read_value(input);
         let f = self.reducer_arg(n.param("func").expect("validated"));
         let inverse = self.reducer_arg(n.param("inverse").expect("planned: incremental"));
@@ -457,6 +497,7 @@ impl Codegen<'_> {
                 let store = self.var("state");
                 let initial = initial(self);
                 self.hoisted.push(quote!(let mut #store = #dp::state::StateStore::new(#initial);));
+                self.stateful.push((node, store.clone()));
                 let parts = self.read_value(input);
                 let f = self.function_arg(&n.args[0]);
                 let takes_time_and_key =
@@ -472,6 +513,7 @@ impl Codegen<'_> {
                 let store = self.var("state");
                 let initial = initial(self);
                 self.hoisted.push(quote!(let mut #store = #dp::state::initial_mapped_state(#initial);));
+                self.stateful.push((node, store.clone()));
                 self.stores.insert(node, store.clone());
                 let timeout = match n.param("timeout") {
                     Some(Arg::Duration(d)) => {

@@ -134,7 +134,8 @@ mod tests {
             .unwrap(),
             &mut diag,
         );
-        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
+        let plan =
+            plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused, checkpoint: None }, &mut diag);
         assert_eq!(
             text(&plan, &graph),
             "batch interval: 1000 ms\nmode: fused\nsource: socket\n\

@@ -24,9 +24,19 @@ pub struct Node {
     /// Further input streams named as arguments, as in `union(b, c)`.
     pub others: Vec<NodeId>,
     pub consumers: Vec<NodeId>,
+    /// The node the user wrote that this one comes from: itself, or the composite operator
+    /// it was expanded from. Gives stateful operators ids that follow the program text.
+    pub origin: NodeId,
+    /// For a composite operator rewritten by `expand_composites`, the name it was written as.
+    pub written: Option<String>,
 }
 
 impl Node {
+    /// The operator's name as the user wrote it (composites keep theirs in `written`).
+    pub fn written_name(&self) -> String {
+        self.written.clone().unwrap_or_else(|| self.name.to_string())
+    }
+
     /// The argument bound to the parameter called `name`, if written.
     pub fn param(&self, name: &str) -> Option<&Arg> {
         let spec = self.spec?;
@@ -124,6 +134,8 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
                 input: previous,
                 others,
                 consumers: Vec::new(),
+                origin: id,
+                written: None,
             });
             previous = Some(id);
         }
@@ -246,6 +258,8 @@ pub fn expand_composites(graph: &mut Graph) {
             input,
             others: Vec::new(),
             consumers,
+            origin: id,
+            written: None,
         };
         if let Some(parent) = input {
             for consumer in &mut graph.nodes[parent].consumers {
@@ -259,6 +273,7 @@ pub fn expand_composites(graph: &mut Graph) {
         graph.nodes.push(pre);
         graph.nodes.push(win);
         let merged = &mut graph.nodes[id];
+        merged.written = Some(merged.name.to_string());
         merged.name = Ident::new(after, span);
         merged.spec = ops::lookup(after);
         merged.args = after_args;
@@ -286,8 +301,37 @@ fn insert_before(graph: &mut Graph, id: NodeId, name: &str, args: Vec<Arg>) {
         input,
         others: Vec::new(),
         consumers: vec![id],
+        origin: id,
+        written: None,
     });
     graph.nodes[id].input = Some(new);
+}
+
+/// A stable id for each stateful node (state stores and windows), derived from the program
+/// text: the operator's name as written and its position among operators of that name, for
+/// example `update_state_by_key#0`. A checkpoint keys state by it, so it survives changes to
+/// the rest of the program.
+pub fn state_ids(graph: &Graph) -> std::collections::HashMap<NodeId, String> {
+    use ops::Kind;
+    let mut stateful: Vec<NodeId> = (0..graph.nodes.len())
+        .filter(|&id| match graph.nodes[id].spec.map(|s| s.kind) {
+            Some(Kind::State(op)) => op != ops::StateOp::StateSnapshots,
+            Some(Kind::Window(_)) => true,
+            _ => false,
+        })
+        .collect();
+    stateful.sort_by_key(|&id| graph.nodes[id].origin);
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    stateful
+        .into_iter()
+        .map(|id| {
+            let written = graph.nodes[graph.nodes[id].origin].written_name();
+            let n = seen.entry(written.clone()).or_default();
+            let key = format!("{written}#{n}");
+            *n += 1;
+            (id, key)
+        })
+        .collect()
 }
 
 #[cfg(test)]

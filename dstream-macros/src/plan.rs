@@ -22,6 +22,8 @@ pub struct Plan {
     pub reads: HashMap<NodeId, usize>,
     /// Every node's slide in ms: a node has a batch only at multiples of its slide.
     pub slides: Vec<u64>,
+    /// `#![checkpoint(dir[, interval])]`: the directory expression and the interval in ms.
+    pub checkpoint: Option<(syn::Expr, Option<u64>)>,
 }
 
 /// One step of a batch.
@@ -75,6 +77,7 @@ pub fn plan(graph: &Graph, checked: &Checked, _diag: &mut Diagnostics) -> Plan {
             steps: Vec::new(),
             reads: HashMap::new(),
             slides: crate::validate::slides(graph, checked.interval_ms, None),
+            checkpoint: checked.checkpoint.clone(),
         },
         has_value: vec![false; graph.nodes.len()],
     };
@@ -229,7 +232,8 @@ mod tests {
     fn planned(tokens: TokenStream) -> (Graph, Plan) {
         let mut diag = Diagnostics::new();
         let graph = lower(parse(tokens).unwrap(), &mut diag);
-        let plan = plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused }, &mut diag);
+        let plan =
+            plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused, checkpoint: None }, &mut diag);
         assert!(!diag.has_errors(), "{:?}", diag.messages());
         (graph, plan)
     }

@@ -14,6 +14,8 @@ const SHORT_INTERVAL_MS: u64 = 10;
 pub struct Checked {
     pub interval_ms: u64,
     pub mode: Mode,
+    /// `#![checkpoint(dir[, interval])]`: the directory expression and the interval in ms.
+    pub checkpoint: Option<(syn::Expr, Option<u64>)>,
 }
 
 /// How stages run: fused (one loop per stage, the default) or unfused (a materialised
@@ -46,10 +48,11 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
     if let Some(interval_ms) = interval_ms {
         slides(graph, interval_ms, Some(diag));
     }
+    let checkpoint = checkpoint_setting(graph, interval_ms, diag);
     if diag.has_errors() {
         return None;
     }
-    interval_ms.map(|interval_ms| Checked { interval_ms, mode })
+    interval_ms.map(|interval_ms| Checked { interval_ms, mode, checkpoint })
 }
 
 fn settings(graph: &Graph, diag: &mut Diagnostics) -> Mode {
@@ -59,13 +62,63 @@ fn settings(graph: &Graph, diag: &mut Diagnostics) -> Mode {
         match (&setting.meta, path.get_ident().map(|i| i.to_string()).as_deref()) {
             (syn::Meta::Path(_), Some("unfused")) => mode = Mode::Unfused,
             (syn::Meta::Path(_), Some("fused")) => mode = Mode::Fused,
+            (syn::Meta::List(_), Some("checkpoint")) => {} // checked by `checkpoint_setting`
             _ => diag.error(
                 syn::spanned::Spanned::span(&setting.meta),
-                "unknown program setting: the settings are `#![fused]` (the default) and `#![unfused]`",
+                "unknown program setting: the settings are `#![fused]` (the default), `#![unfused]` and `#![checkpoint(dir)]` / `#![checkpoint(dir, interval)]`",
             ),
         }
     }
     mode
+}
+
+/// `#![checkpoint(dir)]` or `#![checkpoint(dir, interval)]`: the interval must be a multiple
+/// of the batch interval (Spark rejects others too, spark-semantics.md E21).
+fn checkpoint_setting(
+    graph: &Graph,
+    interval_ms: Option<u64>,
+    diag: &mut Diagnostics,
+) -> Option<(syn::Expr, Option<u64>)> {
+    let setting = graph
+        .settings
+        .iter()
+        .find(|s| s.path().is_ident("checkpoint") && matches!(s.meta, syn::Meta::List(_)))?;
+    let span = syn::spanned::Spanned::span(&setting.meta);
+    let args =
+        match setting.parse_args_with(syn::punctuated::Punctuated::<Arg, syn::Token![,]>::parse_terminated) {
+            Ok(args) => args.into_iter().collect::<Vec<_>>(),
+            Err(e) => {
+                diag.push(e);
+                return None;
+            }
+        };
+    let usage = "write `#![checkpoint(\"dir\")]` or `#![checkpoint(\"dir\", 10s)]`";
+    let (dir, interval) = match args.as_slice() {
+        [Arg::Expr(dir)] => (dir.clone(), None),
+        [Arg::Expr(dir), Arg::Duration(d)] => match duration_millis(d) {
+            Ok(ms) => (dir.clone(), Some((ms, d.span))),
+            Err(message) => {
+                diag.error(d.span, message);
+                return None;
+            }
+        },
+        _ => {
+            diag.error(
+                span,
+                format!("a checkpoint setting takes a directory and optionally an interval: {usage}"),
+            );
+            return None;
+        }
+    };
+    if let (Some((ms, span)), Some(b)) = (interval, interval_ms) {
+        if ms == 0 || ms % b != 0 {
+            diag.error(
+                span,
+                format!("the checkpoint interval must be a positive multiple of the batch interval ({b} ms)"),
+            );
+        }
+    }
+    Some((dir, interval.map(|(ms, _)| ms)))
 }
 
 fn unknown_operator(node: &Node, diag: &mut Diagnostics) {

@@ -37,4 +37,16 @@ pub trait Source: Send + 'static {
     /// Stops receiving new data (the first step of a graceful stop). Data already received
     /// is still handed over by later cuts.
     fn stop_receiving(&mut self);
+
+    /// Where the source stands after the last cut, for a checkpoint: what a restarted job
+    /// needs to hand over exactly the data that follows (for example the files already
+    /// read). `None` for a source that cannot resume.
+    fn position(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Resumes from a position saved by [`Source::position`]. Called before `start`.
+    fn restore_position(&mut self, _position: &[u8]) -> Result<()> {
+        Ok(())
+    }
 }

@@ -10,6 +10,8 @@ use std::collections::VecDeque;
 #[derive(Debug)]
 pub struct QueueSource<T> {
     batches: VecDeque<Vec<T>>,
+    /// Batches handed out so far: the position a checkpoint keeps.
+    taken: u64,
     metrics: Option<crate::metrics::Metrics>,
 }
 
@@ -21,11 +23,9 @@ impl<T> QueueSource<T> {
         I: IntoIterator<Item = T>,
     {
         QueueSource {
-            batches: batches
-                .into_iter()
-                .map(|b| b.into_iter().collect())
-                .collect(),
+            batches: batches.into_iter().map(|b| b.into_iter().collect()).collect(),
             metrics: None,
+            taken: 0,
         }
     }
 }
@@ -40,6 +40,7 @@ impl<T: Send + 'static> Source for QueueSource<T> {
 
     fn cut(&mut self, _time: Time) -> Vec<T> {
         let batch = self.batches.pop_front().unwrap_or_default();
+        self.taken += 1;
         if let Some(m) = &self.metrics {
             m.add_records_received(batch.len() as u64);
         }
@@ -47,4 +48,22 @@ impl<T: Send + 'static> Source for QueueSource<T> {
     }
 
     fn stop_receiving(&mut self) {}
+
+    /// The number of batches handed out: a restarted job skips them (Spark's queue stream
+    /// cannot be checkpointed; here the queue is rebuilt from the program, so it can).
+    fn position(&self) -> Option<Vec<u8>> {
+        Some(self.taken.to_le_bytes().to_vec())
+    }
+
+    fn restore_position(&mut self, position: &[u8]) -> Result<()> {
+        let taken = position
+            .try_into()
+            .map(u64::from_le_bytes)
+            .map_err(|_| crate::error::Error::Checkpoint("bad queue position".into()))?;
+        for _ in 0..taken {
+            self.batches.pop_front();
+        }
+        self.taken = taken;
+        Ok(())
+    }
 }
