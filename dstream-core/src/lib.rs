@@ -76,6 +76,11 @@ pub mod __private {
             SocketSource::new(host, port).with_config(config)
         }
 
+        /// `text_files(dir)`.
+        pub fn text_files(dir: impl Into<std::path::PathBuf>) -> crate::source::files::TextFilesSource {
+            crate::source::files::TextFilesSource::new(dir)
+        }
+
         /// `queue(batches)`.
         pub fn queue<T, B, I>(batches: B) -> QueueSource<T>
         where

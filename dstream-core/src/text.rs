@@ -21,6 +21,13 @@ impl TextBlock {
         self.ends.push(self.text.len());
     }
 
+    /// Removes the last line.
+    pub fn pop_line(&mut self) {
+        if self.ends.pop().is_some() {
+            self.text.truncate(self.ends.last().copied().unwrap_or(0));
+        }
+    }
+
     /// Number of lines.
     pub fn len(&self) -> usize {
         self.ends.len()

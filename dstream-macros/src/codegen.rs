@@ -190,6 +190,9 @@ impl Codegen<'_> {
             Some(Kind::Source(SourceOp::Queue)) => {
                 quote_spanned!(span=> #dp::sources::queue(#(#args),*))
             }
+            Some(Kind::Source(SourceOp::TextFiles)) => {
+                quote_spanned!(span=> #dp::sources::text_files(#(#args),*))
+            }
             _ => unreachable!("validated: pipelines start at a source"),
         }
     }

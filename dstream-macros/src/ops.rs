@@ -69,6 +69,7 @@ pub enum WindowOp {
 pub enum SourceOp {
     Socket,
     Queue,
+    TextFiles,
 }
 
 /// Narrow operators.
@@ -235,6 +236,13 @@ pub static OPERATORS: &[OpSpec] = &[
         variadic: false,
         args: &[arg("batches", Value)],
         summary: "one queued batch per batch time, then empty batches",
+    },
+    OpSpec {
+        name: "text_files",
+        kind: Kind::Source(SourceOp::TextFiles),
+        variadic: false,
+        args: &[arg("dir", Value)],
+        summary: "lines of the new files that appear in a directory (by modification time), exactly once",
     },
     OpSpec {
         name: "map",

@@ -5,6 +5,7 @@
 //! talk to the loop through bounded crossbeam channels, so a slow job pushes back on its
 //! inputs instead of buffering without limit.
 
+pub mod files;
 pub mod queue;
 pub mod socket;
 
