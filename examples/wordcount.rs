@@ -23,8 +23,9 @@ use tracing_subscriber::EnvFilter;
 /// Seed of the embedded feed: the same seed gives the same lines.
 const FEED_SEED: u64 = 42;
 
-/// Lines per second written by the embedded feed (about 10 words each).
-const FEED_LINES_PER_SEC: u32 = 2_000;
+/// Lines per second written by the embedded feed: 5 to 15 words each, about 2,000 words a
+/// second.
+const FEED_LINES_PER_SEC: u32 = 200;
 
 /// Counts the words of a text stream, one batch per second, as Spark Streaming's quick start.
 #[derive(Debug, Parser)]
@@ -42,37 +43,37 @@ struct Args {
 
 /// Splits `host:port` (IPv6 hosts in brackets: `[::1]:9999`).
 fn parse_host_port(s: &str) -> Result<(String, u16), String> {
-    let (host, port) = s
-        .rsplit_once(':')
-        .ok_or_else(|| format!("`{s}` is not of the form host:port"))?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
+    let (host, port) = s.rsplit_once(':').ok_or_else(|| format!("`{s}` is not of the form host:port"))?;
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
     if host.is_empty() {
         return Err(format!("`{s}` has no host"));
     }
-    let port = port
-        .parse::<u16>()
-        .map_err(|_| format!("`{port}` is not a port number (0 to 65535)"))?;
+    let port = match port.parse::<u16>() {
+        Ok(port) if port > 0 => port,
+        _ => return Err(format!("`{port}` is not a port number (1 to 65535)")),
+    };
     Ok((host.to_string(), port))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .init();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("wordcount: error: {error}");
+            let mut message = error.to_string();
+            eprintln!("wordcount: error: {message}");
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                // Many errors already include their cause in their own message.
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                message = text;
                 source = cause.source();
             }
             ExitCode::FAILURE
@@ -85,11 +86,8 @@ fn run(args: Args) -> dstream::Result<()> {
     let (feed, host, port) = match args.connect {
         Some((host, port)) => (None, host, port),
         None => {
-            let server = LineServer::start(
-                "127.0.0.1:0",
-                LoremLines::new(FEED_SEED),
-                Some(FEED_LINES_PER_SEC),
-            )?;
+            let server =
+                LineServer::start("127.0.0.1:0", LoremLines::new(FEED_SEED), Some(FEED_LINES_PER_SEC))?;
             let addr = server.local_addr();
             (Some(server), addr.ip().to_string(), addr.port())
         }

@@ -91,12 +91,7 @@ impl LineServer {
                 .spawn(move || accept_loop(listener, lines, lines_per_sec, stop, lines_sent))?
         };
         tracing::info!(address = %addr, ?lines_per_sec, "line server listening");
-        Ok(LineServer {
-            addr,
-            stop,
-            lines_sent,
-            acceptor: Some(acceptor),
-        })
+        Ok(LineServer { addr, stop, lines_sent, acceptor: Some(acceptor) })
     }
 
     /// The address the server listens on (with the actual port when bound to port 0).
@@ -146,9 +141,8 @@ fn accept_loop<G: LineGenerator>(
                 let lines = lines.clone();
                 let stop = Arc::clone(&stop);
                 let lines_sent = Arc::clone(&lines_sent);
-                let spawned = std::thread::Builder::new()
-                    .name("dstream-feed-client".into())
-                    .spawn(move || {
+                let spawned =
+                    std::thread::Builder::new().name("dstream-feed-client".into()).spawn(move || {
                         let result = serve(stream, lines, lines_per_sec, &stop, &lines_sent);
                         match result {
                             Ok(()) => tracing::debug!(%peer, "line server: connection closed"),
@@ -227,10 +221,7 @@ fn serve<G: LineGenerator>(
             match stream.write(&buf[written..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
-                    let newlines = buf[written..written + n]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
+                    let newlines = buf[written..written + n].iter().filter(|&&b| b == b'\n').count();
                     lines_sent.fetch_add(newlines as u64, Ordering::Relaxed);
                     written += n;
                 }
@@ -257,10 +248,7 @@ fn serve<G: LineGenerator>(
 }
 
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted)
 }
 
 /// Fewest words in a [`LoremLines`] line.
@@ -315,11 +303,7 @@ pub struct LoremLines {
 impl LoremLines {
     /// An endless sequence of lines determined by `seed`.
     pub fn new(seed: u64) -> LoremLines {
-        LoremLines {
-            rng: XorShift::new(seed),
-            state: None,
-            verbatim: false,
-        }
+        LoremLines { rng: XorShift::new(seed), state: None, verbatim: false }
     }
 
     /// Keeps capitalisation and punctuation as in the source text.
@@ -420,9 +404,7 @@ mod tests {
 
     fn connect(server: &LineServer) -> BufReader<TcpStream> {
         let stream = TcpStream::connect(server.local_addr()).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         BufReader::new(stream)
     }
 
@@ -448,11 +430,7 @@ mod tests {
             assert!((5..=15).contains(&words.len()), "{line:?}");
             for word in words {
                 assert!(!word.is_empty(), "{line:?}");
-                assert!(
-                    word.chars()
-                        .all(|c| c.is_alphanumeric() && !c.is_uppercase()),
-                    "{line:?}"
-                );
+                assert!(word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()), "{line:?}");
             }
         }
         assert_eq!(lines, LoremLines::new(1).take(20).collect::<Vec<_>>());
@@ -465,9 +443,7 @@ mod tests {
         assert_eq!(a, LoremLines::new(3).take(50).collect::<Vec<_>>());
         assert_ne!(a, LoremLines::new(4).take(50).collect::<Vec<_>>());
         let verbatim: Vec<String> = LoremLines::new(3).verbatim().take(50).collect();
-        assert!(verbatim
-            .iter()
-            .any(|l| l.contains(|c: char| c.is_ascii_punctuation())));
+        assert!(verbatim.iter().any(|l| l.contains(|c: char| c.is_ascii_punctuation())));
     }
 
     #[test]
@@ -492,20 +468,13 @@ mod tests {
         let lines: Vec<String> = LoremLines::new(9).take(500).collect();
         let server = LineServer::start("127.0.0.1:0", lines.clone().into_iter(), None).unwrap();
         let metrics = Metrics::new();
-        let ctx = SourceContext {
-            clock: Arc::new(ManualClock::new()),
-            metrics: metrics.clone(),
-        };
+        let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
         let mut source = SocketSource::new("127.0.0.1", server.local_addr().port());
         source.start(&ctx).unwrap();
         let mut got: Vec<String> = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(5);
         while got.len() < lines.len() {
-            assert!(
-                Instant::now() < deadline,
-                "only {} lines arrived",
-                got.len()
-            );
+            assert!(Instant::now() < deadline, "only {} lines arrived", got.len());
             got.extend(source.cut(Time::from_millis(0)).lines().map(str::to_owned));
             std::thread::sleep(Duration::from_millis(2));
         }
