@@ -17,7 +17,10 @@
 //! per-partition loops that run on `dstream-core`'s partition executor.
 #![warn(missing_docs)]
 
-pub use dstream_core::{clock, feed, metrics, render, source, testing, text, time};
+pub use dstream_core::owned_as_self;
+pub use dstream_core::{
+    checkpoint, clock, feed, metrics, owned, render, source, state, testing, text, time, window,
+};
 pub use dstream_core::{Duration, Error, Job, Render, Result, Time};
 pub use dstream_macros::stream;
 
