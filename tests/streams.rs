@@ -69,3 +69,12 @@ fn shared_text_stream_counts_words_and_lines() {
     let batch = |n: u64| format!("{dashes}\nTime: 1000 ms\n{dashes}\n{n}\n\n");
     assert_eq!(out[0].printed, format!("{}{}", batch(5), batch(2)));
 }
+
+#[test]
+fn source_takes_any_source_value() {
+    let built_outside = dstream::source::queue::QueueSource::new(vec![vec![1, 2], vec![3]]);
+    let job = stream! { source(built_outside) |> map(|x| x * 10) every 1s |> print };
+    let out = Harness::new(job).with_parallelism(1).run_batches(2).unwrap();
+    assert_eq!(out[0].printed_records(), ["10", "20"]);
+    assert_eq!(out[1].printed_records(), ["30"]);
+}

@@ -81,6 +81,11 @@ pub mod __private {
             crate::source::files::TextFilesSource::new(dir)
         }
 
+        /// `source(value)`: any source.
+        pub fn custom<S: crate::source::Source>(source: S) -> S {
+            source
+        }
+
         /// `queue(batches)`.
         pub fn queue<T, B, I>(batches: B) -> QueueSource<T>
         where

@@ -193,6 +193,9 @@ impl Codegen<'_> {
             Some(Kind::Source(SourceOp::TextFiles)) => {
                 quote_spanned!(span=> #dp::sources::text_files(#(#args),*))
             }
+            Some(Kind::Source(SourceOp::Custom)) => {
+                quote_spanned!(span=> #dp::sources::custom(#(#args),*))
+            }
             _ => unreachable!("validated: pipelines start at a source"),
         }
     }

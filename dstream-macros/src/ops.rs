@@ -70,6 +70,7 @@ pub enum SourceOp {
     Socket,
     Queue,
     TextFiles,
+    Custom,
 }
 
 /// Narrow operators.
@@ -243,6 +244,13 @@ pub static OPERATORS: &[OpSpec] = &[
         variadic: false,
         args: &[arg("dir", Value)],
         summary: "lines of the new files that appear in a directory (by modification time), exactly once",
+    },
+    OpSpec {
+        name: "source",
+        kind: Kind::Source(SourceOp::Custom),
+        variadic: false,
+        args: &[arg("source", Value)],
+        summary: "any value implementing `dstream::source::Source` (your own receiver, or a source built outside the program)",
     },
     OpSpec {
         name: "map",

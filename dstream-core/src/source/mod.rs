@@ -24,7 +24,13 @@ pub struct SourceContext {
     pub metrics: Metrics,
 }
 
-/// An input stream of a job.
+/// An input stream of a job. Implement it for your own receiver and start a program with
+/// `source(my_receiver)` (Spark's `receiverStream`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a dstream source",
+    label = "`source(..)` takes a value implementing `dstream::source::Source`",
+    note = "the built-in sources are `socket(host, port)`, `text_files(dir)` and `queue(batches)`"
+)]
 pub trait Source: Send + 'static {
     /// The data of one batch, handed to the job's first stage.
     type Batch: Send;
