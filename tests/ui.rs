@@ -6,7 +6,7 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    for category in ["syntax", "operators", "types", "durations", "streams"] {
+    for category in ["syntax", "operators", "types", "durations", "streams", "windows", "state"] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }
     t.pass("tests/ui/pass/*.rs");

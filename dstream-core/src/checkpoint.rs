@@ -70,6 +70,7 @@ pub trait Checkpointable {
     fn restore(&mut self, saved: &OperatorState) -> Result<()>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> Checkpointable for T {
     fn save(&self) -> Result<OperatorState> {
         let bytes =

@@ -457,17 +457,19 @@ impl Codegen<'_> {
 
     /// A step over two streams' values of the same batch.
     fn binary_step(&mut self, node: NodeId, left: NodeId, right: NodeId) -> TokenStream {
-        let dp = private();
-        let (ctx, exec) = (mixed("__ctx"), mixed("__exec"));
         let graph = self.graph;
         let n = &graph.nodes[node];
-        let span = n.name.span();
+        // Everything at the operator's token, so type errors (keys of different types) land there.
+        let span = user_at(n.name.span());
+        let dp = private_at(span);
+        let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
         let Some(Kind::Binary(op)) = n.spec.map(|s| s.kind) else { unreachable!("planned: a binary node") };
         let (l, r) = (self.read_value(left), self.read_value(right));
+        let (l, r) = (respan(&l, span), respan(&r, span));
         let value = match op {
             BinaryOp::TransformWith => {
                 let f = self.function_arg(&n.args[1]);
-                let parallelism = mixed("__parallelism");
+                let parallelism = respan_ident(&mixed("__parallelism"), span);
                 quote_spanned!(span=>
                     #dp::ops::transform_with(#dp::ops::to_vecs(#l), #dp::ops::to_vecs(#r), #ctx.time(), #parallelism, #f)
                 )
@@ -478,7 +480,7 @@ impl Codegen<'_> {
             | BinaryOp::FullOuterJoin
             | BinaryOp::Cogroup => {
                 let function = Ident::new(&n.name.to_string(), span);
-                let partitions = self.partitions_arg(n);
+                let partitions = respan(&self.partitions_arg(n), span);
                 quote_spanned!(span=> #dp::join::#function(#exec, #l, #r, #partitions))
             }
         };
@@ -488,11 +490,11 @@ impl Codegen<'_> {
     /// A stateful step: update the node's state store from its input; bind what it emits.
     fn state_step(&mut self, node: NodeId, input: NodeId) -> TokenStream {
         use crate::ops::StateOp;
-        let dp = private();
-        let (ctx, exec) = (mixed("__ctx"), mixed("__exec"));
         let graph = self.graph;
         let n = &graph.nodes[node];
-        let span = n.name.span();
+        let span = user_at(n.name.span());
+        let dp = private_at(span);
+        let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
         let Some(Kind::State(op)) = n.spec.map(|s| s.kind) else { unreachable!("planned: a state node") };
         let initial = |this: &mut Self| match n.param("initial") {
             Some(arg) => this.value_arg(arg),
@@ -504,7 +506,8 @@ impl Codegen<'_> {
                 let initial = initial(self);
                 self.hoisted.push(quote!(let mut #store = #dp::state::StateStore::new(#initial);));
                 self.stateful.push((node, store.clone()));
-                let parts = self.read_value(input);
+                let parts = respan(&self.read_value(input), span);
+                let store = respan_ident(&store, span);
                 let f = self.function_arg(&n.args[0]);
                 let takes_time_and_key =
                     matches!(&n.args[0], Arg::Expr(syn::Expr::Closure(c)) if c.inputs.len() == 4);
@@ -528,12 +531,14 @@ impl Codegen<'_> {
                     }
                     _ => quote!(::core::option::Option::None),
                 };
-                let parts = self.read_value(input);
+                let parts = respan(&self.read_value(input), span);
+                let store = respan_ident(&store, span);
                 let f = self.function_arg(&n.args[0]);
                 quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
             }
             StateOp::StateSnapshots => {
-                let store = self.stores.get(&input).expect("validated: follows map_with_state").clone();
+                let store =
+                    respan_ident(self.stores.get(&input).expect("validated: follows map_with_state"), span);
                 quote!(#dp::state::mapped_snapshot(&#store))
             }
         };
