@@ -14,6 +14,22 @@
 //! Bad input is data, not a crash: a line that is not valid UTF-8 or is longer than
 //! [`SocketConfig::max_line_bytes`] is dropped, counted, logged (rate-limited) and, if
 //! [`SocketConfig::malformed_path`] is set, written aside to that file.
+//!
+//! Stopping ([`Source::stop_receiving`]) is graceful. Once the receiver sees the stop flag
+//! it still reads, without waiting for more, what the socket already holds (at most 4 MiB,
+//! so that a server that keeps sending cannot hold up the stop) and hands it over like any
+//! other read: lines the server wrote before the stop and that have reached this host are
+//! in the cuts after the stop. A last line without `\n` is kept only if the server has
+//! also closed the connection.
+//!
+//! The `bytes_received` counter of [`Metrics`] counts bytes when they are read, after every
+//! line they complete has been sent to the channel (or, during a stop, kept for the cuts
+//! that follow [`Source::stop_receiving`]), so a cut made after seeing the count holds those
+//! lines. Bytes of a line whose `\n` has not arrived yet are counted as well, but that line
+//! is handed over only when its `\n` arrives or the stream ends (like Java's `readLine`, a
+//! final line without terminator is a line); if the connection drops, or the source is
+//! stopped, first, it is dropped and logged. So bytes counted may include a partial line
+//! that no cut holds yet, or ever.
 
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};
@@ -37,6 +53,11 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// Size of the receiver's reusable read buffer.
 const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Most bytes the receiver still reads from the socket after it has seen the stop flag:
+/// enough for a full receive buffer, few enough that a server that keeps sending cannot
+/// hold up the stop.
+const DRAIN_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Malformed lines logged individually before logging becomes sparse.
 const LOG_FIRST_MALFORMED: u64 = 10;
@@ -95,7 +116,7 @@ pub struct SocketSource {
     port: u16,
     config: SocketConfig,
     stop: Arc<AtomicBool>,
-    receiver: Option<JoinHandle<Option<Stamped>>>,
+    receiver: Option<JoinHandle<Vec<Stamped>>>,
     blocks: Option<Receiver<Stamped>>,
     /// Blocks taken off the channel but not yet handed over (stamped after an earlier cut's
     /// time, or collected when receiving stopped), in arrival order.
@@ -145,8 +166,9 @@ impl SocketSource {
         &self.config
     }
 
-    /// Signals the receiver thread to stop and waits for it; returns the block it could not
-    /// send, if any, so that it is still handed over.
+    /// Signals the receiver thread to stop and waits for it; the blocks it did not send (one
+    /// the full channel had no room for, what it read after seeing the stop) go behind
+    /// everything it sent, so that they are still handed over.
     fn join_receiver(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let Some(handle) = self.receiver.take() else {
@@ -156,11 +178,11 @@ impl SocketSource {
             Ok(leftover) => leftover,
             Err(_) => {
                 tracing::error!(host = %self.host, port = self.port, "socket receiver thread panicked");
-                None
+                Vec::new()
             }
         };
         // The thread has exited, so the channel holds everything it sent: move it behind
-        // the backlog, then the block it was still trying to send.
+        // the backlog, then the blocks it did not send.
         if let Some(blocks) = &self.blocks {
             self.backlog.extend(blocks.try_iter());
         }
@@ -173,20 +195,13 @@ impl Source for SocketSource {
 
     fn start(&mut self, ctx: &SourceContext) -> Result<()> {
         if self.blocks.is_some() {
-            return Err(Error::Config(format!(
-                "socket source {}:{} started twice",
-                self.host, self.port
-            )));
+            return Err(Error::Config(format!("socket source {}:{} started twice", self.host, self.port)));
         }
         if self.config.channel_capacity == 0 {
-            return Err(Error::Config(
-                "socket source: channel_capacity must be at least 1".into(),
-            ));
+            return Err(Error::Config("socket source: channel_capacity must be at least 1".into()));
         }
         if self.config.max_line_bytes == 0 {
-            return Err(Error::Config(
-                "socket source: max_line_bytes must be at least 1".into(),
-            ));
+            return Err(Error::Config("socket source: max_line_bytes must be at least 1".into()));
         }
         let (tx, rx) = crossbeam_channel::bounded(self.config.channel_capacity);
         let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(self.config.channel_capacity);
@@ -201,15 +216,10 @@ impl Source for SocketSource {
             recycled: recycle_rx,
             read_buf: vec![0; READ_BUFFER_BYTES],
             lines: LineAssembler::new(self.config.max_line_bytes),
-            malformed: MalformedLines::new(
-                label,
-                ctx.metrics.clone(),
-                self.config.malformed_path.clone(),
-            ),
+            malformed: MalformedLines::new(label, ctx.metrics.clone(), self.config.malformed_path.clone()),
         };
-        let handle = std::thread::Builder::new()
-            .name("dstream-socket-recv".into())
-            .spawn(move || receiver.run())?;
+        let handle =
+            std::thread::Builder::new().name("dstream-socket-recv".into()).spawn(move || receiver.run())?;
         self.receiver = Some(handle);
         self.blocks = Some(rx);
         self.recycle = Some(recycle_tx);
@@ -271,8 +281,9 @@ impl Drop for SocketSource {
 
 /// Why a connection's read loop ended.
 enum SessionEnd {
-    /// The stop flag was set; carries the block that could not be sent, if any.
-    Stopped(Option<Stamped>),
+    /// The stop flag was set; carries the blocks not sent, in order: the one the full
+    /// channel had no room for, if any, then the lines read after the stop, if any.
+    Stopped(Vec<Stamped>),
     /// The server closed the connection.
     EndOfStream,
     /// Reading failed (connection reset, ...).
@@ -298,8 +309,8 @@ impl SocketReceiver {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Connects, reads, reconnects, until stopped. Returns a block it could not send.
-    fn run(mut self) -> Option<Stamped> {
+    /// Connects, reads, reconnects, until stopped. Returns the blocks it did not send.
+    fn run(mut self) -> Vec<Stamped> {
         let mut delay = self.config.initial_backoff;
         while !self.stopped() {
             match self.connect() {
@@ -343,7 +354,7 @@ impl SocketReceiver {
             }
             delay = delay.saturating_mul(2).min(self.config.max_backoff);
         }
-        None
+        Vec::new()
     }
 
     /// Sleeps for `delay` in short slices; false if stopped meanwhile.
@@ -370,9 +381,8 @@ impl SocketReceiver {
                 Err(e) => last_error = Some(e),
             }
         }
-        Err(last_error.unwrap_or_else(|| {
-            io::Error::new(io::ErrorKind::NotFound, "host resolved to no address")
-        }))
+        Err(last_error
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host resolved to no address")))
     }
 
     /// An empty block, reusing one the batch loop has handed back when possible.
@@ -395,9 +405,9 @@ impl SocketReceiver {
         let mut block = self.fresh_block();
         loop {
             if self.stopped() {
-                self.lines
-                    .abandon(&mut self.malformed, "the source was stopped");
-                return SessionEnd::Stopped(None);
+                // Data may have arrived since the last read returned (or before the first
+                // one): it was sent before the stop, so it belongs to the last batch.
+                return self.stopped_session(&mut stream, block, Vec::new());
             }
             match stream.read(&mut self.read_buf) {
                 Ok(0) => {
@@ -405,39 +415,120 @@ impl SocketReceiver {
                     self.lines.finish(&mut block, &mut self.malformed);
                     if !block.is_empty() {
                         if let Err(leftover) = self.send(block) {
-                            return SessionEnd::Stopped(Some(leftover));
+                            return SessionEnd::Stopped(vec![leftover]);
                         }
                     }
                     return SessionEnd::EndOfStream;
                 }
                 Ok(n) => {
-                    self.lines
-                        .feed(&self.read_buf[..n], &mut block, &mut self.malformed);
+                    self.lines.feed(&self.read_buf[..n], &mut block, &mut self.malformed);
                     if !block.is_empty() {
                         let next = self.fresh_block();
                         if let Err(leftover) = self.send(std::mem::replace(&mut block, next)) {
                             self.ctx.metrics.add_bytes_received(n as u64);
-                            return SessionEnd::Stopped(Some(leftover));
+                            // Stopped while the channel was full: what the socket holds
+                            // behind this read was sent before the stop too.
+                            return self.stopped_session(&mut stream, block, vec![leftover]);
                         }
                     }
-                    // Counted once the read's lines are in the channel, so whoever sees
-                    // the bytes counted can cut them.
+                    // Counted once the lines this read completed are in the channel, so
+                    // whoever sees the bytes counted can cut them (a partial line at the
+                    // end of the read is counted now but handed over when it completes).
                     self.ctx.metrics.add_bytes_received(n as u64);
                 }
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
                     ) => {}
                 Err(error) => {
-                    self.lines
-                        .abandon(&mut self.malformed, "the connection dropped");
+                    self.lines.abandon(&mut self.malformed, "the connection dropped");
                     return SessionEnd::ReadError(error);
                 }
             }
         }
+    }
+
+    /// Ends a session because the source is stopped: reads, without blocking, what the
+    /// socket already holds (see [`SocketReceiver::drain`]). `block` is the empty block
+    /// in use, `unsent` the block the channel had no room for, if any.
+    fn stopped_session(
+        &mut self,
+        stream: &mut TcpStream,
+        block: TextBlock,
+        unsent: Vec<Stamped>,
+    ) -> SessionEnd {
+        match stream.set_nonblocking(true) {
+            Ok(()) => SessionEnd::Stopped(self.drain(stream, block, unsent)),
+            Err(error) => {
+                tracing::warn!(
+                    host = %self.host,
+                    port = self.port,
+                    %error,
+                    "socket source: cannot read what the socket still holds at the stop"
+                );
+                self.lines.abandon(&mut self.malformed, "the source was stopped");
+                SessionEnd::Stopped(unsent)
+            }
+        }
+    }
+
+    /// Reads from `reader`, which does not block (it fails with `WouldBlock` when it holds no
+    /// more data), until it is empty or ends or [`DRAIN_LIMIT_BYTES`] have been read. The
+    /// bytes go through the same line assembly, malformed-line handling and counters as
+    /// every read; a partial last line is a line only if the stream has ended. Returns
+    /// `unsent` followed by the lines read, if any, as one block stamped now (they are not
+    /// sent: the channel may be full, and the stopping source collects them from the thread).
+    fn drain(
+        &mut self,
+        reader: &mut impl Read,
+        mut block: TextBlock,
+        mut unsent: Vec<Stamped>,
+    ) -> Vec<Stamped> {
+        let mut drained = 0;
+        let end_of_stream = loop {
+            if drained >= DRAIN_LIMIT_BYTES {
+                tracing::warn!(
+                    host = %self.host,
+                    port = self.port,
+                    bytes = drained,
+                    "socket source: the server is still sending; stopped reading at the stop's limit"
+                );
+                break false;
+            }
+            let want = self.read_buf.len().min(DRAIN_LIMIT_BYTES - drained);
+            match reader.read(&mut self.read_buf[..want]) {
+                Ok(0) => break true,
+                Ok(n) => {
+                    self.lines.feed(&self.read_buf[..n], &mut block, &mut self.malformed);
+                    self.ctx.metrics.add_bytes_received(n as u64);
+                    drained += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                    break false;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        host = %self.host,
+                        port = self.port,
+                        %error,
+                        "socket source: reading what the socket still held at the stop failed"
+                    );
+                    break false;
+                }
+            }
+        };
+        if end_of_stream {
+            // Like Java's readLine, a final line without terminator is a line.
+            self.lines.finish(&mut block, &mut self.malformed);
+        } else {
+            self.lines.abandon(&mut self.malformed, "the source was stopped");
+        }
+        if !block.is_empty() {
+            unsent.push((self.ctx.clock.now(), block));
+        }
+        unsent
     }
 
     /// Stamps `block` and sends it, blocking while the channel is full. Gives the block back
@@ -471,11 +562,7 @@ struct LineAssembler {
 
 impl LineAssembler {
     fn new(max_line_bytes: usize) -> LineAssembler {
-        LineAssembler {
-            max_line_bytes,
-            carry: Vec::new(),
-            discarding: false,
-        }
+        LineAssembler { max_line_bytes, carry: Vec::new(), discarding: false }
     }
 
     /// Forgets any partial line (a new connection starts at a line boundary).
@@ -548,12 +635,7 @@ impl LineAssembler {
 }
 
 /// Checks one complete line (its `\n` removed) and pushes it or reports it.
-fn complete_line(
-    max_line_bytes: usize,
-    line: &[u8],
-    block: &mut TextBlock,
-    bad: &mut MalformedLines,
-) {
+fn complete_line(max_line_bytes: usize, line: &[u8], block: &mut TextBlock, bad: &mut MalformedLines) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.len() > max_line_bytes {
         bad.too_long_start(line, line.len());
@@ -578,13 +660,7 @@ struct MalformedLines {
 
 impl MalformedLines {
     fn new(label: String, metrics: Metrics, path: Option<PathBuf>) -> MalformedLines {
-        MalformedLines {
-            label,
-            metrics,
-            path,
-            file: None,
-            count: 0,
-        }
+        MalformedLines { label, metrics, path, file: None, count: 0 }
     }
 
     /// Counts one more malformed line; whether this one should be logged.
@@ -696,32 +772,19 @@ mod tests {
         fn start(port: u16, config: SocketConfig) -> Fixture {
             let clock = ManualClock::new();
             let metrics = Metrics::new();
-            let ctx = SourceContext {
-                clock: Arc::new(clock.clone()),
-                metrics: metrics.clone(),
-            };
+            let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: metrics.clone() };
             let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
             source.start(&ctx).expect("start");
-            Fixture {
-                source,
-                clock,
-                metrics,
-            }
+            Fixture { source, clock, metrics }
         }
 
         fn cut(&mut self, ms: u64) -> Vec<String> {
-            self.source
-                .cut(Time::from_millis(ms))
-                .lines()
-                .map(str::to_owned)
-                .collect()
+            self.source.cut(Time::from_millis(ms)).lines().map(str::to_owned).collect()
         }
 
         /// Waits until the receiver has read (and sent on) `total` bytes.
         fn wait_bytes(&self, total: u64) {
-            wait_for(&format!("{total} bytes"), || {
-                self.metrics.snapshot().bytes_received >= total
-            });
+            wait_for(&format!("{total} bytes"), || self.metrics.snapshot().bytes_received >= total);
             assert_eq!(self.metrics.snapshot().bytes_received, total);
         }
     }
@@ -799,17 +862,11 @@ mod tests {
         let aside = std::env::temp_dir().join(format!(
             "dstream-socket-malformed-{}-{}.txt",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
         ));
         let (listener, port) = listener();
-        let config = SocketConfig {
-            max_line_bytes: 16,
-            malformed_path: Some(aside.clone()),
-            ..fast_config()
-        };
+        let config =
+            SocketConfig { max_line_bytes: 16, malformed_path: Some(aside.clone()), ..fast_config() };
         let mut f = Fixture::start(port, config);
         let mut conn = accept(&listener);
 
@@ -877,9 +934,7 @@ mod tests {
         send(&mut conn, b"full\npartial");
         drop(conn);
         f.wait_bytes(12);
-        wait_for("the end of stream", || {
-            f.metrics.snapshot().connection_failures >= 1
-        });
+        wait_for("the end of stream", || f.metrics.snapshot().connection_failures >= 1);
         assert_eq!(f.cut(0), ["full", "partial"]);
     }
 
@@ -888,9 +943,7 @@ mod tests {
         // Find a free port, then release it so that connecting is refused.
         let port = listener().1;
         let mut f = Fixture::start(port, fast_config());
-        wait_for("refused attempts", || {
-            f.metrics.snapshot().connection_failures >= 2
-        });
+        wait_for("refused attempts", || f.metrics.snapshot().connection_failures >= 2);
         assert_eq!(f.metrics.snapshot().connections, 0);
 
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("rebind the free port");
@@ -927,14 +980,10 @@ mod tests {
     #[test]
     fn stop_keeps_what_was_received_even_when_the_channel_is_full() {
         let (listener, port) = listener();
-        let config = SocketConfig {
-            channel_capacity: 1,
-            ..fast_config()
-        };
+        let config = SocketConfig { channel_capacity: 1, ..fast_config() };
         let mut f = Fixture::start(port, config);
         let mut conn = accept(&listener);
-        conn.set_write_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
+        conn.set_write_timeout(Some(Duration::from_millis(20))).unwrap();
         // The first line goes into the channel and fills it.
         send(&mut conn, b"0\n");
         f.wait_bytes(2);
@@ -971,14 +1020,248 @@ mod tests {
     fn stop_and_drop_end_the_receiver_thread_while_disconnected() {
         let port = listener().1;
         let mut f = Fixture::start(port, fast_config());
-        wait_for("a refused attempt", || {
-            f.metrics.snapshot().connection_failures >= 1
-        });
+        wait_for("a refused attempt", || f.metrics.snapshot().connection_failures >= 1);
         f.source.stop_receiving();
         assert!(f.source.receiver.is_none());
         assert!(f.cut(0).is_empty());
         // Dropping a running source also stops its thread.
         let g = Fixture::start(port, fast_config());
         drop(g);
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Stopping: what the socket already holds when the stop flag is seen is still read.
+
+    /// A receiver for `port` that the test drives itself, its channel's other end and its
+    /// counters.
+    fn bare_receiver(
+        config: SocketConfig,
+        stop: Arc<AtomicBool>,
+    ) -> (SocketReceiver, Receiver<Stamped>, Metrics) {
+        let metrics = Metrics::new();
+        let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
+        let (tx, rx) = crossbeam_channel::bounded(config.channel_capacity);
+        let (_, recycled) = crossbeam_channel::bounded(1);
+        let receiver = SocketReceiver {
+            host: "127.0.0.1".into(),
+            port: 0,
+            ctx,
+            stop,
+            blocks: tx,
+            recycled,
+            read_buf: vec![0; READ_BUFFER_BYTES],
+            lines: LineAssembler::new(config.max_line_bytes),
+            malformed: MalformedLines::new("test".into(), metrics.clone(), None),
+            config,
+        };
+        (receiver, rx, metrics)
+    }
+
+    /// A connected pair on 127.0.0.1: (server side, client side).
+    fn connected_pair() -> (TcpStream, TcpStream) {
+        let (listener, port) = listener();
+        let client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (server, client)
+    }
+
+    /// Waits until `client`'s receive buffer holds at least `len` bytes (without taking them).
+    fn wait_readable(client: &TcpStream, len: usize) {
+        let mut buf = vec![0; len + 1];
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match client.peek(&mut buf) {
+                Ok(n) if n >= len => return,
+                Ok(0) => panic!("end of stream while waiting for {len} bytes"),
+                Ok(_) => {}
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("peek: {e}"),
+            }
+            assert!(Instant::now() < deadline, "{len} bytes never arrived");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn lines_of(blocks: &[Stamped]) -> Vec<String> {
+        blocks.iter().flat_map(|(_, block)| block.lines().map(str::to_owned)).collect()
+    }
+
+    fn block_of(lines: &[&str]) -> TextBlock {
+        let mut block = TextBlock::new();
+        for line in lines {
+            block.push_line(line);
+        }
+        block
+    }
+
+    /// The race of the bug report, made deterministic: the data is in the receive buffer
+    /// and the stop flag is set before the receiver's next look at the flag (here, before
+    /// its first one). It used to return at once, losing the data.
+    #[test]
+    fn stop_reads_what_the_socket_already_holds() {
+        let stop = Arc::new(AtomicBool::new(true));
+        let (mut receiver, rx, metrics) = bare_receiver(fast_config(), stop);
+        let input: &[u8] = b"z z\nnot \xff utf-8\nno end yet";
+        for round in 1..=50u64 {
+            let (mut server, client) = connected_pair();
+            client.set_read_timeout(Some(WAIT)).unwrap();
+            send(&mut server, input);
+            wait_readable(&client, input.len());
+            match receiver.session(client) {
+                // The server has not closed the connection: the unterminated line is dropped.
+                SessionEnd::Stopped(blocks) => assert_eq!(lines_of(&blocks), ["z z"], "round {round}"),
+                _ => panic!("round {round}: the session did not end as stopped"),
+            }
+            assert!(rx.is_empty(), "round {round}: a block was sent although the source is stopped");
+            let m = metrics.snapshot();
+            assert_eq!(m.bytes_received, round * input.len() as u64, "round {round}");
+            assert_eq!(m.malformed_not_utf8, round, "round {round}");
+        }
+    }
+
+    /// The other place where the stop flag is seen: while the receiver waits for room in a
+    /// full channel, the socket holds more lines sent before the stop.
+    #[test]
+    fn stop_while_the_channel_is_full_reads_what_the_socket_holds() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let config = SocketConfig { channel_capacity: 1, ..fast_config() };
+        let (mut receiver, rx, metrics) = bare_receiver(config, Arc::clone(&stop));
+        receiver.blocks.send((Time::from_millis(0), block_of(&["filler"]))).unwrap();
+        let (mut server, client) = connected_pair();
+        // The probe shares the receiver's socket (and its read timeout, also set to POLL).
+        let probe = client.try_clone().unwrap();
+        probe.set_read_timeout(Some(POLL)).unwrap();
+        let session = std::thread::spawn(move || match receiver.session(client) {
+            SessionEnd::Stopped(blocks) => lines_of(&blocks),
+            _ => panic!("the session did not end as stopped"),
+        });
+
+        // The receiver reads "1" and blocks on the full channel...
+        send(&mut server, b"1\n");
+        let deadline = Instant::now() + WAIT;
+        let mut buf = [0; 8];
+        loop {
+            match probe.peek(&mut buf) {
+                Ok(0) => panic!("unexpected end of stream"),
+                Ok(_) => std::thread::sleep(Duration::from_millis(1)),
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => break,
+                Err(e) => panic!("peek: {e}"),
+            }
+            assert!(Instant::now() < deadline, "the receiver never read the first line");
+        }
+        // ... so these stay in the socket (even if the receiver read both at once, the test
+        // holds: then both are in the block it could not send).
+        send(&mut server, b"z z\ny\n");
+        wait_readable(&probe, 6);
+        stop.store(true, Ordering::SeqCst);
+
+        assert_eq!(session.join().unwrap(), ["1", "z z", "y"]);
+        assert_eq!(lines_of(&rx.try_iter().collect::<Vec<_>>()), ["filler"]);
+        assert_eq!(metrics.snapshot().bytes_received, 8);
+    }
+
+    /// A non-blocking reader following a script: hands out `chunks` (`None` is an
+    /// interrupted read), then ends if `eof`, else would block.
+    struct Scripted {
+        chunks: VecDeque<Option<&'static [u8]>>,
+        eof: bool,
+    }
+
+    impl Scripted {
+        fn new(chunks: &[Option<&'static [u8]>], eof: bool) -> Scripted {
+            Scripted { chunks: chunks.iter().copied().collect(), eof }
+        }
+    }
+
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.chunks.pop_front() {
+                Some(Some(chunk)) => {
+                    let n = chunk.len().min(buf.len());
+                    buf[..n].copy_from_slice(&chunk[..n]);
+                    if n < chunk.len() {
+                        self.chunks.push_front(Some(&chunk[n..]));
+                    }
+                    Ok(n)
+                }
+                Some(None) => Err(io::ErrorKind::Interrupted.into()),
+                None if self.eof => Ok(0),
+                None => Err(io::ErrorKind::WouldBlock.into()),
+            }
+        }
+    }
+
+    #[test]
+    fn drain_processes_bytes_like_reads_and_keeps_a_partial_line_only_at_end_of_stream() {
+        let script: &[Option<&'static [u8]>] =
+            &[Some(b"a\nb"), None, Some(b"c\r\n\xff\n"), Some(b"0123456789abcdefXYZ\n"), Some(b"part")];
+        let total: u64 = script.iter().flatten().map(|c| c.len() as u64).sum();
+        for eof in [false, true] {
+            let config = SocketConfig { max_line_bytes: 16, ..fast_config() };
+            let (mut receiver, rx, metrics) = bare_receiver(config, Arc::new(AtomicBool::new(true)));
+            receiver.ctx.clock = Arc::new({
+                let clock = ManualClock::new();
+                clock.set(Time::from_millis(7000));
+                clock
+            });
+            let unsent = vec![(Time::from_millis(5000), block_of(&["unsent"]))];
+            let blocks = receiver.drain(&mut Scripted::new(script, eof), TextBlock::new(), unsent);
+            let stamps: Vec<u64> = blocks.iter().map(|(t, _)| t.as_millis()).collect();
+            assert_eq!(stamps, [5000, 7000], "eof: {eof}");
+            let expected: &[&str] = if eof { &["unsent", "a", "bc", "part"] } else { &["unsent", "a", "bc"] };
+            assert_eq!(lines_of(&blocks), expected, "eof: {eof}");
+            assert!(rx.is_empty());
+            let m = metrics.snapshot();
+            assert_eq!(m.bytes_received, total, "eof: {eof}");
+            assert_eq!((m.malformed_not_utf8, m.malformed_too_long), (1, 1), "eof: {eof}");
+            assert!(receiver.lines.carry.is_empty() && !receiver.lines.discarding);
+        }
+    }
+
+    #[test]
+    fn drain_is_bounded_when_the_server_keeps_sending() {
+        /// Endless lines of 1023 `x`s.
+        struct Firehose;
+        impl Read for Firehose {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                // The receiver reads whole multiples of 1 KiB, so every read starts a line.
+                assert_eq!(buf.len() % 1024, 0);
+                for line in buf.chunks_mut(1024) {
+                    line.fill(b'x');
+                    line[1023] = b'\n';
+                }
+                Ok(buf.len())
+            }
+        }
+        let (mut receiver, _rx, metrics) = bare_receiver(fast_config(), Arc::new(AtomicBool::new(true)));
+        let blocks = receiver.drain(&mut Firehose, TextBlock::new(), Vec::new());
+        assert_eq!(metrics.snapshot().bytes_received, DRAIN_LIMIT_BYTES as u64);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].1.len(), DRAIN_LIMIT_BYTES / 1024);
+        assert_eq!(blocks[0].1.text_len(), DRAIN_LIMIT_BYTES / 1024 * 1023);
+    }
+
+    /// The bug report's reproduction through the source: accept, wait for the connection,
+    /// write a line, stop at once; the last cut must hold the line. 50 rounds, run 10 at a
+    /// time (each stop may wait up to `POLL` for the receiver's pending read).
+    #[test]
+    fn a_line_written_just_before_the_stop_is_in_the_last_cut() {
+        std::thread::scope(|scope| {
+            for worker in 0..10 {
+                scope.spawn(move || {
+                    for round in 0..5 {
+                        let (listener, port) = listener();
+                        let mut f = Fixture::start(port, fast_config());
+                        let mut conn = accept(&listener);
+                        wait_for("the connection", || f.metrics.snapshot().connections == 1);
+                        send(&mut conn, b"z z\n");
+                        f.source.stop_receiving();
+                        assert_eq!(f.cut(0), ["z z"], "worker {worker}, round {round}");
+                        assert!(f.cut(1000).is_empty());
+                        assert_eq!(f.metrics.snapshot().bytes_received, 4);
+                    }
+                });
+            }
+        });
     }
 }
