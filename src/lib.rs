@@ -33,4 +33,5 @@ pub mod prelude {
 #[doc(hidden)]
 pub use dstream_core::__private;
 
+pub mod fault_tolerance;
 pub mod operators;

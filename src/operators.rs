@@ -29,7 +29,8 @@
 //!   Batch times are the multiples of `B`: with the harness's manual clock starting at 0 and
 //!   `every 1s`, the batches are at 1000, 2000, 3000 ms, as in Spark's test suites.
 //! * **Named streams.** `let name = pipeline;` names a stream that does not end in an output.
-//!   A later statement can start from it (`name |> ...`), and [`union`] can take it as an
+//!   A later statement can start from it (`name |> ...`), and the operators over several
+//!   streams ([`union`], [`transform_with`], the joins and [`cogroup`]) take it as an
 //!   argument. A named stream used more than once is computed once per batch and its records
 //!   are kept for every user, so they must be `Clone`.
 //! * **Several outputs.** Each statement that ends in an output is one pipeline. Within a
@@ -38,9 +39,8 @@
 //!   is a compile error, as is an unknown operator (with a suggestion), a wrong number of
 //!   arguments, a source in the middle of a pipeline, an operator after an output or an unused
 //!   named stream. All errors are reported at once, each on the tokens it is about.
-//! * **Settings.** `#![unfused]` at the start of a program makes every operator materialise
-//!   its output in a `Vec` instead of fusing the narrow operators into one loop; the results
-//!   are the same. It exists to measure what fusion buys. `#![fused]` is the default.
+//! * **Settings** such as `#![checkpoint(dir)]` may open a program: see
+//!   [Program settings](#program-settings).
 //!
 //! ```
 //! use dstream::prelude::*;
@@ -62,10 +62,16 @@
 //! | Kind | Accepts | Evaluated |
 //! |---|---|---|
 //! | function | a closure (`\|w\| (w, 1)`, with or without `move`) or a path (`split`, `str::len`) | a closure is inlined where it is used; any other expression once, when the job is built |
-//! | reducer | a closure of two values (`\|a, b\| a + b`) or a shorthand: `+`, `*`, `min`, `max` | as for a function |
-//! | value | any expression (`queue`'s batches, `socket`'s host and port, file prefixes) | once, when the job is built |
+//! | reducer | a closure of two values (`\|a, b\| a + b`) or a shorthand: `+`, `*`, `min`, `max`; and `-` as the inverse of [`reduce_by_key_and_window`] | as for a function |
+//! | value | any expression (`queue`'s batches, `socket`'s host and port, file prefixes, initial state) | once, when the job is built |
 //! | count | a `usize` expression (partitions, `print`'s number of records) | once, when the job is built |
-//! | stream | the name of a `let` stream ([`union`]'s arguments) | |
+//! | duration | a duration literal: `10s`, `500ms`, `1.5s`, `2min` (a window's length and slide, a timeout) | at compile time |
+//! | stream | the name of a `let` stream ([`union`]'s, [`transform_with`]'s and the joins' first argument) | |
+//!
+//! A duration literal binds to the next duration parameter and any other argument to the next
+//! other parameter, skipping optional parameters of the other class; so
+//! `reduce_by_key_and_window(+, 10s)`, `reduce_by_key_and_window(+, -, 10s, 2s)` and
+//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written.
 //!
 //! Closures may use the variables around the `stream!` invocation; the job takes ownership
 //! of them. The closures of the transformations run in partition tasks, several at once, so
@@ -85,15 +91,195 @@
 //!   They keep the order of records within a partition, and the outputs read partitions in
 //!   order, so a pipeline of narrow operators outputs its records in input order.
 //! * [`union`] concatenates the partitions of its inputs, so it keeps that order too.
-//! * The **shuffle** operators ([`reduce_by_key`], [`group_by_key`], [`count_by_value`],
-//!   [`count`], [`reduce`]) need all records of a key, or of the whole batch, together: the
-//!   compiler ends a stage there. The keyed ones hash-partition their output by key (into
-//!   their optional `partitions` argument, else the job's number of partitions), so **the
-//!   order of their output records is unspecified**; compare it as a multiset, as Spark's
-//!   suites do. [`count`] and [`reduce`] gather into one partition.
+//! * The **shuffle** operators ([`reduce_by_key`], [`combine_by_key`], [`group_by_key`],
+//!   [`count_by_value`], [`count`], [`reduce`]) need all records of a key, or of the whole
+//!   batch, together: the compiler ends a stage there. The keyed ones hash-partition their
+//!   output by key (into their optional `partitions` argument, else the job's number of
+//!   partitions), so **the order of their output records is unspecified**; compare it as a
+//!   multiset, as Spark's suites do. [`count`] and [`reduce`] gather into one partition.
+//! * The **reshaping** operators ([`glom`], [`map_partitions`], [`repartition`],
+//!   [`transform`]) need a whole partition or the whole batch at once, and also end a stage.
+//! * The operators over **two streams** ([`transform_with`], [`join`], [`left_outer_join`],
+//!   [`right_outer_join`], [`full_outer_join`], [`cogroup`]) combine the two streams' batches
+//!   of the same batch time. The joins hash-partition by key: their order is unspecified.
+//! * The **window** and **state** operators keep data from one batch to the next: see below.
 //!
-//! Every operator is per batch: the result for a batch depends only on that batch's records.
-//! [`Job::explain`](crate::Job::explain) shows the stages the compiler made.
+//! All other operators are per batch: their result for a batch depends only on that batch's
+//! records. [`Job::explain`](crate::Job::explain) shows the stages the compiler made.
+//!
+//! # Windows and state
+//!
+//! A [`window`] of length `W` sliding every `S` has a batch only at its *slide times*, the
+//! batch times `T` with `T - zero` a multiple of `S`, where `zero` is one batch interval before
+//! the job's first batch (Spark's `zeroTime`); under the harness with `every 1s`, a slide of
+//! `2s` gives 2000, 4000, 6000 ms. Its batch at `T` holds the parent's batches with times in
+//! `(T - W, T]`, so early windows are partial. `W` and `S` must be multiples of the parent
+//! stream's slide (the batch interval, or the slide of a window before it): anything else is
+//! a compile error, as Spark rejects it at construction. At the other batch times the
+//! windowed stream has no batch: the operators after it do not run, and [`print`](mod@print)
+//! prints nothing for it, not even a header. The composite window operators
+//! ([`reduce_by_key_and_window`], [`reduce_by_window`], [`count_by_window`],
+//! [`count_by_value_and_window`], [`group_by_key_and_window`]) are compiled, as Spark defines
+//! them, into a per-batch operator, a `window`, and an operator that merges the window.
+//!
+//! The state operators ([`update_state_by_key`], [`map_with_state`] and its
+//! [`state_snapshots`]) keep a state per key, in one hash table per partition, that persists
+//! from batch to batch.
+//!
+//! **Records that enter a window or a state store become owned.** A record must outlive its
+//! batch there, so it is converted with [`IntoOwned`](crate::owned::IntoOwned): a `&str` (a
+//! word of a text line) becomes a `String`, tuples, `Option`s and `Vec`s convert element by
+//! element, numbers stay as they are. So `queue(lines) |> flat_map(split) |> window(2s)` gives
+//! `String` records, and the keys of `update_state_by_key` are `String`s. For your own record
+//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`:
+//!
+//! ```
+//! use dstream::prelude::*;
+//! use dstream::testing::Harness;
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! struct Reading {
+//!     sensor: u32,
+//!     celsius: f64,
+//! }
+//! dstream::owned_as_self!(Reading);
+//!
+//! let batches = vec![
+//!     vec![Reading { sensor: 1, celsius: 20.5 }],
+//!     vec![Reading { sensor: 1, celsius: 21.5 }],
+//! ];
+//! let job = stream! {
+//!     queue(batches) every 1s |> window(2s) |> map(|r: Reading| (r.sensor, r.celsius))
+//!         |> reduce_by_key(+) |> print
+//! };
+//! let out = Harness::new(job).run_batches(2).unwrap();
+//! assert_eq!(out[1].printed_records(), ["(1,42.0)"]);
+//! ```
+//!
+//! # Program settings
+//!
+//! Settings are inner attributes at the start of a program, before its first statement:
+//!
+//! * **`#![unfused]`** makes every operator materialise its output in a `Vec` instead of
+//!   fusing the narrow operators into one loop; the results are the same. It exists to
+//!   measure what fusion buys. `#![fused]` is the default.
+//! * **`#![checkpoint(dir)]`** and **`#![checkpoint(dir, 10s)]`** make the job checkpoint into
+//!   the directory `dir` (any expression of a type that is `Into<PathBuf>`, evaluated when
+//!   the job is built), and resume from it when it starts.
+//!
+//! A **checkpoint** is the file `dir/checkpoint-<ms>`, written after the batch at `<ms>`. It
+//! holds that batch time, the batch interval, the time grid's zero time, the state of every
+//! stateful operator (window buffers, incremental window tables, the state stores of
+//! [`update_state_by_key`] and [`map_with_state`]) and the position of every source:
+//! [`queue`]'s is the number of batches it has handed out, [`text_files`]' the names of the
+//! files it has read; [`socket`] has none, so what it received after the checkpoint is lost.
+//!
+//! * **When.** After every batch whose time (less the zero time) is a multiple of the
+//!   checkpoint interval: the second argument, which must be a positive multiple of the
+//!   batch interval (a compile error otherwise), by default `B × ceil(10 s / B)` (Spark's
+//!   default for stateful streams: 10 s for `every 1s`). The last batch of a graceful stop is
+//!   always checkpointed. [`Job::run`](crate::Job::run) writes on a background thread, the
+//!   [`Harness`](crate::testing::Harness) before `step` returns. A checkpoint is written to a
+//!   temporary file, synced and renamed into place, with a length and a CRC-32 in its header;
+//!   the newest 10 are kept.
+//! * **Recovery.** When a job with a checkpoint setting starts ([`Job::run`](crate::Job::run),
+//!   [`Harness::new`](crate::testing::Harness::new)), it loads the newest readable checkpoint
+//!   in `dir`, if there is one: the operators get their state back, the sources their
+//!   positions, and the job **resumes with the batch after the checkpointed one**, so the
+//!   batches that ran after the last checkpoint run again (their outputs are written twice:
+//!   make outputs idempotent, as [`save_as_text_files`] is, or key them by batch time). Under
+//!   `Job::run`, the batch times that passed while the job was down then run back to back.
+//! * **Corruption.** A truncated or corrupted checkpoint fails its length or checksum test,
+//!   and recovery falls back to the previous one with a warning in the log. If no checkpoint
+//!   in `dir` is readable, starting fails: it never silently starts empty.
+//! * **Program changes.** State is saved under a stable id made from the operator's name as
+//!   written and its position among the operators of that name, such as
+//!   `update_state_by_key#0` or `reduce_by_key_and_window#1`, so editing the rest of the program
+//!   keeps it. An operator whose state type changed fails the first batch with an error that
+//!   names it: ``operator `update_state_by_key#0` cannot resume from the checkpoint of batch
+//!   ...``. A new operator starts empty and the state of a removed one is dropped, each with a
+//!   warning. A different batch interval cannot resume at all.
+//! * **Types.** In a program with a checkpoint setting, the keys, values and states of every
+//!   stateful operator, and the records a window keeps, must implement serde's `Serialize` and
+//!   `Deserialize` (derive them for your own types); otherwise the program does not compile,
+//!   with the error on the operator.
+//!
+//! The job below is stopped (its harness dropped, as if the process died) after the batch at
+//! 3000 ms; its last checkpoint is the one of 2000 ms. The rebuilt job resumes from it and runs
+//! the batch at 3000 ms again:
+//!
+//! ```
+//! use dstream::prelude::*;
+//! use dstream::testing::Harness;
+//! use std::path::{Path, PathBuf};
+//!
+//! let dir = std::env::temp_dir().join(format!("dstream-doc-checkpoint-{}", std::process::id()));
+//! let _ = std::fs::remove_dir_all(&dir);
+//! let job = |dir: &Path| {
+//!     let dir: PathBuf = dir.to_path_buf();
+//!     stream! {
+//!         #![checkpoint(dir, 2s)]
+//!         queue(vec![vec!["a"]; 10]) |> map(|w| (w, 1))
+//!             |> update_state_by_key(|ones: Vec<i32>, n: Option<i32>| {
+//!                 Some(n.unwrap_or(0) + ones.len() as i32)
+//!             })
+//!             every 1s |> print
+//!     }
+//! };
+//! let first = Harness::new(job(&dir)).run_batches(3).unwrap();
+//! assert_eq!(first[2].printed_records(), ["(a,3)"]);
+//! assert!(dir.join("checkpoint-2000").exists());
+//! assert!(!dir.join("checkpoint-3000").exists()); // 3000 ms is not a checkpoint batch
+//!
+//! let mut resumed = Harness::new(job(&dir));
+//! let out = resumed.run_batches(2).unwrap();
+//! assert_eq!(out[0].time, Time::from_millis(3000)); // the batch after the checkpoint, again
+//! assert_eq!(out[0].printed_records(), ["(a,3)"]); // from the state (a,2) of 2000 ms
+//! assert_eq!(out[1].printed_records(), ["(a,4)"]);
+//! drop(resumed);
+//!
+//! // A corrupt newest checkpoint: recovery falls back to the previous one.
+//! let newest = dir.join("checkpoint-4000");
+//! let bytes = std::fs::read(&newest).unwrap();
+//! std::fs::write(&newest, &bytes[..bytes.len() / 2]).unwrap();
+//! let out = Harness::new(job(&dir)).step().unwrap();
+//! assert_eq!((out.time.as_millis(), out.printed_records()), (3000, vec!["(a,3)"]));
+//!
+//! // The same operator with another state type cannot resume, and says which operator.
+//! let d = dir.clone();
+//! let changed = stream! {
+//!     #![checkpoint(d, 2s)]
+//!     queue(vec![vec!["a"]; 10]) |> map(|w| (w, 1))
+//!         |> update_state_by_key(|ones: Vec<i32>, s: Option<String>| {
+//!             Some(format!("{}{}", s.unwrap_or_default(), ones.len()))
+//!         })
+//!         every 1s |> print
+//! };
+//! let error = Harness::new(changed).step().unwrap_err().to_string();
+//! assert!(error.contains("operator `update_state_by_key#0` cannot resume"), "{error}");
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+//!
+//! # Differences from Spark
+//!
+//! dstream follows Spark Streaming's semantics and test vectors; where it differs, on purpose:
+//!
+//! * **Timeouts are eager.** [`map_with_state`] evicts a key at the first batch past its
+//!   timeout; Spark evicts lazily, at the next batch whose state it checkpoints.
+//! * **State needs no checkpoint.** Spark requires a checkpoint directory for
+//!   `updateStateByKey`, `mapWithState` and the incremental windows (`countByWindow` uses one);
+//!   here checkpointing is optional, and [`count_by_window`] is computed without an inverse.
+//! * **Groups print as lists**: [`group_by_key`] prints `(a,[1, 1])`, where Spark prints
+//!   `(a,CompactBuffer(1, 1))`; likewise [`group_by_key_and_window`] and [`cogroup`].
+//! * **Queue sources are checkpointable**: a [`queue`]'s position is the number of batches it
+//!   has handed out, and a recovered job skips them (Spark cannot checkpoint a `queueStream`).
+//! * **Records become owned** when they enter a window or a state store, through
+//!   [`IntoOwned`](crate::owned::IntoOwned): `&str` becomes `String`; implement it for your
+//!   own types with `dstream::owned_as_self!(MyType)`.
+//! * **Closures get values, not RDDs**: [`transform`], [`transform_with`] and
+//!   [`foreach_batch`] receive the batch's records as a `Vec`.
+//! * **No exceptions from `State`**: updating a key while it times out is ignored, and
+//!   updating after `remove` is allowed, where Spark throws.
 //!
 //! # The operators
 //!
@@ -101,17 +287,38 @@
 //! |---|---|---|---|
 //! | [`socket(host, port, [config])`](socket) | `socketTextStream` | source | the lines received, as `&str` |
 //! | [`queue(batches)`](queue) | `queueStream` | source | the next queued batch, then empty batches |
+//! | [`text_files(dir)`](text_files) | `textFileStream` | source | the lines of the files new in `dir`, as `&str` |
 //! | [`map(func)`](map) | `map` | narrow | `func(x)` for each record `x` |
 //! | [`flat_map(func)`](flat_map) | `flatMap` | narrow | every item of `func(x)` |
 //! | [`filter(predicate)`](filter) | `filter` | narrow | the records `x` with `predicate(&x)` |
 //! | [`map_values(func)`](map_values) | `mapValues` | narrow | `(k, func(v))` |
 //! | [`flat_map_values(func)`](flat_map_values) | `flatMapValues` | narrow | `(k, w)` for every `w` of `func(v)` |
 //! | [`union(other, ...)`](union) | `union` | union | this stream's records, then each other stream's |
+//! | [`glom`] | `glom` | reshape | one `Vec` per partition |
+//! | [`map_partitions(func)`](map_partitions) | `mapPartitions` | reshape | `func(partition)`'s records, per partition |
+//! | [`repartition(partitions)`](repartition) | `repartition` | reshape | the records, dealt into `partitions` partitions |
+//! | [`transform(func)`](transform) | `transform` | reshape | `func(records, time)`'s records |
 //! | [`reduce_by_key(func, [partitions])`](reduce_by_key) | `reduceByKey` | shuffle | one `(k, v)` per distinct key |
+//! | [`combine_by_key(create, merge_value, merge_combiners, [partitions])`](combine_by_key) | `combineByKey` | shuffle | one `(k, combiner)` per distinct key |
 //! | [`group_by_key([partitions])`](group_by_key) | `groupByKey` | shuffle | one `(k, Vec<v>)` per distinct key |
 //! | [`count_by_value([partitions])`](count_by_value) | `countByValue` | shuffle | one `(x, u64)` per distinct record |
 //! | [`count`] | `count` | shuffle | one `u64`, `0` for an empty batch |
 //! | [`reduce(func)`](reduce) | `reduce` | shuffle | one record, none for an empty batch |
+//! | [`transform_with(other, func)`](transform_with) | `transformWith` | two streams | `func(records, other_records, time)`'s records |
+//! | [`join(other, [partitions])`](join) | `join` | two streams | `(k, (v, w))` for every pair of values of a key in both |
+//! | [`left_outer_join(other, [partitions])`](left_outer_join) | `leftOuterJoin` | two streams | `(k, (v, Option<w>))` for every `v` |
+//! | [`right_outer_join(other, [partitions])`](right_outer_join) | `rightOuterJoin` | two streams | `(k, (Option<v>, w))` for every `w` |
+//! | [`full_outer_join(other, [partitions])`](full_outer_join) | `fullOuterJoin` | two streams | `(k, (Option<v>, Option<w>))` for every value of either |
+//! | [`cogroup(other, [partitions])`](cogroup) | `cogroup` | two streams | one `(k, (Vec<v>, Vec<w>))` per key of either |
+//! | [`window(length, [slide])`](window) | `window` | window | at each slide, the records of the last `length` |
+//! | [`reduce_by_key_and_window(func, [inverse], length, [slide], [filter])`](reduce_by_key_and_window) | `reduceByKeyAndWindow` | window | at each slide, one `(k, v)` per key of the window |
+//! | [`reduce_by_window(func, length, [slide])`](reduce_by_window) | `reduceByWindow` | window | at each slide, one record, none for an empty window |
+//! | [`count_by_window(length, [slide])`](count_by_window) | `countByWindow` | window | at each slide, one `u64`, `0` for an empty window |
+//! | [`count_by_value_and_window(length, [slide])`](count_by_value_and_window) | `countByValueAndWindow` | window | at each slide, one `(x, u64)` per distinct record |
+//! | [`group_by_key_and_window(length, [slide])`](group_by_key_and_window) | `groupByKeyAndWindow` | window | at each slide, one `(k, Vec<v>)` per key |
+//! | [`update_state_by_key(func, [initial])`](update_state_by_key) | `updateStateByKey` | state | every key's state, `(k, s)` |
+//! | [`map_with_state(func, [initial], [timeout])`](map_with_state) | `mapWithState` | state | what `func(k, value, state)` returns, per record |
+//! | [`state_snapshots`] | `stateSnapshots` | state | every key's state after the batch, `(k, s)` |
 //! | [`print([num])`](mod@print) | `print` | output | prints the batch as Spark does |
 //! | [`foreach_batch(func)`](foreach_batch) | `foreachRDD` | output | calls `func(records, time)` |
 //! | [`save_as_text_files(prefix, [suffix])`](save_as_text_files) | `saveAsTextFiles` | output | writes the directory `prefix-<ms>[.suffix]` |
@@ -254,6 +461,110 @@ pub mod queue {
     //! assert!(out[1].printed_records().is_empty()); // a queued empty batch
     //! assert_eq!(out[2].printed_records(), ["4"]);
     //! assert!(out[3].printed_records().is_empty()); // the queue has run out
+    //! ```
+}
+
+pub mod text_files {
+    //! `text_files(dir)`: the lines of the new files that appear in a directory, one record per
+    //! line.
+    //!
+    //! **Spark:** `StreamingContext.textFileStream(directory)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `dir` is any expression of a type that is `Into<PathBuf>`, evaluated once when the job is
+    //!   built. Every batch, the source lists the directory (not its sub-directories) and reads
+    //!   the files that are new. It needs no receiver thread: the listing happens when the batch
+    //!   is cut.
+    //! * Every line of a new file is one record of type `&str`, without its `\n` and without a
+    //!   `\r` before it; a final line without a terminator counts. A line that is not valid UTF-8
+    //!   is dropped, counted (`malformed_not_utf8` in the job's [metrics](crate::metrics)) and
+    //!   logged. The files of a batch are read oldest first (by modification time, then name),
+    //!   each in order.
+    //! * Spark's rules, which users rely on:
+    //!   * A file belongs to a batch by its **modification time**, not by when it was created:
+    //!     the batch at time `T` reads the new files modified at or before `T`. Setting a file's
+    //!     modification time can therefore move it into a later batch.
+    //!   * Files should appear **atomically**: write them elsewhere (or under an ignored name),
+    //!     then rename them into `dir`. A file that was read is never read again, so appending to
+    //!     it or rewriting it later is ignored.
+    //!   * Names starting with `.` are ignored, and so are names ending in `.tmp` or `_COPYING_`
+    //!     and sub-directories.
+    //!   * Files modified more than 60 seconds (Spark's `minRememberDuration`) before the batch are
+    //!     ignored, and so are the files that were already there when the job first started
+    //!     (Spark's `newFilesOnly`).
+    //! * A directory that cannot be listed, or a file that cannot be read, is logged and tried
+    //!   again at the next batch.
+    //! * **Exactly once across crashes**, with a checkpoint (see
+    //!   [Program settings](super#program-settings)): the names of the files read are the
+    //!   source's checkpoint position. A restarted job reads none of the files it had read by the
+    //!   checkpoint, and a batch that runs again after the crash reads the files it read the first
+    //!   time, so no line is lost or read twice. This is the only source for which Spark promises
+    //!   it too.
+    //!
+    //! # Example
+    //!
+    //! A job that counts the words of the files dropped into a directory, until Ctrl-C:
+    //!
+    //! ```no_run
+    //! use dstream::prelude::*;
+    //!
+    //! fn main() -> dstream::Result<()> {
+    //!     let job = stream! {
+    //!         #![checkpoint("/var/lib/wordcount/checkpoints")]
+    //!         text_files("/var/lib/wordcount/incoming")
+    //!             |> flat_map(split) |> map(|w| (w, 1))
+    //!             |> reduce_by_key(+) every 10s
+    //!             |> print
+    //!     };
+    //!     job.run()
+    //! }
+    //! ```
+    //!
+    //! Under the [`Harness`](crate::testing::Harness), whose clock starts at 0, the example sets
+    //! the files' modification times to place them in batches; a real job sees files written now,
+    //! at the current batch. The job is then dropped and rebuilt from its checkpoint, and reads
+    //! only the file that is new:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //! use std::path::{Path, PathBuf};
+    //! use std::time::{Duration as StdDuration, UNIX_EPOCH};
+    //!
+    //! let root = std::env::temp_dir().join(format!("dstream-doc-files-{}", std::process::id()));
+    //! let (input, checkpoints) = (root.join("in"), root.join("checkpoints"));
+    //! let _ = std::fs::remove_dir_all(&root);
+    //! std::fs::create_dir_all(&input).unwrap();
+    //! // Writes a file and sets its modification time to `ms` after the epoch.
+    //! let put = |name: &str, text: &str, ms: u64| {
+    //!     std::fs::write(input.join(name), text).unwrap();
+    //!     let file = std::fs::File::options().write(true).open(input.join(name)).unwrap();
+    //!     file.set_modified(UNIX_EPOCH + StdDuration::from_millis(ms)).unwrap();
+    //! };
+    //! let job = |input: &Path, checkpoints: &Path| {
+    //!     let (input, checkpoints): (PathBuf, PathBuf) = (input.into(), checkpoints.into());
+    //!     stream! {
+    //!         #![checkpoint(checkpoints, 1s)]
+    //!         text_files(input) every 1s |> print
+    //!     }
+    //! };
+    //!
+    //! put("a.txt", "one\ntwo\n", 1500); // modified at 1500 ms: the batch at 2000 ms
+    //! put(".a.txt.swp", "hidden\n", 1500); // ignored: a hidden name
+    //! put("b.txt", "three\r\nfour", 2500); // the batch at 3000 ms
+    //! let out = Harness::new(job(&input, &checkpoints)).run_batches(3).unwrap();
+    //! assert!(out[0].printed_records().is_empty());
+    //! assert_eq!(out[1].printed_records(), ["one", "two"]);
+    //! assert_eq!(out[2].printed_records(), ["three", "four"]);
+    //!
+    //! // The job is gone. A new file arrives, and a file already read is rewritten.
+    //! put("c.txt", "five\n", 3500);
+    //! put("a.txt", "one\ntwo\nsix\n", 3600);
+    //! let out = Harness::new(job(&input, &checkpoints)).step().unwrap();
+    //! assert_eq!(out.time, Time::from_millis(4000));
+    //! assert_eq!(out.printed_records(), ["five"]); // a.txt is not read again
+    //! std::fs::remove_dir_all(&root).unwrap();
     //! ```
 }
 
@@ -460,6 +771,169 @@ pub mod union {
     //! ```
 }
 
+pub mod glom {
+    //! `glom`: each partition becomes one record, the `Vec` of its records.
+    //!
+    //! **Spark:** `DStream.glom()`.
+    //!
+    //! # Semantics
+    //!
+    //! * Takes no arguments (write `glom` or `glom()`). Every partition of the batch becomes one
+    //!   record `Vec<T>` holding its records in order, in a partition of its own; an empty
+    //!   partition gives an empty `Vec`. The output depends on the partitioning, as in Spark.
+    //! * It needs whole partitions, so it ends a stage; the narrow operators before it are fused
+    //!   into that stage.
+    //! * A `Vec` prints as `[1, 2]`.
+    //!
+    //! # Example
+    //!
+    //! Spark's `glom` vector (E2): the harness's 2 partitions cut each batch of 4 in halves.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![]]) |> glom every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["[1, 2]", "[3, 4]"]);
+    //! assert_eq!(out[1].printed_records(), ["[5, 6]", "[7, 8]"]);
+    //! assert_eq!(out[2].printed_records(), ["[]", "[]"]); // an empty batch: two empty partitions
+    //! ```
+}
+
+pub mod map_partitions {
+    //! `map_partitions(func)`: `func` gets one partition's records and returns its new records.
+    //!
+    //! **Spark:** `DStream.mapPartitions(func)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `func` is called once per partition with an iterator over the partition's records (a
+    //!   `std::vec::IntoIter<T>`, records by value, in order) and returns anything iterable; its
+    //!   items are the partition's new records, in the iterator's order. The number of partitions
+    //!   does not change; an empty partition calls `func` with an empty iterator.
+    //! * Use it to pay a cost once per partition rather than once per record (a connection, a
+    //!   buffer, a model), as in Spark.
+    //! * It needs whole partitions, so it ends a stage. The partitions run as tasks in parallel.
+    //!
+    //! # Example
+    //!
+    //! Spark's `mapPartitions(_.sum)` vector (E2):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]])
+    //!         |> map_partitions(|records| std::iter::once(records.sum::<i32>())) every 1s
+    //!         |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["3", "7"]); // [1, 2] and [3, 4]
+    //! assert_eq!(out[1].printed_records(), ["11", "15"]);
+    //! ```
+}
+
+pub mod repartition {
+    //! `repartition(partitions)`: deals the records of the batch into exactly `partitions`
+    //! partitions.
+    //!
+    //! **Spark:** `DStream.repartition(numPartitions)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `partitions` is a `usize` expression, evaluated once when the job is built (`0` counts as
+    //!   `1`). Every batch, including an empty one, then has exactly that many partitions.
+    //! * The records are dealt round-robin in order: the `i`-th record of the batch (partitions
+    //!   read in order) goes to partition `i % partitions`. Spark also deals round-robin but starts
+    //!   each input partition at a random position, so which record lands where is not
+    //!   deterministic there; it is here.
+    //! * Use it to spread a batch over more tasks before expensive narrow operators, or to gather
+    //!   it into fewer. The shuffles after it still use their own partition count (their
+    //!   `partitions` argument or the job's number).
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![(1..=10).collect::<Vec<i32>>(), vec![]]) |> repartition(3) |> glom every 1s
+    //!         |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["[1, 4, 7, 10]", "[2, 5, 8]", "[3, 6, 9]"]);
+    //! assert_eq!(out[1].printed_records(), ["[]", "[]", "[]"]);
+    //! ```
+}
+
+pub mod transform {
+    //! `transform(func)`: `func(records, time)` gets all records of the batch and returns the new
+    //! ones.
+    //!
+    //! **Spark:** `DStream.transform((rdd, time) => ...)`.
+    //!
+    //! # Semantics
+    //!
+    //! * Once per batch, including an empty one, the batch's records are gathered from all
+    //!   partitions, in partition order, into a `Vec<T>`, and `func(records, time)` is called with
+    //!   it and the batch [`Time`](crate::Time). It returns anything iterable; its items are the
+    //!   new records, in order, cut again into the job's number of partitions contiguously. So
+    //!   the order `func` gives is the order an output sees.
+    //! * `func` takes both arguments; write `|records, _| ...` when the time is not needed. It is
+    //!   called on the batch loop's thread, between the stages before and after it (Spark calls
+    //!   its function on the driver every batch).
+    //! * It is the escape hatch for what no operator does: sorting a batch, taking its top
+    //!   records, joining it with a static table.
+    //! * Unlike Spark's `transform`, whose function maps an RDD to another RDD, `func` receives the
+    //!   records themselves.
+    //!
+    //! # Example
+    //!
+    //! Sorting each batch, and tagging the records with the batch time:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![3, 1, 2], vec![5, 4]])
+    //!         |> transform(|mut records, time| {
+    //!             records.sort();
+    //!             records.into_iter().map(move |x| (time.as_millis(), x))
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["(1000,1)", "(1000,2)", "(1000,3)"]);
+    //! assert_eq!(out[1].printed_records(), ["(2000,4)", "(2000,5)"]);
+    //! ```
+    //!
+    //! Spark's stream–dataset join, `transform(rdd => rdd.join(table))`, with a table captured by
+    //! the closure:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //! use std::collections::HashMap;
+    //!
+    //! let names: HashMap<u32, &str> = HashMap::from([(1, "ada"), (2, "grace")]);
+    //! let job = stream! {
+    //!     queue(vec![vec![(2, 10), (3, 5), (1, 7)]])
+    //!         |> transform(|records, _| {
+    //!             records.into_iter().filter_map(|(id, n)| Some((*names.get(&id)?, n))).collect::<Vec<_>>()
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).step().unwrap();
+    //! assert_eq!(out.printed_records(), ["(grace,10)", "(ada,7)"]);
+    //! ```
+}
+
 pub mod reduce_by_key {
     //! `reduce_by_key(func, [partitions])`: combines the values of each key in the batch.
     //!
@@ -524,6 +998,76 @@ pub mod reduce_by_key {
     //! let mut records = out[0].printed_records();
     //! records.sort();
     //! assert_eq!(records, ["(x,6)", "(y,4)"]); // a key with one value: `func` is not called
+    //! ```
+}
+
+pub mod combine_by_key {
+    //! `combine_by_key(create_combiner, merge_value, merge_combiners, [partitions])`: combines the
+    //! values of each key in the batch into a value of another type.
+    //!
+    //! **Spark:** `PairDStreamFunctions.combineByKey(createCombiner, mergeValue, mergeCombiners,
+    //! partitioner)`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be pairs `(K, V)` with `K: Hash + Eq`. The output has one record
+    //!   `(k, c)` per distinct key of the batch, where the combiner `c` may have any type `C`:
+    //!   * within each partition, a key's first value `v` becomes `create_combiner(v)`, and each
+    //!     next value is folded in with `merge_value(c, v)`;
+    //!   * across partitions, the combiners of a key are merged with `merge_combiners(c1, c2)`.
+    //! * So `create_combiner` may be called several times for one key, once per partition that
+    //!   holds it; `merge_combiners` should be associative and commutative, as in Spark. It is
+    //!   [`reduce_by_key`](super::reduce_by_key) with a combiner type of its own (`reduce_by_key(f)`
+    //!   is `combine_by_key(|v| v, f, f)`), and what [`group_by_key`](super::group_by_key) is made
+    //!   of.
+    //! * An empty batch gives an empty output. Shuffle: hash-partitioned by key into `partitions`
+    //!   partitions (by default the job's number); the order of the output records is
+    //!   unspecified.
+    //!
+    //! # Example
+    //!
+    //! The average per key, with a `(sum, count)` combiner:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![("a", 1.0), ("b", 4.0), ("a", 3.0)]])
+    //!         |> combine_by_key(
+    //!             |v| (v, 1),
+    //!             |(sum, n), v| (sum + v, n + 1),
+    //!             |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2)
+    //!         )
+    //!         |> map_values(|(sum, n)| sum / f64::from(n)) every 1s
+    //!         |> print
+    //! };
+    //! let out = Harness::new(job).step().unwrap();
+    //! let mut averages = out.printed_records();
+    //! averages.sort();
+    //! assert_eq!(averages, ["(a,2.0)", "(b,4.0)"]);
+    //! ```
+    //!
+    //! Which function sees which value: the harness's 2 partitions are `[(a,1), (a,2)]` and
+    //! `[(b,3), (a,4)]`, so `a` gets a combiner in each and they are merged:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![("a", 1), ("a", 2), ("b", 3), ("a", 4)]])
+    //!         |> combine_by_key(
+    //!             |v| v.to_string(),
+    //!             |c, v| format!("{c}+{v}"),
+    //!             |c1, c2| format!("({c1}) ({c2})")
+    //!         ) every 1s
+    //!         |> print
+    //! };
+    //! let out = Harness::new(job).step().unwrap();
+    //! let mut records = out.printed_records();
+    //! records.sort();
+    //! assert_eq!(records, ["(a,(1+2) (4))", "(b,3)"]);
     //! ```
 }
 
@@ -681,6 +1225,924 @@ pub mod reduce {
     //!         |> print
     //! };
     //! assert_eq!(Harness::new(job).step().unwrap().printed_records(), ["banana"]);
+    //! ```
+}
+
+pub mod transform_with {
+    //! `transform_with(other, func)`: `func(records, other_records, time)` gets the batches of both
+    //! streams and returns the new records.
+    //!
+    //! **Spark:** `DStream.transformWith(other, (rdd1, rdd2, time) => ...)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `other` is the name of a `let` stream. Every batch, this stream's records and `other`'s
+    //!   records of the same batch time are each gathered into a `Vec`, in partition order, and
+    //!   `func(records, other_records, time)` is called with them and the batch
+    //!   [`Time`](crate::Time). Its items are the new records, in order, cut again into the job's
+    //!   number of partitions contiguously.
+    //! * Both streams may have different record types. Either batch may be empty; `func` is still
+    //!   called.
+    //! * `func` runs on the batch loop's thread. It is the binary form of
+    //!   [`transform`](super::transform): the joins are special cases of it, as in Spark.
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let words = queue(vec![vec!["a", "b"], vec!["c"], vec![]]);
+    //!     queue(vec![vec![1, 2], vec![3], vec![4]])
+    //!         |> transform_with(words, |numbers, words, _| {
+    //!             numbers.into_iter().zip(words).map(|(n, w)| format!("{w}{n}")).collect::<Vec<_>>()
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["a1", "b2"]);
+    //! assert_eq!(out[1].printed_records(), ["c3"]);
+    //! assert!(out[2].printed_records().is_empty()); // `words` is empty at 3000 ms
+    //! ```
+}
+
+pub mod join {
+    //! `join(other, [partitions])`: per batch, `(k, (v, w))` for every pair of values of a key
+    //! present in both streams.
+    //!
+    //! **Spark:** `PairDStreamFunctions.join(other[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! * Both streams carry pairs with the same key type `K: Hash + Eq + Clone`: this stream
+    //!   `(K, V)` and `other`, the name of a `let` stream, `(K, W)`; `V` and `W` must be `Clone`.
+    //! * **Per batch only**, as in Spark: this stream's batch is joined with `other`'s batch of
+    //!   the same time, and nothing is kept from one batch to the next. To join over time, window
+    //!   one side or both first, as in the second example.
+    //! * For each key present on both sides, every pair of a left value `v` and a right value `w`
+    //!   gives `(k, (v, w))`: a key with `m` values on the left and `n` on the right gives
+    //!   `m × n` records; a key missing from either side gives none.
+    //! * Shuffle: both sides are hash-partitioned by key into `partitions` partitions (a `usize`
+    //!   expression; by default the job's number), so the output has exactly that many and its
+    //!   order is unspecified. Within a key, the pairs follow the values' input order, left
+    //!   values outer.
+    //! * The two streams must slide together, as Spark requires: joining streams with different
+    //!   slides (for example a stream with a window sliding slower than the batch interval) is
+    //!   a compile error on the operator.
+    //!
+    //! The outer joins [`left_outer_join`](super::left_outer_join),
+    //! [`right_outer_join`](super::right_outer_join) and [`full_outer_join`](super::full_outer_join),
+    //! and [`cogroup`](super::cogroup), work the same way and differ in what they emit for a key
+    //! missing from one side.
+    //!
+    //! # Example
+    //!
+    //! Spark's `join` vector (E6):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let right = queue(vec![vec!["a", "b"], vec!["b", ""], vec![], vec![""]]) |> map(|x| (x, "x"));
+    //!     queue(vec![vec!["a", "b"], vec!["a", ""], vec![""], vec![]]) |> map(|x| (x, 1))
+    //!         |> join(right) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,(1,x))", "(b,(1,x))"]);
+    //! assert_eq!(sorted(1), ["(,(1,x))"]); // `a` is only on the left, `b` only on the right
+    //! assert!(sorted(2).is_empty());
+    //! assert!(sorted(3).is_empty());
+    //! ```
+    //!
+    //! A key with two values on each side gives four records; and each batch joined with the
+    //! other stream's last 2 seconds, through a [`window`](super::window):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let right = queue(vec![vec![(1, "x"), (1, "y")]]);
+    //!     queue(vec![vec![(1, 10), (1, 20), (2, 30)]]) |> join(right, 1) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).step().unwrap();
+    //! assert_eq!(out.printed_records(), ["(1,(10,x))", "(1,(10,y))", "(1,(20,x))", "(1,(20,y))"]);
+    //!
+    //! let job = stream! {
+    //!     let recent = queue(vec![vec![(1, "x")], vec![(2, "y")], vec![]]) |> window(2s);
+    //!     queue(vec![vec![(1, 10)], vec![(1, 20), (2, 30)], vec![(1, 40), (2, 50)]]) every 1s
+    //!         |> join(recent) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(1,(10,x))"]);
+    //! assert_eq!(sorted(1), ["(1,(20,x))", "(2,(30,y))"]);
+    //! assert_eq!(sorted(2), ["(2,(50,y))"]); // (1, x) has left the window
+    //! ```
+}
+
+pub mod left_outer_join {
+    //! `left_outer_join(other, [partitions])`: per batch, `(k, (v, Option<w>))` for every value of
+    //! this stream.
+    //!
+    //! **Spark:** `PairDStreamFunctions.leftOuterJoin(other[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! As [`join`](super::join) (per batch, the same types, shuffle and partitions), and a left
+    //! value whose key has no value in `other`'s batch is kept as `(k, (v, None))`; the pairs of a
+    //! key on both sides are `(k, (v, Some(w)))`. Keys only in `other` give nothing.
+    //!
+    //! # Example
+    //!
+    //! Spark's `leftOuterJoin` vector (E6):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let right = queue(vec![vec!["a", "b"], vec!["b", ""], vec![], vec![""]]) |> map(|x| (x, "x"));
+    //!     queue(vec![vec!["a", "b"], vec!["a", ""], vec![""], vec![]]) |> map(|x| (x, 1))
+    //!         |> left_outer_join(right) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,(1,Some(x)))", "(b,(1,Some(x)))"]);
+    //! assert_eq!(sorted(1), ["(,(1,Some(x)))", "(a,(1,None))"]);
+    //! assert_eq!(sorted(2), ["(,(1,None))"]);
+    //! assert!(sorted(3).is_empty()); // only the right side has a record
+    //! ```
+}
+
+pub mod right_outer_join {
+    //! `right_outer_join(other, [partitions])`: per batch, `(k, (Option<v>, w))` for every value of
+    //! `other`.
+    //!
+    //! **Spark:** `PairDStreamFunctions.rightOuterJoin(other[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! As [`join`](super::join) (per batch, the same types, shuffle and partitions), and a value of
+    //! `other` whose key has no value in this stream's batch is kept as `(k, (None, w))`; the pairs
+    //! of a key on both sides are `(k, (Some(v), w))`. Keys only in this stream give nothing.
+    //!
+    //! # Example
+    //!
+    //! Spark's `rightOuterJoin` vector (E6):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let right = queue(vec![vec!["a", "b"], vec!["b", ""], vec![], vec![""]]) |> map(|x| (x, "x"));
+    //!     queue(vec![vec!["a", "b"], vec!["a", ""], vec![""], vec![]]) |> map(|x| (x, 1))
+    //!         |> right_outer_join(right) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,(Some(1),x))", "(b,(Some(1),x))"]);
+    //! assert_eq!(sorted(1), ["(,(Some(1),x))", "(b,(None,x))"]);
+    //! assert!(sorted(2).is_empty()); // only the left side has a record
+    //! assert_eq!(sorted(3), ["(,(None,x))"]);
+    //! ```
+}
+
+pub mod full_outer_join {
+    //! `full_outer_join(other, [partitions])`: per batch, `(k, (Option<v>, Option<w>))` for every
+    //! value of either stream.
+    //!
+    //! **Spark:** `PairDStreamFunctions.fullOuterJoin(other[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! As [`join`](super::join) (per batch, the same types, shuffle and partitions), with every
+    //! key of either side: the pairs of a key on both sides are `(k, (Some(v), Some(w)))`, the
+    //! values of a key only in this stream give `(k, (Some(v), None))` and those of a key only in
+    //! `other` give `(k, (None, Some(w)))`.
+    //!
+    //! # Example
+    //!
+    //! Spark's `fullOuterJoin` vector (E6), into 3 partitions:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let right = queue(vec![vec!["a", "b"], vec!["b", ""], vec![], vec![""]]) |> map(|x| (x, "x"));
+    //!     queue(vec![vec!["a", "b"], vec!["a", ""], vec![""], vec![]]) |> map(|x| (x, 1))
+    //!         |> full_outer_join(right, 3) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,(Some(1),Some(x)))", "(b,(Some(1),Some(x)))"]);
+    //! assert_eq!(sorted(1), ["(,(Some(1),Some(x)))", "(a,(Some(1),None))", "(b,(None,Some(x)))"]);
+    //! assert_eq!(sorted(2), ["(,(Some(1),None))"]);
+    //! assert_eq!(sorted(3), ["(,(None,Some(x)))"]);
+    //! ```
+}
+
+pub mod cogroup {
+    //! `cogroup(other, [partitions])`: per batch, one `(k, (Vec<v>, Vec<w>))` for every key of
+    //! either stream.
+    //!
+    //! **Spark:** `PairDStreamFunctions.cogroup(other[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! * As [`join`](super::join) (per batch, the same key type, shuffle and partitions), but one
+    //!   record per key present in this stream's batch or `other`'s: `(k, (vs, ws))` with all of
+    //!   the key's values in this stream and all of them in `other`. One of the two `Vec`s may be
+    //!   empty, never both.
+    //! * The values keep their input order within each side. They are moved, not cloned, so they
+    //!   need not be `Clone`.
+    //! * A group prints as a list, `(a,([1, 1],[x]))`; Spark prints
+    //!   `(a,(CompactBuffer(1, 1),CompactBuffer(x)))`.
+    //!
+    //! # Example
+    //!
+    //! Spark's `cogroup` vector (E6):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     let other = queue(vec![vec!["a", "a", "b"], vec!["b", ""], vec![], vec![]]) |> map(|x| (x, "x"));
+    //!     queue(vec![vec!["a", "a", "b"], vec!["a", ""], vec![""], vec![]]) |> map(|x| (x, 1))
+    //!         |> cogroup(other) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,([1, 1],[x, x]))", "(b,([1],[x]))"]);
+    //! assert_eq!(sorted(1), ["(,([1],[x]))", "(a,([1],[]))", "(b,([],[x]))"]);
+    //! assert_eq!(sorted(2), ["(,([1],[]))"]);
+    //! assert!(sorted(3).is_empty());
+    //! ```
+}
+
+pub mod window {
+    //! `window(length, [slide])`: at every slide, the records of the batches in the last `length`.
+    //!
+    //! **Spark:** `DStream.window(windowDuration[, slideDuration])`.
+    //!
+    //! # Semantics
+    //!
+    //! * `length` (`W`) and `slide` (`S`) are duration literals; `S` defaults to the parent
+    //!   stream's slide (the batch interval `B`, or the slide of a window before this one). Both
+    //!   must be multiples of the parent's slide, else the program does not compile, as Spark
+    //!   rejects them. A slide longer than the window compiles with a warning: the batches
+    //!   between windows are never seen.
+    //! * The windowed stream has a batch only at its slide times, the times `T` with `T - zero` a
+    //!   multiple of `S` (`zero` is one batch interval before the first batch: 0 under the
+    //!   harness). Its batch at `T` holds every record of the parent's batches with times in
+    //!   `(T - W, T]`, so **the first windows are partial**: `window(2s, 1s)`'s first batch holds
+    //!   batch 1 only. At other times it has no batch: what follows does not run, and `print`
+    //!   prints nothing.
+    //! * The partitions of the window are those of its batches, oldest batch first (a union of
+    //!   the batches, as in Spark): a pipeline of narrow operators after it sees the records in
+    //!   arrival order.
+    //! * The window keeps the parent's batches it still needs, as owned records (`&str` becomes
+    //!   `String`: see [Windows and state](super#windows-and-state)); the records must be `Clone`.
+    //!   With a checkpoint, the kept batches are saved too.
+    //!
+    //! # Example
+    //!
+    //! Spark's `window` vectors (E11): a 2 s window sliding every second, then a 4 s window
+    //! sliding every 2 s.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let input: Vec<Vec<i32>> = (0..6).map(|i| vec![i]).collect(); // one record per batch
+    //! let job = stream! { queue(input.clone()) every 1s |> window(2s) |> print };
+    //! let out = Harness::new(job).run_batches(6).unwrap();
+    //! let windows: Vec<Vec<&str>> = out.iter().map(|b| b.printed_records()).collect();
+    //! assert_eq!(windows[0], ["0"]); // partial
+    //! assert_eq!(windows[1..], [["0", "1"], ["1", "2"], ["2", "3"], ["3", "4"], ["4", "5"]]);
+    //!
+    //! let job = stream! { queue(input) every 1s |> window(4s, 2s) |> print };
+    //! let out = Harness::new(job).run_batches(8).unwrap();
+    //! assert_eq!(out[0].printed, ""); // 1000 ms is not a slide time: nothing at all
+    //! assert_eq!(out[1].printed_records(), ["0", "1"]);
+    //! assert_eq!(out[3].printed_records(), ["0", "1", "2", "3"]);
+    //! assert_eq!(out[5].printed_records(), ["2", "3", "4", "5"]);
+    //! assert_eq!(out[7].printed_records(), ["4", "5"]);
+    //! ```
+    //!
+    //! Words become `String`s in a window:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["to be"], vec!["or"]]) |> flat_map(split) every 1s |> window(2s)
+    //!         |> map(|word: String| word.to_uppercase()) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! assert_eq!(out[1].printed_records(), ["TO", "BE", "OR"]);
+    //! assert_eq!(out[2].printed_records(), ["OR"]);
+    //! ```
+    //!
+    //! A length that is not a multiple of the batch interval is a compile error:
+    //!
+    //! ```compile_fail
+    //! use dstream::prelude::*;
+    //!
+    //! let job = stream! { queue(vec![vec![1]]) every 1s |> window(1500ms) |> print };
+    //! ```
+}
+
+pub mod reduce_by_key_and_window {
+    //! `reduce_by_key_and_window(func, [inverse], length, [slide], [filter])`: at every slide,
+    //! combines the values of each key over the window.
+    //!
+    //! **Spark:** `PairDStreamFunctions.reduceByKeyAndWindow(func, windowDuration[, slideDuration])`
+    //! and `reduceByKeyAndWindow(func, invFunc, windowDuration, slideDuration[, numPartitions,
+    //! filterFunc])`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be pairs `(K, V)` with `K: Hash + Eq`. `func` is a reducer as for
+    //!   [`reduce_by_key`](super::reduce_by_key) (a closure of two values, or `+`, `*`, `min`,
+    //!   `max`); `length` and `slide` are as for [`window`](super::window): multiples of the
+    //!   parent's slide, `slide` by default the parent's. The output exists at slide times only.
+    //!   Its keys and values are owned (`&str` becomes `String`).
+    //! * **Naive form**, `reduce_by_key_and_window(func, length, [slide])`: exactly
+    //!   `reduce_by_key(func) |> window(length, slide) |> reduce_by_key(func)`, as Spark defines
+    //!   it: one `(k, v)` per key with values in the window, `v` combining all of them. A key
+    //!   whose values have all left the window disappears. Each slide re-reduces the whole
+    //!   window's per-batch results.
+    //! * **Incremental form**, `reduce_by_key_and_window(func, inverse, length, [slide],
+    //!   [filter])`: `inverse` undoes `func` (`inverse(func(a, b), b) == a`; `-` for `+`). At each
+    //!   slide time the window's value per key is the previous one, with the values of the
+    //!   batches that left the window taken out by `inverse(value, leaving)` and those of the
+    //!   batches that entered merged in with `func`; a key with no previous value takes the
+    //!   combined value of its entering batches. Each slide costs the batches that moved, not the
+    //!   window's length. It keeps a per-key window value and the per-batch reduced tables the
+    //!   window still needs (all saved by a checkpoint).
+    //! * **Keys stay at zero**: as in Spark, the incremental form never drops a key by itself.
+    //!   A key whose values have all left the window keeps being emitted with the "zero" that
+    //!   `inverse` leaves, such as `(a,0)`. Pass a `filter` (a function of `&(K, V)` returning
+    //!   `bool`; only with an inverse, else a compile error) to keep only the keys for which it
+    //!   holds: the others are emitted no more and dropped from the window's state, and later
+    //!   leaving values of a dropped key are ignored. With `|(_, v)| *v != 0` the output equals
+    //!   the naive form's.
+    //! * The output is hash-partitioned by key into the job's number of partitions; its order is
+    //!   unspecified. An empty window gives an empty output (naive form).
+    //!
+    //! # Example
+    //!
+    //! Spark's vector (E12) in both forms: a key that leaves a 2 s window.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let input = vec![vec![("a", 1)], vec![("a", 1)], vec![], vec![]];
+    //! let records = |job: Job| -> Vec<Vec<String>> {
+    //!     let out = Harness::new(job).run_batches(4).unwrap();
+    //!     out.iter().map(|b| b.printed_records().into_iter().map(str::to_owned).collect()).collect()
+    //! };
+    //!
+    //! let naive = stream! { queue(input.clone()) every 1s |> reduce_by_key_and_window(+, 2s, 1s) |> print };
+    //! assert_eq!(records(naive), [vec!["(a,1)"], vec!["(a,2)"], vec!["(a,1)"], vec![]]);
+    //!
+    //! let incremental = stream! {
+    //!     queue(input.clone()) every 1s |> reduce_by_key_and_window(+, -, 2s, 1s) |> print
+    //! };
+    //! // The key stays, at zero.
+    //! assert_eq!(records(incremental), [["(a,1)"], ["(a,2)"], ["(a,1)"], ["(a,0)"]]);
+    //!
+    //! let filtered = stream! {
+    //!     queue(input) every 1s |> reduce_by_key_and_window(+, -, 2s, 1s, |(_, n)| *n != 0) |> print
+    //! };
+    //! assert_eq!(records(filtered), [vec!["(a,1)"], vec!["(a,2)"], vec!["(a,1)"], vec![]]);
+    //! ```
+    //!
+    //! A 4 s window sliding every 2 s over the values 1 to 6, one per batch (E12); it emits at
+    //! 2000, 4000, 6000 and 8000 ms only:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let input: Vec<Vec<(&str, i32)>> = (1..=6).map(|v| vec![("a", v)]).chain([vec![], vec![]]).collect();
+    //! let job = stream! {
+    //!     queue(input) every 1s |> reduce_by_key_and_window(|a, b| a + b, |a, b| a - b, 4s, 2s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(8).unwrap();
+    //! let emitted: Vec<(u64, Vec<&str>)> = out
+    //!     .iter()
+    //!     .filter(|b| !b.printed.is_empty())
+    //!     .map(|b| (b.time.as_millis(), b.printed_records()))
+    //!     .collect();
+    //! assert_eq!(
+    //!     emitted,
+    //!     [(2000, vec!["(a,3)"]), (4000, vec!["(a,10)"]), (6000, vec!["(a,18)"]), (8000, vec!["(a,11)"])]
+    //! );
+    //! ```
+    //!
+    //! Word counts over the last 3 seconds, with text keys (they become `String`s):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["a b"], vec!["a"], vec!["b b"]]) |> flat_map(split) |> map(|w| (w, 1))
+    //!         every 1s |> reduce_by_key_and_window(+, 3s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! let mut last = out[2].printed_records();
+    //! last.sort();
+    //! assert_eq!(last, ["(a,2)", "(b,3)"]);
+    //! ```
+}
+
+pub mod reduce_by_window {
+    //! `reduce_by_window(func, length, [slide])`: at every slide, combines all records of the
+    //! window into one.
+    //!
+    //! **Spark:** `DStream.reduceByWindow(func, windowDuration, slideDuration)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `func` is a reducer as for [`reduce`](super::reduce) (associative and commutative);
+    //!   `length` and `slide` are as for [`window`](super::window). It is
+    //!   `reduce(func) |> window(length, slide) |> reduce(func)`, as Spark defines it: each batch
+    //!   is reduced once, and each slide combines the window's per-batch results.
+    //! * At a slide time, a window with records gives one record; **an empty window gives an
+    //!   empty output**, not a value, as [`reduce`](super::reduce) does for an empty batch.
+    //!   Compare [`count_by_window`](super::count_by_window), which gives `0`.
+    //! * There is no incremental form (Spark's `reduceByWindow(func, invFunc, ...)`).
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![1, 2], vec![3], vec![], vec![]]) every 1s |> reduce_by_window(+, 2s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["3"]);
+    //! assert_eq!(out[1].printed_records(), ["6"]);
+    //! assert_eq!(out[2].printed_records(), ["3"]);
+    //! assert!(out[3].printed_records().is_empty()); // an empty window
+    //! ```
+}
+
+pub mod count_by_window {
+    //! `count_by_window(length, [slide])`: at every slide, the number of records in the window.
+    //!
+    //! **Spark:** `DStream.countByWindow(windowDuration, slideDuration)`.
+    //!
+    //! # Semantics
+    //!
+    //! * `length` and `slide` are as for [`window`](super::window). At each slide time the output
+    //!   is exactly one record, a `u64`: the number of records of the batches in the window.
+    //! * **An empty window gives `0`**, as in Spark, not an empty output.
+    //! * It is `count |> window(length, slide) |> reduce(+)`: each batch is counted once. Spark
+    //!   computes it incrementally with an inverse and therefore requires a checkpoint; the result
+    //!   is the same.
+    //!
+    //! # Example
+    //!
+    //! Spark's `countByWindow` vector (E15):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![1], vec![1], vec![1, 2], vec![0], vec![], vec![]]) every 1s
+    //!         |> count_by_window(2s, 1s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(6).unwrap();
+    //! let counts: Vec<Vec<&str>> = out.iter().map(|b| b.printed_records()).collect();
+    //! assert_eq!(counts, [["1"], ["2"], ["3"], ["3"], ["1"], ["0"]]);
+    //! ```
+}
+
+pub mod count_by_value_and_window {
+    //! `count_by_value_and_window(length, [slide])`: at every slide, counts each distinct record
+    //! of the window.
+    //!
+    //! **Spark:** `DStream.countByValueAndWindow(windowDuration, slideDuration[, numPartitions])`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be `Hash + Eq`; `length` and `slide` are as for
+    //!   [`window`](super::window). At each slide time the output has one record `(x, n)` per
+    //!   distinct record `x` of the window, with `n: u64` its number of occurrences in the
+    //!   window. The records are owned (`&str` becomes `String`).
+    //! * A record absent from the window is absent from the output: there are no zero counts,
+    //!   as in Spark (which filters them out).
+    //! * It is `count_by_value |> window(length, slide) |> reduce_by_key(+)`. The output is
+    //!   hash-partitioned; its order is unspecified.
+    //!
+    //! # Example
+    //!
+    //! Spark's `countByValueAndWindow` vector (E16):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["a"], vec!["b", "b"], vec!["a", "b"], vec![]]) every 1s
+    //!         |> count_by_value_and_window(2s, 1s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,1)"]);
+    //! assert_eq!(sorted(1), ["(a,1)", "(b,2)"]);
+    //! assert_eq!(sorted(2), ["(a,1)", "(b,3)"]);
+    //! assert_eq!(sorted(3), ["(a,1)", "(b,1)"]); // the first `b, b` has left
+    //! ```
+}
+
+pub mod group_by_key_and_window {
+    //! `group_by_key_and_window(length, [slide])`: at every slide, collects the values of each key
+    //! over the window.
+    //!
+    //! **Spark:** `PairDStreamFunctions.groupByKeyAndWindow(windowDuration[, slideDuration])`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be pairs `(K, V)` with `K: Hash + Eq`; `length` and `slide` are as for
+    //!   [`window`](super::window). At each slide time the output has one record `(k, Vec<V>)`
+    //!   per key with values in the window, holding all of them; keys and values are owned. The
+    //!   order of the values within a group is unspecified, as in Spark.
+    //! * It is `group_by_key |> window(length, slide) |>` a merge of each key's groups. The output
+    //!   is hash-partitioned; its order is unspecified. An empty window gives an empty output.
+    //! * A group prints as a list, `(a,[1, 1])`; Spark prints `(a,CompactBuffer(1, 1))`.
+    //!
+    //! # Example
+    //!
+    //! Spark's `groupByKeyAndWindow` vector (E14), with the groups sorted before printing:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let input = vec![
+    //!     vec![("a", 1)],
+    //!     vec![("a", 1), ("b", 1)],
+    //!     vec![("a", 1), ("b", 1), ("c", 1)],
+    //!     vec![],
+    //! ];
+    //! let job = stream! {
+    //!     queue(input) every 1s |> group_by_key_and_window(2s, 1s)
+    //!         |> map_values(|mut values: Vec<i32>| { values.sort(); values }) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(5).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,[1])"]);
+    //! assert_eq!(sorted(1), ["(a,[1, 1])", "(b,[1])"]);
+    //! assert_eq!(sorted(2), ["(a,[1, 1])", "(b,[1, 1])", "(c,[1])"]);
+    //! assert_eq!(sorted(3), ["(a,[1])", "(b,[1])", "(c,[1])"]);
+    //! assert!(sorted(4).is_empty());
+    //! ```
+}
+
+pub mod update_state_by_key {
+    //! `update_state_by_key(func, [initial])`: keeps a state per key, updated every batch from the
+    //! key's new values; emits every key's state.
+    //!
+    //! **Spark:** `PairDStreamFunctions.updateStateByKey(updateFunc[, partitioner, initialRDD])`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be pairs `(K, V)` with `K: Hash + Eq`. The state of a key has any type
+    //!   `S: Clone`. `func` has one of Spark's two forms:
+    //!   * **basic**, `|values: Vec<V>, state: Option<S>| -> Option<S>`;
+    //!   * **time-aware**, `|time: Time, key: &K, values: Vec<V>, state: Option<S>| -> Option<S>`,
+    //!     chosen when `func` is a closure of four parameters (a path is always the basic form).
+    //! * Every batch, each key's new values are grouped (their order within `values` is
+    //!   unspecified), and `func` is called **for every key that has state or new values**, even
+    //!   in an empty batch: a key without new values gets an empty `Vec`, a key without state
+    //!   gets `None`. What it returns is the key's new state; **`None` removes the key**.
+    //! * The output of every batch is **the full state**: one `(k, s)` per key that has state
+    //!   after the batch, whether or not it changed, as Spark's state stream. Its order is
+    //!   unspecified (the state is hash-partitioned by key into the job's number of partitions).
+    //! * `initial` (optional) is any `IntoIterator` of `(K, S)` pairs, with owned keys (`String`
+    //!   for text keys), evaluated once when the job is built (Spark's `initialRDD`). Its keys
+    //!   have that state from the first batch, where `func` is called for them like for any key.
+    //! * The keys are stored owned: `&str` keys become `String`, and the output's keys are
+    //!   `String`s (see [Windows and state](super#windows-and-state)).
+    //! * Cost is proportional to the number of keys with state, not to the batch, as in Spark.
+    //!   Spark requires a checkpoint directory; here it is optional (see
+    //!   [Program settings](super#program-settings)); with one, the state is saved under the id
+    //!   `update_state_by_key#<n>` and its types must be serde-serialisable.
+    //!
+    //! # Example
+    //!
+    //! Spark's running count (E7): the full state every batch, including the empty last one.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["a"], vec!["a", "b"], vec!["a", "b", "c"], vec![]]) |> map(|k| (k, 1))
+    //!         |> update_state_by_key(|values: Vec<i32>, count: Option<i32>| {
+    //!             Some(count.unwrap_or(0) + values.iter().sum::<i32>())
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,1)"]);
+    //! assert_eq!(sorted(1), ["(a,2)", "(b,1)"]);
+    //! assert_eq!(sorted(2), ["(a,3)", "(b,2)", "(c,1)"]);
+    //! assert_eq!(sorted(3), ["(a,3)", "(b,2)", "(c,1)"]); // no values: the state stays
+    //! ```
+    //!
+    //! The time-aware form with initial state: the state is the time a key was last seen, and a
+    //! key idle for 2 seconds is removed by returning `None`.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["a", "b"], vec!["a"], vec![], vec![]]) |> map(|k| (k, 1))
+    //!         |> update_state_by_key(
+    //!             |time: Time, _key: &String, values: Vec<i32>, last_seen: Option<u64>| {
+    //!                 let now = time.as_millis();
+    //!                 if values.is_empty() {
+    //!                     last_seen.filter(|&t| now - t < 2000)
+    //!                 } else {
+    //!                     Some(now)
+    //!                 }
+    //!             },
+    //!             vec![("c".to_string(), 0)]
+    //!         )
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(4).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,1000)", "(b,1000)", "(c,0)"]);
+    //! assert_eq!(sorted(1), ["(a,2000)", "(b,1000)"]); // c: idle since 0
+    //! assert_eq!(sorted(2), ["(a,2000)"]);
+    //! assert!(sorted(3).is_empty());
+    //! ```
+}
+
+pub mod map_with_state {
+    //! `map_with_state(func, [initial], [timeout])`: calls `func(key, value, state)` for each
+    //! record, with the key's state; emits what it returns.
+    //!
+    //! **Spark:** `PairDStreamFunctions.mapWithState(StateSpec.function(func)[.initialState(rdd)]
+    //! [.timeout(duration)])`.
+    //!
+    //! # Semantics
+    //!
+    //! * The records must be pairs `(K, V)` with `K: Hash + Eq`. `func` is
+    //!   `|key: &K, value: Option<V>, state: &mut State<S>| -> T` for a state type `S: Clone`
+    //!   and any output type `T`. Keys are stored owned, so `key` is a `&String` for text keys.
+    //! * For **each record** `(k, v)` of the batch, in order within its key, `func(&k, Some(v),
+    //!   state)` is called with the key's [`State`](crate::state::State) and its result is
+    //!   emitted: one output record per input record, not per key. Keys without records in the
+    //!   batch are not called (unless they time out). To emit nothing for some records, return an
+    //!   `Option` and follow with `flat_map(|x| x)`.
+    //! * The state handle, Spark's `State`:
+    //!   * `exists()`: whether the key has state;
+    //!   * `get()`: the state, as `Option<&S>` (Spark's `getOption`);
+    //!   * `update(s)`: sets it;
+    //!   * `remove()`: removes it;
+    //!   * `is_timing_out()`: whether this is the key's timeout call.
+    //!
+    //!   A state that `func` neither updates nor removes stays as it was.
+    //! * `initial` (optional) is any `IntoIterator` of `(K, S)` pairs, with owned keys, evaluated
+    //!   once when the job is built (Spark's `initialState`); those keys have that state from the
+    //!   first batch.
+    //! * `timeout` (optional, a duration literal such as `30s`; write `map_with_state(func, 30s)`
+    //!   without initial state) removes idle keys. A key is idle from the last batch in which it
+    //!   was called (updated or not). At the **first batch more than `timeout` after that**, its
+    //!   key is called once more with `func(&k, None, state)`, `state.is_timing_out()` true and
+    //!   `state.get()` its last state; the result is emitted and the key removed. As in Spark,
+    //!   initial state does not time out until its key is first called.
+    //! * **Eager timeouts**: keys are evicted at exactly that batch. Spark evicts lazily, at the
+    //!   next batch whose state it checkpoints (by default every 10 batches), so its timeout calls
+    //!   come later and at batches that depend on the checkpoint interval.
+    //! * Spark throws when `update` is called while timing out, or after `remove`; here the first
+    //!   is ignored and the second sets the state again.
+    //! * The output is partitioned by key into the job's number of partitions; its order across
+    //!   keys is unspecified. [`state_snapshots`](super::state_snapshots) gives the state itself.
+    //!   There is no time-aware form of `func`.
+    //!
+    //! # Example
+    //!
+    //! A running count per key (Spark's E17), emitting each record's count so far:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec!["a"], vec!["a", "b", "a"], vec![]]) |> map(|k| (k, 1))
+    //!         |> map_with_state(|key, value: Option<i32>, state| {
+    //!             let count = state.get().copied().unwrap_or(0) + value.unwrap_or(0);
+    //!             state.update(count);
+    //!             format!("{key}:{count}")
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(3).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["a:1"]);
+    //! assert_eq!(sorted(1), ["a:2", "a:3", "b:1"]); // one output per record
+    //! assert!(sorted(2).is_empty()); // no records: no calls
+    //! ```
+    //!
+    //! `exists` and `remove`: each record of the key toggles its state.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![("a", 1)], vec![("a", 1), ("a", 1)]])
+    //!         |> map_with_state(|_key, _value: Option<i32>, state| {
+    //!             if state.exists() {
+    //!                 state.remove();
+    //!                 "removed"
+    //!             } else {
+    //!                 state.update(());
+    //!                 "added"
+    //!             }
+    //!         })
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["added"]);
+    //! assert_eq!(out[1].printed_records(), ["removed", "added"]);
+    //! ```
+    //!
+    //! A 2 s timeout: `b`, last called at 1000 ms, times out at 4000 ms, the first batch more
+    //! than 2 s later; `a`, last called at 2000 ms, at 5000 ms.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![("a", 1), ("b", 1)], vec![("a", 1)]])
+    //!         |> map_with_state(|key, value: Option<i32>, state| {
+    //!             if state.is_timing_out() {
+    //!                 return format!("{key} timed out with {}", state.get().unwrap());
+    //!             }
+    //!             let count = state.get().copied().unwrap_or(0) + value.unwrap_or(0);
+    //!             state.update(count);
+    //!             format!("{key}={count}")
+    //!         }, 2s)
+    //!         every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(6).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["a=1", "b=1"]);
+    //! assert_eq!(sorted(1), ["a=2"]);
+    //! assert!(sorted(2).is_empty());
+    //! assert_eq!(sorted(3), ["b timed out with 1"]);
+    //! assert_eq!(sorted(4), ["a timed out with 2"]);
+    //! assert!(sorted(5).is_empty());
+    //! ```
+}
+
+pub mod state_snapshots {
+    //! `state_snapshots`: after a `map_with_state`, every `(key, state)` after each batch.
+    //!
+    //! **Spark:** `MapWithStateDStream.stateSnapshots()`.
+    //!
+    //! # Semantics
+    //!
+    //! * Takes no arguments, and must directly follow `map_with_state(..)` (else a compile error);
+    //!   to use both the mapped records and the snapshots, name the `map_with_state` stream with
+    //!   `let` and start two pipelines from it.
+    //! * Every batch, the output is one `(k, s)` per key with state after the batch, whether or
+    //!   not the batch called it: the initial state from the first batch on, without the keys
+    //!   removed or timed out in the batch. Its order is unspecified.
+    //!
+    //! # Example
+    //!
+    //! The state of a running sum with initial state and a 2 s timeout: `c` has initial state and
+    //! is never called, so it never times out; `b` times out at 4000 ms and `a` at 5000 ms.
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![("a", 1), ("b", 1)], vec![("a", 1)]])
+    //!         |> map_with_state(|_key, value: Option<i32>, state| {
+    //!             if let Some(v) = value {
+    //!                 let sum = state.get().copied().unwrap_or(0) + v;
+    //!                 state.update(sum);
+    //!             }
+    //!         }, vec![("c".to_string(), 100)], 2s)
+    //!         |> state_snapshots every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(5).unwrap();
+    //! let sorted = |i: usize| {
+    //!     let mut records = out[i].printed_records();
+    //!     records.sort();
+    //!     records
+    //! };
+    //! assert_eq!(sorted(0), ["(a,1)", "(b,1)", "(c,100)"]);
+    //! assert_eq!(sorted(1), ["(a,2)", "(b,1)", "(c,100)"]);
+    //! assert_eq!(sorted(2), ["(a,2)", "(b,1)", "(c,100)"]);
+    //! assert_eq!(sorted(3), ["(a,2)", "(c,100)"]);
+    //! assert_eq!(sorted(4), ["(c,100)"]);
+    //! ```
+    //!
+    //! The mapped records and the snapshots of one `map_with_state`:
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //! use std::sync::{Arc, Mutex};
+    //!
+    //! let snapshots: Arc<Mutex<Vec<Vec<(String, i32)>>>> = Arc::default();
+    //! let sink = Arc::clone(&snapshots);
+    //! let job = stream! {
+    //!     let counted = queue(vec![vec!["a", "a"], vec!["b"]]) |> map(|k| (k, 1))
+    //!         |> map_with_state(|_key, value: Option<i32>, state| {
+    //!             let count = state.get().copied().unwrap_or(0) + value.unwrap_or(0);
+    //!             state.update(count);
+    //!             count
+    //!         });
+    //!     counted every 1s |> print;
+    //!     counted |> state_snapshots |> foreach_batch(move |mut records, _| {
+    //!         records.sort();
+    //!         sink.lock().unwrap().push(records)
+    //!     })
+    //! };
+    //! let out = Harness::new(job).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["1", "2"]);
+    //! assert_eq!(out[1].printed_records(), ["1"]);
+    //! assert_eq!(
+    //!     *snapshots.lock().unwrap(),
+    //!     [vec![("a".to_string(), 2)], vec![("a".to_string(), 2), ("b".to_string(), 1)]]
+    //! );
     //! ```
 }
 

@@ -90,8 +90,17 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     }
     let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
     let mut added = 0;
-    for _ in 0..rounds {
+    for round in 0..rounds {
         let mut child = spawn_child(&root);
+        if round == 0 {
+            // Files already present at the very first start are not new (Spark's
+            // newFilesOnly): add input only once the job has run its first batch.
+            let deadline = Instant::now() + StdDuration::from_secs(30);
+            while batch_dirs(&root.join("out"), "records").is_empty() {
+                assert!(Instant::now() < deadline, "the job never ran a batch");
+                std::thread::sleep(StdDuration::from_millis(20));
+            }
+        }
         // Let it start and run a few batches, adding files meanwhile, then kill it anywhere.
         let alive_for = StdDuration::from_millis(150 + xorshift(&mut seed) % 450);
         let started = Instant::now();

@@ -404,15 +404,15 @@ pub fn slides(graph: &Graph, interval_ms: u64, mut diag: Option<&mut Diagnostics
                     );
                 }
             }
-            ops::Kind::Union => {
+            ops::Kind::Union | ops::Kind::Binary(_) => {
                 for &other in &node.others {
                     if slides[other] != parent {
                         if let Some(diag) = diag.as_deref_mut() {
                             diag.error(
                                 node.name.span(),
                                 format!(
-                                    "`union` needs streams with the same slide: this stream slides every {parent} ms, `{}` every {} ms",
-                                    graph.nodes[other].name, slides[other]
+                                    "`{}` needs streams with the same slide (Spark requires it too): this stream slides every {parent} ms, `{}` every {} ms",
+                                    spec.name, graph.nodes[other].name, slides[other]
                                 ),
                             );
                         }

@@ -109,7 +109,9 @@ impl Source for TextFilesSource {
                 }
             };
             let mut lines = 0u64;
-            for raw in bytes.split(|b| *b == b'\n') {
+            // An empty file holds no record (splitting it would give one empty line).
+            let records = if bytes.is_empty() { &[][..] } else { &bytes[..] };
+            for raw in records.split(|b| *b == b'\n').take(if records.is_empty() { 0 } else { usize::MAX }) {
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 match std::str::from_utf8(raw) {
                     Ok(line) => {
@@ -182,7 +184,8 @@ mod tests {
         let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
         let mut source = TextFilesSource::new(&dir);
         source.start(&ctx).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        // File modification times are as coarse as the kernel tick (4 ms on ext4): leave room.
+        std::thread::sleep(std::time::Duration::from_millis(50));
         put(&dir, "a.txt", "1\n2\n");
         put(&dir, ".hidden", "no\n");
         std::fs::create_dir(dir.join("nested")).unwrap();
@@ -200,6 +203,11 @@ mod tests {
         resumed.start(&ctx).unwrap();
         let t2 = Time::from_millis(now_ms() + 1000);
         assert_eq!(resumed.cut(t2).lines().collect::<Vec<_>>(), ["4"]);
+        // An empty file holds no record; a file of one newline holds one empty record.
+        put(&dir, "empty.txt", "");
+        put(&dir, "newline.txt", "\n");
+        let t3 = Time::from_millis(now_ms() + 1000);
+        assert_eq!(resumed.cut(t3).lines().collect::<Vec<_>>(), [""]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
