@@ -142,3 +142,19 @@ fn a_truncated_newest_checkpoint_falls_back_to_the_previous_one() {
     assert_eq!(after[0].printed_records(), ["(a,3)"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn e21_default_checkpoint_interval_is_b_times_ceil_10s_over_b() {
+    let dir = std::env::temp_dir();
+    let one = stream! { #![checkpoint(dir.clone())] queue(ten_a()) every 1s |> print };
+    let three = stream! { #![checkpoint(dir.clone())] queue(ten_a()) every 3s |> print };
+    let fifteen = stream! { #![checkpoint(dir.clone())] queue(ten_a()) every 15s |> print };
+    let tenth = stream! { #![checkpoint(dir.clone())] queue(ten_a()) every 100ms |> print };
+    let explicit = stream! { #![checkpoint(dir.clone(), 2s)] queue(ten_a()) every 1s |> print };
+    assert_eq!(one.checkpoint_interval(), Some(Duration::from_secs(10)));
+    assert_eq!(three.checkpoint_interval(), Some(Duration::from_secs(12)));
+    assert_eq!(fifteen.checkpoint_interval(), Some(Duration::from_secs(15)));
+    // Spark uses 10 × B for mapWithState (1 s here); dstream uses one rule for all state.
+    assert_eq!(tenth.checkpoint_interval(), Some(Duration::from_secs(10)));
+    assert_eq!(explicit.checkpoint_interval(), Some(Duration::from_secs(2)));
+}

@@ -289,6 +289,11 @@ impl Job {
         self
     }
 
+    /// How often the job checkpoints, if it does.
+    pub fn checkpoint_interval(&self) -> Option<Duration> {
+        self.checkpointing.as_ref().map(|c| c.interval)
+    }
+
     /// Loads the newest readable checkpoint, if checkpointing is on and one exists: restores
     /// the sources' positions and the time grid, and returns the last batch time it holds.
     pub(crate) fn recover(&mut self) -> Result<Option<Time>> {
