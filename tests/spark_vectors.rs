@@ -275,3 +275,29 @@ fn group_values_are_normalised_by_sorting() {
     assert_eq!(with_sorted_group("(,[1])"), "(,[1])");
     assert_eq!(with_sorted_group("(k,[])"), "(k,[])");
 }
+
+/// E23: `slice` over a job's batches; both ends are inclusive, times at or before the job's
+/// zero time are skipped, and slicing before the first batch is an error.
+#[test]
+fn e23_slice() {
+    let job = stream! { queue(vec![vec![1], vec![2], vec![3], vec![4]]) every 1s |> print };
+    let mut harness = Harness::new(job);
+    assert!(harness
+        .slice(Time::from_millis(0), Time::from_millis(1000))
+        .unwrap_err()
+        .to_string()
+        .contains("not been initialized"));
+    harness.run_batches(4).unwrap();
+    let records = |from: u64, to: u64| -> Vec<String> {
+        harness
+            .slice(Time::from_millis(from), Time::from_millis(to))
+            .unwrap()
+            .iter()
+            .flat_map(|o| o.printed_records().into_iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    };
+    assert_eq!(records(0, 1000), ["1"]);
+    assert_eq!(records(0, 2000), ["1", "2"]);
+    assert_eq!(records(1000, 2000), ["1", "2"]);
+    assert_eq!(records(2000, 4000), ["2", "3", "4"]);
+}

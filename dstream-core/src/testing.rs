@@ -52,6 +52,8 @@ pub struct Harness {
     exec: Executor,
     next: Time,
     started: bool,
+    /// Every batch's output so far, for `slice`.
+    history: Vec<BatchOutput>,
 }
 
 impl Harness {
@@ -71,7 +73,7 @@ impl Harness {
         };
         let clock = ManualClock::new();
         clock.set(next.minus(interval));
-        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false })
+        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false, history: Vec::new() })
     }
 
     /// Runs every stage on `partitions` partitions.
@@ -106,7 +108,21 @@ impl Harness {
         let mut printed = Vec::new();
         self.job.run_batch(time, &self.exec, &mut printed, false)?;
         self.next = time.plus(self.job.batch_interval());
-        Ok(BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() })
+        let output = BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() };
+        self.history.push(output.clone());
+        Ok(output)
+    }
+
+    /// The outputs of the batches with times in `[from, to]` (both ends included), oldest
+    /// first: Spark's `DStream.slice` over what the job has produced. An error before the
+    /// first batch has run, as Spark's "has not been initialized".
+    pub fn slice(&self, from: Time, to: Time) -> Result<Vec<BatchOutput>> {
+        if self.history.is_empty() {
+            return Err(crate::error::Error::Config(
+                "cannot slice a job that has not been initialized: no batch has run yet".into(),
+            ));
+        }
+        Ok(self.history.iter().filter(|o| o.time >= from && o.time <= to).cloned().collect())
     }
 
     /// Runs `n` batches and returns their outputs in order.
