@@ -1,0 +1,61 @@
+//! What a checkpoint costs the batch loop with a state of 1 M keys (`update_state_by_key`
+//! counts per `String` key):
+//!
+//! - `save_state`: encoding the state on the batch thread (what the loop waits for);
+//! - `write`: writing the encoded checkpoint (temp file, fsync, rename, directory fsync),
+//!   done by the background writer thread in `Job::run`, so the loop does not wait for it;
+//! - `restore_state`: decoding it again at recovery.
+//!
+//! ```text
+//! cargo bench --bench checkpoint
+//! ```
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use dstream::__private::state::StateStore;
+use dstream::checkpoint::{self, Checkpoint, Checkpointable};
+use dstream::Time;
+use std::collections::BTreeMap;
+
+const KEYS: usize = 1_000_000;
+
+fn store() -> StateStore<String, u64> {
+    StateStore::new((0..KEYS).map(|i| (format!("key-{i:07}"), i as u64)))
+}
+
+fn bench(c: &mut Criterion) {
+    let state = store();
+    let saved = state.save().unwrap();
+    eprintln!("1 M keys: encoded state is {:.1} MiB", saved.bytes.len() as f64 / (1024.0 * 1024.0));
+    let dir = std::env::temp_dir().join(format!("dstream-bench-checkpoint-{}", std::process::id()));
+    let mut group = c.benchmark_group("checkpoint_1m_keys");
+    group.sample_size(10);
+    group.bench_function("save_state (batch thread)", |b| b.iter(|| state.save().unwrap()));
+    group.bench_function("write (background thread)", |b| {
+        let mut operators = BTreeMap::new();
+        operators.insert("update_state_by_key#0".to_string(), saved.clone());
+        let mut t = 0;
+        b.iter(|| {
+            t += 1000;
+            let c = Checkpoint {
+                batch_time: Time::from_millis(t),
+                batch_interval_ms: 1000,
+                zero_time: Time::from_millis(0),
+                operators: operators.clone(),
+                sources: vec![None],
+            };
+            checkpoint::write(&dir, &c).unwrap()
+        })
+    });
+    group.bench_function("restore_state (recovery)", |b| {
+        b.iter(|| {
+            let mut restored: StateStore<String, u64> = StateStore::empty();
+            restored.restore(&saved).unwrap();
+            restored
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

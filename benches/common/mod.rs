@@ -1,0 +1,690 @@
+//! Shared by the benches: seeded corpus generators (Zipf-distributed words, e-commerce order
+//! events), the hand-written baselines ("the limit": a SWAR whitespace splitter and a counting
+//! table that keeps words of up to 16 bytes inline in its entries), and the bench settings.
+//!
+//! Every bench includes this file with `mod common;` and uses a part of it.
+#![allow(dead_code)]
+
+use rustc_hash::FxHashMap;
+use std::hash::Hash;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+// ---------------------------------------------------------------------------------------------
+
+/// Whether the binary runs as `cargo bench` runs it (`--bench`), not as `cargo test --benches`
+/// runs it (criterion's test mode: every routine once, to check that it works).
+pub fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Whether to run the measurements printed to stderr besides criterion's (allocations,
+/// paced batches): under `cargo bench`, but not with criterion's `--profile-time` (profiling
+/// one routine) nor with `DSTREAM_BENCH_NO_REPORTS=1`.
+pub fn reports_enabled() -> bool {
+    bench_mode() && !profiling() && std::env::var_os("DSTREAM_BENCH_NO_REPORTS").is_none_or(|v| v != "1")
+}
+
+/// Whether criterion runs one routine for a profiler (`--profile-time`): the checks and
+/// reports are skipped then, so that the profile shows the routine only.
+pub fn profiling() -> bool {
+    std::env::args().any(|a| a == "--profile-time")
+}
+
+/// The corpus size in bytes: `DSTREAM_BENCH_MB` if set, else 16 MB under `cargo bench` and
+/// 1 MB in test mode.
+pub fn corpus_bytes() -> usize {
+    let mb = match std::env::var("DSTREAM_BENCH_MB") {
+        Ok(v) => v.trim().parse::<usize>().expect("DSTREAM_BENCH_MB must be a whole number of MB"),
+        Err(_) if bench_mode() => 16,
+        Err(_) => 1,
+    };
+    mb.max(1) << 20
+}
+
+/// Where criterion writes its results (`target/criterion`, or under `CARGO_TARGET_DIR`).
+pub fn criterion_dir() -> std::path::PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), std::path::PathBuf::from);
+    target.join("criterion")
+}
+
+/// Writes `key=value` lines that `benches/summarize.py` reads (record counts, allocation and
+/// overhead measurements), as `target/criterion/<name>.dstream.txt`. Only under `cargo bench`
+/// (not in test mode nor when profiling), like criterion's own results.
+pub fn write_meta(name: &str, lines: &[(String, String)]) {
+    if !bench_mode() || profiling() {
+        return;
+    }
+    let dir = criterion_dir();
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let text: String = lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    let _ = std::fs::write(dir.join(format!("{name}.dstream.txt")), text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomness: SplitMix64 and a Zipf sampler (inverse CDF by binary search)
+// ---------------------------------------------------------------------------------------------
+
+/// SplitMix64: small, fast, seeded, and good enough for test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+/// Zipf's law over ranks `0..n`: `P(rank k) ∝ 1 / (k + 1)^s`.
+pub struct Zipf {
+    cdf: Vec<f64>,
+}
+
+impl Zipf {
+    pub fn new(n: usize, s: f64) -> Zipf {
+        let mut cdf = Vec::with_capacity(n);
+        let mut total = 0.0;
+        for k in 0..n {
+            total += 1.0 / ((k + 1) as f64).powf(s);
+            cdf.push(total);
+        }
+        for c in &mut cdf {
+            *c /= total;
+        }
+        Zipf { cdf }
+    }
+
+    pub fn sample(&self, rng: &mut Rng) -> usize {
+        let u = rng.next_f64();
+        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpora
+// ---------------------------------------------------------------------------------------------
+
+/// A generated corpus, leaked once so that its lines are `&'static str` as `queue` wants.
+pub struct Corpus {
+    /// The whole text: every line followed by `\n`.
+    pub text: &'static str,
+    /// The lines, without their `\n`.
+    pub lines: Vec<&'static str>,
+    /// Records after parsing: words for the word-count corpus, events for the orders corpus.
+    pub records: usize,
+}
+
+impl Corpus {
+    fn new(text: String, records: usize) -> Corpus {
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        let lines = text.split_terminator('\n').collect();
+        Corpus { text, lines, records }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+}
+
+pub const VOCABULARY: usize = 100_000;
+pub const ZIPF_S: f64 = 1.0;
+
+/// `VOCABULARY` distinct lowercase words, shortest first: rank 0 (the most frequent) is the
+/// shortest, as in natural language. Lengths 1 to 24 bytes, 12.5 on average over the
+/// vocabulary; about a fifth of the words (the rarest) are longer than 16 bytes, about 2% of
+/// the words of the text. The text's words are about 4 bytes long on average.
+pub fn vocabulary(rng: &mut Rng) -> Vec<String> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut words = Vec::with_capacity(VOCABULARY);
+    while words.len() < VOCABULARY {
+        // 1 + the sum of three uniforms: a bell around 12.5, from 1 to 24.
+        let len = (1 + rng.below(8) + rng.below(8) + rng.below(10)).clamp(1, 24) as usize;
+        let w: String = (0..len).map(|_| (b'a' + rng.below(26) as u8) as char).collect();
+        if seen.insert(w.clone()) {
+            words.push(w);
+        }
+    }
+    words.sort_by_key(String::len);
+    words
+}
+
+/// About `bytes` bytes of text: lines of 4 to 20 Zipf-distributed words separated by one
+/// space (one separator in a hundred is a tab or two spaces instead).
+pub fn word_corpus(bytes: usize, seed: u64) -> Corpus {
+    let mut rng = Rng::new(seed);
+    let vocab = vocabulary(&mut rng);
+    let zipf = Zipf::new(vocab.len(), ZIPF_S);
+    let mut text = String::with_capacity(bytes + 256);
+    let mut words = 0;
+    while text.len() < bytes {
+        let n = 4 + rng.below(17);
+        for i in 0..n {
+            if i > 0 {
+                match rng.below(200) {
+                    0 => text.push('\t'),
+                    1 => text.push_str("  "),
+                    _ => text.push(' '),
+                }
+            }
+            text.push_str(&vocab[zipf.sample(&mut rng)]);
+        }
+        words += n as usize;
+        text.push('\n');
+    }
+    Corpus::new(text, words)
+}
+
+/// The order statuses of the e-commerce events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Purchased,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Returned,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Purchased, Status::Shipped, Status::Delivered, Status::Cancelled, Status::Returned];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Purchased => "purchased",
+            Status::Shipped => "shipped",
+            Status::Delivered => "delivered",
+            Status::Cancelled => "cancelled",
+            Status::Returned => "returned",
+        }
+    }
+
+    #[inline]
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "purchased" => Some(Status::Purchased),
+            "shipped" => Some(Status::Shipped),
+            "delivered" => Some(Status::Delivered),
+            "cancelled" => Some(Status::Cancelled),
+            "returned" => Some(Status::Returned),
+            _ => None,
+        }
+    }
+}
+
+impl dstream::Render for Status {
+    fn render(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
+/// One parsed event line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub order_id: u64,
+    pub status: Status,
+    pub timestamp_ms: u64,
+}
+
+/// Parses `order_id,status,timestamp_ms`: two unsigned decimal numbers (digits only, no sign,
+/// fitting in a `u64`) around one of the five statuses; anything else is malformed (`None`).
+/// Written as a dstream user would write it, on `&str`.
+#[inline]
+pub fn parse_event(line: &str) -> Option<Event> {
+    let (id, rest) = line.split_once(',')?;
+    let (status, ts) = rest.split_once(',')?;
+    Some(Event { order_id: parse_u64(id)?, status: Status::parse(status)?, timestamp_ms: parse_u64(ts)? })
+}
+
+/// Digits only, at least one, no overflow.
+#[inline]
+pub fn parse_u64(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in s.as_bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// About `bytes` bytes of `order_id,status,timestamp_ms` lines. Statuses: purchased 40%,
+/// shipped 25%, delivered 25%, cancelled 5%, returned 5%; about one line in a thousand is
+/// malformed (an unknown status, a missing field, or a non-numeric field).
+pub fn order_corpus(bytes: usize, seed: u64) -> Corpus {
+    use std::fmt::Write;
+    let mut rng = Rng::new(seed);
+    let mut text = String::with_capacity(bytes + 256);
+    let mut events = 0;
+    let mut order_id: u64 = 10_000_000;
+    let mut ts: u64 = 1_700_000_000_000;
+    while text.len() < bytes {
+        order_id += 1 + rng.below(3);
+        ts += rng.below(50);
+        let status = match rng.below(100) {
+            0..=39 => Status::Purchased,
+            40..=64 => Status::Shipped,
+            65..=89 => Status::Delivered,
+            90..=94 => Status::Cancelled,
+            _ => Status::Returned,
+        };
+        // Orders are referred to again later (shipped, delivered, ...): ids repeat.
+        let id =
+            if status == Status::Purchased { order_id } else { order_id - rng.below(order_id.min(5000)) };
+        match rng.below(1000) {
+            0 => {
+                let _ = writeln!(text, "{id},unknown,{ts}");
+            }
+            1 => {
+                let _ = writeln!(text, "{id},{}", status.as_str());
+            }
+            2 => {
+                let _ = writeln!(text, "{id}x,{},{ts}", status.as_str());
+            }
+            _ => {
+                let _ = writeln!(text, "{id},{},{ts}", status.as_str());
+                events += 1;
+            }
+        }
+    }
+    Corpus::new(text, events)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hand-written word count ("the limit")
+// ---------------------------------------------------------------------------------------------
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit of each byte of `x` that equals `c`; exact (no carries between bytes).
+#[inline(always)]
+fn eq_bytes(x: u64, c: u8) -> u64 {
+    let y = x ^ (LO * u64::from(c));
+    !(((y & !HI).wrapping_add(!HI)) | y) & HI
+}
+
+/// High bit of each byte of `x` that is below `n` (`n <= 0x80`); exact.
+#[inline(always)]
+fn below_bytes(x: u64, n: u8) -> u64 {
+    !((x | HI).wrapping_sub(LO * u64::from(n))) & !x & HI
+}
+
+/// High bit of each byte of `x` that is ASCII whitespace as `u8::is_ascii_whitespace` (and so
+/// `str::split_ascii_whitespace`) defines it: space, `\t`, `\n`, `\x0C`, `\r`.
+#[inline(always)]
+fn whitespace_bytes(x: u64) -> u64 {
+    let controls = below_bytes(x, 0x0E) & !below_bytes(x, 0x09) & !eq_bytes(x, 0x0B);
+    eq_bytes(x, b' ') | controls
+}
+
+/// The high bits of the 8 bytes gathered into the low 8 bits (byte `i` -> bit `i`).
+#[inline(always)]
+fn movemask(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// One bit per byte of a 64-byte block: set where the byte is ASCII whitespace.
+#[inline(always)]
+fn whitespace_mask64(block: &[u8; 64]) -> u64 {
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        mask |= movemask(whitespace_bytes(x)) << (8 * i);
+    }
+    mask
+}
+
+/// Calls `f(start, end)` for every word (maximal run of non-whitespace bytes) of `text`, in
+/// order: 64 bytes at a time, with u64 SWAR byte masks (no `unsafe`, any target).
+#[inline(always)]
+pub fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut pending: Option<usize> = None;
+    // Whether the byte before the current block is whitespace (the text starts "after" one).
+    let mut prev_ws = 1u64;
+    let mut base = 0;
+    let mut tail = [b' '; 64];
+    while base < text.len() {
+        let block: &[u8; 64] = match text.get(base..base + 64) {
+            Some(b) => b.try_into().expect("64 bytes"),
+            None => {
+                let rest = &text[base..];
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail
+            }
+        };
+        let ws = whitespace_mask64(block);
+        let shifted = (ws << 1) | prev_ws;
+        let mut starts = !ws & shifted;
+        let mut ends = ws & !shifted;
+        prev_ws = ws >> 63;
+        loop {
+            let start = match pending {
+                Some(s) => s,
+                None => {
+                    if starts == 0 {
+                        break;
+                    }
+                    let s = base + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    s
+                }
+            };
+            if ends == 0 {
+                pending = Some(start);
+                break;
+            }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            pending = None;
+            f(start, end);
+        }
+        base += 64;
+    }
+    if let Some(start) = pending {
+        f(start, text.len());
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    lo: u64,
+    hi: u64,
+    /// `count << 5 | len`; 0 marks an empty slot (words are never empty).
+    count_len: u64,
+}
+
+const LEN_BITS: u32 = 5;
+const LEN_MASK: u64 = (1 << LEN_BITS) - 1;
+
+/// Word counts in an open-addressing table (linear probing, at most 3/4 full) whose 24-byte
+/// entries hold words of up to 16 bytes inline (two `u64`s, compared without touching the
+/// text) with the count and length packed in a third; longer words go to a side table.
+pub struct InlineCounts<'a> {
+    slots: Vec<Slot>,
+    mask: usize,
+    len: usize,
+    long: FxHashMap<&'a [u8], u64>,
+}
+
+impl<'a> InlineCounts<'a> {
+    pub fn with_capacity(n: usize) -> InlineCounts<'a> {
+        let cap = (n * 4 / 3 + 1).next_power_of_two().max(16);
+        InlineCounts { slots: vec![Slot::default(); cap], mask: cap - 1, len: 0, long: FxHashMap::default() }
+    }
+
+    /// Counts every word of `text`.
+    pub fn count_text(&mut self, text: &'a [u8]) {
+        for_each_word(text, |start, end| self.add(text, start, end));
+    }
+
+    /// Counts the word `text[start..end]`.
+    #[inline(always)]
+    pub fn add(&mut self, text: &'a [u8], start: usize, end: usize) {
+        let len = end - start;
+        if len > 16 {
+            *self.long.entry(&text[start..end]).or_insert(0) += 1;
+            return;
+        }
+        let (lo, hi) = load16(text, start, len);
+        let len = len as u64;
+        let mut i = hash(lo, hi, len) as usize & self.mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.lo == lo && slot.hi == hi && slot.count_len & LEN_MASK == len {
+                slot.count_len += 1 << LEN_BITS;
+                return;
+            }
+            if slot.count_len == 0 {
+                *slot = Slot { lo, hi, count_len: (1 << LEN_BITS) | len };
+                self.len += 1;
+                if self.len * 4 > self.slots.len() * 3 {
+                    self.grow();
+                }
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let cap = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
+        self.mask = cap - 1;
+        for s in old.into_iter().filter(|s| s.count_len != 0) {
+            let mut i = hash(s.lo, s.hi, s.count_len & LEN_MASK) as usize & self.mask;
+            while self.slots[i].count_len != 0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.len + self.long.len()
+    }
+
+    /// The counts as a map from word to count (for checking).
+    pub fn to_map(&self) -> FxHashMap<String, u64> {
+        let mut map = FxHashMap::default();
+        for s in self.slots.iter().filter(|s| s.count_len != 0) {
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&s.lo.to_le_bytes());
+            bytes[8..].copy_from_slice(&s.hi.to_le_bytes());
+            let len = (s.count_len & LEN_MASK) as usize;
+            let w = std::str::from_utf8(&bytes[..len]).expect("UTF-8 words");
+            map.insert(w.to_string(), s.count_len >> LEN_BITS);
+        }
+        for (w, n) in &self.long {
+            map.insert(std::str::from_utf8(w).expect("UTF-8 words").to_string(), *n);
+        }
+        map
+    }
+}
+
+/// The `len <= 16` bytes at `start` as two little-endian `u64`s, zero-padded. Reads 16 bytes
+/// at once and masks when the text has them (always but at its very end).
+#[inline(always)]
+fn load16(text: &[u8], start: usize, len: usize) -> (u64, u64) {
+    let (lo, hi) = match text.get(start..start + 16) {
+        Some(b) => (
+            u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+            u64::from_le_bytes(b[8..].try_into().expect("8 bytes")),
+        ),
+        None => {
+            let mut b = [0u8; 16];
+            let rest = &text[start..];
+            let n = rest.len().min(16);
+            b[..n].copy_from_slice(&rest[..n]);
+            (
+                u64::from_le_bytes(b[..8].try_into().expect("8")),
+                u64::from_le_bytes(b[8..].try_into().expect("8")),
+            )
+        }
+    };
+    (lo & keep_low_bytes(len.min(8)), hi & keep_low_bytes(len.saturating_sub(8)))
+}
+
+/// A mask of the low `n` bytes (`n <= 8`).
+#[inline(always)]
+fn keep_low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// Folded 64x64->128 multiply of the two halves (with the length mixed in).
+#[inline(always)]
+fn hash(lo: u64, hi: u64, len: u64) -> u64 {
+    let m = u128::from(lo ^ 0x243F_6A88_85A3_08D3) * u128::from(hi ^ len ^ 0x1319_8A2E_0370_7344);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hand-written order-status count
+// ---------------------------------------------------------------------------------------------
+
+/// Schema-aware parse-and-count over the raw text, one pass over the bytes: digits of the
+/// order id up to `,`, the status recognised by its first byte and length and checked, `,`,
+/// digits of the timestamp up to `\n`. Same acceptance as [`parse_event`]; returns the counts
+/// per status (in [`Status::ALL`] order) and the number of malformed lines.
+pub fn count_statuses(text: &[u8]) -> ([u64; 5], u64) {
+    let mut counts = [0u64; 5];
+    let mut malformed = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let line_end = match memchr_newline(&text[pos..]) {
+            Some(i) => pos + i,
+            None => text.len(),
+        };
+        match parse_line_bytes(&text[pos..line_end]) {
+            Some(s) => counts[s as usize] += 1,
+            None => malformed += 1,
+        }
+        pos = line_end + 1;
+    }
+    (counts, malformed)
+}
+
+/// The position of the first `\n`, 8 bytes at a time.
+#[inline(always)]
+fn memchr_newline(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let x = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let m = eq_bytes(x, b'\n');
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i..].iter().position(|&b| b == b'\n').map(|p| i + p)
+}
+
+/// `order_id,status,timestamp_ms` -> the status, validating the numbers as [`parse_u64`].
+#[inline(always)]
+fn parse_line_bytes(line: &[u8]) -> Option<Status> {
+    let mut i = 0;
+    // Order id.
+    let mut id: u64 = 0;
+    while i < line.len() && line[i] != b',' {
+        let d = line[i].wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        id = id.checked_mul(10)?.checked_add(u64::from(d))?;
+        i += 1;
+    }
+    if i == 0 || i == line.len() {
+        return None;
+    }
+    let rest = &line[i + 1..];
+    // Status: by first byte, then the exact name and the comma after it.
+    let (status, name): (Status, &[u8]) = match rest.first()? {
+        b'p' => (Status::Purchased, b"purchased,"),
+        b's' => (Status::Shipped, b"shipped,"),
+        b'd' => (Status::Delivered, b"delivered,"),
+        b'c' => (Status::Cancelled, b"cancelled,"),
+        b'r' => (Status::Returned, b"returned,"),
+        _ => return None,
+    };
+    if !rest.starts_with(name) {
+        return None;
+    }
+    // Timestamp.
+    let ts = &rest[name.len()..];
+    if ts.is_empty() {
+        return None;
+    }
+    let mut t: u64 = 0;
+    for &b in ts {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        t = t.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    let _ = (id, t);
+    Some(status)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain Rust baselines and checks
+// ---------------------------------------------------------------------------------------------
+
+/// Reference word count: `split_ascii_whitespace` into a `FxHashMap<&str, u64>`.
+pub fn fx_word_count<'a>(lines: &[&'a str]) -> FxHashMap<&'a str, u64> {
+    let mut map: FxHashMap<&str, u64> = FxHashMap::default();
+    for line in lines {
+        for w in line.split_ascii_whitespace() {
+            *map.entry(w).or_insert(0) += 1;
+        }
+    }
+    map
+}
+
+/// Parses the `(key,count)` lines a dstream `print` wrote.
+pub fn printed_counts(printed: &str) -> FxHashMap<String, u64> {
+    printed
+        .lines()
+        .skip(3)
+        .filter(|l| l.starts_with('('))
+        .map(|r| {
+            let inner = r.strip_prefix('(').and_then(|r| r.strip_suffix(')')).expect("a pair");
+            let (k, n) = inner.rsplit_once(',').expect("(key,n)");
+            (k.to_string(), n.parse().expect("a count"))
+        })
+        .collect()
+}
+
+/// Converts a map keyed by anything printable to owned strings (for comparisons).
+pub fn owned<K: ToString + Hash + Eq>(m: &FxHashMap<K, u64>) -> FxHashMap<String, u64> {
+    m.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// Checks the SWAR splitter against `split_ascii_whitespace` on tricky and random inputs.
+pub fn check_splitter() {
+    let mut rng = Rng::new(7);
+    let alphabet = b"ab \t\n\x0B\x0C\r\x00\x1F!\x7F\xC3\xA9";
+    let mut cases: Vec<Vec<u8>> = vec![b"".to_vec(), b" ".to_vec(), b"a".to_vec(), b"  a  b  ".to_vec()];
+    for len in 0..300 {
+        let s: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]).collect();
+        cases.push(s);
+    }
+    for case in cases {
+        let text = String::from_utf8_lossy(&case).into_owned();
+        let bytes = text.as_bytes();
+        let expected: Vec<&str> = text.split_ascii_whitespace().collect();
+        let mut got = Vec::new();
+        for_each_word(bytes, |s, e| got.push(&text[s..e]));
+        assert_eq!(got, expected, "splitter disagrees on {text:?}");
+    }
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Prints the results of the last `cargo bench` run as Markdown tables, with the ratios the
+issue asks for: reads criterion's `target/criterion/**/new/{benchmark,estimates}.json` and the
+`*.dstream.txt` files the benches write beside them (record counts, allocations, paced batch
+overhead).
+
+    cargo bench --bench wordcount --bench orders --bench batch_overhead
+    python3 benches/summarize.py            # or: python3 benches/summarize.py path/to/criterion
+"""
+
+import json
+import os
+import sys
+
+
+def criterion_dir():
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    return os.path.join(target, "criterion")
+
+
+def load_results(root):
+    """{(group, id within group): (mean ns, [low, high] ns, throughput bytes or None)}"""
+    results = {}
+    for dirpath, _dirs, files in os.walk(root):
+        if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
+            continue
+        with open(os.path.join(dirpath, "benchmark.json")) as f:
+            bench = json.load(f)
+        with open(os.path.join(dirpath, "estimates.json")) as f:
+            est = json.load(f)
+        mean = est["mean"]
+        ci = mean["confidence_interval"]
+        group = bench["group_id"]
+        name = bench["full_id"][len(group) + 1 :]
+        thr = (bench.get("throughput") or {}).get("Bytes")
+        results[(group, name)] = (mean["point_estimate"], (ci["lower_bound"], ci["upper_bound"]), thr)
+    return results
+
+
+def load_meta(root, name):
+    meta = {}
+    try:
+        with open(os.path.join(root, f"{name}.dstream.txt")) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    meta[k] = v
+    except OSError:
+        pass
+    return meta
+
+
+def fmt_time(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.1f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
+
+def throughput_table(results, group, meta, extra_unit):
+    rows = {name: r for (g, name), r in results.items() if g == group}
+    if not rows:
+        return None, {}
+    lines_n = int(meta.get("lines", 0))
+    records = int(meta.get("records", 0))
+    unit = meta.get("record_unit", "records")
+    out = [
+        f"| {group} variant | time / pass (mean, 95% CI) | MB/s (MiB) | M lines/s | M {unit}/s |",
+        "|---|---|---|---|---|",
+    ]
+    speed = {}
+    for name in sorted(rows, key=lambda n: rows[n][0]):
+        ns, (lo, hi), thr = rows[name]
+        secs = ns / 1e9
+        speed[name] = 1 / secs
+        mbs = thr / secs / 1048576 if thr else float("nan")
+        out.append(
+            f"| `{name}` | {fmt_time(ns)} [{fmt_time(lo)}, {fmt_time(hi)}] | {mbs:.0f} | "
+            f"{lines_n / secs / 1e6:.2f} | {records / secs / 1e6:.2f} |"
+        )
+    return "\n".join(out), speed
+
+
+def ratio(speed, a, b):
+    if a in speed and b in speed:
+        return speed[a] / speed[b]
+    return None
+
+
+def main():
+    root = criterion_dir()
+    results = load_results(root)
+    if not results:
+        sys.exit(f"no criterion results under {root}: run `cargo bench` first")
+
+    wc_meta = load_meta(root, "wordcount")
+    if wc_meta:
+        print(
+            f"Word-count corpus: {int(wc_meta['bytes']) / 1048576:.1f} MiB, {wc_meta['lines']} lines, "
+            f"{wc_meta['records']} words, {wc_meta.get('distinct', '?')} distinct.\n"
+        )
+    table, wc = throughput_table(results, "wordcount", wc_meta, "words")
+    if table:
+        print(table + "\n")
+    pn = max((n for n in wc if n.startswith("dstream_fused/p")), key=lambda n: int(n.split("/p")[1]), default=None)
+    ratios = [
+        ("fused p1 / hand-written limit (target >= 0.8)", ratio(wc, "dstream_fused/p1", "hand_written_limit")),
+        ("fused p1 / FxHashMap loop", ratio(wc, "dstream_fused/p1", "fx_hashmap_loop")),
+        ("fused p1 / iterator chain", ratio(wc, "dstream_fused/p1", "iterator_chain")),
+        ("unfused p1 / fused p1", ratio(wc, "dstream_unfused/p1", "dstream_fused/p1")),
+        ("hand-written limit / FxHashMap loop", ratio(wc, "hand_written_limit", "fx_hashmap_loop")),
+    ]
+    if pn and pn != "dstream_fused/p1":
+        ratios.append((f"fused {pn.split('/')[1]} / fused p1 (target >= 1.7)", ratio(wc, pn, "dstream_fused/p1")))
+
+    or_meta = load_meta(root, "orders")
+    if or_meta:
+        print(
+            f"Orders corpus: {int(or_meta['bytes']) / 1048576:.1f} MiB, {or_meta['lines']} lines, "
+            f"{or_meta['records']} valid events.\n"
+        )
+    table, od = throughput_table(results, "orders", or_meta, "events")
+    if table:
+        print(table + "\n")
+    ratios += [
+        ("orders: fused p1 / hand-written limit (target >= 0.8)", ratio(od, "dstream_fused/p1", "hand_written_limit")),
+        ("orders: fused p1 / parse_event array loop", ratio(od, "dstream_fused/p1", "parse_event_array_loop")),
+        ("orders: fused p1 / FxHashMap loop", ratio(od, "dstream_fused/p1", "fx_hashmap_loop")),
+        ("orders: unfused p1 / fused p1", ratio(od, "dstream_unfused/p1", "dstream_fused/p1")),
+    ]
+    opn = max((n for n in od if n.startswith("dstream_fused/p")), key=lambda n: int(n.split("/p")[1]), default=None)
+    if opn and opn != "dstream_fused/p1":
+        ratios.append((f"orders: fused {opn.split('/')[1]} / fused p1", ratio(od, opn, "dstream_fused/p1")))
+
+    print("| ratio (throughput) | value |\n|---|---|")
+    for label, r in ratios:
+        if r is not None:
+            print(f"| {label} | {r:.2f}x |")
+    print()
+
+    allocs = {k: v for k, v in wc_meta.items() if k.startswith("allocs_")}
+    if allocs:
+        print("| allocations, fused word count, steady state | per batch | per line | breakdown (allocs per batch) |")
+        print("|---|---|---|---|")
+        keys = sorted({k.split(".", 1)[1] for k in allocs})
+        for k in keys:
+            print(
+                f"| {k} | {allocs.get('allocs_per_batch.' + k, '?')} | {allocs.get('allocs_per_line.' + k, '?')} | "
+                f"{allocs.get('allocs_breakdown.' + k, '')} |"
+            )
+        print()
+
+    bo = {name: r for (g, name), r in results.items() if g == "batch_overhead"}
+    bo_meta = load_meta(root, "batch_overhead")
+    if bo or bo_meta:
+        print("| per-batch overhead (B = 10 ms, 3 lines per batch) | time per batch |\n|---|---|")
+        for name in sorted(bo):
+            ns, (lo, hi), _ = bo[name]
+            print(f"| back to back `{name}` (target < 50 µs) | {fmt_time(ns)} [{fmt_time(lo)}, {fmt_time(hi)}] |")
+        for k in sorted(bo_meta):
+            print(f"| paced every 10 ms, {k.replace('_us', '')} | {float(bo_meta[k]):.1f} µs |")
+
+
+if __name__ == "__main__":
+    main()
