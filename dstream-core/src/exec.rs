@@ -55,6 +55,17 @@ impl Executor {
         M: Fn(V, V) -> V + Sync,
     {
         let partitions = partitions.max(1);
+        if partitions == 1 {
+            // One reduce partition: merge into the largest map-side table, no bucketing.
+            let mut tables = map_outputs;
+            let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
+            let Some(largest) = largest else { return vec![Combiner::new()] };
+            let mut merged = tables.swap_remove(largest);
+            for (k, v) in tables.into_iter().flatten() {
+                merged.merge(k, v, &merge);
+            }
+            return vec![merged];
+        }
         // Map side: cut every table into one bucket per reduce partition.
         let buckets: Vec<Vec<Vec<(K, V)>>> = self.run_stage(map_outputs, |_, table| {
             let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::new()).collect();

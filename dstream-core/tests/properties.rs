@@ -1,4 +1,6 @@
-//! Property: the incremental window (inverse function) equals the naive one (re-reducing
+//! Properties of the runtime, checked on random inputs.
+//!
+//! The incremental window (inverse function) equals the naive one (re-reducing
 //! every batch in the window) for random inputs and random window shapes, once the keys
 //! whose value fell to zero are filtered out, as Spark's own suite states. Values are
 //! non-negative counts: with signed values a key can sum to zero while it still has records
@@ -56,3 +58,4 @@ proptest! {
         }
     }
 }
+
