@@ -50,7 +50,7 @@ pub mod __private {
     pub use crate::ops;
     pub use crate::owned::own_partitions;
     pub use crate::partition::SourceBatch;
-    pub use crate::sink::{foreach, print, text_files};
+    pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::state;
     pub use crate::time::Duration;
     pub use crate::window::{own_tables, IncrementalWindow, WindowBuffer};

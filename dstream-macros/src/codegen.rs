@@ -831,6 +831,23 @@ impl Codegen<'_> {
                     breaks_early: false,
                 }
             }
+            Some(Kind::Output(OutputOp::Dashboard)) => {
+                let dashboard = self.var("dashboard");
+                let address = self.value_arg(&node.args[0]);
+                let address_span = syn::spanned::Spanned::span(&address);
+                let private = private();
+                self.hoisted.push(
+                    quote_spanned!(address_span=> let #dashboard = #private::dashboard::Dashboard::new(#address);),
+                );
+                let dashboard = respan_ident(&dashboard, span);
+                EndCode {
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
+                    finish: returns_sink,
+                    after: quote_spanned!(span=> #dp::dashboard::emit(&#dashboard, #ctx, #out)?;),
+                    breaks_early: false,
+                }
+            }
             _ => unreachable!("planned: stage ends at a shuffle or an output"),
         }
     }

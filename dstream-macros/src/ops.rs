@@ -100,6 +100,7 @@ pub enum OutputOp {
     Print,
     ForeachBatch,
     SaveAsTextFiles,
+    Dashboard,
 }
 
 /// What an argument may be.
@@ -501,6 +502,13 @@ pub static OPERATORS: &[OpSpec] = &[
         args: &[arg("prefix", Value), optional("suffix", Value)],
         summary:
             "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",
+    },
+    OpSpec {
+        name: "dashboard",
+        kind: Kind::Output(OutputOp::Dashboard),
+        variadic: false,
+        args: &[arg("address", Value)],
+        summary: "serves a live web page of the batch's (label, number) records on `address`: a chart over recent batches and the latest table",
     },
 ];
 
