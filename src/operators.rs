@@ -149,7 +149,7 @@
 //!     vec![Reading { sensor: 1, celsius: 21.5 }],
 //! ];
 //! let job = stream! {
-//!     queue(batches) every 1s |> window(2s) |> map(|r: Reading| (r.sensor, r.celsius))
+//!     queue(batches) every 1s |> window(2s) |> map(|r| (r.sensor, r.celsius))
 //!         |> reduce_by_key(+) |> print
 //! };
 //! let out = Harness::new(job).run_batches(2).unwrap();
@@ -220,7 +220,7 @@
 //!     stream! {
 //!         #![checkpoint(dir, 2s)]
 //!         queue(vec![vec!["a"]; 10]) |> map(|w| (w, 1))
-//!             |> update_state_by_key(|ones: Vec<i32>, n: Option<i32>| {
+//!             |> update_state_by_key(|ones, n| {
 //!                 Some(n.unwrap_or(0) + ones.len() as i32)
 //!             })
 //!             every 1s |> print
@@ -1568,7 +1568,7 @@ pub mod window {
     //!
     //! let job = stream! {
     //!     queue(vec![vec!["to be"], vec!["or"]]) |> flat_map(split) every 1s |> window(2s)
-    //!         |> map(|word: String| word.to_uppercase()) |> print
+    //!         |> map(|word| word.to_uppercase()) |> print
     //! };
     //! let out = Harness::new(job).run_batches(3).unwrap();
     //! assert_eq!(out[1].printed_records(), ["TO", "BE", "OR"]);
@@ -1887,7 +1887,7 @@ pub mod update_state_by_key {
     //!
     //! let job = stream! {
     //!     queue(vec![vec!["a"], vec!["a", "b"], vec!["a", "b", "c"], vec![]]) |> map(|k| (k, 1))
-    //!         |> update_state_by_key(|values: Vec<i32>, count: Option<i32>| {
+    //!         |> update_state_by_key(|values, count| {
     //!             Some(count.unwrap_or(0) + values.iter().sum::<i32>())
     //!         })
     //!         every 1s |> print
@@ -1914,7 +1914,7 @@ pub mod update_state_by_key {
     //! let job = stream! {
     //!     queue(vec![vec!["a", "b"], vec!["a"], vec![], vec![]]) |> map(|k| (k, 1))
     //!         |> update_state_by_key(
-    //!             |time: Time, _key: &String, values: Vec<i32>, last_seen: Option<u64>| {
+    //!             |time, _key, values, last_seen| {
     //!                 let now = time.as_millis();
     //!                 if values.is_empty() {
     //!                     last_seen.filter(|&t| now - t < 2000)

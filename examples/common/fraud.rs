@@ -54,7 +54,7 @@ pub struct Transaction {
 pub fn parse_transaction<S: AsRef<str>>(line: S) -> Option<Transaction> {
     let fields: Vec<&str> = line.as_ref().split(',').map(str::trim).collect();
     let [time, account, amount, country, merchant] = fields[..] else { return None };
-    let amount: f64 = amount.parse().ok().filter(|a: &f64| a.is_finite() && *a > 0.0)?;
+    let amount = amount.parse::<f64>().ok().filter(|a| a.is_finite() && *a > 0.0)?;
     let valid = is_timestamp(time)
         && !account.is_empty()
         && !merchant.is_empty()
