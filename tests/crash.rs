@@ -119,12 +119,17 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
         added += 1;
     }
     // A last run that is not killed: wait until every record is out, then stop it gracefully.
+    let last_batch_before = batch_dirs(&root.join("out"), "records").keys().next_back().copied().unwrap_or(0);
     let mut child = spawn_child(&root);
     let expected_records = FILES * LINES_PER_FILE;
     let deadline = Instant::now() + StdDuration::from_secs(60);
     loop {
-        let seen: usize = batch_dirs(&root.join("out"), "records").values().map(Vec::len).sum();
-        if seen >= expected_records {
+        let batches = batch_dirs(&root.join("out"), "records");
+        let seen: usize = batches.values().map(Vec::len).sum();
+        // The new child must have run a batch of its own (so its signal handlers are set)
+        // before it is asked to stop.
+        let running = batches.keys().next_back().is_some_and(|&t| t > last_batch_before);
+        if seen >= expected_records && running {
             break;
         }
         assert!(Instant::now() < deadline, "only {seen} of {expected_records} records arrived");
