@@ -322,6 +322,7 @@
 //! | [`print([num])`](mod@print) | `print` | output | prints the batch as Spark does |
 //! | [`foreach_batch(func)`](foreach_batch) | `foreachRDD` | output | calls `func(records, time)` |
 //! | [`save_as_text_files(prefix, [suffix])`](save_as_text_files) | `saveAsTextFiles` | output | writes the directory `prefix-<ms>[.suffix]` |
+//! | [`dashboard(address)`](dashboard) | none | output | serves a live web page of the `(label, number)` records |
 
 pub mod socket {
     //! `socket(host, port, [config])`: the lines of text a TCP server sends, one record per
@@ -2298,5 +2299,44 @@ pub mod save_as_text_files {
     //! let second = dir.join("counts-2000.txt");
     //! assert_eq!(std::fs::read_to_string(second.join("part-00000")).unwrap(), "");
     //! std::fs::remove_dir_all(&dir).unwrap();
+    //! ```
+}
+
+pub mod dashboard {
+    //! `dashboard(address)`: serves a live web page of each batch's `(label, number)` records
+    //! on `address` (for example `"127.0.0.1:8080"`): a chart of every label over the last 60
+    //! batches, and a table of the latest batch with its time and processing time. No Spark
+    //! counterpart.
+    //!
+    //! * Output operation; the records must be `(K, V)` pairs with `K: Render` (the label) and
+    //!   `V` a number (any integer or float type); records with the same label are added up.
+    //! * The page updates live through server-sent events (`/events`, one JSON message per
+    //!   batch, history first for a new page); `/latest` returns the latest batch as JSON
+    //!   (`null` before the first). The page needs no external resources.
+    //! * The server starts when the job is built and lives as long as the job. An address that
+    //!   cannot be bound fails the first batch with an error naming `dashboard`.
+    //! * Typical use: `let counts = ... |> reduce_by_key(+); counts |> print; counts |>
+    //!   dashboard("127.0.0.1:8080")` (see `examples/order_dashboard.rs`).
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //! use std::io::{Read, Write};
+    //!
+    //! let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    //! let job = stream! {
+    //!     queue(vec![vec!["shipped", "purchased", "shipped"]])
+    //!         |> map(|status| (status, 1u64)) |> reduce_by_key(+) every 1s |> dashboard(addr.as_str())
+    //! };
+    //! let mut harness = Harness::new(job); // the page is served while the job lives
+    //! harness.step().unwrap();
+    //! let mut http = std::net::TcpStream::connect(&addr).unwrap();
+    //! http.write_all(b"GET /latest HTTP/1.0\r\n\r\n").unwrap();
+    //! let mut response = String::new();
+    //! http.read_to_string(&mut response).unwrap();
+    //! assert!(response.contains(r#"{"counts":{"purchased":1,"shipped":2},"processing_ms":"#), "{response}");
+    //! assert!(response.ends_with(r#","time":1000}"#), "{response}");
     //! ```
 }
