@@ -318,17 +318,7 @@ impl Codegen<'_> {
         let parallelism = mixed("__parallelism");
         let mut code = TokenStream::new();
         // A value that exists only at its slide times is an `Option`, set when it exists.
-        let bound = plan.steps.iter().filter_map(|step| match step {
-            Step::SourceParts { source: node, .. }
-            | Step::Union { node, .. }
-            | Step::Window { node, .. }
-            | Step::State { node, .. }
-            | Step::Binary { node, .. } => Some(*node),
-            Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
-                Some(*node)
-            }
-            Step::Stage(_) => None,
-        });
+        let bound = plan.steps.iter().filter_map(Step::produces);
         let gated: Vec<NodeId> = bound.filter(|&n| self.is_gated(n) && self.is_read(n)).collect();
         for node in gated {
             let v = self.value_var(node);
