@@ -1,11 +1,34 @@
 //! The socket text source (Spark's `socketTextStream`): connects as a TCP **client** to
 //! `host:port` and produces one record per `\n`-terminated UTF-8 line.
 //!
-//! A receiver thread reads the socket into a reusable byte buffer, turns every read that
-//! completed lines into one [`TextBlock`] stamped with the job's clock, and sends it over a
-//! bounded crossbeam channel. A full channel blocks the receiver, which stops reading, so a
-//! slow job pushes back on the sender through TCP flow control. [`Source::cut`] hands over,
-//! in arrival order, every block stamped at or before the batch time.
+//! # Receiving and buffering
+//!
+//! A receiver thread reads the socket into a reusable byte buffer and turns every read that
+//! completed lines into a [`TextBlock`]. Blocks wait for the batch loop in a buffer shared
+//! with it (a queue under a mutex) that is bounded in **bytes**, not in blocks:
+//! [`SocketConfig::max_buffered_bytes`] (8 MiB by default). The receiver stops reading only
+//! while the buffer holds that much, so a slow job pushes back on the sender through TCP
+//! flow control, and a fast one is never held up by the number of reads. (A channel of 256
+//! blocks, drained once per batch, used to cap a server that writes one line per `write`
+//! at about 256 reads per batch: the receiver blocked and lines slipped into later batches.)
+//!
+//! # Which batch a line belongs to
+//!
+//! A block is stamped with the job's clock **when it enters the buffer, under the buffer's
+//! lock**, and [`Source::cut`] takes, under the same lock, every block stamped at or before
+//! the batch time, in arrival order. The batch loop cuts batch `t` once its clock reads
+//! `t`, so a block that enters the buffer after the cut is stamped `t` or later: every line
+//! received at or before `t` is in batch `t` or an earlier one, and no line received after
+//! the cut is (a line received in the very millisecond `t`, after the cut, is in the next
+//! batch). Stamps never decrease along the queue. Blocks that enter the buffer with the
+//! same stamp are merged (small ones are copied into the last block), which cannot move a
+//! line to another batch and keeps the number of blocks at about one per clock tick.
+//!
+//! After [`Source::stop_receiving`], a cut hands over everything left, whatever its stamp:
+//! the last batch of a graceful stop may be cut at a time before the stamps of the lines
+//! read during the stop.
+//!
+//! # Connections and bad input
 //!
 //! The connection never stops the job: a refused connection, an end of stream or a read
 //! error is logged, counted in [`Metrics`] and followed by a reconnection with exponential
@@ -15,6 +38,8 @@
 //! [`SocketConfig::max_line_bytes`] is dropped, counted, logged (rate-limited) and, if
 //! [`SocketConfig::malformed_path`] is set, written aside to that file.
 //!
+//! # Stopping
+//!
 //! Stopping ([`Source::stop_receiving`]) is graceful. Once the receiver sees the stop flag
 //! it still reads, without waiting for more, what the socket already holds (at most 4 MiB,
 //! so that a server that keeps sending cannot hold up the stop) and hands it over like any
@@ -23,32 +48,81 @@
 //! also closed the connection.
 //!
 //! The `bytes_received` counter of [`Metrics`] counts bytes when they are read, after every
-//! line they complete has been sent to the channel (or, during a stop, kept for the cuts
-//! that follow [`Source::stop_receiving`]), so a cut made after seeing the count holds those
-//! lines. Bytes of a line whose `\n` has not arrived yet are counted as well, but that line
-//! is handed over only when its `\n` arrives or the stream ends (like Java's `readLine`, a
-//! final line without terminator is a line); if the connection drops, or the source is
-//! stopped, first, it is dropped and logged. So bytes counted may include a partial line
-//! that no cut holds yet, or ever.
+//! line they complete is in the buffer (and, with a write-ahead log, in the log), so a cut
+//! made after seeing the count holds those lines. Bytes of a line whose `\n` has not arrived
+//! yet are counted as well, but that line is handed over only when its `\n` arrives or the
+//! stream ends (like Java's `readLine`, a final line without terminator is a line); if the
+//! connection drops, or the source is stopped, first, it is dropped and logged. So bytes
+//! counted may include a partial line that no cut holds yet, or ever.
+//!
+//! # Write-ahead log
+//!
+//! Without a log, lines received since the last checkpoint are lost if the process dies
+//! (nothing is lost on a graceful stop). With [`SocketConfig::write_ahead_log`] set to a
+//! directory (Spark's `spark.streaming.receiver.writeAheadLog.enable`), the receiver
+//! appends every block to the log and syncs it (`fdatasync`) **before** it enters the
+//! buffer: a line counts as received only once it is durable. The guarantee is then **zero
+//! loss, at least once**: every line counted as received reaches the job, even if the
+//! process dies, and lines that a batch after the last checkpoint already saw are handed
+//! over again after a crash. (Lines still in the socket, or read but not yet logged, when
+//! the process dies were never received: TCP gives the sender no way to know, as with
+//! Spark's socket receiver.)
+//!
+//! - **Records.** Every block is one record with a sequence number (1, 2, ... across
+//!   restarts): `length: u32 | crc: u32 | payload`, where `crc` is the CRC-32 of the
+//!   payload and the payload is `sequence: u64 | stamp (ms): u64 | line count: u32 | the
+//!   line lengths, u32 each | the lines' bytes`, all integers little-endian.
+//! - **Segments.** Records go to segment files `wal-<first sequence, 20 digits>.log`, each
+//!   starting with the magic `DSTRWAL1`; a new segment starts when one would pass 64 MiB,
+//!   and with the first block after every start (old segments are never appended to).
+//! - **Position.** [`Source::position`] is the sequence number of the last block handed over
+//!   by a cut; a checkpoint records it. On recovery [`Source::restore_position`] gives it
+//!   back before `start`, and `start` replays, in order, every logged block with a larger
+//!   number before reading the socket. The replayed blocks are handed over by the first
+//!   cuts (the first one, as far as [`SocketConfig::max_buffered_bytes`] allows); new blocks
+//!   are numbered after the last one in the log. A job started without a position (no
+//!   checkpoint yet) replays the whole log: it may have crashed before its first
+//!   checkpoint.
+//! - **Torn records.** A last record that is incomplete, or fails its checksum or structure
+//!   test with nothing, or only zeros, after it, is what a crash during an append leaves: it is
+//!   ignored, with a warning (that block never counted as received, and its number is given
+//!   to the next block, in a new segment). A bad record followed by other data is
+//!   corruption: it and the rest of its segment are skipped with an error, and so is a gap
+//!   in the numbers; the job still starts.
+//! - **Trimming.** `start` deletes the segments all of whose blocks are at or below the
+//!   restored position. While the job runs, a segment is deleted (when the log moves to a
+//!   new segment) once all its blocks are at or below the position taken for the
+//!   checkpoint **four checkpoints before** the newest one. A position is taken before its
+//!   checkpoint is written, and the job writes checkpoints in the background, with up to two
+//!   queued and one being written: when the position for checkpoint `k` is taken, only
+//!   checkpoint `k - 4` is sure to be on disk, so a crash at that moment recovers from `k - 4`
+//!   or later and needs every block after its position. (With one checkpoint of slack, a
+//!   crash while the writer lags would find the blocks after the recovered position
+//!   deleted.) The log is only trimmed by checkpoints: use it with `#![checkpoint(..)]`, and
+//!   delete it together with the checkpoint directory.
+//! - **Cost.** One `write` and one `fdatasync` per block. While a sync is in progress the
+//!   socket keeps filling, so the next read, and block, is larger: throughput drops much
+//!   less than the number of syncs suggests, but the log's disk bounds it.
 
 use super::{Source, SourceContext};
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::text::{TextBatch, TextBlock};
 use crate::time::Time;
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, Sender};
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How often the receiver thread looks at its stop flag while it waits for data, for a
-/// free slot in the channel, or for the next connection attempt.
+/// How often the receiver thread looks at its stop flag while it waits for data, for room
+/// in the buffer, or for the next connection attempt.
 const POLL: Duration = Duration::from_millis(50);
 
 /// Size of the receiver's reusable read buffer.
@@ -59,11 +133,22 @@ const READ_BUFFER_BYTES: usize = 64 * 1024;
 /// hold up the stop.
 const DRAIN_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
+/// A block smaller than this that enters the buffer with the same stamp as the last block
+/// there is copied into that block rather than queued on its own.
+const MERGE_BELOW_BYTES: usize = 16 * 1024;
+
+/// Emptied blocks the batch loop keeps for the receiver to reuse.
+const RECYCLED_BLOCKS: usize = 64;
+
 /// Malformed lines logged individually before logging becomes sparse.
 const LOG_FIRST_MALFORMED: u64 = 10;
 
 /// After the first few, one malformed line in this many is logged.
 const LOG_EVERY_MALFORMED: u64 = 1000;
+
+/// Positions of this many checkpoints (the newest and the four before it) are kept before
+/// write-ahead-log segments are trimmed: see "Trimming" in the module documentation.
+const RETAINED_CHECKPOINTS: usize = 5;
 
 /// Settings of a [`SocketSource`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,15 +161,30 @@ pub struct SocketConfig {
     pub initial_backoff: Duration,
     /// Upper bound of the reconnection delay (default 5 s).
     pub max_backoff: Duration,
-    /// Capacity, in blocks (one block per socket read), of the channel between the receiver
-    /// thread and the batch loop (default 256). When it is full the receiver stops reading.
-    pub channel_capacity: usize,
+    /// Bytes of received lines (terminators included) held between the receiver thread and
+    /// the batch loop, not yet handed over by a cut (default 8 MiB). While the buffer holds
+    /// this much the receiver stops reading, and TCP flow control slows the sender; it may
+    /// exceed the bound by one read (64 KiB), and by what is read during a stop (4 MiB).
+    pub max_buffered_bytes: usize,
     /// If set, malformed lines are appended to this file ("written aside"): the line's raw
     /// bytes, without its `\n`, followed by `\n`.
     pub malformed_path: Option<PathBuf>,
     /// Timeout of one TCP connection attempt (default 1 s). A stop request that arrives
     /// during an attempt waits for it to finish.
     pub connect_timeout: Duration,
+    /// A directory for a write-ahead log (default `None`: no log), Spark's
+    /// `spark.streaming.receiver.writeAheadLog.enable`. Every block of lines is appended to
+    /// the log and synced before it counts as received; the source's checkpoint position is
+    /// the number of the last block handed to a batch, and a job recovering from a
+    /// checkpoint first replays the logged blocks after it. Guarantee: **zero loss, at least
+    /// once** (lines received after the last checkpoint are handed over again after a
+    /// crash, so a batch may see them twice). Costs one `fdatasync` per block. Use it with
+    /// a checkpoint directory (`#![checkpoint(..)]`): old segments are deleted only as
+    /// checkpoints advance (they keep the blocks after the position of the fourth
+    /// checkpoint before the newest, which may not be written yet), and without a
+    /// position a start replays the whole log. Format and recovery are described in the
+    /// [module documentation](self).
+    pub write_ahead_log: Option<PathBuf>,
 }
 
 impl Default for SocketConfig {
@@ -93,15 +193,13 @@ impl Default for SocketConfig {
             max_line_bytes: 1024 * 1024,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
-            channel_capacity: 256,
+            max_buffered_bytes: 8 * 1024 * 1024,
             malformed_path: None,
             connect_timeout: Duration::from_secs(1),
+            write_ahead_log: None,
         }
     }
 }
-
-/// A block of lines and the clock time at which its read completed.
-type Stamped = (Time, TextBlock);
 
 /// Reads text lines from a TCP server, as Spark's `socketTextStream(host, port)`.
 ///
@@ -116,14 +214,21 @@ pub struct SocketSource {
     port: u16,
     config: SocketConfig,
     stop: Arc<AtomicBool>,
-    receiver: Option<JoinHandle<Vec<Stamped>>>,
-    blocks: Option<Receiver<Stamped>>,
-    /// Blocks taken off the channel but not yet handed over (stamped after an earlier cut's
-    /// time, or collected when receiving stopped), in arrival order.
-    backlog: VecDeque<Stamped>,
+    receiver: Option<JoinHandle<()>>,
+    /// The blocks received and not yet handed over; `Some` once started.
+    buffer: Option<Arc<Buffer>>,
+    /// Set by [`Source::stop_receiving`]: from then on a cut takes everything left.
+    receiving_stopped: bool,
     /// Emptied blocks going back to the receiver so it does not allocate per read.
     recycle: Option<Sender<TextBlock>>,
     metrics: Option<Metrics>,
+    /// With a write-ahead log: the sequence number of the last block handed over by a cut
+    /// (before `start`, the restored position; 0 for none).
+    handed_over: u64,
+    /// Whether `restore_position` gave a position.
+    restored: bool,
+    /// The blocks a cut takes, kept to reuse its allocation.
+    taken: Vec<Queued>,
 }
 
 impl std::fmt::Debug for SocketSource {
@@ -133,7 +238,8 @@ impl std::fmt::Debug for SocketSource {
             .field("port", &self.port)
             .field("config", &self.config)
             .field("receiving", &self.receiver.is_some())
-            .field("backlog_blocks", &self.backlog.len())
+            .field("buffered_bytes", &self.buffer.as_ref().map(|b| b.lock().bytes))
+            .field("handed_over", &self.handed_over)
             .finish()
     }
 }
@@ -148,10 +254,13 @@ impl SocketSource {
             config: SocketConfig::default(),
             stop: Arc::new(AtomicBool::new(false)),
             receiver: None,
-            blocks: None,
-            backlog: VecDeque::new(),
+            buffer: None,
+            receiving_stopped: false,
             recycle: None,
             metrics: None,
+            handed_over: 0,
+            restored: false,
+            taken: Vec::new(),
         }
     }
 
@@ -166,27 +275,16 @@ impl SocketSource {
         &self.config
     }
 
-    /// Signals the receiver thread to stop and waits for it; the blocks it did not send (one
-    /// the full channel had no room for, what it read after seeing the stop) go behind
-    /// everything it sent, so that they are still handed over.
+    /// Signals the receiver thread to stop and waits for it. Everything it read, including
+    /// what it read after seeing the stop, is in the buffer when it exits.
     fn join_receiver(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let Some(handle) = self.receiver.take() else {
             return;
         };
-        let leftover = match handle.join() {
-            Ok(leftover) => leftover,
-            Err(_) => {
-                tracing::error!(host = %self.host, port = self.port, "socket receiver thread panicked");
-                Vec::new()
-            }
-        };
-        // The thread has exited, so the channel holds everything it sent: move it behind
-        // the backlog, then the blocks it did not send.
-        if let Some(blocks) = &self.blocks {
-            self.backlog.extend(blocks.try_iter());
+        if handle.join().is_err() {
+            tracing::error!(host = %self.host, port = self.port, "socket receiver thread panicked");
         }
-        self.backlog.extend(leftover);
     }
 }
 
@@ -194,17 +292,41 @@ impl Source for SocketSource {
     type Batch = TextBatch;
 
     fn start(&mut self, ctx: &SourceContext) -> Result<()> {
-        if self.blocks.is_some() {
+        if self.buffer.is_some() {
             return Err(Error::Config(format!("socket source {}:{} started twice", self.host, self.port)));
         }
-        if self.config.channel_capacity == 0 {
-            return Err(Error::Config("socket source: channel_capacity must be at least 1".into()));
+        if self.config.max_buffered_bytes == 0 {
+            return Err(Error::Config("socket source: max_buffered_bytes must be at least 1".into()));
         }
         if self.config.max_line_bytes == 0 {
             return Err(Error::Config("socket source: max_line_bytes must be at least 1".into()));
         }
-        let (tx, rx) = crossbeam_channel::bounded(self.config.channel_capacity);
-        let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(self.config.channel_capacity);
+        if self.config.write_ahead_log.is_some() && self.config.max_line_bytes > wal::MAX_LOGGED_LINE_BYTES {
+            return Err(Error::Config(format!(
+                "socket source: with a write-ahead log, max_line_bytes can be at most {}",
+                wal::MAX_LOGGED_LINE_BYTES
+            )));
+        }
+        let buffer = Arc::new(Buffer::new(self.handed_over));
+        let wal = match &self.config.write_ahead_log {
+            None => Wal::Off,
+            Some(dir) => {
+                let mut replay = wal::Replay::open(dir, self.handed_over, self.restored).map_err(|e| {
+                    Error::Io(io::Error::new(
+                        e.kind(),
+                        format!("socket source: write-ahead log {}: {e}", dir.display()),
+                    ))
+                })?;
+                // What fits in the buffer is handed to the first cut; the receiver thread
+                // replays the rest, as room appears, before it connects.
+                while buffer.lock().bytes < self.config.max_buffered_bytes {
+                    let Some((seq, mut block)) = replay.next_block() else { break };
+                    buffer.push(&mut block, seq, None, usize::MAX, &self.stop, TextBlock::new);
+                }
+                Wal::Replaying(replay)
+            }
+        };
+        let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(RECYCLED_BLOCKS);
         let label = format!("{}:{}", self.host, self.port);
         let receiver = SocketReceiver {
             host: self.host.clone(),
@@ -212,16 +334,17 @@ impl Source for SocketSource {
             config: self.config.clone(),
             ctx: ctx.clone(),
             stop: Arc::clone(&self.stop),
-            blocks: tx,
+            buffer: Arc::clone(&buffer),
             recycled: recycle_rx,
             read_buf: vec![0; READ_BUFFER_BYTES],
             lines: LineAssembler::new(self.config.max_line_bytes),
             malformed: MalformedLines::new(label, ctx.metrics.clone(), self.config.malformed_path.clone()),
+            wal,
         };
         let handle =
             std::thread::Builder::new().name("dstream-socket-recv".into()).spawn(move || receiver.run())?;
         self.receiver = Some(handle);
-        self.blocks = Some(rx);
+        self.buffer = Some(buffer);
         self.recycle = Some(recycle_tx);
         self.metrics = Some(ctx.metrics.clone());
         Ok(())
@@ -229,36 +352,31 @@ impl Source for SocketSource {
 
     fn cut(&mut self, time: Time) -> TextBatch {
         let mut batch = TextBatch::new();
-        let take = |block: TextBlock, batch: &mut TextBatch| {
-            batch.append(&block);
-            if let Some(recycle) = &self.recycle {
-                // A full recycle channel just means the block is freed here.
-                let _ = recycle.try_send(block);
-            }
-        };
-        // Earlier blocks first: the backlog, then the channel. The first block stamped
-        // after `time` ends the cut and waits, at the backlog's front, for the next one.
-        let mut later_block_seen = false;
-        while let Some((stamp, _)) = self.backlog.front() {
-            if *stamp > time {
-                later_block_seen = true;
-                break;
-            }
-            if let Some((_, block)) = self.backlog.pop_front() {
-                take(block, &mut batch);
+        let Some(buffer) = &self.buffer else { return batch };
+        {
+            let mut state = buffer.lock();
+            while let Some(front) = state.queue.front() {
+                if front.stamp > time && !self.receiving_stopped {
+                    break;
+                }
+                if let Some(queued) = state.queue.pop_front() {
+                    state.bytes -= queued.bytes;
+                    self.taken.push(queued);
+                }
             }
         }
-        if !later_block_seen {
-            if let Some(blocks) = &self.blocks {
-                loop {
-                    match blocks.try_recv() {
-                        Ok((stamp, block)) if stamp <= time => take(block, &mut batch),
-                        Ok(later) => {
-                            self.backlog.push_back(later);
-                            break;
-                        }
-                        Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-                    }
+        if !self.taken.is_empty() {
+            buffer.room.notify_all();
+        }
+        for queued in self.taken.drain(..) {
+            self.handed_over = self.handed_over.max(queued.last_seq);
+            if batch.is_empty() {
+                batch = queued.block;
+            } else {
+                batch.append(&queued.block);
+                if let Some(recycle) = &self.recycle {
+                    // A full recycle channel just means the block is freed here.
+                    let _ = recycle.try_send(queued.block);
                 }
             }
         }
@@ -270,6 +388,47 @@ impl Source for SocketSource {
 
     fn stop_receiving(&mut self) {
         self.join_receiver();
+        self.receiving_stopped = true;
+    }
+
+    /// With a write-ahead log, the sequence number of the last block handed over (8 bytes,
+    /// little-endian); `None` without one. Meant to be called once per checkpoint: the log
+    /// is trimmed by the positions of the last checkpoints.
+    fn position(&self) -> Option<Vec<u8>> {
+        self.config.write_ahead_log.as_ref()?;
+        if let Some(buffer) = &self.buffer {
+            let mut state = buffer.lock();
+            state.checkpoint_positions.push_back(self.handed_over);
+            if state.checkpoint_positions.len() > RETAINED_CHECKPOINTS {
+                state.checkpoint_positions.pop_front();
+            }
+            if state.checkpoint_positions.len() == RETAINED_CHECKPOINTS {
+                let oldest = state.checkpoint_positions.front().copied().unwrap_or(0);
+                state.deletable_through = state.deletable_through.max(oldest);
+            }
+        }
+        Some(self.handed_over.to_le_bytes().to_vec())
+    }
+
+    fn restore_position(&mut self, position: &[u8]) -> Result<()> {
+        if self.buffer.is_some() {
+            return Err(Error::Config("socket source: restore_position after start".into()));
+        }
+        let bytes: [u8; 8] = position.try_into().map_err(|_| {
+            Error::Checkpoint(format!("bad socket source position: {} bytes, expected 8", position.len()))
+        })?;
+        if self.config.write_ahead_log.is_none() {
+            tracing::warn!(
+                host = %self.host,
+                port = self.port,
+                "socket source: the checkpoint has a write-ahead-log position but the log is now off; \
+                 lines logged after the checkpoint are not replayed"
+            );
+            return Ok(());
+        }
+        self.handed_over = u64::from_le_bytes(bytes);
+        self.restored = true;
+        Ok(())
     }
 }
 
@@ -279,15 +438,116 @@ impl Drop for SocketSource {
     }
 }
 
+/// Lines received and not yet handed over, shared by the receiver thread and the batch loop.
+struct Buffer {
+    state: Mutex<BufferState>,
+    /// Signalled when a cut makes room.
+    room: Condvar,
+}
+
+struct BufferState {
+    /// In arrival (and sequence) order, stamps never decreasing.
+    queue: VecDeque<Queued>,
+    /// Bytes of the queued lines, one terminator each included.
+    bytes: usize,
+    /// The stamp of the last block queued.
+    last_stamp: Time,
+    /// Write-ahead log: the positions returned for the last checkpoints, oldest first.
+    checkpoint_positions: VecDeque<u64>,
+    /// Write-ahead log: segments all of whose blocks are numbered at or below this may go.
+    deletable_through: u64,
+}
+
+/// A block waiting in the buffer.
+struct Queued {
+    stamp: Time,
+    /// The sequence number of the last block merged into it (0 without a log).
+    last_seq: u64,
+    bytes: usize,
+    block: TextBlock,
+}
+
+/// Bytes a block stands for: its text and one terminator per line.
+fn block_bytes(block: &TextBlock) -> usize {
+    block.text_len() + block.len()
+}
+
+impl Buffer {
+    fn new(deletable_through: u64) -> Buffer {
+        Buffer {
+            state: Mutex::new(BufferState {
+                queue: VecDeque::new(),
+                bytes: 0,
+                last_stamp: Time::from_millis(0),
+                checkpoint_positions: VecDeque::new(),
+                deletable_through,
+            }),
+            room: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BufferState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues the lines of `block`, leaving it empty. Waits while the buffer holds `limit`
+    /// bytes or more, unless `stop` is set (a stopping receiver hands over everything). The
+    /// stamp is the clock read under the lock (`None`, for a replayed block: time 0), but
+    /// never earlier than the last stamp. `spare` gives an empty block to leave in `block`
+    /// when the block itself is queued.
+    fn push(
+        &self,
+        block: &mut TextBlock,
+        seq: u64,
+        clock: Option<&dyn Clock>,
+        limit: usize,
+        stop: &AtomicBool,
+        spare: impl FnOnce() -> TextBlock,
+    ) {
+        if block.is_empty() {
+            return;
+        }
+        let bytes = block_bytes(block);
+        let mut state = self.lock();
+        while state.bytes >= limit && !stop.load(Ordering::SeqCst) {
+            state = self.room.wait_timeout(state, POLL).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        let now = clock.map_or(Time::from_millis(0), |clock| clock.now());
+        let stamp = now.max(state.last_stamp);
+        state.last_stamp = stamp;
+        state.bytes += bytes;
+        if let Some(last) = state.queue.back_mut() {
+            if last.stamp == stamp && bytes < MERGE_BELOW_BYTES {
+                last.block.append(block);
+                last.bytes += bytes;
+                last.last_seq = last.last_seq.max(seq);
+                block.clear();
+                return;
+            }
+        }
+        let block = std::mem::replace(block, spare());
+        state.queue.push_back(Queued { stamp, last_seq: seq, bytes, block });
+    }
+}
+
 /// Why a connection's read loop ended.
 enum SessionEnd {
-    /// The stop flag was set; carries the blocks not sent, in order: the one the full
-    /// channel had no room for, if any, then the lines read after the stop, if any.
-    Stopped(Vec<Stamped>),
+    /// The stop flag was set; everything read is in the buffer.
+    Stopped,
     /// The server closed the connection.
     EndOfStream,
     /// Reading failed (connection reset, ...).
     ReadError(io::Error),
+}
+
+/// The receiver's write-ahead log.
+enum Wal {
+    /// No log.
+    Off,
+    /// Blocks logged before this start still to be replayed (before the first connection).
+    Replaying(wal::Replay),
+    /// Replay done: new blocks are appended.
+    Writing(wal::Writer),
 }
 
 /// The receiver thread's state.
@@ -297,11 +557,12 @@ struct SocketReceiver {
     config: SocketConfig,
     ctx: SourceContext,
     stop: Arc<AtomicBool>,
-    blocks: Sender<Stamped>,
+    buffer: Arc<Buffer>,
     recycled: Receiver<TextBlock>,
     read_buf: Vec<u8>,
     lines: LineAssembler,
     malformed: MalformedLines,
+    wal: Wal,
 }
 
 impl SocketReceiver {
@@ -309,8 +570,11 @@ impl SocketReceiver {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Connects, reads, reconnects, until stopped. Returns the blocks it did not send.
-    fn run(mut self) -> Vec<Stamped> {
+    /// Replays the log, then connects, reads, reconnects, until stopped.
+    fn run(mut self) {
+        if !self.finish_replay() {
+            return;
+        }
         let mut delay = self.config.initial_backoff;
         while !self.stopped() {
             match self.connect() {
@@ -319,7 +583,7 @@ impl SocketReceiver {
                     tracing::info!(host = %self.host, port = self.port, address = %addr, "socket source connected");
                     delay = self.config.initial_backoff;
                     match self.session(stream) {
-                        SessionEnd::Stopped(leftover) => return leftover,
+                        SessionEnd::Stopped => return,
                         SessionEnd::EndOfStream => {
                             self.ctx.metrics.add_connection_failures(1);
                             tracing::warn!(
@@ -354,7 +618,28 @@ impl SocketReceiver {
             }
             delay = delay.saturating_mul(2).min(self.config.max_backoff);
         }
-        Vec::new()
+    }
+
+    /// Hands the logged blocks that `start` had no room for to the buffer, waiting for room,
+    /// and switches the log to appending. False if stopped meanwhile: the blocks not replayed
+    /// stay in the log for the next start.
+    fn finish_replay(&mut self) -> bool {
+        let Wal::Replaying(mut replay) = std::mem::replace(&mut self.wal, Wal::Off) else { return true };
+        while let Some((seq, mut block)) = replay.next_block() {
+            if self.stopped() {
+                return false;
+            }
+            self.buffer.push(
+                &mut block,
+                seq,
+                None,
+                self.config.max_buffered_bytes,
+                &self.stop,
+                TextBlock::new,
+            );
+        }
+        self.wal = Wal::Writing(replay.into_writer(wal::SEGMENT_BYTES));
+        true
     }
 
     /// Sleeps for `delay` in short slices; false if stopped meanwhile.
@@ -385,6 +670,73 @@ impl SocketReceiver {
             .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host resolved to no address")))
     }
 
+    /// Makes the lines of `block` received, leaving it empty: appends them to the log (if
+    /// any) and syncs it, then queues them for the cuts, waiting while the buffer is full
+    /// (not once stopped).
+    fn deliver(&mut self, block: &mut TextBlock) {
+        if block.is_empty() {
+            return;
+        }
+        let seq = self.log(block);
+        let recycled = &self.recycled;
+        let spare = || match recycled.try_recv() {
+            Ok(mut spare) => {
+                spare.clear();
+                spare
+            }
+            Err(_) => TextBlock::new(),
+        };
+        self.buffer.push(
+            block,
+            seq,
+            Some(&*self.ctx.clock),
+            self.config.max_buffered_bytes,
+            &self.stop,
+            spare,
+        );
+    }
+
+    /// Appends `block` to the write-ahead log, if there is one, and syncs it; returns its
+    /// sequence number (0 without a log). While the log cannot be written the receiver
+    /// retries, with backoff, and reads nothing more; once stopped it gives up, and the
+    /// block is handed over without being logged.
+    fn log(&mut self, block: &TextBlock) -> u64 {
+        let Wal::Writing(mut writer) = std::mem::replace(&mut self.wal, Wal::Off) else { return 0 };
+        let mut delay = self.config.initial_backoff;
+        let seq = loop {
+            let stamp = self.ctx.clock.now();
+            let buffer = &self.buffer;
+            let retention = || {
+                let state = buffer.lock();
+                (state.deletable_through, state.checkpoint_positions.len())
+            };
+            match writer.append(stamp, block, retention) {
+                Ok(seq) => break seq,
+                Err(error) => {
+                    tracing::error!(
+                        host = %self.host,
+                        port = self.port,
+                        %error,
+                        retry_in = ?delay,
+                        "socket source: cannot append to the write-ahead log; not reading until it can"
+                    );
+                    if !self.pause(delay) {
+                        tracing::warn!(
+                            host = %self.host,
+                            port = self.port,
+                            lines = block.len(),
+                            "socket source: stopping; handing over a block that is not in the write-ahead log"
+                        );
+                        break writer.skip();
+                    }
+                    delay = delay.saturating_mul(2).min(self.config.max_backoff);
+                }
+            }
+        };
+        self.wal = Wal::Writing(writer);
+        seq
+    }
+
     /// An empty block, reusing one the batch loop has handed back when possible.
     fn fresh_block(&self) -> TextBlock {
         match self.recycled.try_recv() {
@@ -407,31 +759,19 @@ impl SocketReceiver {
             if self.stopped() {
                 // Data may have arrived since the last read returned (or before the first
                 // one): it was sent before the stop, so it belongs to the last batch.
-                return self.stopped_session(&mut stream, block, Vec::new());
+                return self.stopped_session(&mut stream, block);
             }
             match stream.read(&mut self.read_buf) {
                 Ok(0) => {
                     // Like Java's readLine, a final line without terminator is a line.
                     self.lines.finish(&mut block, &mut self.malformed);
-                    if !block.is_empty() {
-                        if let Err(leftover) = self.send(block) {
-                            return SessionEnd::Stopped(vec![leftover]);
-                        }
-                    }
+                    self.deliver(&mut block);
                     return SessionEnd::EndOfStream;
                 }
                 Ok(n) => {
                     self.lines.feed(&self.read_buf[..n], &mut block, &mut self.malformed);
-                    if !block.is_empty() {
-                        let next = self.fresh_block();
-                        if let Err(leftover) = self.send(std::mem::replace(&mut block, next)) {
-                            self.ctx.metrics.add_bytes_received(n as u64);
-                            // Stopped while the channel was full: what the socket holds
-                            // behind this read was sent before the stop too.
-                            return self.stopped_session(&mut stream, block, vec![leftover]);
-                        }
-                    }
-                    // Counted once the lines this read completed are in the channel, so
+                    self.deliver(&mut block);
+                    // Counted once the lines this read completed are in the buffer, so
                     // whoever sees the bytes counted can cut them (a partial line at the
                     // end of the read is counted now but handed over when it completes).
                     self.ctx.metrics.add_bytes_received(n as u64);
@@ -451,15 +791,10 @@ impl SocketReceiver {
 
     /// Ends a session because the source is stopped: reads, without blocking, what the
     /// socket already holds (see [`SocketReceiver::drain`]). `block` is the empty block
-    /// in use, `unsent` the block the channel had no room for, if any.
-    fn stopped_session(
-        &mut self,
-        stream: &mut TcpStream,
-        block: TextBlock,
-        unsent: Vec<Stamped>,
-    ) -> SessionEnd {
+    /// in use.
+    fn stopped_session(&mut self, stream: &mut TcpStream, block: TextBlock) -> SessionEnd {
         match stream.set_nonblocking(true) {
-            Ok(()) => SessionEnd::Stopped(self.drain(stream, block, unsent)),
+            Ok(()) => self.drain(stream, block),
             Err(error) => {
                 tracing::warn!(
                     host = %self.host,
@@ -468,23 +803,17 @@ impl SocketReceiver {
                     "socket source: cannot read what the socket still holds at the stop"
                 );
                 self.lines.abandon(&mut self.malformed, "the source was stopped");
-                SessionEnd::Stopped(unsent)
             }
         }
+        SessionEnd::Stopped
     }
 
     /// Reads from `reader`, which does not block (it fails with `WouldBlock` when it holds no
     /// more data), until it is empty or ends or [`DRAIN_LIMIT_BYTES`] have been read. The
     /// bytes go through the same line assembly, malformed-line handling and counters as
-    /// every read; a partial last line is a line only if the stream has ended. Returns
-    /// `unsent` followed by the lines read, if any, as one block stamped now (they are not
-    /// sent: the channel may be full, and the stopping source collects them from the thread).
-    fn drain(
-        &mut self,
-        reader: &mut impl Read,
-        mut block: TextBlock,
-        mut unsent: Vec<Stamped>,
-    ) -> Vec<Stamped> {
+    /// every read; a partial last line is a line only if the stream has ended. The lines
+    /// read are delivered as one block, without waiting for room (the source is stopping).
+    fn drain(&mut self, reader: &mut impl Read, mut block: TextBlock) {
         let mut drained = 0;
         let end_of_stream = loop {
             if drained >= DRAIN_LIMIT_BYTES {
@@ -525,28 +854,7 @@ impl SocketReceiver {
         } else {
             self.lines.abandon(&mut self.malformed, "the source was stopped");
         }
-        if !block.is_empty() {
-            unsent.push((self.ctx.clock.now(), block));
-        }
-        unsent
-    }
-
-    /// Stamps `block` and sends it, blocking while the channel is full. Gives the block back
-    /// if the source is stopped (or dropped) meanwhile.
-    fn send(&self, block: TextBlock) -> std::result::Result<(), Stamped> {
-        let mut item = (self.ctx.clock.now(), block);
-        loop {
-            match self.blocks.send_timeout(item, POLL) {
-                Ok(()) => return Ok(()),
-                Err(SendTimeoutError::Timeout(back)) => {
-                    if self.stopped() {
-                        return Err(back);
-                    }
-                    item = back;
-                }
-                Err(SendTimeoutError::Disconnected(back)) => return Err(back),
-            }
-        }
+        self.deliver(&mut block);
     }
 }
 
@@ -574,26 +882,57 @@ impl LineAssembler {
     /// Consumes `data`, pushing every completed valid line into `block`.
     fn feed(&mut self, data: &[u8], block: &mut TextBlock, bad: &mut MalformedLines) {
         let mut rest = data;
-        while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
-            let segment = &rest[..pos];
+        // The line in progress (or being skipped) ends at the first `\n`.
+        if self.discarding || !self.carry.is_empty() {
+            let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
+                self.keep_partial(rest, bad);
+                return;
+            };
+            self.complete_pending(&rest[..pos], block, bad);
             rest = &rest[pos + 1..];
-            if self.discarding {
-                bad.too_long_more(segment);
-                bad.too_long_end();
-                self.discarding = false;
-            } else if self.carry.is_empty() {
-                complete_line(self.max_line_bytes, segment, block, bad);
-            } else if self.carry.len() + segment.len() > self.max_line_bytes + 1 {
-                bad.too_long_start(&self.carry, self.carry.len() + segment.len());
-                bad.too_long_more(segment);
-                bad.too_long_end();
-                self.carry.clear();
-            } else {
-                self.carry.extend_from_slice(segment);
-                complete_line(self.max_line_bytes, &self.carry, block, bad);
-                self.carry.clear();
-            }
         }
+        // The whole lines that follow: validated in one go and split with a fast search
+        // (a `\n` never occurs inside a multi-byte character, so the lines of valid text are
+        // valid); line by line only if something in them is not UTF-8.
+        if let Some(last) = rest.iter().rposition(|&b| b == b'\n') {
+            let lines = &rest[..last];
+            match std::str::from_utf8(lines) {
+                Ok(text) => {
+                    for line in text.split('\n') {
+                        push_valid_line(self.max_line_bytes, line, block, bad);
+                    }
+                }
+                Err(_) => {
+                    for segment in lines.split(|&b| b == b'\n') {
+                        complete_line(self.max_line_bytes, segment, block, bad);
+                    }
+                }
+            }
+            rest = &rest[last + 1..];
+        }
+        self.keep_partial(rest, bad);
+    }
+
+    /// The end of the line in progress (or being skipped) has arrived: `segment` is its rest.
+    fn complete_pending(&mut self, segment: &[u8], block: &mut TextBlock, bad: &mut MalformedLines) {
+        if self.discarding {
+            bad.too_long_more(segment);
+            bad.too_long_end();
+            self.discarding = false;
+        } else if self.carry.len() + segment.len() > self.max_line_bytes + 1 {
+            bad.too_long_start(&self.carry, self.carry.len() + segment.len());
+            bad.too_long_more(segment);
+            bad.too_long_end();
+            self.carry.clear();
+        } else {
+            self.carry.extend_from_slice(segment);
+            complete_line(self.max_line_bytes, &self.carry, block, bad);
+            self.carry.clear();
+        }
+    }
+
+    /// `rest`, which holds no `\n`, starts or continues the line in progress.
+    fn keep_partial(&mut self, rest: &[u8], bad: &mut MalformedLines) {
         if rest.is_empty() {
             return;
         }
@@ -631,6 +970,18 @@ impl LineAssembler {
             );
         }
         self.reset();
+    }
+}
+
+/// Checks the length of one complete line already known to be UTF-8 (its `\n` removed) and
+/// pushes it or reports it.
+fn push_valid_line(max_line_bytes: usize, line: &str, block: &mut TextBlock, bad: &mut MalformedLines) {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.len() > max_line_bytes {
+        bad.too_long_start(line.as_bytes(), line.len());
+        bad.too_long_end();
+    } else {
+        block.push_line(line);
     }
 }
 
@@ -737,11 +1088,533 @@ impl MalformedLines {
     }
 }
 
+/// The write-ahead log: its record format, its replay at start and its appends (see
+/// "Write-ahead log" in the module documentation).
+mod wal {
+    use crate::text::TextBlock;
+    use crate::time::Time;
+    use std::fs::{self, File, OpenOptions};
+    use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+    use std::path::{Path, PathBuf};
+
+    /// A segment grows to about this size before the log moves to a new one.
+    pub(super) const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
+
+    /// The first bytes of every segment.
+    pub(super) const MAGIC: &[u8; 8] = b"DSTRWAL1";
+
+    /// `length: u32 | crc: u32`.
+    const RECORD_HEADER_BYTES: usize = 8;
+
+    /// `sequence: u64 | stamp: u64 | line count: u32`.
+    const PAYLOAD_FIXED_BYTES: usize = 8 + 8 + 4;
+
+    /// Longest line accepted by a source that logs (a record's lengths are 32-bit).
+    pub(super) const MAX_LOGGED_LINE_BYTES: usize = 1 << 30;
+
+    /// Segments in the log, with no checkpoint taken yet, before it warns that only
+    /// checkpoints trim it.
+    const UNTRIMMED_SEGMENTS_WARNING: usize = 4;
+
+    /// The file name of the segment whose first block is `first_seq`.
+    pub(super) fn segment_name(first_seq: u64) -> String {
+        format!("wal-{first_seq:020}.log")
+    }
+
+    /// The first sequence number in a segment's file name.
+    fn parse_segment_name(name: &str) -> Option<u64> {
+        let digits = name.strip_prefix("wal-")?.strip_suffix(".log")?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    }
+
+    /// Appends the record of block `seq` to `out`.
+    pub(super) fn encode(out: &mut Vec<u8>, seq: u64, stamp: Time, block: &TextBlock) {
+        let start = out.len();
+        out.extend_from_slice(&[0; RECORD_HEADER_BYTES]);
+        out.extend_from_slice(&seq.to_le_bytes());
+        out.extend_from_slice(&stamp.as_millis().to_le_bytes());
+        out.extend_from_slice(&(block.len() as u32).to_le_bytes());
+        for line in block.lines() {
+            out.extend_from_slice(&(line.len() as u32).to_le_bytes());
+        }
+        for line in block.lines() {
+            out.extend_from_slice(line.as_bytes());
+        }
+        let payload = &out[start + RECORD_HEADER_BYTES..];
+        let len = payload.len() as u32;
+        let crc = crc32fast::hash(payload);
+        out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+        out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    }
+
+    fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    }
+
+    fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+    }
+
+    /// A record's payload, if well formed: sequence number, stamp, lines.
+    fn decode_payload(payload: &[u8]) -> Option<(u64, Time, TextBlock)> {
+        let seq = u64_at(payload, 0)?;
+        let stamp = Time::from_millis(u64_at(payload, 8)?);
+        let count = u32_at(payload, 16)? as usize;
+        let text_start = count.checked_mul(4)?.checked_add(PAYLOAD_FIXED_BYTES)?;
+        let text = payload.get(text_start..)?;
+        let mut block = TextBlock::new();
+        let mut at = 0usize;
+        for i in 0..count {
+            let len = u32_at(payload, PAYLOAD_FIXED_BYTES + 4 * i)? as usize;
+            let line = text.get(at..at.checked_add(len)?)?;
+            block.push_line(std::str::from_utf8(line).ok()?);
+            at += len;
+        }
+        (at == text.len()).then_some((seq, stamp, block))
+    }
+
+    /// What the next record of a segment is.
+    #[derive(Debug)]
+    pub(super) enum Next {
+        /// A good record.
+        Record { seq: u64, stamp: Time, block: TextBlock },
+        /// The segment ends after the last good record.
+        End,
+        /// A bad record at byte `at`. `torn` if it is what a crash during an append leaves
+        /// (incomplete, or followed only by zeros or nothing); otherwise the segment is
+        /// corrupt. Nothing after it is read.
+        Bad { at: u64, why: String, torn: bool },
+    }
+
+    /// Reads the records of one segment, checking each one's length and checksum.
+    pub(super) struct Records<R> {
+        input: R,
+        /// Where `input` stands in the file.
+        offset: u64,
+        /// The file's length.
+        end: u64,
+        payload: Vec<u8>,
+        /// Set once a bad record was met.
+        done: bool,
+    }
+
+    impl<R: Read> Records<R> {
+        /// Records from `input`, which stands at byte `offset` of a file of `end` bytes.
+        pub(super) fn new(input: R, offset: u64, end: u64) -> Records<R> {
+            Records { input, offset, end, payload: Vec::new(), done: false }
+        }
+
+        pub(super) fn next(&mut self) -> io::Result<Next> {
+            if self.done {
+                return Ok(Next::End);
+            }
+            let left = self.end.saturating_sub(self.offset);
+            if left == 0 {
+                return Ok(Next::End);
+            }
+            let at = self.offset;
+            if left < RECORD_HEADER_BYTES as u64 {
+                return Ok(self.bad(at, format!("{left} bytes, less than a record header"), true));
+            }
+            let mut header = [0; RECORD_HEADER_BYTES];
+            self.input.read_exact(&mut header)?;
+            let len = u64::from(u32::from_le_bytes([header[0], header[1], header[2], header[3]]));
+            let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+            let body_left = left - RECORD_HEADER_BYTES as u64;
+            if len > body_left {
+                let why = format!("a record of {len} bytes with {body_left} bytes left in the file");
+                return Ok(self.bad(at, why, true));
+            }
+            self.payload.resize(len as usize, 0);
+            self.input.read_exact(&mut self.payload)?;
+            let after = body_left - len;
+            let why = if crc32fast::hash(&self.payload) != crc {
+                "checksum mismatch"
+            } else {
+                match decode_payload(&self.payload) {
+                    Some((seq, stamp, block)) => {
+                        self.offset += RECORD_HEADER_BYTES as u64 + len;
+                        return Ok(Next::Record { seq, stamp, block });
+                    }
+                    None => "malformed record",
+                }
+            };
+            let torn = after == 0 || self.rest_is_zeros(after)?;
+            Ok(self.bad(at, why.to_string(), torn))
+        }
+
+        fn bad(&mut self, at: u64, why: String, torn: bool) -> Next {
+            self.done = true;
+            Next::Bad { at, why, torn }
+        }
+
+        /// Whether the next `left` bytes (the rest of the file) are all zero.
+        fn rest_is_zeros(&mut self, mut left: u64) -> io::Result<bool> {
+            let mut chunk = [0u8; 8192];
+            while left > 0 {
+                let n = left.min(chunk.len() as u64) as usize;
+                self.input.read_exact(&mut chunk[..n])?;
+                if chunk[..n].iter().any(|&b| b != 0) {
+                    return Ok(false);
+                }
+                left -= n as u64;
+            }
+            Ok(true)
+        }
+    }
+
+    /// The segment files in `dir`, oldest first.
+    fn list_segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
+        let mut segments = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if let Some(first) = entry.file_name().to_str().and_then(parse_segment_name) {
+                segments.push((first, entry.path()));
+            }
+        }
+        segments.sort();
+        Ok(segments)
+    }
+
+    /// Reads the log at start: yields, in order, the blocks numbered after a position.
+    pub(super) struct Replay {
+        dir: PathBuf,
+        /// Blocks numbered at or below this are not replayed.
+        after: u64,
+        /// The segments left, oldest first.
+        segments: Vec<(u64, PathBuf)>,
+        next_segment: usize,
+        current: Option<(PathBuf, Records<BufReader<File>>)>,
+        /// The largest sequence number seen.
+        last_seq: u64,
+        /// The number the next replayed block should have, to report gaps.
+        expected: Option<u64>,
+        /// Blocks replayed, and the stamps they were logged with (first, last), for the log.
+        replayed: u64,
+        stamps: Option<(Time, Time)>,
+    }
+
+    impl Replay {
+        /// Opens (creating it if needed) the log in `dir` for a replay of the blocks numbered
+        /// after `after`, and deletes the segments all of whose blocks are at or below it
+        /// (known from the next segment's name; the last segment, once it has been read).
+        /// `restored`: whether `after` came from a checkpoint (then missing blocks after it
+        /// are reported).
+        pub(super) fn open(dir: &Path, after: u64, restored: bool) -> io::Result<Replay> {
+            fs::create_dir_all(dir)?;
+            let mut segments = list_segments(dir)?;
+            let mut gone = 0;
+            while gone + 1 < segments.len() && segments[gone + 1].0 <= after.saturating_add(1) {
+                remove_segment(&segments[gone].1);
+                gone += 1;
+            }
+            segments.drain(..gone);
+            if restored || !segments.is_empty() {
+                tracing::info!(
+                    dir = %dir.display(),
+                    after,
+                    segments = segments.len(),
+                    "socket source: replaying the write-ahead log"
+                );
+            }
+            Ok(Replay {
+                dir: dir.to_path_buf(),
+                after,
+                segments,
+                next_segment: 0,
+                current: None,
+                last_seq: 0,
+                expected: restored.then(|| after.saturating_add(1)),
+                replayed: 0,
+                stamps: None,
+            })
+        }
+
+        /// The next block numbered after the position, with its number; `None` at the end.
+        pub(super) fn next_block(&mut self) -> Option<(u64, TextBlock)> {
+            loop {
+                let Some((path, records)) = &mut self.current else {
+                    let (_, path) = self.segments.get(self.next_segment)?;
+                    let path = path.clone();
+                    self.next_segment += 1;
+                    self.current = open_segment(&path).map(|records| (path, records));
+                    continue;
+                };
+                match records.next() {
+                    Ok(Next::Record { seq, stamp, block }) => {
+                        self.last_seq = self.last_seq.max(seq);
+                        if seq <= self.after {
+                            continue;
+                        }
+                        match self.expected {
+                            Some(expected) if seq < expected => {
+                                tracing::error!(
+                                    segment = %path.display(),
+                                    seq,
+                                    expected,
+                                    "socket source: write-ahead log block out of order: skipped"
+                                );
+                                continue;
+                            }
+                            Some(expected) if seq > expected => tracing::error!(
+                                segment = %path.display(),
+                                first = expected,
+                                last = seq - 1,
+                                "socket source: blocks are missing from the write-ahead log: \
+                                 their lines are lost"
+                            ),
+                            _ => {}
+                        }
+                        self.expected = Some(seq + 1);
+                        self.replayed += 1;
+                        self.stamps = Some(self.stamps.map_or((stamp, stamp), |(first, _)| (first, stamp)));
+                        return Some((seq, block));
+                    }
+                    Ok(Next::End) => self.current = None,
+                    Ok(Next::Bad { at, why, torn: true }) => {
+                        tracing::warn!(
+                            segment = %path.display(),
+                            offset = at,
+                            %why,
+                            "socket source: ignoring a torn record at the end of a write-ahead-log segment \
+                             (a crash during an append: its lines never counted as received)"
+                        );
+                        self.current = None;
+                    }
+                    Ok(Next::Bad { at, why, torn: false }) => {
+                        tracing::error!(
+                            segment = %path.display(),
+                            offset = at,
+                            %why,
+                            "socket source: corrupt write-ahead-log record: skipping the rest of the segment"
+                        );
+                        self.current = None;
+                    }
+                    Err(error) => {
+                        tracing::error!(
+                            segment = %path.display(),
+                            %error,
+                            "socket source: cannot read the write-ahead log: skipping the rest of the segment"
+                        );
+                        self.current = None;
+                    }
+                }
+            }
+        }
+
+        /// The log, replayed, ready for appends: numbering continues after the last block
+        /// in the log (or the position, if larger); the last old segment is deleted if all
+        /// its blocks are at or below the position.
+        pub(super) fn into_writer(self, segment_bytes: u64) -> Writer {
+            if let Some((first, last)) = self.stamps {
+                tracing::info!(
+                    dir = %self.dir.display(),
+                    blocks = self.replayed,
+                    logged_from = %first,
+                    logged_until = %last,
+                    "socket source: replayed the write-ahead log"
+                );
+            }
+            let mut writer = Writer {
+                dir: self.dir,
+                segment_bytes,
+                segments: self.segments,
+                file: None,
+                file_len: 0,
+                next_seq: self.last_seq.max(self.after) + 1,
+                buf: Vec::new(),
+                warned_untrimmed: false,
+            };
+            writer.delete_through(self.after);
+            writer
+        }
+    }
+
+    /// Opens a segment and checks its magic; `None` (logged) if it cannot be read.
+    fn open_segment(path: &Path) -> Option<Records<BufReader<File>>> {
+        let opened = File::open(path).and_then(|file| {
+            let len = file.metadata()?.len();
+            Ok((file, len))
+        });
+        let (file, len) = match opened {
+            Ok(opened) => opened,
+            Err(error) => {
+                tracing::error!(
+                    segment = %path.display(),
+                    %error,
+                    "socket source: cannot open a write-ahead-log segment"
+                );
+                return None;
+            }
+        };
+        if len < MAGIC.len() as u64 {
+            if len > 0 {
+                tracing::warn!(
+                    segment = %path.display(),
+                    bytes = len,
+                    "socket source: ignoring a write-ahead-log segment without a complete header \
+                     (a crash while creating it)"
+                );
+            }
+            return None;
+        }
+        let mut input = BufReader::with_capacity(256 * 1024, file);
+        let mut magic = [0; 8];
+        if let Err(error) = input.read_exact(&mut magic) {
+            tracing::error!(
+                segment = %path.display(),
+                %error,
+                "socket source: cannot read a write-ahead-log segment"
+            );
+            return None;
+        }
+        if &magic != MAGIC {
+            tracing::error!(
+                segment = %path.display(),
+                "socket source: not a write-ahead-log segment (bad magic): skipped"
+            );
+            return None;
+        }
+        Some(Records::new(input, MAGIC.len() as u64, len))
+    }
+
+    fn remove_segment(path: &Path) {
+        match fs::remove_file(path) {
+            Ok(()) => {
+                tracing::debug!(segment = %path.display(), "socket source: deleted a write-ahead-log segment")
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => tracing::warn!(
+                segment = %path.display(),
+                %error,
+                "socket source: cannot delete an old write-ahead-log segment"
+            ),
+        }
+    }
+
+    /// Appends blocks to the log.
+    pub(super) struct Writer {
+        dir: PathBuf,
+        segment_bytes: u64,
+        /// The segment files, oldest first; the last one is open when `file` is set.
+        segments: Vec<(u64, PathBuf)>,
+        file: Option<File>,
+        /// Length of the open segment.
+        file_len: u64,
+        /// The number of the next block.
+        next_seq: u64,
+        /// The record being written.
+        buf: Vec<u8>,
+        warned_untrimmed: bool,
+    }
+
+    impl Writer {
+        /// Appends block `self.next_seq` and syncs it; returns its number. `retention` gives,
+        /// when a new segment starts, the number at or below which segments may be deleted
+        /// and how many checkpoints have been taken.
+        pub(super) fn append(
+            &mut self,
+            stamp: Time,
+            block: &TextBlock,
+            retention: impl FnOnce() -> (u64, usize),
+        ) -> io::Result<u64> {
+            self.buf.clear();
+            encode(&mut self.buf, self.next_seq, stamp, block);
+            let record = self.buf.len() as u64;
+            let full = self.file_len > MAGIC.len() as u64 && self.file_len + record > self.segment_bytes;
+            if self.file.is_none() || full {
+                self.rotate(retention)?;
+            }
+            let Some(file) = self.file.as_mut() else {
+                return Err(io::Error::other("no open write-ahead-log segment"));
+            };
+            if let Err(error) = file.write_all(&self.buf).and_then(|()| file.sync_data()) {
+                // Cut off what was written of the record so the segment stays readable; if
+                // that fails too, the next append starts a new segment (and a replay
+                // ignores the partial record as torn).
+                let len = self.file_len;
+                if file.set_len(len).and_then(|()| file.seek(SeekFrom::Start(len))).is_err() {
+                    self.file = None;
+                }
+                return Err(error);
+            }
+            self.file_len += record;
+            Ok(self.skip())
+        }
+
+        /// Takes the next number without logging a block.
+        pub(super) fn skip(&mut self) -> u64 {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            seq
+        }
+
+        /// Starts segment `self.next_seq`, durably, then deletes the old segments that
+        /// retention allows.
+        fn rotate(&mut self, retention: impl FnOnce() -> (u64, usize)) -> io::Result<()> {
+            self.file = None;
+            let path = self.dir.join(segment_name(self.next_seq));
+            // A segment of this name can only hold no good record (every logged number is
+            // lower): it is replaced.
+            let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(&path)?;
+            file.write_all(MAGIC)?;
+            file.sync_all()?;
+            // Make the new name durable too (where directories can be opened and synced).
+            if let Ok(dir) = File::open(&self.dir) {
+                let _ = dir.sync_all();
+            }
+            let first = self.next_seq;
+            self.segments.retain(|(seq, _)| *seq != first);
+            self.segments.push((first, path));
+            self.file = Some(file);
+            self.file_len = MAGIC.len() as u64;
+            let (deletable_through, checkpoints) = retention();
+            self.delete_through(deletable_through);
+            if checkpoints == 0 && self.segments.len() > UNTRIMMED_SEGMENTS_WARNING && !self.warned_untrimmed
+            {
+                self.warned_untrimmed = true;
+                tracing::warn!(
+                    dir = %self.dir.display(),
+                    segments = self.segments.len(),
+                    "socket source: the write-ahead log grows and no checkpoint has trimmed it: \
+                     only checkpoints trim it (use the log with a checkpoint directory)"
+                );
+            }
+            Ok(())
+        }
+
+        /// Deletes the segments, except the open one, all of whose blocks are numbered at
+        /// or below `seq`.
+        pub(super) fn delete_through(&mut self, seq: u64) {
+            let closed = self.segments.len() - usize::from(self.file.is_some());
+            let mut gone = 0;
+            while gone < closed {
+                // The first number after the segment's blocks.
+                let end = self.segments.get(gone + 1).map_or(self.next_seq, |(first, _)| *first);
+                if end.saturating_sub(1) > seq {
+                    break;
+                }
+                remove_segment(&self.segments[gone].1);
+                gone += 1;
+            }
+            self.segments.drain(..gone);
+        }
+
+        #[cfg(test)]
+        pub(super) fn segment_firsts(&self) -> Vec<u64> {
+            self.segments.iter().map(|(first, _)| *first).collect()
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
     use std::net::TcpListener;
+    use std::path::Path;
     use std::time::Instant;
 
     const WAIT: Duration = Duration::from_secs(5);
@@ -978,17 +1851,17 @@ mod tests {
     }
 
     #[test]
-    fn stop_keeps_what_was_received_even_when_the_channel_is_full() {
+    fn stop_keeps_what_was_received_even_when_the_buffer_is_full() {
         let (listener, port) = listener();
-        let config = SocketConfig { channel_capacity: 1, ..fast_config() };
+        let config = SocketConfig { max_buffered_bytes: 1, ..fast_config() };
         let mut f = Fixture::start(port, config);
         let mut conn = accept(&listener);
         conn.set_write_timeout(Some(Duration::from_millis(20))).unwrap();
-        // The first line goes into the channel and fills it.
+        // The first line goes into the buffer and fills it.
         send(&mut conn, b"0\n");
         f.wait_bytes(2);
         // Then one line at a time until the receiver stops counting bytes: it is blocked on
-        // the full channel (or merely slow — the checks below hold either way).
+        // the full buffer (or merely slow — the checks below hold either way).
         let mut wire = 2u64;
         for next in 1..10_000u32 {
             let line = format!("{next}\n");
@@ -1032,29 +1905,26 @@ mod tests {
     // -----------------------------------------------------------------------------------
     // Stopping: what the socket already holds when the stop flag is seen is still read.
 
-    /// A receiver for `port` that the test drives itself, its channel's other end and its
-    /// counters.
-    fn bare_receiver(
-        config: SocketConfig,
-        stop: Arc<AtomicBool>,
-    ) -> (SocketReceiver, Receiver<Stamped>, Metrics) {
+    /// A receiver that the test drives itself, its buffer and its counters.
+    fn bare_receiver(config: SocketConfig, stop: Arc<AtomicBool>) -> (SocketReceiver, Arc<Buffer>, Metrics) {
         let metrics = Metrics::new();
         let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
-        let (tx, rx) = crossbeam_channel::bounded(config.channel_capacity);
+        let buffer = Arc::new(Buffer::new(0));
         let (_, recycled) = crossbeam_channel::bounded(1);
         let receiver = SocketReceiver {
             host: "127.0.0.1".into(),
             port: 0,
             ctx,
             stop,
-            blocks: tx,
+            buffer: Arc::clone(&buffer),
             recycled,
             read_buf: vec![0; READ_BUFFER_BYTES],
             lines: LineAssembler::new(config.max_line_bytes),
             malformed: MalformedLines::new("test".into(), metrics.clone(), None),
             config,
+            wal: Wal::Off,
         };
-        (receiver, rx, metrics)
+        (receiver, buffer, metrics)
     }
 
     /// A connected pair on 127.0.0.1: (server side, client side).
@@ -1082,8 +1952,29 @@ mod tests {
         }
     }
 
-    fn lines_of(blocks: &[Stamped]) -> Vec<String> {
-        blocks.iter().flat_map(|(_, block)| block.lines().map(str::to_owned)).collect()
+    /// Takes everything out of `buffer`: (stamp in ms, lines) per queued block.
+    fn take_all(buffer: &Buffer) -> Vec<(u64, Vec<String>)> {
+        let mut state = buffer.lock();
+        state.bytes = 0;
+        state
+            .queue
+            .drain(..)
+            .map(|q| (q.stamp.as_millis(), q.block.lines().map(str::to_owned).collect()))
+            .collect()
+    }
+
+    /// The lines in `buffer`, left there.
+    fn peek_lines(buffer: &Buffer) -> Vec<String> {
+        buffer
+            .lock()
+            .queue
+            .iter()
+            .flat_map(|q| q.block.lines().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    }
+
+    fn lines_of(blocks: &[(u64, Vec<String>)]) -> Vec<String> {
+        blocks.iter().flat_map(|(_, lines)| lines.iter().cloned()).collect()
     }
 
     fn block_of(lines: &[&str]) -> TextBlock {
@@ -1100,19 +1991,19 @@ mod tests {
     #[test]
     fn stop_reads_what_the_socket_already_holds() {
         let stop = Arc::new(AtomicBool::new(true));
-        let (mut receiver, rx, metrics) = bare_receiver(fast_config(), stop);
+        let (mut receiver, buffer, metrics) = bare_receiver(fast_config(), stop);
         let input: &[u8] = b"z z\nnot \xff utf-8\nno end yet";
         for round in 1..=50u64 {
             let (mut server, client) = connected_pair();
             client.set_read_timeout(Some(WAIT)).unwrap();
             send(&mut server, input);
             wait_readable(&client, input.len());
-            match receiver.session(client) {
-                // The server has not closed the connection: the unterminated line is dropped.
-                SessionEnd::Stopped(blocks) => assert_eq!(lines_of(&blocks), ["z z"], "round {round}"),
-                _ => panic!("round {round}: the session did not end as stopped"),
-            }
-            assert!(rx.is_empty(), "round {round}: a block was sent although the source is stopped");
+            assert!(
+                matches!(receiver.session(client), SessionEnd::Stopped),
+                "round {round}: the session did not end as stopped"
+            );
+            // The server has not closed the connection: the unterminated line is dropped.
+            assert_eq!(lines_of(&take_all(&buffer)), ["z z"], "round {round}");
             let m = metrics.snapshot();
             assert_eq!(m.bytes_received, round * input.len() as u64, "round {round}");
             assert_eq!(m.malformed_not_utf8, round, "round {round}");
@@ -1120,23 +2011,20 @@ mod tests {
     }
 
     /// The other place where the stop flag is seen: while the receiver waits for room in a
-    /// full channel, the socket holds more lines sent before the stop.
+    /// full buffer, the socket holds more lines sent before the stop.
     #[test]
-    fn stop_while_the_channel_is_full_reads_what_the_socket_holds() {
+    fn stop_while_the_buffer_is_full_reads_what_the_socket_holds() {
         let stop = Arc::new(AtomicBool::new(false));
-        let config = SocketConfig { channel_capacity: 1, ..fast_config() };
-        let (mut receiver, rx, metrics) = bare_receiver(config, Arc::clone(&stop));
-        receiver.blocks.send((Time::from_millis(0), block_of(&["filler"]))).unwrap();
+        let config = SocketConfig { max_buffered_bytes: 1, ..fast_config() };
+        let (mut receiver, buffer, metrics) = bare_receiver(config, Arc::clone(&stop));
+        buffer.push(&mut block_of(&["filler"]), 0, None, usize::MAX, &stop, TextBlock::new);
         let (mut server, client) = connected_pair();
         // The probe shares the receiver's socket (and its read timeout, also set to POLL).
         let probe = client.try_clone().unwrap();
         probe.set_read_timeout(Some(POLL)).unwrap();
-        let session = std::thread::spawn(move || match receiver.session(client) {
-            SessionEnd::Stopped(blocks) => lines_of(&blocks),
-            _ => panic!("the session did not end as stopped"),
-        });
+        let session = std::thread::spawn(move || matches!(receiver.session(client), SessionEnd::Stopped));
 
-        // The receiver reads "1" and blocks on the full channel...
+        // The receiver reads "1" and blocks on the full buffer...
         send(&mut server, b"1\n");
         let deadline = Instant::now() + WAIT;
         let mut buf = [0; 8];
@@ -1150,13 +2038,14 @@ mod tests {
             assert!(Instant::now() < deadline, "the receiver never read the first line");
         }
         // ... so these stay in the socket (even if the receiver read both at once, the test
-        // holds: then both are in the block it could not send).
+        // holds: then both are in the block waiting for room).
         send(&mut server, b"z z\ny\n");
         wait_readable(&probe, 6);
+        assert_eq!(peek_lines(&buffer), ["filler"], "the full buffer took nothing more");
         stop.store(true, Ordering::SeqCst);
 
-        assert_eq!(session.join().unwrap(), ["1", "z z", "y"]);
-        assert_eq!(lines_of(&rx.try_iter().collect::<Vec<_>>()), ["filler"]);
+        assert!(session.join().unwrap(), "the session did not end as stopped");
+        assert_eq!(lines_of(&take_all(&buffer)), ["filler", "1", "z z", "y"]);
         assert_eq!(metrics.snapshot().bytes_received, 8);
     }
 
@@ -1198,19 +2087,18 @@ mod tests {
         let total: u64 = script.iter().flatten().map(|c| c.len() as u64).sum();
         for eof in [false, true] {
             let config = SocketConfig { max_line_bytes: 16, ..fast_config() };
-            let (mut receiver, rx, metrics) = bare_receiver(config, Arc::new(AtomicBool::new(true)));
+            let (mut receiver, buffer, metrics) = bare_receiver(config, Arc::new(AtomicBool::new(true)));
             receiver.ctx.clock = Arc::new({
                 let clock = ManualClock::new();
                 clock.set(Time::from_millis(7000));
                 clock
             });
-            let unsent = vec![(Time::from_millis(5000), block_of(&["unsent"]))];
-            let blocks = receiver.drain(&mut Scripted::new(script, eof), TextBlock::new(), unsent);
-            let stamps: Vec<u64> = blocks.iter().map(|(t, _)| t.as_millis()).collect();
-            assert_eq!(stamps, [5000, 7000], "eof: {eof}");
-            let expected: &[&str] = if eof { &["unsent", "a", "bc", "part"] } else { &["unsent", "a", "bc"] };
+            receiver.drain(&mut Scripted::new(script, eof), TextBlock::new());
+            let blocks = take_all(&buffer);
+            let stamps: Vec<u64> = blocks.iter().map(|(t, _)| *t).collect();
+            assert_eq!(stamps, [7000], "eof: {eof}");
+            let expected: &[&str] = if eof { &["a", "bc", "part"] } else { &["a", "bc"] };
             assert_eq!(lines_of(&blocks), expected, "eof: {eof}");
-            assert!(rx.is_empty());
             let m = metrics.snapshot();
             assert_eq!(m.bytes_received, total, "eof: {eof}");
             assert_eq!((m.malformed_not_utf8, m.malformed_too_long), (1, 1), "eof: {eof}");
@@ -1233,12 +2121,13 @@ mod tests {
                 Ok(buf.len())
             }
         }
-        let (mut receiver, _rx, metrics) = bare_receiver(fast_config(), Arc::new(AtomicBool::new(true)));
-        let blocks = receiver.drain(&mut Firehose, TextBlock::new(), Vec::new());
+        let (mut receiver, buffer, metrics) = bare_receiver(fast_config(), Arc::new(AtomicBool::new(true)));
+        receiver.drain(&mut Firehose, TextBlock::new());
         assert_eq!(metrics.snapshot().bytes_received, DRAIN_LIMIT_BYTES as u64);
+        let blocks = take_all(&buffer);
         assert_eq!(blocks.len(), 1);
         assert_eq!(blocks[0].1.len(), DRAIN_LIMIT_BYTES / 1024);
-        assert_eq!(blocks[0].1.text_len(), DRAIN_LIMIT_BYTES / 1024 * 1023);
+        assert!(blocks[0].1.iter().all(|line| line.len() == 1023));
     }
 
     /// The bug report's reproduction through the source: accept, wait for the connection,
@@ -1263,5 +2152,581 @@ mod tests {
                 });
             }
         });
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Buffering: bounded in bytes, stamped under the lock, everything handed over at the stop.
+
+    /// A source that never started, cutting `buffer` (filled by the test).
+    fn source_over(buffer: &Arc<Buffer>, config: SocketConfig) -> SocketSource {
+        let mut source = SocketSource::new("127.0.0.1", 0).with_config(config);
+        source.buffer = Some(Arc::clone(buffer));
+        source
+    }
+
+    #[test]
+    fn blocks_are_stamped_when_queued_and_blocks_of_one_stamp_are_merged() {
+        let clock = ManualClock::new();
+        let stop = AtomicBool::new(false);
+        let buffer = Buffer::new(0);
+        let push = |lines: &[&str]| {
+            buffer.push(&mut block_of(lines), 0, Some(&clock), usize::MAX, &stop, TextBlock::new);
+        };
+        clock.set(Time::from_millis(1000));
+        push(&["a"]);
+        push(&["b", "c"]);
+        clock.set(Time::from_millis(1500));
+        push(&["d"]);
+        // A clock that goes back does not make stamps go back.
+        clock.set(Time::from_millis(1200));
+        push(&["e"]);
+        // A large block is queued on its own, even with the same stamp.
+        let long = "x".repeat(MERGE_BELOW_BYTES);
+        push(&[long.as_str()]);
+        assert_eq!(buffer.lock().bytes, 6 + 2 + 2 + MERGE_BELOW_BYTES + 1);
+        let blocks = take_all(&buffer);
+        let expected: Vec<(u64, Vec<String>)> = vec![
+            (1000, vec!["a".into(), "b".into(), "c".into()]),
+            (1500, vec!["d".into(), "e".into()]),
+            (1500, vec![long.clone()]),
+        ];
+        assert_eq!(blocks, expected);
+    }
+
+    #[test]
+    fn a_full_buffer_holds_the_receiver_until_a_cut_makes_room() {
+        let buffer = Arc::new(Buffer::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let limit = 4;
+        buffer.push(&mut block_of(&["one", "two"]), 0, None, limit, &stop, TextBlock::new);
+        let pusher = {
+            let (buffer, stop) = (Arc::clone(&buffer), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                buffer.push(&mut block_of(&["three"]), 0, None, limit, &stop, TextBlock::new);
+            })
+        };
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(!pusher.is_finished(), "the receiver went on although the buffer is full");
+        let mut source = source_over(&buffer, fast_config());
+        assert_eq!(source.cut(Time::from_millis(0)).lines().collect::<Vec<_>>(), ["one", "two"]);
+        pusher.join().unwrap();
+        assert_eq!(source.cut(Time::from_millis(0)).lines().collect::<Vec<_>>(), ["three"]);
+        assert_eq!(buffer.lock().bytes, 0);
+    }
+
+    #[test]
+    fn after_the_stop_a_cut_takes_everything_whatever_its_stamp() {
+        let (listener, port) = listener();
+        let mut f = Fixture::start(port, fast_config());
+        let mut conn = accept(&listener);
+        f.clock.set(Time::from_millis(5000));
+        send(&mut conn, b"late\n");
+        f.wait_bytes(5);
+        assert!(f.cut(1000).is_empty(), "stamped 5000: not in the batch of 1000 while receiving");
+        f.source.stop_receiving();
+        assert_eq!(f.cut(1000), ["late"]);
+    }
+
+    /// Writes lines "0", "1", ... one `write` each, in `phases` phases of `per_phase` lines:
+    /// after each phase it reports the bytes written so far and waits for a go. Odd phases
+    /// write as fast as they can (the reads coalesce lines); even phases pause briefly after
+    /// each line, so that about every line is a read of its own.
+    fn phased_writer(
+        mut conn: TcpStream,
+        phases: u32,
+        per_phase: u32,
+    ) -> (std::thread::JoinHandle<()>, std::sync::mpsc::Receiver<u64>, std::sync::mpsc::Sender<()>) {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            conn.set_nodelay(true).unwrap();
+            let mut total = 0;
+            for phase in 0..phases {
+                for i in phase * per_phase..(phase + 1) * per_phase {
+                    let line = format!("{i}\n");
+                    conn.write_all(line.as_bytes()).unwrap();
+                    total += line.len() as u64;
+                    if phase % 2 == 1 {
+                        std::thread::sleep(Duration::from_micros(20));
+                    }
+                }
+                done_tx.send(total).unwrap();
+                if go_rx.recv().is_err() {
+                    return;
+                }
+            }
+        });
+        (thread, done_rx, go_tx)
+    }
+
+    /// The bug: every read is a block, and a channel of 256 blocks, drained only by the
+    /// cuts, stopped the receiver after 256 reads in a batch: the lines behind them waited
+    /// in the socket and landed in later batches. Here a server writes 20,000 lines, one
+    /// `write` each, in four phases, while the clock steps 100 ms every 100 ms of wall time
+    /// without a cut (a long batch): after each phase, everything written is read without a
+    /// cut making room, and the cut at the clock's time holds exactly that phase's lines.
+    #[test]
+    fn a_server_writing_one_line_per_write_is_never_held_up() {
+        const PHASES: u32 = 4;
+        const PER_PHASE: u32 = 5_000;
+        let (listener, port) = listener();
+        let mut f = Fixture::start(port, fast_config());
+        let conn = accept(&listener);
+        let (writer, done, go) = phased_writer(conn, PHASES, PER_PHASE);
+        let mut now = 0;
+        for phase in 0..PHASES {
+            let total = loop {
+                match done.recv_timeout(Duration::from_millis(100)) {
+                    Ok(total) => break total,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        now += 100;
+                        f.clock.set(Time::from_millis(now));
+                    }
+                    Err(e) => panic!("writer: {e}"),
+                }
+            };
+            f.wait_bytes(total);
+            now += 100;
+            f.clock.set(Time::from_millis(now));
+            let got = f.cut(now);
+            let expected: Vec<String> =
+                (phase * PER_PHASE..(phase + 1) * PER_PHASE).map(|i| i.to_string()).collect();
+            assert!(got == expected, "phase {phase}: {} lines, expected {}", got.len(), expected.len());
+            let _ = go.send(());
+        }
+        writer.join().unwrap();
+        assert!(f.cut(now + 100).is_empty());
+        assert_eq!(f.metrics.snapshot().records_received, u64::from(PHASES * PER_PHASE));
+    }
+
+    /// Lines per second through a plain read loop and through the source (and the source
+    /// with a write-ahead log) from the same writer: one `write` per line, then 64 KiB
+    /// writes (where the reader, not the writer, is the bottleneck).
+    #[test]
+    #[ignore = "a measurement: cargo test -p dstream-core --release --lib socket::tests::measure -- --ignored --nocapture"]
+    fn measure_ingest_rate_against_a_plain_read_loop() {
+        // 1 M lines one write each; 10 M lines (500 MB) in 64 KiB writes.
+        let lines_of = |bulk: bool| if bulk { 10_000_000u32 } else { 1_000_000 };
+        fn writer(conn: TcpStream, bulk: bool, total: u32) -> std::thread::JoinHandle<()> {
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                conn.set_nodelay(true).unwrap();
+                let mut pending = Vec::with_capacity(64 * 1024 + 100);
+                for i in 0..total {
+                    pending.extend_from_slice(
+                        format!("{i:08} lorem ipsum dolor sit amet consectetur\n").as_bytes(),
+                    );
+                    if !bulk || pending.len() >= 64 * 1024 || i + 1 == total {
+                        if conn.write_all(&pending).is_err() {
+                            return;
+                        }
+                        pending.clear();
+                    }
+                }
+            })
+        }
+        let rate = |took: Duration, bulk: bool| f64::from(lines_of(bulk)) / took.as_secs_f64();
+        let plain = |bulk: bool| {
+            let (listener, port) = listener();
+            let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let server = accept(&listener);
+            let started = Instant::now();
+            let writing = writer(server, bulk, lines_of(bulk));
+            let (mut buf, mut lines, mut reads) = (vec![0u8; READ_BUFFER_BYTES], 0u64, 0u64);
+            while lines < u64::from(lines_of(bulk)) {
+                let n = client.read(&mut buf).unwrap();
+                assert!(n > 0);
+                reads += 1;
+                lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            }
+            let took = started.elapsed();
+            writing.join().unwrap();
+            (took, reads)
+        };
+        let through_source = |config: SocketConfig, bulk: bool| {
+            let (listener, port) = listener();
+            let mut f = Fixture::start(port, config);
+            let server = accept(&listener);
+            let started = Instant::now();
+            let writing = writer(server, bulk, lines_of(bulk));
+            let (mut lines, mut now) = (0u64, 0u64);
+            while lines < u64::from(lines_of(bulk)) {
+                std::thread::sleep(Duration::from_millis(10));
+                now += 10;
+                f.clock.set(Time::from_millis(now));
+                lines += f.source.cut(Time::from_millis(now)).len() as u64;
+            }
+            let took = started.elapsed();
+            writing.join().unwrap();
+            took
+        };
+        for bulk in [false, true] {
+            for round in 1..=3 {
+                let (plain_took, reads) = plain(bulk);
+                let source_took = through_source(fast_config(), bulk);
+                let dir = TempDir::new("measure");
+                let logged_took = through_source(
+                    SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() },
+                    bulk,
+                );
+                println!(
+                    "{} round {round}: plain read loop {:.0} lines/s ({reads} reads); source {:.0} lines/s \
+                     ({:.2}x); source + write-ahead log {:.0} lines/s ({:.2}x)",
+                    if bulk { "64 KiB writes" } else { "one write per line" },
+                    rate(plain_took, bulk),
+                    rate(source_took, bulk),
+                    plain_took.as_secs_f64() / source_took.as_secs_f64(),
+                    rate(logged_took, bulk),
+                    plain_took.as_secs_f64() / logged_took.as_secs_f64(),
+                );
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // The write-ahead log.
+
+    /// A fresh directory under the temp dir, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+            let dir = std::env::temp_dir().join(format!("dstream-wal-{name}-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        /// The segment files, oldest first.
+        fn segments(&self) -> Vec<PathBuf> {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&self.0)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "log"))
+                .collect();
+            found.sort();
+            found
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn records_of(bytes: &[u8]) -> Vec<wal::Next> {
+        let mut records = wal::Records::new(bytes, 0, bytes.len() as u64);
+        let mut out = Vec::new();
+        loop {
+            let next = records.next().unwrap();
+            let end = !matches!(next, wal::Next::Record { .. });
+            out.push(next);
+            if end {
+                return out;
+            }
+        }
+    }
+
+    fn encoded(blocks: &[(u64, u64, TextBlock)]) -> (Vec<u8>, Vec<usize>) {
+        let mut bytes = Vec::new();
+        let mut ends = Vec::new();
+        for (seq, stamp, block) in blocks {
+            wal::encode(&mut bytes, *seq, Time::from_millis(*stamp), block);
+            ends.push(bytes.len());
+        }
+        (bytes, ends)
+    }
+
+    fn sample_blocks() -> Vec<(u64, u64, TextBlock)> {
+        vec![
+            (7, 1000, block_of(&["a b", "", "\u{e9}t\u{e9} \u{2713}"])),
+            (8, 1000, block_of(&[])),
+            (9, 2500, block_of(&["x"; 40])),
+        ]
+    }
+
+    #[test]
+    fn wal_records_round_trip() {
+        let blocks = sample_blocks();
+        let (bytes, ends) = encoded(&blocks);
+        // length | crc | sequence | stamp | line count | lengths | text
+        assert_eq!(ends[0], 8 + 8 + 8 + 4 + 3 * 4 + "a b\u{e9}t\u{e9} \u{2713}".len());
+        assert_eq!(&bytes[..4], &((ends[0] - 8) as u32).to_le_bytes());
+        assert_eq!(&bytes[4..8], &crc32fast::hash(&bytes[8..ends[0]]).to_le_bytes());
+        assert_eq!(&bytes[8..16], &7u64.to_le_bytes());
+        let read = records_of(&bytes);
+        assert_eq!(read.len(), 4);
+        for ((seq, stamp, block), next) in blocks.iter().zip(&read) {
+            match next {
+                wal::Next::Record { seq: s, stamp: t, block: b } => {
+                    assert_eq!((s, t.as_millis(), b), (seq, *stamp, block));
+                }
+                other => panic!("expected record {seq}, got {other:?}"),
+            }
+        }
+        assert!(matches!(read[3], wal::Next::End));
+    }
+
+    #[test]
+    fn wal_a_record_cut_anywhere_is_torn_and_never_misread() {
+        let blocks = sample_blocks();
+        let (bytes, ends) = encoded(&blocks);
+        for cut in 0..bytes.len() {
+            let read = records_of(&bytes[..cut]);
+            let complete = ends.iter().filter(|&&end| end <= cut).count();
+            assert_eq!(read.len(), complete + 1, "cut at {cut}");
+            for (i, next) in read[..complete].iter().enumerate() {
+                let good = matches!(next, wal::Next::Record { seq, block, .. }
+                    if *seq == blocks[i].0 && *block == blocks[i].2);
+                assert!(good, "cut at {cut}: record {i} misread: {next:?}");
+            }
+            let at_boundary = cut == 0 || ends.contains(&cut);
+            match &read[complete] {
+                wal::Next::End => assert!(at_boundary, "cut at {cut}: a partial record read as the end"),
+                wal::Next::Bad { at, torn, .. } => {
+                    assert!(!at_boundary && *torn, "cut at {cut}: {:?}", read[complete]);
+                    assert_eq!(*at as usize, if complete == 0 { 0 } else { ends[complete - 1] });
+                }
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn wal_a_flipped_bit_is_detected() {
+        let blocks = sample_blocks();
+        let (bytes, ends) = encoded(&blocks);
+        for i in 0..ends[0] {
+            for bit in [0x01, 0x80] {
+                let mut flipped = bytes.clone();
+                flipped[i] ^= bit;
+                let read = records_of(&flipped);
+                assert_eq!(read.len(), 1, "byte {i}: records after a bad one must not be read");
+                match &read[0] {
+                    // A good record follows: corruption, unless the length now runs past the end.
+                    wal::Next::Bad { at: 0, torn, .. } => assert!(!*torn || i < 4, "byte {i}: {:?}", read[0]),
+                    other => panic!("byte {i} flipped: {other:?}"),
+                }
+            }
+        }
+        // In the last record, a bad checksum is a torn append.
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        let read = records_of(&flipped);
+        assert!(matches!(
+            read[..],
+            [wal::Next::Record { .. }, wal::Next::Record { .. }, wal::Next::Bad { torn: true, .. }]
+        ));
+    }
+
+    #[test]
+    fn wal_a_zero_filled_tail_is_torn() {
+        let blocks = sample_blocks();
+        let (mut bytes, ends) = encoded(&blocks[..1]);
+        bytes.extend_from_slice(&[0; 100]);
+        let read = records_of(&bytes);
+        assert!(matches!(read[0], wal::Next::Record { seq: 7, .. }));
+        assert!(
+            matches!(read[1], wal::Next::Bad { at, torn: true, .. } if at as usize == ends[0]),
+            "{:?}",
+            read[1]
+        );
+    }
+
+    /// A block of one line naming its number, for the log tests.
+    fn numbered(seq: u64) -> TextBlock {
+        block_of(&[format!("line {seq} of the log").as_str()])
+    }
+
+    /// Appends blocks `numbers` (which must be the writer's next ones).
+    fn append_all(writer: &mut wal::Writer, numbers: std::ops::RangeInclusive<u64>) {
+        for seq in numbers {
+            assert_eq!(writer.append(Time::from_millis(seq), &numbered(seq), || (0, 1)).unwrap(), seq);
+        }
+    }
+
+    /// Replays `dir` after `after`: the numbers and whether each block is the expected one.
+    fn replayed(dir: &Path, after: u64) -> (Vec<u64>, wal::Replay) {
+        let mut replay = wal::Replay::open(dir, after, after > 0).unwrap();
+        let mut seqs = Vec::new();
+        while let Some((seq, block)) = replay.next_block() {
+            assert_eq!(block, numbered(seq));
+            seqs.push(seq);
+        }
+        (seqs, replay)
+    }
+
+    #[test]
+    fn wal_segments_rotate_replay_after_a_position_and_numbering_continues() {
+        let dir = TempDir::new("rotate");
+        let (seqs, replay) = replayed(&dir.0, 0);
+        assert!(seqs.is_empty());
+        // Records of about 50 bytes, segments of at most 120: two records per segment.
+        let mut writer = replay.into_writer(120);
+        append_all(&mut writer, 1..=9);
+        assert_eq!(writer.segment_firsts(), [1, 3, 5, 7, 9]);
+        let names: Vec<String> =
+            dir.segments().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names[0], "wal-00000000000000000001.log");
+        drop(writer);
+
+        // A start at position 4 deletes the segments of 1..=2 and 3..=4 (the next names say
+        // where they end) and replays 5..=9.
+        let (seqs, replay) = replayed(&dir.0, 4);
+        assert_eq!(seqs, [5, 6, 7, 8, 9]);
+        assert_eq!(dir.segments().len(), 3);
+        let mut writer = replay.into_writer(120);
+        append_all(&mut writer, 10..=10);
+        assert_eq!(writer.segment_firsts(), [5, 7, 9, 10], "every start opens a new segment");
+        drop(writer);
+
+        // A start at position 5 keeps segment 5-6 (6 is after the position).
+        let (seqs, _) = replayed(&dir.0, 5);
+        assert_eq!(seqs, (6..=10).collect::<Vec<_>>());
+        assert_eq!(replayed(&dir.0, 0).0, (5..=10).collect::<Vec<_>>());
+        // A position past the end of the log: nothing to replay, everything deleted,
+        // numbering continues after the position.
+        let (seqs, replay) = replayed(&dir.0, 12);
+        assert!(seqs.is_empty());
+        let mut writer = replay.into_writer(120);
+        assert!(dir.segments().is_empty());
+        append_all(&mut writer, 13..=13);
+    }
+
+    #[test]
+    fn wal_trimming_deletes_only_segments_wholly_at_or_below_the_position() {
+        let dir = TempDir::new("trim");
+        let mut writer = replayed(&dir.0, 0).1.into_writer(120);
+        append_all(&mut writer, 1..=10);
+        assert_eq!(writer.segment_firsts(), [1, 3, 5, 7, 9]);
+        writer.delete_through(5);
+        assert_eq!(writer.segment_firsts(), [5, 7, 9], "5-6 holds 6 > 5: kept");
+        writer.delete_through(100);
+        assert_eq!(writer.segment_firsts(), [9], "the open segment is never deleted");
+        // Rotation applies the retention it is given.
+        let mut seq = 11;
+        while writer.segment_firsts().len() < 3 {
+            assert_eq!(writer.append(Time::from_millis(0), &numbered(seq), || (0, 1)).unwrap(), seq);
+            seq += 1;
+        }
+        assert_eq!(writer.segment_firsts(), [9, 11, 13]);
+        writer.append(Time::from_millis(0), &numbered(seq), || (12, 1)).unwrap();
+        writer.append(Time::from_millis(0), &numbered(seq + 1), || (12, 1)).unwrap();
+        assert_eq!(writer.segment_firsts(), [13, 15]);
+        drop(writer);
+        assert_eq!(replayed(&dir.0, 0).0, (13..=15).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn wal_a_torn_last_record_is_ignored_and_its_number_reused() {
+        let dir = TempDir::new("torn");
+        let mut writer = replayed(&dir.0, 0).1.into_writer(wal::SEGMENT_BYTES);
+        append_all(&mut writer, 1..=5);
+        drop(writer);
+        let last = dir.segments().pop().unwrap();
+        let len = std::fs::metadata(&last).unwrap().len();
+        OpenOptions::new().write(true).open(&last).unwrap().set_len(len - 3).unwrap();
+        let (seqs, replay) = replayed(&dir.0, 0);
+        assert_eq!(seqs, [1, 2, 3, 4]);
+        let mut writer = replay.into_writer(wal::SEGMENT_BYTES);
+        append_all(&mut writer, 5..=6);
+        drop(writer);
+        // The torn record stays ignored; the new block 5 is read from the new segment.
+        assert_eq!(replayed(&dir.0, 0).0, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(replayed(&dir.0, 3).0, [4, 5, 6]);
+    }
+
+    #[test]
+    fn wal_a_segment_without_a_complete_header_is_ignored_and_replaced() {
+        let dir = TempDir::new("header");
+        let mut writer = replayed(&dir.0, 0).1.into_writer(wal::SEGMENT_BYTES);
+        append_all(&mut writer, 1..=2);
+        drop(writer);
+        // A crash right after creating the next segment.
+        std::fs::write(dir.0.join(wal::segment_name(3)), &wal::MAGIC[..3]).unwrap();
+        let (seqs, replay) = replayed(&dir.0, 0);
+        assert_eq!(seqs, [1, 2]);
+        let mut writer = replay.into_writer(wal::SEGMENT_BYTES);
+        append_all(&mut writer, 3..=3);
+        drop(writer);
+        assert_eq!(replayed(&dir.0, 0).0, [1, 2, 3]);
+    }
+
+    #[test]
+    fn wal_positions_trim_the_log_four_checkpoints_behind() {
+        let buffer = Arc::new(Buffer::new(3));
+        let dir = TempDir::new("positions");
+        let mut source =
+            source_over(&buffer, SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() });
+        let mut deletable = Vec::new();
+        for position in [10, 20, 30, 40, 50, 60, 60] {
+            source.handed_over = position;
+            assert_eq!(source.position(), Some(position.to_le_bytes().to_vec()));
+            deletable.push(buffer.lock().deletable_through);
+        }
+        assert_eq!(deletable, [3, 3, 3, 3, 10, 20, 30]);
+        // Without a log there is no position.
+        let plain = source_over(&buffer, fast_config());
+        assert_eq!(plain.position(), None);
+    }
+
+    #[test]
+    fn wal_position_round_trips_and_rejects_bad_bytes() {
+        let dir = TempDir::new("restore");
+        let config = SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() };
+        let mut source = SocketSource::new("127.0.0.1", 0).with_config(config);
+        source.restore_position(&42u64.to_le_bytes()).unwrap();
+        assert_eq!((source.handed_over, source.restored), (42, true));
+        assert!(source.restore_position(&[1, 2, 3]).is_err());
+        // Without a log a position is ignored.
+        let mut plain = SocketSource::new("127.0.0.1", 0);
+        plain.restore_position(&42u64.to_le_bytes()).unwrap();
+        assert_eq!((plain.handed_over, plain.restored), (0, false));
+    }
+
+    #[test]
+    fn wal_source_hands_over_logged_blocks_after_its_position_at_the_next_start() {
+        let dir = TempDir::new("source");
+        let config = SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() };
+        let (listener, port) = listener();
+        let mut f = Fixture::start(port, config.clone());
+        let mut conn = accept(&listener);
+        send(&mut conn, b"a\nb\n");
+        f.wait_bytes(4);
+        f.clock.set(Time::from_millis(1000));
+        assert_eq!(f.cut(1000), ["a", "b"]);
+        let position = f.source.position().unwrap();
+        f.clock.set(Time::from_millis(1500));
+        send(&mut conn, b"c\n");
+        f.wait_bytes(6);
+        send(&mut conn, b"d\n");
+        f.wait_bytes(8);
+        // The process "dies": no cut, no checkpoint after the one that took `position`.
+        drop(f);
+        drop(conn);
+        drop(listener);
+
+        let metrics = Metrics::new();
+        let clock = ManualClock::new();
+        clock.set(Time::from_millis(1000));
+        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: metrics.clone() };
+        let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
+        source.restore_position(&position).unwrap();
+        source.start(&ctx).unwrap();
+        // Replayed at start: the first cut holds them, whatever its time.
+        let first: Vec<String> = source.cut(Time::from_millis(0)).lines().map(str::to_owned).collect();
+        assert_eq!(first, ["c", "d"]);
+        assert_eq!(source.position(), Some(3u64.to_le_bytes().to_vec()), "blocks 1 (a b), 2 (c), 3 (d)");
+        source.stop_receiving();
+        drop(source);
+        // A restart from the position before the replay replays them again (at least once).
+        let mut again = SocketSource::new("127.0.0.1", port)
+            .with_config(SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() });
+        again.restore_position(&position).unwrap();
+        again.start(&ctx).unwrap();
+        assert_eq!(again.cut(Time::from_millis(0)).lines().collect::<Vec<_>>(), ["c", "d"]);
     }
 }
