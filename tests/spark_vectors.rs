@@ -281,7 +281,7 @@ fn group_values_are_normalised_by_sorting() {
 #[test]
 fn e23_slice() {
     let job = stream! { queue(vec![vec![1], vec![2], vec![3], vec![4]]) every 1s |> print };
-    let mut harness = Harness::new(job);
+    let mut harness = Harness::new(job).remember();
     assert!(harness
         .slice(Time::from_millis(0), Time::from_millis(1000))
         .unwrap_err()

@@ -52,8 +52,9 @@ pub struct Harness {
     exec: Executor,
     next: Time,
     started: bool,
-    /// Every batch's output so far, for `slice`.
-    history: Vec<BatchOutput>,
+    /// Every batch's output so far, for `slice`; `None` unless `remember` was called, so that
+    /// stepping a job costs no copy of its output.
+    history: Option<Vec<BatchOutput>>,
 }
 
 impl Harness {
@@ -73,7 +74,7 @@ impl Harness {
         };
         let clock = ManualClock::new();
         clock.set(next.minus(interval));
-        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false, history: Vec::new() })
+        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false, history: None })
     }
 
     /// Runs every stage on `partitions` partitions.
@@ -109,20 +110,35 @@ impl Harness {
         self.job.run_batch(time, &self.exec, &mut printed, false)?;
         self.next = time.plus(self.job.batch_interval());
         let output = BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() };
-        self.history.push(output.clone());
+        if let Some(history) = &mut self.history {
+            history.push(output.clone());
+        }
         Ok(output)
     }
 
+    /// Keeps every batch's output from now on, for [`Harness::slice`] (Spark's
+    /// `ssc.remember`).
+    pub fn remember(mut self) -> Harness {
+        self.history.get_or_insert_with(Vec::new);
+        self
+    }
+
     /// The outputs of the batches with times in `[from, to]` (both ends included), oldest
-    /// first: Spark's `DStream.slice` over what the job has produced. An error before the
-    /// first batch has run, as Spark's "has not been initialized".
+    /// first: Spark's `DStream.slice` over what the job has produced since
+    /// [`Harness::remember`]. An error before the first batch has run, as Spark's "has not
+    /// been initialized", and without `remember`.
     pub fn slice(&self, from: Time, to: Time) -> Result<Vec<BatchOutput>> {
-        if self.history.is_empty() {
+        let Some(history) = &self.history else {
+            return Err(crate::error::Error::Config(
+                "slice needs the batches kept: build the harness with `.remember()`".into(),
+            ));
+        };
+        if history.is_empty() {
             return Err(crate::error::Error::Config(
                 "cannot slice a job that has not been initialized: no batch has run yet".into(),
             ));
         }
-        Ok(self.history.iter().filter(|o| o.time >= from && o.time <= to).cloned().collect())
+        Ok(history.iter().filter(|o| o.time >= from && o.time <= to).cloned().collect())
     }
 
     /// Runs `n` batches and returns their outputs in order.
