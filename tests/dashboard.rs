@@ -350,8 +350,10 @@ impl Chromedriver {
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
-        // The whole group: chromedriver and any browser it left behind.
-        let _ = Command::new("kill").arg("-TERM").arg(format!("-{}", self.child.id())).status();
+        // The whole group: chromedriver and any browser it left behind. The `--` matters:
+        // procps-ng's kill (4.0.2, Debian 12) misreads `kill -TERM -<pgid>` and signals the
+        // wrong target (`-12345` became process group 1 — every process of the machine).
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
