@@ -10,7 +10,9 @@
 //! - `fx_hashmap_loop`: a `for` loop with `parse_event` and a `FxHashMap<Status, u64>`;
 //! - `iterator_chain`: `filter_map(parse_event).map(..).fold(FxHashMap)`.
 //!
-//! One iteration is one full pass over the corpus. All variants are checked to agree first.
+//! One iteration is one full pass over the corpus; for dstream, one `Harness::step()` of a job
+//! whose queued text batch (as the socket and file sources produce) holds every line. All
+//! variants are checked to agree first.
 //!
 //! ```text
 //! cargo bench --bench orders                       # 16 MB of events
@@ -19,20 +21,22 @@
 
 mod common;
 
-use common::{corpus_bytes, order_corpus, parse_event, printed_counts, Corpus, Event, Status};
+use common::{corpus_bytes, order_corpus, parse_event, printed_counts, text_batch, Corpus, Event, Status};
 use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
 use dstream::prelude::*;
+use dstream::source::queue::QueueSource;
 use dstream::testing::Harness;
+use dstream::text::TextBatch;
 use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 const SEED: u64 = 0x5EED_0002;
 
-type Batches = Vec<Vec<&'static str>>;
+type Batches = Vec<TextBatch>;
 
 fn fused(batches: Batches, shown: usize) -> Job {
     stream! {
-        queue(batches) |> flat_map(parse_event) |> map(|e| (e.status, 1u64)) |> reduce_by_key(+)
+        source(QueueSource::text(batches)) |> flat_map(parse_event) |> map(|e| (e.status, 1u64)) |> reduce_by_key(+)
             every 1s |> print(shown)
     }
 }
@@ -40,7 +44,7 @@ fn fused(batches: Batches, shown: usize) -> Job {
 fn unfused(batches: Batches, shown: usize) -> Job {
     stream! {
         #![unfused]
-        queue(batches) |> flat_map(parse_event) |> map(|e| (e.status, 1u64)) |> reduce_by_key(+)
+        source(QueueSource::text(batches)) |> flat_map(parse_event) |> map(|e| (e.status, 1u64)) |> reduce_by_key(+)
             every 1s |> print(shown)
     }
 }
@@ -56,7 +60,7 @@ fn time_steps(
     partitions: usize,
     job: fn(Batches, usize) -> Job,
 ) -> Duration {
-    let batches = vec![lines.to_vec(); iters as usize];
+    let batches = vec![text_batch(lines); iters as usize];
     let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
     harness.start().expect("queue sources start");
     let started = Instant::now();
@@ -116,7 +120,7 @@ fn check(corpus: &Corpus) {
     assert_eq!(strings(iterator_chain(&corpus.lines)), expected, "iterator chain");
     for (name, job) in [("fused", fused as fn(Batches, usize) -> Job), ("unfused", unfused)] {
         for p in [1, cores()] {
-            let mut h = Harness::new(job(vec![corpus.lines.clone()], 10)).with_parallelism(p);
+            let mut h = Harness::new(job(vec![text_batch(&corpus.lines)], 10)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
         }

@@ -9,7 +9,8 @@
 //! - `iterator_chain`: `flat_map(split_ascii_whitespace).map(|w| (w, 1)).fold(FxHashMap)`.
 //!
 //! One iteration is one full pass over the corpus; for dstream, one `Harness::step()` of a job
-//! whose queued batch holds every line of the corpus. Before the timings, the bench checks that
+//! whose queued text batch (one buffer and line ends, as the socket and file sources produce)
+//! holds every line of the corpus. Before the timings, the bench checks that
 //! all variants count the same, and measures allocations per record in steady state (printed
 //! to stderr and saved for `benches/summarize.py`).
 //!
@@ -20,10 +21,14 @@
 
 mod common;
 
-use common::{corpus_bytes, fx_word_count, owned, printed_counts, word_corpus, Corpus, InlineCounts};
+use common::{
+    corpus_bytes, fx_word_count, owned, printed_counts, text_batch, word_corpus, Corpus, InlineCounts,
+};
 use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
 use dstream::prelude::*;
+use dstream::source::queue::QueueSource;
 use dstream::testing::Harness;
+use dstream::text::TextBatch;
 use rustc_hash::FxHashMap;
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
@@ -35,32 +40,32 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SEED: u64 = 0x5EED_0001;
 
-type Batches = Vec<Vec<&'static str>>;
+type Batches = Vec<TextBatch>;
 
 fn fused(batches: Batches, shown: usize) -> Job {
     stream! {
-        queue(batches) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
+        source(QueueSource::text(batches)) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
     }
 }
 
 fn unfused(batches: Batches, shown: usize) -> Job {
     stream! {
         #![unfused]
-        queue(batches) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
+        source(QueueSource::text(batches)) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
     }
 }
 
 /// Every word mapped to one key: the keyed path without any table growth.
 fn one_key(batches: Batches, shown: usize) -> Job {
     stream! {
-        queue(batches) |> flat_map(split) |> map(|_w| ("w", 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
+        source(QueueSource::text(batches)) |> flat_map(split) |> map(|_w| ("w", 1u64)) |> reduce_by_key(+) every 1s |> print(shown)
     }
 }
 
 /// No shuffle at all: source, partitioning, one stage, a global count, print.
 fn count_only(batches: Batches, shown: usize) -> Job {
     stream! {
-        queue(batches) |> flat_map(split) |> count every 1s |> print(shown)
+        source(QueueSource::text(batches)) |> flat_map(split) |> count every 1s |> print(shown)
     }
 }
 
@@ -76,7 +81,7 @@ fn time_steps(
     partitions: usize,
     job: fn(Batches, usize) -> Job,
 ) -> Duration {
-    let batches = vec![lines.to_vec(); iters as usize];
+    let batches = vec![text_batch(lines); iters as usize];
     let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
     harness.start().expect("queue sources start");
     let started = Instant::now();
@@ -114,12 +119,12 @@ fn check(corpus: &Corpus) {
     let all = expected.len() + 1;
     for (name, job) in [("fused", fused as fn(Batches, usize) -> Job), ("unfused", unfused)] {
         for p in [1, cores()] {
-            let mut h = Harness::new(job(vec![corpus.lines.clone()], all)).with_parallelism(p);
+            let mut h = Harness::new(job(vec![text_batch(&corpus.lines)], all)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
         }
     }
-    let mut h = Harness::new(fused(vec![corpus.lines.clone()], 0)).with_parallelism(1);
+    let mut h = Harness::new(fused(vec![text_batch(&corpus.lines)], 0)).with_parallelism(1);
     let printed = h.step().expect("batch runs").printed;
     assert!(printed.len() < 200, "print(0) prints the header only: {printed:?}");
 }
@@ -133,7 +138,7 @@ struct AllocSample {
 
 fn alloc_sample(lines: &[&'static str], partitions: usize, job: fn(Batches, usize) -> Job) -> AllocSample {
     let (warm, measured) = (3, 5);
-    let batches = vec![lines.to_vec(); warm + measured];
+    let batches = vec![text_batch(lines); warm + measured];
     let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
     for _ in 0..warm {
         black_box(harness.step().expect("batch runs"));

@@ -121,6 +121,28 @@ fn counts_are_the_same_on_any_number_of_partitions() {
     assert!(results.iter().all(|r| r == &results[0]));
 }
 
+/// A batch above `SMALL_BATCH_RECORDS` runs its partitions on the thread pool, a smaller one on
+/// the batch thread: the counts are the same on any number of partitions either way.
+#[test]
+fn large_batches_on_the_pool_count_as_small_ones_inline() {
+    let small = dstream::__private::SMALL_BATCH_RECORDS;
+    for lines in [small / 2, small * 3] {
+        let text: Vec<String> = (0..lines).map(|i| format!("w{} w{} common", i % 7, i % 13)).collect();
+        let mut results = Vec::new();
+        for partitions in [1, 2, 3] {
+            let batch = text.clone();
+            let job = stream! {
+                queue(vec![batch]) |> flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                    |> map(|w| (w, 1u64)) |> reduce_by_key(+) every 1s |> print(100)
+            };
+            let out = Harness::new(job).with_parallelism(partitions).run_batches(1).unwrap();
+            results.push(counts(out[0].printed_records()));
+        }
+        assert_eq!(results[0]["common"], lines as u64, "{lines} lines");
+        assert!(results.iter().all(|r| r == &results[0]), "{lines} lines");
+    }
+}
+
 #[test]
 fn closures_capture_their_environment() {
     let stop_words = ["the", "a"];

@@ -688,3 +688,14 @@ pub fn check_splitter() {
         assert_eq!(got, expected, "splitter disagrees on {text:?}");
     }
 }
+
+/// One text batch (one buffer and line ends, as the socket and file sources produce) holding
+/// `lines`.
+#[allow(dead_code)]
+pub fn text_batch(lines: &[&str]) -> dstream::text::TextBatch {
+    let mut batch = dstream::text::TextBatch::new();
+    for line in lines {
+        batch.push_line(line);
+    }
+    batch
+}

@@ -93,6 +93,37 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
     }
 }
 
+/// What a stage's loop folds keyed records into and an exchange merges: a [`Combiner`] for
+/// any key type, or a table specialised for a key type (`crate::short_keys::StrTable` for
+/// text keys), picked per stage when the program compiles.
+pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
+    /// An empty table with room for `n` keys.
+    fn with_capacity(n: usize) -> Self;
+    /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
+    fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F);
+    /// Number of distinct keys.
+    fn len(&self) -> usize;
+    /// Whether the table is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K: Hash + Eq, V> CombineTable<K, V> for Combiner<K, V> {
+    fn with_capacity(n: usize) -> Self {
+        Combiner::with_capacity(n)
+    }
+
+    #[inline]
+    fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F) {
+        Combiner::merge(self, k, v, f)
+    }
+
+    fn len(&self) -> usize {
+        Combiner::len(self)
+    }
+}
+
 impl<K, V> IntoIterator for Combiner<K, V> {
     type Item = (K, V);
     type IntoIter = hashbrown::hash_map::IntoIter<K, V>;

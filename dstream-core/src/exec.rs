@@ -5,20 +5,56 @@
 //! [`Executor::exchange_combine`]; it never calls rayon itself, so this type is the one place
 //! that decides how tasks run (rayon here; another backend later).
 
-use crate::combine::{partition_of, Combiner};
+use crate::combine::{partition_of, CombineTable};
 use rayon::prelude::*;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A batch whose sources delivered fewer records than this runs its stages' partitions one
+/// after the other on the batch thread: handing a task to the pool and waiting for it costs
+/// about 50 µs here when the pool's threads sleep between batches (they do at any batch
+/// interval worth having), more than a few thousand records take to process. The partitions
+/// and their results are the same either way.
+pub const SMALL_BATCH_RECORDS: usize = 1024;
 
 /// Runs the tasks of a job's stages on a rayon pool.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Executor {
     parallelism: usize,
+    /// Records the sources delivered in the current batch (`usize::MAX`: unknown).
+    batch_records: AtomicUsize,
+}
+
+impl Clone for Executor {
+    fn clone(&self) -> Executor {
+        Executor {
+            parallelism: self.parallelism,
+            batch_records: AtomicUsize::new(self.batch_records.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Executor {
     /// An executor that cuts every stage into `parallelism` partitions.
     pub fn new(parallelism: usize) -> Executor {
-        Executor { parallelism: parallelism.max(1) }
+        Executor { parallelism: parallelism.max(1), batch_records: AtomicUsize::new(usize::MAX) }
+    }
+
+    /// Starts a batch: no source records noted yet.
+    pub fn begin_batch(&self) {
+        self.batch_records.store(0, Ordering::Relaxed);
+    }
+
+    /// Adds a source's records for this batch (`None`: unknown, so the batch is not small).
+    pub fn note_source_records(&self, records: Option<usize>) {
+        let add = records.unwrap_or(usize::MAX);
+        let noted = self.batch_records.load(Ordering::Relaxed);
+        self.batch_records.store(noted.saturating_add(add), Ordering::Relaxed);
+    }
+
+    /// Whether this batch's stages run on the batch thread (see [`SMALL_BATCH_RECORDS`]).
+    fn small_batch(&self) -> bool {
+        self.batch_records.load(Ordering::Relaxed) < SMALL_BATCH_RECORDS
     }
 
     /// The number of partitions of every stage (Spark's `spark.default.parallelism`).
@@ -27,14 +63,14 @@ impl Executor {
     }
 
     /// Runs `task` once per input partition, in parallel, and returns the results in
-    /// partition order. One partition runs on the calling thread.
+    /// partition order. One partition, or a small batch, runs on the calling thread.
     pub fn run_stage<I, O, F>(&self, inputs: Vec<I>, task: F) -> Vec<O>
     where
         I: Send,
         O: Send,
         F: Fn(usize, I) -> O + Sync,
     {
-        if inputs.len() <= 1 {
+        if inputs.len() <= 1 || self.small_batch() {
             return inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect();
         }
         inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
@@ -43,15 +79,12 @@ impl Executor {
     /// Hash-partitions the map-side combined tables into `partitions` reduce partitions and
     /// merges equal keys with `merge`: the shuffle behind `reduce_by_key`. Each map task ships
     /// one entry per distinct key, never one per record.
-    pub fn exchange_combine<K, V, M>(
-        &self,
-        map_outputs: Vec<Combiner<K, V>>,
-        partitions: usize,
-        merge: M,
-    ) -> Vec<Combiner<K, V>>
+    /// The tables keep their type (a table specialised for the key type stays so).
+    pub fn exchange_combine<K, V, T, M>(&self, map_outputs: Vec<T>, partitions: usize, merge: M) -> Vec<T>
     where
         K: Hash + Eq + Send,
         V: Send,
+        T: CombineTable<K, V> + Send,
         M: Fn(V, V) -> V + Sync,
     {
         let partitions = partitions.max(1);
@@ -59,7 +92,7 @@ impl Executor {
             // One reduce partition: merge into the largest map-side table, no bucketing.
             let mut tables = map_outputs;
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
-            let Some(largest) = largest else { return vec![Combiner::new()] };
+            let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
             for (k, v) in tables.into_iter().flatten() {
                 merged.merge(k, v, &merge);
@@ -83,11 +116,45 @@ impl Executor {
         }
         // Reduce side: merge what arrived.
         self.run_stage(inbound, |_, buckets| {
-            let mut table = Combiner::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
+            let mut table = T::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
             for (k, v) in buckets.into_iter().flatten() {
                 table.merge(k, v, &merge);
             }
             table
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The threads the tasks of one stage ran on.
+    fn task_threads(exec: &Executor) -> Vec<std::thread::ThreadId> {
+        exec.run_stage(vec![(); 4], |_, ()| std::thread::current().id())
+    }
+
+    #[test]
+    fn small_batches_run_on_the_calling_thread_and_large_ones_on_the_pool() {
+        let exec = Executor::new(4);
+        let me = std::thread::current().id();
+        exec.begin_batch();
+        exec.note_source_records(Some(SMALL_BATCH_RECORDS - 1));
+        assert!(task_threads(&exec).iter().all(|t| *t == me));
+        exec.note_source_records(Some(1));
+        assert!(task_threads(&exec).iter().all(|t| *t != me), "the test thread is not a pool thread");
+        exec.begin_batch();
+        exec.note_source_records(None);
+        assert!(task_threads(&exec).iter().all(|t| *t != me), "unknown size: the pool");
+    }
+
+    #[test]
+    fn results_come_back_in_partition_order_either_way() {
+        let exec = Executor::new(3);
+        for records in [Some(0), None] {
+            exec.begin_batch();
+            exec.note_source_records(records);
+            assert_eq!(exec.run_stage(vec![10, 20, 30], |i, x| (i, x + 1)), [(0, 11), (1, 21), (2, 31)]);
+        }
     }
 }

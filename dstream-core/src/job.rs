@@ -380,6 +380,7 @@ impl Job {
         let due = self.checkpointing.as_ref().is_some_and(|c| {
             force_checkpoint || (time.as_millis() - self.zero_time.as_millis()) % c.interval.as_millis() == 0
         });
+        exec.begin_batch();
         let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
         ctx.restore_from = recovered.as_ref();
         ctx.save_into = due.then(BTreeMap::new);

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod owned;
 pub mod partition;
 pub mod render;
+pub mod short_keys;
 pub mod sink;
 pub mod source;
 pub mod state;
@@ -23,6 +24,7 @@ pub mod testing;
 pub mod text;
 pub mod time;
 pub mod window;
+mod words;
 
 pub use error::{Error, Result};
 pub use job::Job;
@@ -44,14 +46,16 @@ pub mod prelude {
 pub mod __private {
     pub use crate::combine::Combiner;
     pub use crate::error::Result;
-    pub use crate::exec::Executor;
+    pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};
     pub use crate::join;
     pub use crate::ops;
     pub use crate::owned::own_partitions;
-    pub use crate::partition::SourceBatch;
+    pub use crate::partition::{partition_source, SourceBatch};
+    pub use crate::short_keys::{AnyKeyTable, TableFor, TextKeyTable};
     pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::state;
+    pub use crate::text;
     pub use crate::time::Duration;
     pub use crate::window::{own_tables, IncrementalWindow, WindowBuffer};
 
@@ -87,7 +91,7 @@ pub mod __private {
         }
 
         /// `queue(batches)`.
-        pub fn queue<T, B, I>(batches: B) -> QueueSource<T>
+        pub fn queue<T, B, I>(batches: B) -> QueueSource<Vec<T>>
         where
             B: IntoIterator<Item = I>,
             I: IntoIterator<Item = T>,

@@ -1,5 +1,6 @@
 //! How a source's batch is cut into the partitions of the first stage.
 
+use crate::exec::Executor;
 use crate::text::{split_contiguous, Lines, TextBatch};
 
 /// A batch that can be cut into partitions, one task each.
@@ -11,6 +12,18 @@ pub trait SourceBatch {
 
     /// Cuts the batch into `n` partitions, contiguous as Spark's `parallelize`.
     fn partitions(&mut self, n: usize) -> Vec<Self::Part<'_>>;
+
+    /// Records in the batch, if known: a batch known to be small runs its stages on the batch
+    /// thread (see [`Executor::note_source_records`]).
+    fn records(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// Partitions a source's batch for the first stage, after telling the executor its size.
+pub fn partition_source<'b, B: SourceBatch>(exec: &Executor, batch: &'b mut B, n: usize) -> Vec<B::Part<'b>> {
+    exec.note_source_records(batch.records());
+    batch.partitions(n)
 }
 
 impl SourceBatch for TextBatch {
@@ -18,6 +31,10 @@ impl SourceBatch for TextBatch {
 
     fn partitions(&mut self, n: usize) -> Vec<Lines<'_>> {
         TextBatch::partitions(self, n)
+    }
+
+    fn records(&self) -> Option<usize> {
+        Some(self.len())
     }
 }
 
@@ -29,5 +46,9 @@ impl<T: Send> SourceBatch for Vec<T> {
 
     fn partitions(&mut self, n: usize) -> Vec<Vec<T>> {
         split_contiguous(std::mem::take(self), n)
+    }
+
+    fn records(&self) -> Option<usize> {
+        Some(self.len())
     }
 }

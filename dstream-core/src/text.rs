@@ -85,9 +85,9 @@ impl TextBlock {
 /// An iterator over lines of a [`TextBlock`], yielding slices of its buffer.
 #[derive(Clone, Debug)]
 pub struct Lines<'a> {
-    text: &'a str,
-    ends: &'a [usize],
-    start: usize,
+    pub(crate) text: &'a str,
+    pub(crate) ends: &'a [usize],
+    pub(crate) start: usize,
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -109,16 +109,19 @@ impl<'a> Iterator for Lines<'a> {
 
 impl ExactSizeIterator for Lines<'_> {}
 
+pub use crate::words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, Words};
+
 /// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
-/// word. This is the `split` of `flat_map(split)`.
+/// word. This is the `split` of `flat_map(split)`: the same words as
+/// `str::split_ascii_whitespace`, found 64 bytes at a time (see [`Words`]).
 ///
 /// ```
 /// use dstream_core::text::split;
 /// assert_eq!(split("to be  or\tnot").collect::<Vec<_>>(), ["to", "be", "or", "not"]);
 /// ```
 #[inline]
-pub fn split(line: &str) -> std::str::SplitAsciiWhitespace<'_> {
-    line.split_ascii_whitespace()
+pub fn split(line: &str) -> Words<'_> {
+    Words::new(line)
 }
 
 /// Splits `items` into `n` contiguous partitions as Spark's `parallelize` does

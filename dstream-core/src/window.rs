@@ -205,18 +205,18 @@ where
 }
 
 /// One batch's reduced tables with owned keys and values, for a window that keeps them.
-pub fn own_tables<K, V>(
-    tables: Vec<crate::combine::Combiner<K, V>>,
-) -> Vec<crate::combine::Combiner<K::Owned, V::Owned>>
+pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<crate::combine::Combiner<K::Owned, V::Owned>>
 where
-    K: crate::owned::IntoOwned + std::hash::Hash + Eq,
+    T: IntoIterator<Item = (K, V)>,
+    K: crate::owned::IntoOwned,
     V: crate::owned::IntoOwned,
     K::Owned: std::hash::Hash + Eq,
 {
     tables
         .into_iter()
         .map(|t| {
-            let mut owned = crate::combine::Combiner::with_capacity(t.len());
+            let t = t.into_iter();
+            let mut owned = crate::combine::Combiner::with_capacity(t.size_hint().0);
             for (k, v) in t {
                 owned.merge(
                     crate::owned::IntoOwned::into_owned(k),

@@ -150,6 +150,20 @@ fn mixed(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
+/// The map-side table of a keyed stage (`sink`, an `Option` filled at the first record), made
+/// from the type of `key`: `TableFor`'s method resolution picks a table specialised for text
+/// keys, or the generic `Combiner`. The key's type is known by then, so the choice is made
+/// where the program compiles, at no cost per record but one predictable branch.
+fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident) -> TokenStream {
+    quote_spanned!(span=>
+        #sink.get_or_insert_with(|| {
+            #[allow(unused_imports)]
+            use #dp::{AnyKeyTable as _, TextKeyTable as _};
+            (&&#dp::TableFor::of(&#key)).new_table()
+        })
+    )
+}
+
 struct Codegen<'g> {
     graph: &'g Graph,
     mode: Mode,
@@ -314,6 +328,7 @@ impl Codegen<'_> {
     /// The code of every step of a batch, in order.
     fn steps(&mut self, plan: &Plan, inputs: &[Ident]) -> TokenStream {
         let dp = private();
+        let exec = mixed("__exec");
         let ctx = mixed("__ctx");
         let parallelism = mixed("__parallelism");
         let mut code = TokenStream::new();
@@ -329,7 +344,7 @@ impl Codegen<'_> {
                 Step::SourceParts { source, slot } => {
                     let input = &inputs[*slot];
                     (
-                        self.bind(*source, quote!(#dp::SourceBatch::partitions(&mut #input, #parallelism))),
+                        self.bind(*source, quote!(#dp::partition_source(#exec, &mut #input, #parallelism))),
                         None,
                     )
                 }
@@ -550,10 +565,24 @@ impl Codegen<'_> {
         let end = self.stage_end(stage.end, &names);
         let label = end.breaks_early.then(|| quote!('__dstream_partition:));
         let loops = match self.mode {
-            Mode::Fused => {
-                let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
-                quote!(#label for #record in #part { #body })
-            }
+            Mode::Fused => match self.leading_split(&stage.narrow) {
+                Some(split) => {
+                    let body = self.chain(&stage.narrow[1..], record.clone(), &names.last, &end.consume);
+                    let span = user_at(self.graph.nodes[stage.narrow[0]].name.span());
+                    let dp = private_at(span);
+                    let pair = self.var("split_input");
+                    quote_spanned!(span=>
+                        let #pair = (#part, #split);
+                        #[allow(unused_imports)]
+                        use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
+                        #label for #record in (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) { #body }
+                    )
+                }
+                None => {
+                    let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
+                    quote!(#label for #record in #part { #body })
+                }
+            },
             Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
         };
         let out = names.out;
@@ -566,6 +595,22 @@ impl Codegen<'_> {
             });
             #after
             #bind_value
+        }
+    }
+
+    /// A stage that starts with `flat_map(split)` (the argument a path ending in `split`):
+    /// the path, to run through `dstream_core::text::BlockwiseKind`, which splits text lines
+    /// in one block scan when the function is dstream's own `split` and the input is text.
+    fn leading_split(&self, narrow: &[NodeId]) -> Option<TokenStream> {
+        let node = &self.graph.nodes[*narrow.first()?];
+        let Some(Kind::Narrow(NarrowOp::FlatMap)) = node.spec.map(|s| s.kind) else { return None };
+        match node.args.first()? {
+            Arg::Expr(syn::Expr::Path(p))
+                if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "split") =>
+            {
+                Some(p.to_token_stream())
+            }
+            _ => None,
         }
     }
 
@@ -684,13 +729,14 @@ impl Codegen<'_> {
                 let f = self.reducer_arg(&node.args[0]);
                 let n = respan(&self.partitions_arg(node), span);
                 let (k, v) = (self.var("key"), self.var("value"));
+                let table = keyed_table(&dp, span, &sink, &k);
                 EndCode {
-                    init: combiner,
+                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=>
                         let (#k, #v) = #dp::ops::keyed::reduce_by_key(#last);
-                        #sink.merge(#k, #v, #f);
+                        #table.merge(#k, #v, #f);
                     ),
-                    finish: returns_sink,
+                    finish: quote_spanned!(span=> #sink.unwrap_or_default()),
                     after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #f);),
                     breaks_early: false,
                 }
@@ -741,10 +787,11 @@ impl Codegen<'_> {
             }
             Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
                 let n = respan(&self.partitions_arg(node), span);
+                let table = keyed_table(&dp, span, &sink, last);
                 EndCode {
-                    init: combiner,
-                    consume: quote_spanned!(span=> #sink.merge(#last, 1u64, #dp::ops::plus);),
-                    finish: returns_sink,
+                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
+                    consume: quote_spanned!(span=> #table.merge(#last, 1u64, #dp::ops::plus);),
+                    finish: quote_spanned!(span=> #sink.unwrap_or_default()),
                     after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
                     breaks_early: false,
                 }

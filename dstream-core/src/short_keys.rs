@@ -1,0 +1,413 @@
+//! A combining table for text keys that compares keys without touching the text.
+//!
+//! Word count spends its time in the table: with `&str` keys a generic hash map compares every
+//! lookup against the stored key's bytes, which lie wherever the word first occurred in the
+//! batch's buffer, so each lookup costs a call to `memcmp` and, for all but the most frequent
+//! words, a cache miss. [`StrTable`] keeps a key of up to 15 bytes in its entry, with its
+//! length, as two `u64`s (an exact encoding, compared with two integer comparisons); for longer
+//! keys the entry holds a hash and where the table's own copy of the key starts, and a match
+//! of the hash is confirmed against that copy (one memory access, not two: the batch's text
+//! where the key first occurred is cold by then). The keys are kept in a side vector, read
+//! only to return results. Entries are 24 bytes for `u64` values (100,000 words fit in
+//! 3 MiB, within this machine's L2 cache; the lookups are memory-bound, so entry size is
+//! speed). The generated code picks this table for `&str` keys and a [`Combiner`] for every
+//! other key type (see [`TableFor`]).
+
+use crate::combine::{CombineTable, Combiner};
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
+use std::num::NonZeroU64;
+
+/// Keys of at most this many bytes are encoded exactly in an entry.
+const INLINE_BYTES: usize = 15;
+
+/// Slots when the first key arrives: small enough for tiny batches, large enough to skip the
+/// first few doublings.
+const FIRST_CAPACITY: usize = 64;
+
+/// One occupied slot: the key's encoding (see [`encode`]) and the combined value. `hi` is
+/// never zero, so `Option<Slot>` needs no tag.
+#[derive(Clone, Debug)]
+struct Slot<V> {
+    lo: u64,
+    hi: NonZeroU64,
+    value: V,
+}
+
+/// A map from `&str` key to combined value: open addressing with linear probing, at most 3/4
+/// full.
+#[derive(Clone, Debug)]
+pub struct StrTable<'a, V> {
+    slots: Vec<Option<Slot<V>>>,
+    /// For each slot, the index of its key in `keys` (meaningful for occupied slots only).
+    key_of_slot: Vec<u32>,
+    keys: Vec<&'a str>,
+    /// Copies of the long keys, each as its length (4 bytes, little-endian) and its bytes.
+    long_keys: Vec<u8>,
+}
+
+impl<V> Default for StrTable<'_, V> {
+    fn default() -> Self {
+        StrTable { slots: Vec::new(), key_of_slot: Vec::new(), keys: Vec::new(), long_keys: Vec::new() }
+    }
+}
+
+impl<'a, V> StrTable<'a, V> {
+    /// An empty table with room for `n` keys before it grows.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut table = Self::default();
+        if n > 0 {
+            table.allocate(capacity_for(n));
+            table.keys.reserve(n);
+        }
+        table
+    }
+
+    fn allocate(&mut self, slots: usize) {
+        self.slots = std::iter::repeat_with(|| None).take(slots).collect();
+        self.key_of_slot = vec![0; slots];
+    }
+
+    /// Inserts `v` under `key`, or merges it into the value already there with `f(old, v)`.
+    #[inline(always)]
+    pub fn merge<F: Fn(V, V) -> V>(&mut self, key: &'a str, v: V, f: F) {
+        if self.slots.is_empty() {
+            self.allocate(FIRST_CAPACITY);
+        }
+        let (lo, hi) = encode(key.as_bytes());
+        let long = key.len() > INLINE_BYTES;
+        let mask = self.slots.len() - 1;
+        let mut i = slot_hash(lo, hi) as usize & mask;
+        loop {
+            match &self.slots[i] {
+                // Short keys match on their exact encoding; long keys on their hash, then on
+                // the table's copy of the key (which a long key's slot points to with `lo`).
+                Some(slot)
+                    if slot.hi == hi
+                        && (if long {
+                            self.long_key_at(slot.lo) == key.as_bytes()
+                        } else {
+                            slot.lo == lo
+                        }) =>
+                {
+                    let Some(mut slot) = self.slots[i].take() else { unreachable!("occupied") };
+                    slot.value = f(slot.value, v);
+                    self.slots[i] = Some(slot);
+                    return;
+                }
+                Some(_) => i = (i + 1) & mask,
+                None => {
+                    let index = self.keys.len();
+                    self.key_of_slot[i] = u32::try_from(index).expect("under 2^32 keys");
+                    self.keys.push(key);
+                    let lo = if long { self.copy_long_key(key) } else { lo };
+                    self.slots[i] = Some(Slot { lo, hi, value: v });
+                    if self.keys.len() * 4 > self.slots.len() * 3 {
+                        self.grow();
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Copies a long key into `long_keys`; returns where the copy starts.
+    #[cold]
+    fn copy_long_key(&mut self, key: &str) -> u64 {
+        let at = self.long_keys.len();
+        let len = u32::try_from(key.len()).expect("keys under 4 GiB");
+        self.long_keys.extend_from_slice(&len.to_le_bytes());
+        self.long_keys.extend_from_slice(key.as_bytes());
+        at as u64
+    }
+
+    /// The copy of a long key starting at `at`.
+    #[inline(always)]
+    fn long_key_at(&self, at: u64) -> &[u8] {
+        let at = at as usize;
+        let len = read_u32(&self.long_keys[at..at + 4]) as usize;
+        &self.long_keys[at + 4..at + 4 + len]
+    }
+
+    /// Number of distinct keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (lo, hi) = encode(key.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut i = slot_hash(lo, hi) as usize & mask;
+        loop {
+            match &self.slots[i] {
+                Some(slot) if slot.hi == hi && self.keys[self.key_of_slot[i] as usize] == key => {
+                    return Some(&slot.value)
+                }
+                Some(_) => i = (i + 1) & mask,
+                None => return None,
+            }
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let old_slots = std::mem::take(&mut self.slots);
+        let old_keys = std::mem::take(&mut self.key_of_slot);
+        self.allocate(old_slots.len() * 2);
+        let mask = self.slots.len() - 1;
+        for (slot, key) in old_slots.into_iter().zip(old_keys) {
+            let Some(slot) = slot else { continue };
+            let lo = if is_long(slot.hi) { 0 } else { slot.lo };
+            let mut i = slot_hash(lo, slot.hi) as usize & mask;
+            while self.slots[i].is_some() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = Some(slot);
+            self.key_of_slot[i] = key;
+        }
+    }
+}
+
+fn capacity_for(n: usize) -> usize {
+    (n * 4 / 3 + 1).next_power_of_two().max(FIRST_CAPACITY)
+}
+
+/// A key as two words. Up to 15 bytes, exact: `lo` holds bytes 0..8 and `hi` bytes 8..15,
+/// little-endian and zero-padded, with the length plus one in `hi`'s top byte (so `"a"` and
+/// `"a\0"` differ, and `hi` is never zero). Longer keys: `lo` is 0 (a slot keeps the key's
+/// index there), `hi` a 56-bit hash of the whole key under a top byte of `0xFF`; a match of
+/// `hi` is confirmed against the key. Short keys load with one or two fixed-size reads.
+#[inline(always)]
+fn encode(b: &[u8]) -> (u64, NonZeroU64) {
+    let len = b.len();
+    let (lo, hi) = if len > INLINE_BYTES {
+        (0, (FxBuildHasher.hash_one(b) & (u64::MAX >> 8)) | LONG)
+    } else {
+        let (lo, rest) = if len > 8 {
+            // Bytes 8..len, from an 8-byte read that ends at the key's end.
+            (read_u64(&b[..8]), read_u64(&b[len - 8..]) >> (8 * (16 - len)))
+        } else {
+            (read_up_to_8(b), 0)
+        };
+        (lo, rest | ((len as u64 + 1) << 56))
+    };
+    (lo, NonZeroU64::new(hi).expect("the top byte is never zero"))
+}
+
+/// The top byte of a long key's `hi`.
+const LONG: u64 = 0xFF << 56;
+
+fn is_long(hi: NonZeroU64) -> bool {
+    hi.get() & LONG == LONG
+}
+
+/// Up to 8 bytes, little-endian and zero-padded, from one or two overlapping reads.
+#[inline(always)]
+fn read_up_to_8(b: &[u8]) -> u64 {
+    let len = b.len();
+    if len >= 4 {
+        // The overlap holds the same bytes in both reads, so `|` is exact.
+        let first = u64::from(read_u32(&b[..4]));
+        let last = u64::from(read_u32(&b[len - 4..]));
+        first | last << (8 * (len - 4))
+    } else if len > 0 {
+        let (a, m, z) = (u64::from(b[0]), u64::from(b[len / 2]), u64::from(b[len - 1]));
+        a | m << (8 * (len / 2)) | z << (8 * (len - 1))
+    } else {
+        0
+    }
+}
+
+#[inline(always)]
+fn read_u64(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b.try_into().expect("8 bytes"))
+}
+
+#[inline(always)]
+fn read_u32(b: &[u8]) -> u32 {
+    u32::from_le_bytes(b.try_into().expect("4 bytes"))
+}
+
+/// A well-mixed hash of an encoded key: one folded 64×64→128-bit multiply (as wyhash and
+/// foldhash do), so the low bits that pick the slot depend on every input bit.
+#[inline(always)]
+fn slot_hash(lo: u64, hi: NonZeroU64) -> u64 {
+    const K1: u64 = 0x243F_6A88_85A3_08D3;
+    const K2: u64 = 0x1319_8A2E_0370_7344;
+    let product = u128::from(lo ^ K1) * u128::from(hi.get() ^ K2);
+    (product as u64) ^ (product >> 64) as u64
+}
+
+/// The (key, value) pairs of a [`StrTable`], in no particular order.
+pub struct IntoIter<'a, V> {
+    slots: std::iter::Zip<std::vec::IntoIter<Option<Slot<V>>>, std::vec::IntoIter<u32>>,
+    keys: Vec<&'a str>,
+    remaining: usize,
+}
+
+impl<'a, V> Iterator for IntoIter<'a, V> {
+    type Item = (&'a str, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a str, V)> {
+        for (slot, key) in self.slots.by_ref() {
+            if let Some(slot) = slot {
+                self.remaining -= 1;
+                return Some((self.keys[key as usize], slot.value));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<V> ExactSizeIterator for IntoIter<'_, V> {}
+
+impl<'a, V> IntoIterator for StrTable<'a, V> {
+    type Item = (&'a str, V);
+    type IntoIter = IntoIter<'a, V>;
+
+    fn into_iter(self) -> IntoIter<'a, V> {
+        IntoIter {
+            remaining: self.keys.len(),
+            slots: self.slots.into_iter().zip(self.key_of_slot),
+            keys: self.keys,
+        }
+    }
+}
+
+impl<'a, V> CombineTable<&'a str, V> for StrTable<'a, V> {
+    fn with_capacity(n: usize) -> Self {
+        StrTable::with_capacity(n)
+    }
+
+    #[inline]
+    fn merge<F: Fn(V, V) -> V>(&mut self, k: &'a str, v: V, f: F) {
+        StrTable::merge(self, k, v, f)
+    }
+
+    fn len(&self) -> usize {
+        StrTable::len(self)
+    }
+}
+
+/// Picks the combining table for a key type in generated code, by method resolution on
+/// `(&&TableFor::of(&key)).new_table()`: the impl for `&TableFor<&str>` matches the receiver
+/// without auto-deref and wins for text keys ([`StrTable`]); every other key type reaches the
+/// impl for `TableFor<K>` after one deref and gets a [`Combiner`]. Both traits must be in scope.
+pub struct TableFor<K>(std::marker::PhantomData<fn() -> K>);
+
+impl<K> TableFor<K> {
+    /// The chooser for the type of `key`.
+    #[inline(always)]
+    pub fn of(_key: &K) -> Self {
+        TableFor(std::marker::PhantomData)
+    }
+}
+
+/// `&str` keys: a [`StrTable`].
+pub trait TextKeyTable<'a> {
+    /// A new, empty table.
+    fn new_table<V>(&self) -> StrTable<'a, V>;
+}
+
+impl<'a> TextKeyTable<'a> for &TableFor<&'a str> {
+    #[inline(always)]
+    fn new_table<V>(&self) -> StrTable<'a, V> {
+        StrTable::default()
+    }
+}
+
+/// Any other key type: a [`Combiner`].
+pub trait AnyKeyTable<K> {
+    /// A new, empty table.
+    fn new_table<V>(&self) -> Combiner<K, V>;
+}
+
+impl<K> AnyKeyTable<K> for TableFor<K> {
+    #[inline(always)]
+    fn new_table<V>(&self) -> Combiner<K, V> {
+        Combiner::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn short_keys_are_encoded_exactly() {
+        let text = "abcdefghijklmnopq";
+        for len in 0..=INLINE_BYTES {
+            let (lo, hi) = encode(&text.as_bytes()[..len]);
+            let mut padded = [0u8; 16];
+            padded[..len].copy_from_slice(&text.as_bytes()[..len]);
+            padded[15] = len as u8 + 1;
+            assert_eq!(lo, u64::from_le_bytes(padded[..8].try_into().unwrap()), "lo, len {len}");
+            assert_eq!(hi.get(), u64::from_le_bytes(padded[8..].try_into().unwrap()), "hi, len {len}");
+        }
+    }
+
+    #[test]
+    fn keys_that_differ_only_in_length_or_padding_stay_apart() {
+        let mut t = StrTable::default();
+        let keys = ["a", "a\0", "a\0\0", "", "abcdefgh", "abcdefgh\0", "abcdefghabcdefgh", "bcdefghabcdefgh"];
+        // Longer than 16 bytes with the same first and last 8 bytes and length.
+        let long = ["abcdefgh-1-ijklmnop", "abcdefgh-2-ijklmnop"];
+        for k in keys.iter().chain(&long) {
+            t.merge(k, 1, |a, b| a + b);
+        }
+        assert_eq!(t.len(), 10);
+        t.merge(long[1], 2, |a, b| a + b);
+        assert_eq!(t.get(long[1]), Some(&3));
+        assert_eq!(t.get(long[0]), Some(&1));
+        t.merge("a\0", 5, |a, b| a + b);
+        assert_eq!(t.get("a\0"), Some(&6));
+        assert_eq!(t.get("a"), Some(&1));
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the double borrow is how the table is chosen
+    fn chooser_picks_the_inline_table_for_text_keys_only() {
+        let word = "w";
+        let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table();
+        assert!(text.is_empty());
+        let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table();
+        assert!(number.is_empty());
+    }
+
+    proptest! {
+        /// Any words, short and long, give the same sums as a `HashMap`.
+        #[test]
+        fn sums_match_a_hash_map(words in proptest::collection::vec("[a-c\\x00é]{0,40}", 0..400)) {
+            let mut table = StrTable::with_capacity(0);
+            let mut expected: HashMap<&str, u64> = HashMap::new();
+            for (i, w) in words.iter().enumerate() {
+                table.merge(w.as_str(), i as u64, |a, b| a + b);
+                *expected.entry(w.as_str()).or_insert(0) += i as u64;
+            }
+            prop_assert_eq!(table.len(), expected.len());
+            for (k, v) in &expected {
+                prop_assert_eq!(table.get(k), Some(v));
+            }
+            let iterated = table.into_iter();
+            prop_assert_eq!(iterated.len(), expected.len());
+            let collected: HashMap<&str, u64> = iterated.collect();
+            prop_assert_eq!(collected, expected);
+        }
+    }
+}
