@@ -4,6 +4,8 @@
 //!
 //! - `dstream_fused/p1`, `dstream_fused/pN`, `dstream_unfused/p1`: the `stream!` job
 //!   `flat_map(parse_event) |> map(|e| (e.status, 1)) |> reduce_by_key(+)`;
+//! - `dstream_fused_schema/p1`, `/pN`: the same job with the limit's schema-aware parser
+//!   (`parse_event_schema`, one line at a time): what dstream adds to the limit's own parse;
 //! - `hand_written_limit`: one schema-aware pass over the raw bytes, counts in a `[u64; 5]`;
 //! - `parse_event_array_loop`: a `for` loop over the lines with the same `parse_event` as the
 //!   job, counts in a `[u64; 5]` (the parse without any table);
@@ -21,7 +23,10 @@
 
 mod common;
 
-use common::{corpus_bytes, order_corpus, parse_event, printed_counts, text_batch, Corpus, Event, Status};
+use common::{
+    corpus_bytes, order_corpus, parse_event, parse_event_schema, printed_counts, text_batch, Corpus, Event,
+    Status,
+};
 use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::source::queue::QueueSource;
@@ -38,6 +43,14 @@ fn fused(batches: Batches, shown: usize) -> Job {
     stream! {
         source(QueueSource::text(batches)) |> flat_map(parse_event) |> map(|e| (e.status, 1u64)) |> reduce_by_key(+)
             every 1s |> print(shown)
+    }
+}
+
+/// The job with the hand-written limit's parser.
+fn fused_schema(batches: Batches, shown: usize) -> Job {
+    stream! {
+        source(QueueSource::text(batches)) |> flat_map(parse_event_schema) |> map(|e| (e.status, 1u64))
+            |> reduce_by_key(+) every 1s |> print(shown)
     }
 }
 
@@ -118,7 +131,9 @@ fn check(corpus: &Corpus) {
     };
     assert_eq!(strings(fx_hashmap_loop(&corpus.lines)), expected, "FxHashMap loop");
     assert_eq!(strings(iterator_chain(&corpus.lines)), expected, "iterator chain");
-    for (name, job) in [("fused", fused as fn(Batches, usize) -> Job), ("unfused", unfused)] {
+    let jobs =
+        [("fused", fused as fn(Batches, usize) -> Job), ("fused_schema", fused_schema), ("unfused", unfused)];
+    for (name, job) in jobs {
         for p in [1, cores()] {
             let mut h = Harness::new(job(vec![text_batch(&corpus.lines)], 10)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
@@ -165,6 +180,11 @@ fn main() {
     for &p in &partitions {
         group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
             b.iter_custom(|iters| time_steps(lines, iters, p, fused))
+        });
+    }
+    for &p in &partitions {
+        group.bench_function(BenchmarkId::new("dstream_fused_schema", format!("p{p}")), |b| {
+            b.iter_custom(|iters| time_steps(lines, iters, p, fused_schema))
         });
     }
     group.bench_function(BenchmarkId::new("dstream_unfused", "p1"), |b| {

@@ -566,7 +566,7 @@ pub fn count_statuses(text: &[u8]) -> ([u64; 5], u64) {
             None => text.len(),
         };
         match parse_line_bytes(&text[pos..line_end]) {
-            Some(s) => counts[s as usize] += 1,
+            Some(e) => counts[e.status as usize] += 1,
             None => malformed += 1,
         }
         pos = line_end + 1;
@@ -589,9 +589,16 @@ fn memchr_newline(s: &[u8]) -> Option<usize> {
     s[i..].iter().position(|&b| b == b'\n').map(|p| i + p)
 }
 
-/// `order_id,status,timestamp_ms` -> the status, validating the numbers as [`parse_u64`].
+/// The same parse as [`parse_event`], schema-aware on bytes (the hand-written limit's parser,
+/// one line at a time): for a job that parses as the limit does.
+#[inline]
+pub fn parse_event_schema(line: &str) -> Option<Event> {
+    parse_line_bytes(line.as_bytes())
+}
+
+/// `order_id,status,timestamp_ms`, validating the numbers as [`parse_u64`].
 #[inline(always)]
-fn parse_line_bytes(line: &[u8]) -> Option<Status> {
+fn parse_line_bytes(line: &[u8]) -> Option<Event> {
     let mut i = 0;
     // Order id.
     let mut id: u64 = 0;
@@ -632,8 +639,7 @@ fn parse_line_bytes(line: &[u8]) -> Option<Status> {
         }
         t = t.checked_mul(10)?.checked_add(u64::from(d))?;
     }
-    let _ = (id, t);
-    Some(status)
+    Some(Event { order_id: id, status, timestamp_ms: t })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,9 +52,14 @@ impl Executor {
         self.batch_records.store(noted.saturating_add(add), Ordering::Relaxed);
     }
 
+    /// Records the sources delivered in the current batch so far (`usize::MAX`: unknown).
+    pub fn batch_records(&self) -> usize {
+        self.batch_records.load(Ordering::Relaxed)
+    }
+
     /// Whether this batch's stages run on the batch thread (see [`SMALL_BATCH_RECORDS`]).
     fn small_batch(&self) -> bool {
-        self.batch_records.load(Ordering::Relaxed) < SMALL_BATCH_RECORDS
+        self.batch_records() < SMALL_BATCH_RECORDS
     }
 
     /// The number of partitions of every stage (Spark's `spark.default.parallelism`).

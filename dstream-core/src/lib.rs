@@ -52,7 +52,7 @@ pub mod __private {
     pub use crate::ops;
     pub use crate::owned::own_partitions;
     pub use crate::partition::{partition_source, SourceBatch};
-    pub use crate::short_keys::{AnyKeyTable, TableFor, TextKeyTable};
+    pub use crate::short_keys::{AnyKeyTable, TableFor, TableHint, TextKeyTable};
     pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::state;
     pub use crate::text;

@@ -319,27 +319,49 @@ impl<K> TableFor<K> {
 
 /// `&str` keys: a [`StrTable`].
 pub trait TextKeyTable<'a> {
-    /// A new, empty table.
-    fn new_table<V>(&self) -> StrTable<'a, V>;
+    /// A new, empty table with room for `capacity` keys.
+    fn new_table<V>(&self, capacity: usize) -> StrTable<'a, V>;
 }
 
 impl<'a> TextKeyTable<'a> for &TableFor<&'a str> {
     #[inline(always)]
-    fn new_table<V>(&self) -> StrTable<'a, V> {
-        StrTable::default()
+    fn new_table<V>(&self, capacity: usize) -> StrTable<'a, V> {
+        StrTable::with_capacity(capacity)
     }
 }
 
 /// Any other key type: a [`Combiner`].
 pub trait AnyKeyTable<K> {
-    /// A new, empty table.
-    fn new_table<V>(&self) -> Combiner<K, V>;
+    /// A new, empty table with room for `capacity` keys.
+    fn new_table<V>(&self, capacity: usize) -> Combiner<K, V>;
 }
 
-impl<K> AnyKeyTable<K> for TableFor<K> {
+impl<K: std::hash::Hash + Eq> AnyKeyTable<K> for TableFor<K> {
     #[inline(always)]
-    fn new_table<V>(&self) -> Combiner<K, V> {
-        Combiner::default()
+    fn new_table<V>(&self, capacity: usize) -> Combiner<K, V> {
+        Combiner::with_capacity(capacity)
+    }
+}
+
+/// How many keys a keyed stage's map-side tables held in the previous batch, so that the next
+/// batch's tables start at that size instead of growing from empty (each doubling moves every
+/// entry and allocates). Capped by the records of the current batch, so a trickle after a
+/// flood does not allocate a large table.
+#[derive(Debug, Default)]
+pub struct TableHint {
+    keys: std::sync::atomic::AtomicUsize,
+}
+
+impl TableHint {
+    /// The size to make a table with in the current batch.
+    pub fn capacity(&self, exec: &crate::exec::Executor) -> usize {
+        self.keys.load(std::sync::atomic::Ordering::Relaxed).min(exec.batch_records())
+    }
+
+    /// Notes the sizes of this batch's map-side tables.
+    pub fn remember<K, V, T: CombineTable<K, V>>(&self, tables: &[T]) {
+        let largest = tables.iter().map(CombineTable::len).max().unwrap_or(0);
+        self.keys.store(largest, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -384,9 +406,9 @@ mod tests {
     #[allow(clippy::needless_borrow)] // the double borrow is how the table is chosen
     fn chooser_picks_the_inline_table_for_text_keys_only() {
         let word = "w";
-        let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table();
+        let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table(0);
         assert!(text.is_empty());
-        let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table();
+        let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table(10);
         assert!(number.is_empty());
     }
 

@@ -153,13 +153,15 @@ fn mixed(name: &str) -> Ident {
 /// The map-side table of a keyed stage (`sink`, an `Option` filled at the first record), made
 /// from the type of `key`: `TableFor`'s method resolution picks a table specialised for text
 /// keys, or the generic `Combiner`. The key's type is known by then, so the choice is made
-/// where the program compiles, at no cost per record but one predictable branch.
-fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident) -> TokenStream {
+/// where the program compiles, at no cost per record but one predictable branch. The table
+/// starts at the size `hint` remembers from the previous batch (see `TableHint`).
+fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident, hint: &Ident) -> TokenStream {
+    let exec = respan_ident(&mixed("__exec"), span);
     quote_spanned!(span=>
         #sink.get_or_insert_with(|| {
             #[allow(unused_imports)]
             use #dp::{AnyKeyTable as _, TextKeyTable as _};
-            (&&#dp::TableFor::of(&#key)).new_table()
+            (&&#dp::TableFor::of(&#key)).new_table(#hint.capacity(#exec))
         })
     )
 }
@@ -598,6 +600,14 @@ impl Codegen<'_> {
         }
     }
 
+    /// A new `TableHint`, made once when the job is built.
+    fn table_hint(&mut self) -> Ident {
+        let hint = self.var("table_hint");
+        let dp = private();
+        self.hoisted.push(quote!(let #hint = #dp::TableHint::default();));
+        hint
+    }
+
     /// A stage that starts with `flat_map(split)` (the argument a path ending in `split`):
     /// the path, to run through `dstream_core::text::BlockwiseKind`, which splits text lines
     /// in one block scan when the function is dstream's own `split` and the input is text.
@@ -729,7 +739,8 @@ impl Codegen<'_> {
                 let f = self.reducer_arg(&node.args[0]);
                 let n = respan(&self.partitions_arg(node), span);
                 let (k, v) = (self.var("key"), self.var("value"));
-                let table = keyed_table(&dp, span, &sink, &k);
+                let hint = self.table_hint();
+                let table = keyed_table(&dp, span, &sink, &k, &hint);
                 EndCode {
                     init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=>
@@ -737,7 +748,10 @@ impl Codegen<'_> {
                         #table.merge(#k, #v, #f);
                     ),
                     finish: quote_spanned!(span=> #sink.unwrap_or_default()),
-                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #f);),
+                    after: quote_spanned!(span=>
+                        #hint.remember(&#out);
+                        let #next_parts = #exec.exchange_combine(#out, #n, #f);
+                    ),
                     breaks_early: false,
                 }
             }
@@ -787,12 +801,16 @@ impl Codegen<'_> {
             }
             Some(Kind::Shuffle(ShuffleOp::CountByValue)) => {
                 let n = respan(&self.partitions_arg(node), span);
-                let table = keyed_table(&dp, span, &sink, last);
+                let hint = self.table_hint();
+                let table = keyed_table(&dp, span, &sink, last, &hint);
                 EndCode {
                     init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=> #table.merge(#last, 1u64, #dp::ops::plus);),
                     finish: quote_spanned!(span=> #sink.unwrap_or_default()),
-                    after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);),
+                    after: quote_spanned!(span=>
+                        #hint.remember(&#out);
+                        let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);
+                    ),
                     breaks_early: false,
                 }
             }
