@@ -106,7 +106,9 @@ impl Executor {
         }
         // Map side: cut every table into one bucket per reduce partition.
         let buckets: Vec<Vec<Vec<(K, V)>>> = self.run_stage(map_outputs, |_, table| {
-            let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::new()).collect();
+            // Sized for an even spread plus slack, so the buckets rarely reallocate.
+            let expected = table.len() / partitions + table.len() / (8 * partitions) + 16;
+            let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
             for (k, v) in table {
                 out[partition_of(&k, partitions)].push((k, v));
             }

@@ -59,6 +59,9 @@ impl<'a, V> StrTable<'a, V> {
         if n > 0 {
             table.allocate(capacity_for(n));
             table.keys.reserve(n);
+            // Room for long keys as natural text has them (about a fifth of the distinct
+            // words, some 20 bytes each), so that the copies rarely reallocate.
+            table.long_keys.reserve(n * 4);
         }
         table
     }
