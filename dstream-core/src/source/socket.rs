@@ -3,26 +3,38 @@
 //!
 //! # Receiving and buffering
 //!
-//! A receiver thread reads the socket into a reusable byte buffer and turns every read that
-//! completed lines into a [`TextBlock`]. Blocks wait for the batch loop in a buffer shared
-//! with it (a queue under a mutex) that is bounded in **bytes**, not in blocks:
-//! [`SocketConfig::max_buffered_bytes`] (8 MiB by default). The receiver stops reading only
-//! while the buffer holds that much, so a slow job pushes back on the sender through TCP
-//! flow control, and a fast one is never held up by the number of reads. (A channel of 256
-//! blocks, drained once per batch, used to cap a server that writes one line per `write`
-//! at about 256 reads per batch: the receiver blocked and lines slipped into later batches.)
+//! A receiver thread reads the socket into a reusable byte buffer (64 KiB per read) and
+//! appends the lines every read completes **straight to the last [`TextBlock`] of a buffer
+//! shared with the batch loop** (a queue under a mutex): each line is copied once, from the
+//! read buffer into the block that becomes the batch, and a cut hands that block over
+//! without copying it again (with a write-ahead log, the lines of a read are first put in a
+//! block of their own, which is logged, then appended). The buffer is bounded in **bytes**,
+//! not in blocks or reads: [`SocketConfig::max_buffered_bytes`] (256 MiB by default). The
+//! receiver stops reading only while the buffer holds that much, so a slow job pushes back
+//! on the sender through TCP flow control, and a fast one is never held up by the number of
+//! reads. (A channel of 256 blocks, drained once per batch, used to cap a server that writes
+//! one line per `write` at about 256 reads per batch: the receiver blocked and lines
+//! slipped into later batches.) The bound is also a rate: a source takes in at most about
+//! `max_buffered_bytes` per batch interval.
+//!
+//! Finding the lines is one pass over each read: the whole read is checked to be UTF-8 at
+//! once, and its `\n`s are found 8 bytes at a time; line by line only if something in it is
+//! not UTF-8.
 //!
 //! # Which batch a line belongs to
 //!
-//! A block is stamped with the job's clock **when it enters the buffer, under the buffer's
-//! lock**, and [`Source::cut`] takes, under the same lock, every block stamped at or before
-//! the batch time, in arrival order. The batch loop cuts batch `t` once its clock reads
-//! `t`, so a block that enters the buffer after the cut is stamped `t` or later: every line
-//! received at or before `t` is in batch `t` or an earlier one, and no line received after
-//! the cut is (a line received in the very millisecond `t`, after the cut, is in the next
-//! batch). Stamps never decrease along the queue. Blocks that enter the buffer with the
-//! same stamp are merged (small ones are copied into the last block), which cannot move a
-//! line to another batch and keeps the number of blocks at about one per clock tick.
+//! The lines of a read are stamped with the job's clock **when they enter the buffer, under
+//! the buffer's lock**, and [`Source::cut`] takes, under the same lock, every line stamped at
+//! or before the batch time, in arrival order. The batch loop cuts batch `t` once its clock
+//! reads `t`, so a line that enters the buffer after the cut is stamped `t` or later: every
+//! line received at or before `t` is in batch `t` or an earlier one, and no line received
+//! after the cut is (a line received in the very millisecond `t`, after the cut, is in the
+//! next batch). Stamps never decrease along the buffer. A block records where the lines of
+//! each stamp end; a cut takes the blocks whose lines are all stamped at or before its time
+//! whole, and splits the block whose later lines are not (the later lines, those received
+//! after `t` but before the cut, are copied into a new block: a cut made late, by a job
+//! that lags, copies what arrived since its time). Lines go to the last block until it
+//! holds 32 MiB, which bounds that copy; a batch of several blocks is their concatenation.
 //!
 //! After [`Source::stop_receiving`], a cut hands over everything left, whatever its stamp:
 //! the last batch of a graceful stop may be cut at a time before the stamps of the lines
@@ -110,7 +122,6 @@ use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::text::{TextBatch, TextBlock};
 use crate::time::Time;
-use crossbeam_channel::{Receiver, Sender};
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -133,12 +144,9 @@ const READ_BUFFER_BYTES: usize = 64 * 1024;
 /// hold up the stop.
 const DRAIN_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
-/// A block smaller than this that enters the buffer with the same stamp as the last block
-/// there is copied into that block rather than queued on its own.
-const MERGE_BELOW_BYTES: usize = 16 * 1024;
-
-/// Emptied blocks the batch loop keeps for the receiver to reuse.
-const RECYCLED_BLOCKS: usize = 64;
+/// Lines go to the last block in the buffer until it holds this many bytes; then a new
+/// block starts. Bounds what a cut that splits a block copies.
+const MAX_BLOCK_BYTES: usize = 32 * 1024 * 1024;
 
 /// Malformed lines logged individually before logging becomes sparse.
 const LOG_FIRST_MALFORMED: u64 = 10;
@@ -162,9 +170,13 @@ pub struct SocketConfig {
     /// Upper bound of the reconnection delay (default 5 s).
     pub max_backoff: Duration,
     /// Bytes of received lines (terminators included) held between the receiver thread and
-    /// the batch loop, not yet handed over by a cut (default 8 MiB). While the buffer holds
+    /// the batch loop, not yet handed over by a cut (default 256 MiB). While the buffer holds
     /// this much the receiver stops reading, and TCP flow control slows the sender; it may
     /// exceed the bound by one read (64 KiB), and by what is read during a stop (4 MiB).
+    /// Since only a cut makes room, a source takes in at most about this much per batch
+    /// interval (256 MiB: about 256 MiB/s with 1 s batches; 8 MiB would cap a 1 s job at
+    /// 8 MiB/s): set it to at least the expected rate times the batch interval. Memory is
+    /// taken as lines arrive, not reserved.
     pub max_buffered_bytes: usize,
     /// If set, malformed lines are appended to this file ("written aside"): the line's raw
     /// bytes, without its `\n`, followed by `\n`.
@@ -193,7 +205,7 @@ impl Default for SocketConfig {
             max_line_bytes: 1024 * 1024,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
-            max_buffered_bytes: 8 * 1024 * 1024,
+            max_buffered_bytes: 256 * 1024 * 1024,
             malformed_path: None,
             connect_timeout: Duration::from_secs(1),
             write_ahead_log: None,
@@ -219,8 +231,6 @@ pub struct SocketSource {
     buffer: Option<Arc<Buffer>>,
     /// Set by [`Source::stop_receiving`]: from then on a cut takes everything left.
     receiving_stopped: bool,
-    /// Emptied blocks going back to the receiver so it does not allocate per read.
-    recycle: Option<Sender<TextBlock>>,
     metrics: Option<Metrics>,
     /// With a write-ahead log: the sequence number of the last block handed over by a cut
     /// (before `start`, the restored position; 0 for none).
@@ -228,7 +238,7 @@ pub struct SocketSource {
     /// Whether `restore_position` gave a position.
     restored: bool,
     /// The blocks a cut takes, kept to reuse its allocation.
-    taken: Vec<Queued>,
+    taken: Vec<TextBlock>,
 }
 
 impl std::fmt::Debug for SocketSource {
@@ -256,7 +266,6 @@ impl SocketSource {
             receiver: None,
             buffer: None,
             receiving_stopped: false,
-            recycle: None,
             metrics: None,
             handed_over: 0,
             restored: false,
@@ -321,12 +330,11 @@ impl Source for SocketSource {
                 // replays the rest, as room appears, before it connects.
                 while buffer.lock().bytes < self.config.max_buffered_bytes {
                     let Some((seq, mut block)) = replay.next_block() else { break };
-                    buffer.push(&mut block, seq, None, usize::MAX, &self.stop, TextBlock::new);
+                    buffer.push(&mut block, seq, None, usize::MAX, &self.stop);
                 }
                 Wal::Replaying(replay)
             }
         };
-        let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(RECYCLED_BLOCKS);
         let label = format!("{}:{}", self.host, self.port);
         let receiver = SocketReceiver {
             host: self.host.clone(),
@@ -335,9 +343,9 @@ impl Source for SocketSource {
             ctx: ctx.clone(),
             stop: Arc::clone(&self.stop),
             buffer: Arc::clone(&buffer),
-            recycled: recycle_rx,
             read_buf: vec![0; READ_BUFFER_BYTES],
             lines: LineAssembler::new(self.config.max_line_bytes),
+            pending: TextBlock::new(),
             malformed: MalformedLines::new(label, ctx.metrics.clone(), self.config.malformed_path.clone()),
             wal,
         };
@@ -345,7 +353,6 @@ impl Source for SocketSource {
             std::thread::Builder::new().name("dstream-socket-recv".into()).spawn(move || receiver.run())?;
         self.receiver = Some(handle);
         self.buffer = Some(buffer);
-        self.recycle = Some(recycle_tx);
         self.metrics = Some(ctx.metrics.clone());
         Ok(())
     }
@@ -354,30 +361,34 @@ impl Source for SocketSource {
         let mut batch = TextBatch::new();
         let Some(buffer) = &self.buffer else { return batch };
         {
-            let mut state = buffer.lock();
-            while let Some(front) = state.queue.front() {
-                if front.stamp > time && !self.receiving_stopped {
-                    break;
+            let mut guard = buffer.lock();
+            let state = &mut *guard;
+            while let Some(front) = state.queue.front_mut() {
+                if front.stamp() <= time || self.receiving_stopped {
+                    let Some(queued) = state.queue.pop_front() else { break };
+                    let last = queued.last();
+                    state.bytes -= last.bytes;
+                    self.handed_over = self.handed_over.max(last.seq);
+                    self.taken.push(queued.block);
+                    continue;
                 }
-                if let Some(queued) = state.queue.pop_front() {
-                    state.bytes -= queued.bytes;
-                    self.taken.push(queued);
+                // Stamps never decrease: the blocks after this one are all stamped later.
+                if let Some((head, last)) = front.take_through(time) {
+                    state.bytes -= last.bytes;
+                    self.handed_over = self.handed_over.max(last.seq);
+                    self.taken.push(head);
                 }
+                break;
             }
         }
         if !self.taken.is_empty() {
             buffer.room.notify_all();
         }
-        for queued in self.taken.drain(..) {
-            self.handed_over = self.handed_over.max(queued.last_seq);
+        for block in self.taken.drain(..) {
             if batch.is_empty() {
-                batch = queued.block;
+                batch = block;
             } else {
-                batch.append(&queued.block);
-                if let Some(recycle) = &self.recycle {
-                    // A full recycle channel just means the block is freed here.
-                    let _ = recycle.try_send(queued.block);
-                }
+                batch.append(&block);
             }
         }
         if let Some(metrics) = &self.metrics {
@@ -450,7 +461,7 @@ struct BufferState {
     queue: VecDeque<Queued>,
     /// Bytes of the queued lines, one terminator each included.
     bytes: usize,
-    /// The stamp of the last block queued.
+    /// The stamp of the last lines queued.
     last_stamp: Time,
     /// Write-ahead log: the positions returned for the last checkpoints, oldest first.
     checkpoint_positions: VecDeque<u64>,
@@ -458,18 +469,77 @@ struct BufferState {
     deletable_through: u64,
 }
 
-/// A block waiting in the buffer.
+/// A block waiting in the buffer, and the stamps of its lines.
 struct Queued {
-    stamp: Time,
-    /// The sequence number of the last block merged into it (0 without a log).
-    last_seq: u64,
-    bytes: usize,
     block: TextBlock,
+    /// Where the lines of each stamp end, stamps increasing; never empty once queued.
+    marks: Vec<Mark>,
 }
 
-/// Bytes a block stands for: its text and one terminator per line.
-fn block_bytes(block: &TextBlock) -> usize {
-    block.text_len() + block.len()
+/// The end of the lines of one stamp in a queued block: the block's lines and bytes up to
+/// there, all stamped at or before `stamp`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Mark {
+    stamp: Time,
+    /// Lines of the block before this mark.
+    lines: usize,
+    /// Bytes of those lines, one terminator each included.
+    bytes: usize,
+    /// The sequence number of the last logged block among those lines (0 without a log).
+    seq: u64,
+}
+
+impl Queued {
+    fn new() -> Queued {
+        Queued { block: TextBlock::new(), marks: Vec::new() }
+    }
+
+    /// The mark of the whole block.
+    fn last(&self) -> Mark {
+        self.marks.last().copied().unwrap_or_default()
+    }
+
+    /// The stamp of the block's last line.
+    fn stamp(&self) -> Time {
+        self.last().stamp
+    }
+
+    /// Records that lines of `added` bytes, stamped `stamp` (not earlier than the last
+    /// stamp) and logged up to block `seq`, were appended to the block.
+    fn mark(&mut self, stamp: Time, added: usize, seq: u64) {
+        let lines = self.block.len();
+        match self.marks.last_mut() {
+            Some(last) if last.stamp == stamp => {
+                last.lines = lines;
+                last.bytes += added;
+                last.seq = last.seq.max(seq);
+            }
+            _ => {
+                let last = self.last();
+                self.marks.push(Mark { stamp, lines, bytes: last.bytes + added, seq: last.seq.max(seq) });
+            }
+        }
+    }
+
+    /// Splits off the lines stamped at or before `time`, if any: returns them and their mark,
+    /// and keeps the later ones (copied into a new block).
+    fn take_through(&mut self, time: Time) -> Option<(TextBlock, Mark)> {
+        let through = self.marks.partition_point(|mark| mark.stamp <= time);
+        let head = *self.marks.get(through.checked_sub(1)?)?;
+        let mut rest = TextBlock::new();
+        for line in self.block.lines().skip(head.lines) {
+            rest.push_line(line);
+        }
+        while self.block.len() > head.lines {
+            self.block.pop_line();
+        }
+        self.marks.drain(..through);
+        for mark in &mut self.marks {
+            mark.lines -= head.lines;
+            mark.bytes -= head.bytes;
+        }
+        Some((std::mem::replace(&mut self.block, rest), head))
+    }
 }
 
 impl Buffer {
@@ -490,11 +560,46 @@ impl Buffer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues the lines of `block`, leaving it empty. Waits while the buffer holds `limit`
-    /// bytes or more, unless `stop` is set (a stopping receiver hands over everything). The
-    /// stamp is the clock read under the lock (`None`, for a replayed block: time 0), but
-    /// never earlier than the last stamp. `spare` gives an empty block to leave in `block`
-    /// when the block itself is queued.
+    /// Lets `add` append lines to the last block of the buffer, under its lock, and makes
+    /// them received. Waits first while the buffer holds `limit` bytes or more, unless `stop`
+    /// is set (a stopping receiver hands over everything). The lines are stamped with the
+    /// clock read under the lock (`None`, for a replayed block: time 0), but never earlier
+    /// than the last stamp. `seq`: the log's number for these lines (0 without a log).
+    fn receive(
+        &self,
+        seq: u64,
+        clock: Option<&dyn Clock>,
+        limit: usize,
+        stop: &AtomicBool,
+        add: impl FnOnce(&mut TextBlock),
+    ) {
+        let mut guard = self.lock();
+        while guard.bytes >= limit && !stop.load(Ordering::SeqCst) {
+            guard = self.room.wait_timeout(guard, POLL).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        let now = clock.map_or(Time::from_millis(0), |clock| clock.now());
+        let state = &mut *guard;
+        if state.queue.back().is_none_or(|last| last.last().bytes >= MAX_BLOCK_BYTES) {
+            state.queue.push_back(Queued::new());
+        }
+        let Some(tail) = state.queue.back_mut() else { return };
+        let (lines, text) = (tail.block.len(), tail.block.text_len());
+        add(&mut tail.block);
+        let added_lines = tail.block.len() - lines;
+        if added_lines == 0 {
+            if tail.block.is_empty() {
+                state.queue.pop_back();
+            }
+            return;
+        }
+        let stamp = now.max(state.last_stamp);
+        state.last_stamp = stamp;
+        let added = tail.block.text_len() - text + added_lines;
+        state.bytes += added;
+        tail.mark(stamp, added, seq);
+    }
+
+    /// Makes the lines of `block` received (see [`Buffer::receive`]), leaving it empty.
     fn push(
         &self,
         block: &mut TextBlock,
@@ -502,31 +607,18 @@ impl Buffer {
         clock: Option<&dyn Clock>,
         limit: usize,
         stop: &AtomicBool,
-        spare: impl FnOnce() -> TextBlock,
     ) {
         if block.is_empty() {
             return;
         }
-        let bytes = block_bytes(block);
-        let mut state = self.lock();
-        while state.bytes >= limit && !stop.load(Ordering::SeqCst) {
-            state = self.room.wait_timeout(state, POLL).unwrap_or_else(PoisonError::into_inner).0;
-        }
-        let now = clock.map_or(Time::from_millis(0), |clock| clock.now());
-        let stamp = now.max(state.last_stamp);
-        state.last_stamp = stamp;
-        state.bytes += bytes;
-        if let Some(last) = state.queue.back_mut() {
-            if last.stamp == stamp && bytes < MERGE_BELOW_BYTES {
-                last.block.append(block);
-                last.bytes += bytes;
-                last.last_seq = last.last_seq.max(seq);
-                block.clear();
-                return;
+        self.receive(seq, clock, limit, stop, |tail| {
+            if tail.is_empty() {
+                std::mem::swap(tail, block);
+            } else {
+                tail.append(block);
             }
-        }
-        let block = std::mem::replace(block, spare());
-        state.queue.push_back(Queued { stamp, last_seq: seq, bytes, block });
+        });
+        block.clear();
     }
 }
 
@@ -558,9 +650,11 @@ struct SocketReceiver {
     ctx: SourceContext,
     stop: Arc<AtomicBool>,
     buffer: Arc<Buffer>,
-    recycled: Receiver<TextBlock>,
     read_buf: Vec<u8>,
     lines: LineAssembler,
+    /// Lines assembled before they are delivered: with a log (they are logged first), at the
+    /// end of a stream and when draining the socket at the stop.
+    pending: TextBlock,
     malformed: MalformedLines,
     wal: Wal,
 }
@@ -629,14 +723,7 @@ impl SocketReceiver {
             if self.stopped() {
                 return false;
             }
-            self.buffer.push(
-                &mut block,
-                seq,
-                None,
-                self.config.max_buffered_bytes,
-                &self.stop,
-                TextBlock::new,
-            );
+            self.buffer.push(&mut block, seq, None, self.config.max_buffered_bytes, &self.stop);
         }
         self.wal = Wal::Writing(replay.into_writer(wal::SEGMENT_BYTES));
         true
@@ -670,30 +757,39 @@ impl SocketReceiver {
             .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host resolved to no address")))
     }
 
-    /// Makes the lines of `block` received, leaving it empty: appends them to the log (if
+    /// Makes the lines that the `n` bytes at the start of the read buffer complete received.
+    /// Without a log they are appended straight to the buffer's last block (one copy of each
+    /// line); with one they are assembled, logged and then delivered.
+    fn receive(&mut self, n: usize) {
+        let data = &self.read_buf[..n];
+        if matches!(self.wal, Wal::Off) {
+            let (lines, malformed) = (&mut self.lines, &mut self.malformed);
+            self.buffer.receive(
+                0,
+                Some(&*self.ctx.clock),
+                self.config.max_buffered_bytes,
+                &self.stop,
+                |block| lines.feed(data, block, malformed),
+            );
+            self.malformed.flush();
+        } else {
+            self.lines.feed(data, &mut self.pending, &mut self.malformed);
+            self.deliver();
+        }
+    }
+
+    /// Makes the pending lines received, leaving them empty: appends them to the log (if
     /// any) and syncs it, then queues them for the cuts, waiting while the buffer is full
     /// (not once stopped).
-    fn deliver(&mut self, block: &mut TextBlock) {
-        if block.is_empty() {
+    fn deliver(&mut self) {
+        self.malformed.flush();
+        if self.pending.is_empty() {
             return;
         }
-        let seq = self.log(block);
-        let recycled = &self.recycled;
-        let spare = || match recycled.try_recv() {
-            Ok(mut spare) => {
-                spare.clear();
-                spare
-            }
-            Err(_) => TextBlock::new(),
-        };
-        self.buffer.push(
-            block,
-            seq,
-            Some(&*self.ctx.clock),
-            self.config.max_buffered_bytes,
-            &self.stop,
-            spare,
-        );
+        let mut block = std::mem::take(&mut self.pending);
+        let seq = self.log(&block);
+        self.buffer.push(&mut block, seq, Some(&*self.ctx.clock), self.config.max_buffered_bytes, &self.stop);
+        self.pending = block;
     }
 
     /// Appends `block` to the write-ahead log, if there is one, and syncs it; returns its
@@ -737,40 +833,27 @@ impl SocketReceiver {
         seq
     }
 
-    /// An empty block, reusing one the batch loop has handed back when possible.
-    fn fresh_block(&self) -> TextBlock {
-        match self.recycled.try_recv() {
-            Ok(mut block) => {
-                block.clear();
-                block
-            }
-            Err(_) => TextBlock::new(),
-        }
-    }
-
     /// Reads one connection until it ends or the source is stopped.
     fn session(&mut self, mut stream: TcpStream) -> SessionEnd {
         self.lines.reset();
         if let Err(error) = stream.set_read_timeout(Some(POLL)) {
             return SessionEnd::ReadError(error);
         }
-        let mut block = self.fresh_block();
         loop {
             if self.stopped() {
                 // Data may have arrived since the last read returned (or before the first
                 // one): it was sent before the stop, so it belongs to the last batch.
-                return self.stopped_session(&mut stream, block);
+                return self.stopped_session(&mut stream);
             }
             match stream.read(&mut self.read_buf) {
                 Ok(0) => {
                     // Like Java's readLine, a final line without terminator is a line.
-                    self.lines.finish(&mut block, &mut self.malformed);
-                    self.deliver(&mut block);
+                    self.lines.finish(&mut self.pending, &mut self.malformed);
+                    self.deliver();
                     return SessionEnd::EndOfStream;
                 }
                 Ok(n) => {
-                    self.lines.feed(&self.read_buf[..n], &mut block, &mut self.malformed);
-                    self.deliver(&mut block);
+                    self.receive(n);
                     // Counted once the lines this read completed are in the buffer, so
                     // whoever sees the bytes counted can cut them (a partial line at the
                     // end of the read is counted now but handed over when it completes).
@@ -783,6 +866,7 @@ impl SocketReceiver {
                     ) => {}
                 Err(error) => {
                     self.lines.abandon(&mut self.malformed, "the connection dropped");
+                    self.malformed.flush();
                     return SessionEnd::ReadError(error);
                 }
             }
@@ -790,11 +874,10 @@ impl SocketReceiver {
     }
 
     /// Ends a session because the source is stopped: reads, without blocking, what the
-    /// socket already holds (see [`SocketReceiver::drain`]). `block` is the empty block
-    /// in use.
-    fn stopped_session(&mut self, stream: &mut TcpStream, block: TextBlock) -> SessionEnd {
+    /// socket already holds (see [`SocketReceiver::drain`]).
+    fn stopped_session(&mut self, stream: &mut TcpStream) -> SessionEnd {
         match stream.set_nonblocking(true) {
-            Ok(()) => self.drain(stream, block),
+            Ok(()) => self.drain(stream),
             Err(error) => {
                 tracing::warn!(
                     host = %self.host,
@@ -803,6 +886,7 @@ impl SocketReceiver {
                     "socket source: cannot read what the socket still holds at the stop"
                 );
                 self.lines.abandon(&mut self.malformed, "the source was stopped");
+                self.malformed.flush();
             }
         }
         SessionEnd::Stopped
@@ -813,7 +897,7 @@ impl SocketReceiver {
     /// bytes go through the same line assembly, malformed-line handling and counters as
     /// every read; a partial last line is a line only if the stream has ended. The lines
     /// read are delivered as one block, without waiting for room (the source is stopping).
-    fn drain(&mut self, reader: &mut impl Read, mut block: TextBlock) {
+    fn drain(&mut self, reader: &mut impl Read) {
         let mut drained = 0;
         let end_of_stream = loop {
             if drained >= DRAIN_LIMIT_BYTES {
@@ -829,7 +913,7 @@ impl SocketReceiver {
             match reader.read(&mut self.read_buf[..want]) {
                 Ok(0) => break true,
                 Ok(n) => {
-                    self.lines.feed(&self.read_buf[..n], &mut block, &mut self.malformed);
+                    self.lines.feed(&self.read_buf[..n], &mut self.pending, &mut self.malformed);
                     self.ctx.metrics.add_bytes_received(n as u64);
                     drained += n;
                 }
@@ -850,11 +934,11 @@ impl SocketReceiver {
         };
         if end_of_stream {
             // Like Java's readLine, a final line without terminator is a line.
-            self.lines.finish(&mut block, &mut self.malformed);
+            self.lines.finish(&mut self.pending, &mut self.malformed);
         } else {
             self.lines.abandon(&mut self.malformed, "the source was stopped");
         }
-        self.deliver(&mut block);
+        self.deliver();
     }
 }
 
@@ -884,7 +968,7 @@ impl LineAssembler {
         let mut rest = data;
         // The line in progress (or being skipped) ends at the first `\n`.
         if self.discarding || !self.carry.is_empty() {
-            let Some(pos) = rest.iter().position(|&b| b == b'\n') else {
+            let Some(pos) = find_newline(rest) else {
                 self.keep_partial(rest, bad);
                 return;
             };
@@ -894,13 +978,15 @@ impl LineAssembler {
         // The whole lines that follow: validated in one go and split with a fast search
         // (a `\n` never occurs inside a multi-byte character, so the lines of valid text are
         // valid); line by line only if something in them is not UTF-8.
-        if let Some(last) = rest.iter().rposition(|&b| b == b'\n') {
+        if let Some(last) = rfind_newline(rest) {
             let lines = &rest[..last];
-            match std::str::from_utf8(lines) {
+            match std::str::from_utf8(&rest[..=last]) {
                 Ok(text) => {
-                    for line in text.split('\n') {
-                        push_valid_line(self.max_line_bytes, line, block, bad);
-                    }
+                    let mut start = 0;
+                    for_each_newline(text.as_bytes(), |end| {
+                        push_valid_line(self.max_line_bytes, &text[start..end], block, bad);
+                        start = end + 1;
+                    });
                 }
                 Err(_) => {
                     for segment in lines.split(|&b| b == b'\n') {
@@ -973,8 +1059,73 @@ impl LineAssembler {
     }
 }
 
+/// The bytes of `word` that are `\n` with their high bit set, the other bits clear (exact:
+/// the sum cannot carry from one byte into the next).
+#[inline]
+fn newline_bits(word: [u8; 8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = u64::from_le_bytes(word) ^ 0x0a0a_0a0a_0a0a_0a0a;
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// The eight bytes of a chunk of `chunks_exact(8)` or `rchunks_exact(8)`.
+#[inline]
+fn word(chunk: &[u8]) -> [u8; 8] {
+    chunk.try_into().unwrap_or_default()
+}
+
+/// Calls `found` with the position of every `\n` in `bytes`, in order: a memchr-style scan,
+/// 8 bytes at a time.
+#[inline]
+fn for_each_newline(bytes: &[u8], mut found: impl FnMut(usize)) {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut bits = newline_bits(word(chunk));
+        while bits != 0 {
+            found(at + bits.trailing_zeros() as usize / 8);
+            bits &= bits - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\n' {
+            found(at + i);
+        }
+    }
+}
+
+/// The position of the first `\n` in `bytes`.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let bits = newline_bits(word(chunk));
+        if bits != 0 {
+            return Some(at + bits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|i| at + i)
+}
+
+/// The position of the last `\n` in `bytes`.
+fn rfind_newline(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.rchunks_exact(8);
+    let mut end = bytes.len();
+    for chunk in chunks.by_ref() {
+        let bits = newline_bits(word(chunk));
+        if bits != 0 {
+            return Some(end - 8 + (63 - bits.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    chunks.remainder().iter().rposition(|&b| b == b'\n')
+}
+
 /// Checks the length of one complete line already known to be UTF-8 (its `\n` removed) and
 /// pushes it or reports it.
+#[inline]
 fn push_valid_line(max_line_bytes: usize, line: &str, block: &mut TextBlock, bad: &mut MalformedLines) {
     let line = line.strip_suffix('\r').unwrap_or(line);
     if line.len() > max_line_bytes {
@@ -999,19 +1150,22 @@ fn complete_line(max_line_bytes: usize, line: &[u8], block: &mut TextBlock, bad:
     }
 }
 
-/// Counts, logs and writes aside the lines a receiver drops.
+/// Counts, logs and writes aside the lines a receiver drops. What is written aside is
+/// collected while the receiver holds the buffer's lock and written by [`MalformedLines::flush`].
 struct MalformedLines {
     label: String,
     metrics: Metrics,
     path: Option<PathBuf>,
     file: Option<File>,
+    /// Bytes to write aside at the next flush.
+    aside: Vec<u8>,
     /// Malformed lines seen by this receiver, for the log.
     count: u64,
 }
 
 impl MalformedLines {
     fn new(label: String, metrics: Metrics, path: Option<PathBuf>) -> MalformedLines {
-        MalformedLines { label, metrics, path, file: None, count: 0 }
+        MalformedLines { label, metrics, path, file: None, aside: Vec::new(), count: 0 }
     }
 
     /// Counts one more malformed line; whether this one should be logged.
@@ -1060,11 +1214,21 @@ impl MalformedLines {
     }
 
     fn write_aside(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
+        if self.path.is_some() {
+            self.aside.extend_from_slice(bytes);
+        }
+    }
+
+    /// Writes aside what was collected.
+    fn flush(&mut self) {
+        if self.aside.is_empty() {
             return;
         }
         if self.file.is_none() {
-            let Some(path) = &self.path else { return };
+            let Some(path) = &self.path else {
+                self.aside.clear();
+                return;
+            };
             match OpenOptions::new().create(true).append(true).open(path) {
                 Ok(file) => self.file = Some(file),
                 Err(error) => {
@@ -1074,17 +1238,30 @@ impl MalformedLines {
                         "socket source: cannot open the malformed-lines file; not writing them aside"
                     );
                     self.path = None;
+                    self.aside = Vec::new();
                     return;
                 }
             }
         }
         if let Some(file) = &mut self.file {
-            if let Err(error) = file.write_all(bytes) {
+            if let Err(error) = file.write_all(&self.aside) {
                 tracing::error!(%error, "socket source: cannot write a malformed line aside; not writing them aside");
                 self.file = None;
                 self.path = None;
+                self.aside = Vec::new();
+                return;
             }
         }
+        self.aside.clear();
+        if self.aside.capacity() > READ_BUFFER_BYTES {
+            self.aside.shrink_to(READ_BUFFER_BYTES);
+        }
+    }
+}
+
+impl Drop for MalformedLines {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -1910,16 +2087,15 @@ mod tests {
         let metrics = Metrics::new();
         let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
         let buffer = Arc::new(Buffer::new(0));
-        let (_, recycled) = crossbeam_channel::bounded(1);
         let receiver = SocketReceiver {
             host: "127.0.0.1".into(),
             port: 0,
             ctx,
             stop,
             buffer: Arc::clone(&buffer),
-            recycled,
             read_buf: vec![0; READ_BUFFER_BYTES],
             lines: LineAssembler::new(config.max_line_bytes),
+            pending: TextBlock::new(),
             malformed: MalformedLines::new("test".into(), metrics.clone(), None),
             config,
             wal: Wal::Off,
@@ -1952,15 +2128,21 @@ mod tests {
         }
     }
 
-    /// Takes everything out of `buffer`: (stamp in ms, lines) per queued block.
+    /// Takes everything out of `buffer`: (stamp in ms, lines) per stamp of each queued block.
     fn take_all(buffer: &Buffer) -> Vec<(u64, Vec<String>)> {
         let mut state = buffer.lock();
         state.bytes = 0;
-        state
-            .queue
-            .drain(..)
-            .map(|q| (q.stamp.as_millis(), q.block.lines().map(str::to_owned).collect()))
-            .collect()
+        let mut runs = Vec::new();
+        for queued in state.queue.drain(..) {
+            let lines: Vec<String> = queued.block.lines().map(str::to_owned).collect();
+            let mut from = 0;
+            for mark in &queued.marks {
+                runs.push((mark.stamp.as_millis(), lines[from..mark.lines].to_vec()));
+                from = mark.lines;
+            }
+            assert_eq!(from, lines.len(), "the marks cover the block");
+        }
+        runs
     }
 
     /// The lines in `buffer`, left there.
@@ -2017,7 +2199,7 @@ mod tests {
         let stop = Arc::new(AtomicBool::new(false));
         let config = SocketConfig { max_buffered_bytes: 1, ..fast_config() };
         let (mut receiver, buffer, metrics) = bare_receiver(config, Arc::clone(&stop));
-        buffer.push(&mut block_of(&["filler"]), 0, None, usize::MAX, &stop, TextBlock::new);
+        buffer.push(&mut block_of(&["filler"]), 0, None, usize::MAX, &stop);
         let (mut server, client) = connected_pair();
         // The probe shares the receiver's socket (and its read timeout, also set to POLL).
         let probe = client.try_clone().unwrap();
@@ -2093,7 +2275,7 @@ mod tests {
                 clock.set(Time::from_millis(7000));
                 clock
             });
-            receiver.drain(&mut Scripted::new(script, eof), TextBlock::new());
+            receiver.drain(&mut Scripted::new(script, eof));
             let blocks = take_all(&buffer);
             let stamps: Vec<u64> = blocks.iter().map(|(t, _)| *t).collect();
             assert_eq!(stamps, [7000], "eof: {eof}");
@@ -2122,7 +2304,7 @@ mod tests {
             }
         }
         let (mut receiver, buffer, metrics) = bare_receiver(fast_config(), Arc::new(AtomicBool::new(true)));
-        receiver.drain(&mut Firehose, TextBlock::new());
+        receiver.drain(&mut Firehose);
         assert_eq!(metrics.snapshot().bytes_received, DRAIN_LIMIT_BYTES as u64);
         let blocks = take_all(&buffer);
         assert_eq!(blocks.len(), 1);
@@ -2165,12 +2347,12 @@ mod tests {
     }
 
     #[test]
-    fn blocks_are_stamped_when_queued_and_blocks_of_one_stamp_are_merged() {
+    fn lines_are_stamped_when_queued_and_go_to_the_last_block() {
         let clock = ManualClock::new();
         let stop = AtomicBool::new(false);
         let buffer = Buffer::new(0);
         let push = |lines: &[&str]| {
-            buffer.push(&mut block_of(lines), 0, Some(&clock), usize::MAX, &stop, TextBlock::new);
+            buffer.push(&mut block_of(lines), 0, Some(&clock), usize::MAX, &stop);
         };
         clock.set(Time::from_millis(1000));
         push(&["a"]);
@@ -2180,17 +2362,51 @@ mod tests {
         // A clock that goes back does not make stamps go back.
         clock.set(Time::from_millis(1200));
         push(&["e"]);
-        // A large block is queued on its own, even with the same stamp.
-        let long = "x".repeat(MERGE_BELOW_BYTES);
+        assert_eq!(buffer.lock().queue.len(), 1, "one block");
+        // Once the last block holds MAX_BLOCK_BYTES, lines go to a new one.
+        let long = "x".repeat(MAX_BLOCK_BYTES);
         push(&[long.as_str()]);
-        assert_eq!(buffer.lock().bytes, 6 + 2 + 2 + MERGE_BELOW_BYTES + 1);
-        let blocks = take_all(&buffer);
+        push(&["f"]);
+        assert_eq!(buffer.lock().queue.len(), 2);
+        assert_eq!(buffer.lock().bytes, 6 + 2 + 2 + MAX_BLOCK_BYTES + 1 + 2);
+        let runs = take_all(&buffer);
         let expected: Vec<(u64, Vec<String>)> = vec![
             (1000, vec!["a".into(), "b".into(), "c".into()]),
-            (1500, vec!["d".into(), "e".into()]),
-            (1500, vec![long.clone()]),
+            (1500, vec!["d".into(), "e".into(), long.clone()]),
+            (1500, vec!["f".into()]),
         ];
-        assert_eq!(blocks, expected);
+        assert_eq!(runs, expected);
+    }
+
+    /// A cut takes the lines stamped through its time, also from the middle of a block, and
+    /// leaves the later ones for the next cut; the position is that of the last block taken.
+    #[test]
+    fn a_cut_splits_a_block_at_its_time() {
+        let clock = ManualClock::new();
+        let stop = AtomicBool::new(false);
+        let buffer = Arc::new(Buffer::new(0));
+        let push = |seq: u64, ms: u64, lines: &[&str]| {
+            clock.set(Time::from_millis(ms));
+            buffer.push(&mut block_of(lines), seq, Some(&clock), usize::MAX, &stop);
+        };
+        push(1, 1000, &["a", "b"]);
+        push(2, 1500, &["c"]);
+        push(3, 2000, &["dd", "e"]);
+        assert_eq!(buffer.lock().queue.len(), 1, "one block");
+        let config = SocketConfig { write_ahead_log: Some(PathBuf::from("unused")), ..fast_config() };
+        let mut source = source_over(&buffer, config);
+        let mut cut = |ms: u64| -> (Vec<String>, Option<Vec<u8>>) {
+            let lines = source.cut(Time::from_millis(ms)).lines().map(str::to_owned).collect();
+            (lines, source.position())
+        };
+        let position = |seq: u64| Some(seq.to_le_bytes().to_vec());
+        assert_eq!(cut(999), (vec![], position(0)));
+        assert_eq!(cut(1499), (vec!["a".into(), "b".into()], position(1)));
+        assert_eq!(buffer.lock().bytes, 2 + 3 + 2);
+        push(4, 2500, &["f"]);
+        assert_eq!(cut(2000), (vec!["c".into(), "dd".into(), "e".into()], position(3)));
+        assert_eq!(buffer.lock().bytes, 2);
+        assert_eq!(take_all(&buffer), vec![(2500, vec!["f".to_string()])]);
     }
 
     #[test]
@@ -2198,11 +2414,11 @@ mod tests {
         let buffer = Arc::new(Buffer::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let limit = 4;
-        buffer.push(&mut block_of(&["one", "two"]), 0, None, limit, &stop, TextBlock::new);
+        buffer.push(&mut block_of(&["one", "two"]), 0, None, limit, &stop);
         let pusher = {
             let (buffer, stop) = (Arc::clone(&buffer), Arc::clone(&stop));
             std::thread::spawn(move || {
-                buffer.push(&mut block_of(&["three"]), 0, None, limit, &stop, TextBlock::new);
+                buffer.push(&mut block_of(&["three"]), 0, None, limit, &stop);
             })
         };
         std::thread::sleep(Duration::from_millis(150));
@@ -2299,87 +2515,128 @@ mod tests {
         assert_eq!(f.metrics.snapshot().records_received, u64::from(PHASES * PER_PHASE));
     }
 
-    /// Lines per second through a plain read loop and through the source (and the source
-    /// with a write-ahead log) from the same writer: one `write` per line, then 64 KiB
-    /// writes (where the reader, not the writer, is the bottleneck).
+    // -----------------------------------------------------------------------------------
+    // Line splitting: the word-at-a-time search and the one-pass assembly against byte loops.
+
+    /// A deterministic byte generator (xorshift).
+    struct Bytes(u64);
+
+    impl Bytes {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// `len` bytes drawn from `alphabet`.
+        fn pick(&mut self, alphabet: &[&[u8]], len: usize) -> Vec<u8> {
+            let mut out = Vec::new();
+            while out.len() < len {
+                out.extend_from_slice(alphabet[self.below(alphabet.len())]);
+            }
+            out
+        }
+    }
+
     #[test]
-    #[ignore = "a measurement: cargo test -p dstream-core --release --lib socket::tests::measure -- --ignored --nocapture"]
-    fn measure_ingest_rate_against_a_plain_read_loop() {
-        // 1 M lines one write each; 10 M lines (500 MB) in 64 KiB writes.
-        let lines_of = |bulk: bool| if bulk { 10_000_000u32 } else { 1_000_000 };
-        fn writer(conn: TcpStream, bulk: bool, total: u32) -> std::thread::JoinHandle<()> {
-            std::thread::spawn(move || {
-                let mut conn = conn;
-                conn.set_nodelay(true).unwrap();
-                let mut pending = Vec::with_capacity(64 * 1024 + 100);
-                for i in 0..total {
-                    pending.extend_from_slice(
-                        format!("{i:08} lorem ipsum dolor sit amet consectetur\n").as_bytes(),
-                    );
-                    if !bulk || pending.len() >= 64 * 1024 || i + 1 == total {
-                        if conn.write_all(&pending).is_err() {
-                            return;
-                        }
-                        pending.clear();
+    fn newline_search_matches_a_byte_loop() {
+        // Bytes next to `\n` in value or in their high bit, to catch a wrong mask.
+        let alphabet: &[&[u8]] = &[
+            b"\n",
+            b"\x0b",
+            b"\x09",
+            b"\x8a",
+            b"\x0a\x0a",
+            b"\xff",
+            b"\x00",
+            b"\x80",
+            b"\x7f",
+            b"ab",
+            b"\r",
+        ];
+        let mut gen = Bytes(0x9e37_79b9_7f4a_7c15);
+        for round in 0..2000 {
+            let len = gen.below(80);
+            let bytes = gen.pick(alphabet, len);
+            let expected: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
+            let mut found = Vec::new();
+            for_each_newline(&bytes, |i| found.push(i));
+            assert_eq!(found, expected, "round {round}: {bytes:?}");
+            assert_eq!(find_newline(&bytes), expected.first().copied(), "round {round}: {bytes:?}");
+            assert_eq!(rfind_newline(&bytes), expected.last().copied(), "round {round}: {bytes:?}");
+        }
+    }
+
+    /// Random streams of good, long, non-UTF-8 and `\r\n`-terminated lines, cut into random
+    /// reads: the lines and the malformed counts are those of a line-by-line reference.
+    #[test]
+    fn line_assembly_matches_a_line_by_line_reference() {
+        let alphabet: &[&[u8]] = &[
+            b"\n",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"a",
+            b"bc",
+            b"def ",
+            b"\xc3\xa9",
+            b"\xe2\x82\xac",
+            b"\xff",
+            b"\xc3",
+        ];
+        let mut gen = Bytes(0x2545_f491_4f6c_dd1d);
+        for round in 0..300 {
+            let max_line_bytes = 1 + gen.below(24);
+            let len = gen.below(600);
+            let stream = gen.pick(alphabet, len);
+            let end_of_stream = gen.below(2) == 0;
+
+            // The reference: every `\n`-terminated line (and, at the end of the stream, the rest).
+            let mut pieces: Vec<&[u8]> = stream.split(|&b| b == b'\n').collect();
+            let last = pieces.pop().unwrap_or_default();
+            let (mut lines, mut too_long, mut not_utf8) = (Vec::new(), 0, 0);
+            if end_of_stream && !last.is_empty() {
+                pieces.push(last);
+            } else if last.len() > max_line_bytes + 1 {
+                // A partial line is known to be too long (room is left for a `\r`) before it ends.
+                too_long += 1;
+            }
+            for piece in pieces {
+                let line = piece.strip_suffix(b"\r").unwrap_or(piece);
+                if line.len() > max_line_bytes {
+                    too_long += 1;
+                } else {
+                    match std::str::from_utf8(line) {
+                        Ok(line) => lines.push(line.to_owned()),
+                        Err(_) => not_utf8 += 1,
                     }
                 }
-            })
-        }
-        let rate = |took: Duration, bulk: bool| f64::from(lines_of(bulk)) / took.as_secs_f64();
-        let plain = |bulk: bool| {
-            let (listener, port) = listener();
-            let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            let server = accept(&listener);
-            let started = Instant::now();
-            let writing = writer(server, bulk, lines_of(bulk));
-            let (mut buf, mut lines, mut reads) = (vec![0u8; READ_BUFFER_BYTES], 0u64, 0u64);
-            while lines < u64::from(lines_of(bulk)) {
-                let n = client.read(&mut buf).unwrap();
-                assert!(n > 0);
-                reads += 1;
-                lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
             }
-            let took = started.elapsed();
-            writing.join().unwrap();
-            (took, reads)
-        };
-        let through_source = |config: SocketConfig, bulk: bool| {
-            let (listener, port) = listener();
-            let mut f = Fixture::start(port, config);
-            let server = accept(&listener);
-            let started = Instant::now();
-            let writing = writer(server, bulk, lines_of(bulk));
-            let (mut lines, mut now) = (0u64, 0u64);
-            while lines < u64::from(lines_of(bulk)) {
-                std::thread::sleep(Duration::from_millis(10));
-                now += 10;
-                f.clock.set(Time::from_millis(now));
-                lines += f.source.cut(Time::from_millis(now)).len() as u64;
+
+            let metrics = Metrics::new();
+            let mut bad = MalformedLines::new("test".into(), metrics.clone(), None);
+            let mut assembler = LineAssembler::new(max_line_bytes);
+            let mut block = TextBlock::new();
+            let mut rest = &stream[..];
+            while !rest.is_empty() {
+                let n = 1 + gen.below(rest.len().min(90));
+                assembler.feed(&rest[..n], &mut block, &mut bad);
+                rest = &rest[n..];
             }
-            let took = started.elapsed();
-            writing.join().unwrap();
-            took
-        };
-        for bulk in [false, true] {
-            for round in 1..=3 {
-                let (plain_took, reads) = plain(bulk);
-                let source_took = through_source(fast_config(), bulk);
-                let dir = TempDir::new("measure");
-                let logged_took = through_source(
-                    SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() },
-                    bulk,
-                );
-                println!(
-                    "{} round {round}: plain read loop {:.0} lines/s ({reads} reads); source {:.0} lines/s \
-                     ({:.2}x); source + write-ahead log {:.0} lines/s ({:.2}x)",
-                    if bulk { "64 KiB writes" } else { "one write per line" },
-                    rate(plain_took, bulk),
-                    rate(source_took, bulk),
-                    plain_took.as_secs_f64() / source_took.as_secs_f64(),
-                    rate(logged_took, bulk),
-                    plain_took.as_secs_f64() / logged_took.as_secs_f64(),
-                );
+            if end_of_stream {
+                assembler.finish(&mut block, &mut bad);
             }
+            let got: Vec<String> = block.lines().map(str::to_owned).collect();
+            let m = metrics.snapshot();
+            let context =
+                format!("round {round}, max {max_line_bytes}: {:?}", String::from_utf8_lossy(&stream));
+            assert_eq!(got, lines, "{context}");
+            assert_eq!((m.malformed_too_long, m.malformed_not_utf8), (too_long, not_utf8), "{context}");
         }
     }
 
