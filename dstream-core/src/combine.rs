@@ -97,8 +97,16 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
 /// any key type, or a table specialised for a key type (`crate::short_keys::StrTable` for
 /// text keys), picked per stage when the program compiles.
 pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
+    /// One key and its value as an exchange moves them from a map-side table to a reduce-side
+    /// one (the table may add what it already knows of the key, such as its hash).
+    type Shipped: Send;
     /// An empty table with room for `n` keys.
     fn with_capacity(n: usize) -> Self;
+    /// Cuts the table into one bucket per reduce partition. Every table of one exchange uses
+    /// the same partitioning, so equal keys meet in the same reduce partition.
+    fn ship(self, partitions: usize) -> Vec<Vec<Self::Shipped>>;
+    /// Merges one shipped key into this table, as [`CombineTable::merge`].
+    fn receive<F: Fn(V, V) -> V>(&mut self, item: Self::Shipped, f: F);
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
     fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F);
     /// Number of distinct keys.
@@ -109,9 +117,27 @@ pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     }
 }
 
-impl<K: Hash + Eq, V> CombineTable<K, V> for Combiner<K, V> {
+impl<K: Hash + Eq + Send, V: Send> CombineTable<K, V> for Combiner<K, V> {
+    type Shipped = (K, V);
+
     fn with_capacity(n: usize) -> Self {
         Combiner::with_capacity(n)
+    }
+
+    /// Partitions by [`partition_of`], Spark's `HashPartitioner`.
+    fn ship(self, partitions: usize) -> Vec<Vec<(K, V)>> {
+        // Sized for an even spread plus slack, so the buckets rarely reallocate.
+        let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
+        let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
+        for (k, v) in self {
+            out[partition_of(&k, partitions)].push((k, v));
+        }
+        out
+    }
+
+    #[inline]
+    fn receive<F: Fn(V, V) -> V>(&mut self, (k, v): (K, V), f: F) {
+        Combiner::merge(self, k, v, f)
     }
 
     #[inline]

@@ -5,7 +5,7 @@
 //! [`Executor::exchange_combine`]; it never calls rayon itself, so this type is the one place
 //! that decides how tasks run (rayon here; another backend later).
 
-use crate::combine::{partition_of, CombineTable};
+use crate::combine::CombineTable;
 use rayon::prelude::*;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,23 +99,16 @@ impl Executor {
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
             let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
-            for (k, v) in tables.into_iter().flatten() {
-                merged.merge(k, v, &merge);
+            for item in tables.into_iter().flat_map(|t| t.ship(1)).flatten() {
+                merged.receive(item, &merge);
             }
             return vec![merged];
         }
         // Map side: cut every table into one bucket per reduce partition.
-        let buckets: Vec<Vec<Vec<(K, V)>>> = self.run_stage(map_outputs, |_, table| {
-            // Sized for an even spread plus slack, so the buckets rarely reallocate.
-            let expected = table.len() / partitions + table.len() / (8 * partitions) + 16;
-            let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-            for (k, v) in table {
-                out[partition_of(&k, partitions)].push((k, v));
-            }
-            out
-        });
+        let buckets: Vec<Vec<Vec<T::Shipped>>> =
+            self.run_stage(map_outputs, |_, table| table.ship(partitions));
         // Transpose: reduce partition j receives bucket j of every map task.
-        let mut inbound: Vec<Vec<Vec<(K, V)>>> = (0..partitions).map(|_| Vec::new()).collect();
+        let mut inbound: Vec<Vec<Vec<T::Shipped>>> = (0..partitions).map(|_| Vec::new()).collect();
         for map_task in buckets {
             for (j, bucket) in map_task.into_iter().enumerate() {
                 inbound[j].push(bucket);
@@ -124,8 +117,8 @@ impl Executor {
         // Reduce side: merge what arrived.
         self.run_stage(inbound, |_, buckets| {
             let mut table = T::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
-            for (k, v) in buckets.into_iter().flatten() {
-                table.merge(k, v, &merge);
+            for item in buckets.into_iter().flatten() {
+                table.receive(item, &merge);
             }
             table
         })

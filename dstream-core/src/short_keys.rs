@@ -74,10 +74,16 @@ impl<'a, V> StrTable<'a, V> {
     /// Inserts `v` under `key`, or merges it into the value already there with `f(old, v)`.
     #[inline(always)]
     pub fn merge<F: Fn(V, V) -> V>(&mut self, key: &'a str, v: V, f: F) {
+        let (lo, hi) = encode(key.as_bytes());
+        self.merge_encoded(lo, hi, key, v, f);
+    }
+
+    /// [`StrTable::merge`] with the key's encoding already made (by [`encode`]).
+    #[inline(always)]
+    fn merge_encoded<F: Fn(V, V) -> V>(&mut self, lo: u64, hi: NonZeroU64, key: &'a str, v: V, f: F) {
         if self.slots.is_empty() {
             self.allocate(FIRST_CAPACITY);
         }
-        let (lo, hi) = encode(key.as_bytes());
         let long = key.len() > INLINE_BYTES;
         let mask = self.slots.len() - 1;
         let mut i = slot_hash(lo, hi) as usize & mask;
@@ -291,9 +297,41 @@ impl<'a, V> IntoIterator for StrTable<'a, V> {
     }
 }
 
-impl<'a, V> CombineTable<&'a str, V> for StrTable<'a, V> {
+/// A key and its value on their way from a map-side [`StrTable`] to a reduce-side one, with
+/// the key's encoding, so that neither side reads the key's text again (it is cold by then).
+pub struct ShippedKey<'a, V> {
+    lo: u64,
+    hi: NonZeroU64,
+    key: &'a str,
+    value: V,
+}
+
+impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
+    type Shipped = ShippedKey<'a, V>;
+
     fn with_capacity(n: usize) -> Self {
         StrTable::with_capacity(n)
+    }
+
+    /// Partitions by the encoding's hash (the same function in every map task): the high bits
+    /// of [`slot_hash`], which the slot index does not use.
+    fn ship(self, partitions: usize) -> Vec<Vec<ShippedKey<'a, V>>> {
+        let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
+        let mut out: Vec<Vec<ShippedKey<'a, V>>> =
+            (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
+        for (slot, key) in self.slots.into_iter().zip(self.key_of_slot) {
+            let Some(Slot { lo, hi, value }) = slot else { continue };
+            // A long key's `lo` points into this table's copies; the receiver makes its own.
+            let lo = if is_long(hi) { 0 } else { lo };
+            let part = ((u128::from(slot_hash(lo, hi)) * partitions as u128) >> 64) as usize;
+            out[part].push(ShippedKey { lo, hi, key: self.keys[key as usize], value });
+        }
+        out
+    }
+
+    #[inline]
+    fn receive<F: Fn(V, V) -> V>(&mut self, item: ShippedKey<'a, V>, f: F) {
+        self.merge_encoded(item.lo, item.hi, item.key, item.value, f)
     }
 
     #[inline]

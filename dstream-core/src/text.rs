@@ -128,6 +128,9 @@ pub fn split(line: &str) -> Words<'_> {
 /// (partition `i` holds `i*len/n .. (i+1)*len/n`). Always returns `n` vectors.
 pub fn split_contiguous<T>(items: Vec<T>, n: usize) -> Vec<Vec<T>> {
     let n = n.max(1);
+    if n == 1 {
+        return vec![items];
+    }
     let len = items.len();
     let mut parts = Vec::with_capacity(n);
     let mut rest = items.into_iter();
