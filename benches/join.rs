@@ -1,0 +1,315 @@
+//! A per-batch join of two keyed streams: orders joined with their payments by order id, then
+//! the paid amount per order status (`let` streams, `join`, `reduce_by_key(+)`), in one run:
+//!
+//! - `dstream_fused/p1`, `dstream_fused/pN`: the `stream!` job on 1 partition and on all cores
+//!   (N = `available_parallelism`), the join into as many partitions;
+//! - `dstream_unfused/p1`: the same job in `#![unfused]` mode;
+//! - `hash_join_loop`: a hand-written hash join: the orders indexed by id in an
+//!   `FxHashMap<u64, u32>` (first order of the id) with a `next` array chaining the others (a
+//!   general join: ids may repeat, no allocation per key), the payments probed in a loop,
+//!   totals in a `[u64; 5]` by status;
+//! - `iterator_chain`: `fold` the orders into an `FxHashMap<u64, Vec<Status>>`, then
+//!   `flat_map` the payments over their matches and `fold` into an `FxHashMap<Status, u64>`.
+//!
+//! One iteration is one batch: `DSTREAM_BENCH_MB` MiB of records in memory (16 by default, 1
+//! under `cargo test --benches`), about as many payments as orders. In a batch every order id
+//! appears once; 85% of the orders have one payment, 5% two (a split payment), 10% none yet;
+//! 3% more payments are for orders of earlier batches (no match); the payments arrive in random
+//! order. For dstream one `Harness::step()` of a job whose two `queue`s hold a copy of the batch
+//! per iteration (built outside the timing); the loops read the batch in place. All variants
+//! are checked to agree first.
+//!
+//! ```text
+//! cargo bench --bench join                       # 16 MiB of records per batch
+//! DSTREAM_BENCH_MB=64 cargo bench --bench join
+//! python3 benches/summarize.py
+//! ```
+
+mod common;
+
+use common::{corpus_bytes, printed_counts, Rng, Status};
+use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use dstream::prelude::*;
+use dstream::testing::Harness;
+use rustc_hash::FxHashMap;
+use std::time::{Duration, Instant};
+
+const SEED: u64 = 0x5EED_0004;
+
+/// At most this many bytes of queued copies of the batch exist at once.
+const MAX_QUEUED_BYTES: usize = 256 << 20;
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Order {
+    id: u64,
+    ts_ms: u64,
+    customer: u32,
+    status: Status,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Method {
+    Card,
+    Transfer,
+    Wallet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Payment {
+    order_id: u64,
+    cents: u64,
+    method: Method,
+}
+
+/// One batch of both streams.
+struct Batch {
+    orders: Vec<Order>,
+    payments: Vec<Payment>,
+}
+
+impl Batch {
+    fn bytes(&self) -> usize {
+        self.orders.len() * std::mem::size_of::<Order>()
+            + self.payments.len() * std::mem::size_of::<Payment>()
+    }
+
+    fn records(&self) -> usize {
+        self.orders.len() + self.payments.len()
+    }
+}
+
+/// About `bytes` bytes of orders and payments, seeded (see the file's documentation).
+fn generate(bytes: usize, seed: u64) -> Batch {
+    let mut rng = Rng::new(seed);
+    let per_order = std::mem::size_of::<Order>() + std::mem::size_of::<Payment>() * 93 / 100;
+    let n = (bytes / per_order).max(1);
+    let mut orders = Vec::with_capacity(n);
+    let mut payments = Vec::with_capacity(n + n / 10);
+    let first_id = 50_000_000u64;
+    let mut id = first_id;
+    let mut ts = 1_700_000_000_000u64;
+    let method = |rng: &mut Rng| match rng.below(10) {
+        0..=6 => Method::Card,
+        7..=8 => Method::Wallet,
+        _ => Method::Transfer,
+    };
+    for _ in 0..n {
+        id += 1 + rng.below(3);
+        ts += rng.below(20);
+        let status = match rng.below(100) {
+            0..=39 => Status::Purchased,
+            40..=64 => Status::Shipped,
+            65..=89 => Status::Delivered,
+            90..=94 => Status::Cancelled,
+            _ => Status::Returned,
+        };
+        orders.push(Order { id, ts_ms: ts, customer: rng.below(500_000) as u32, status });
+        let cents = 199 + rng.below(99_801);
+        match rng.below(100) {
+            0..=84 => payments.push(Payment { order_id: id, cents, method: method(&mut rng) }),
+            85..=89 => {
+                let first = cents / 3;
+                payments.push(Payment { order_id: id, cents: first, method: method(&mut rng) });
+                payments.push(Payment { order_id: id, cents: cents - first, method: method(&mut rng) });
+            }
+            _ => {}
+        }
+        if rng.below(100) < 3 {
+            let earlier = first_id - 1 - rng.below(100_000);
+            payments.push(Payment { order_id: earlier, cents, method: method(&mut rng) });
+        }
+    }
+    // Payments arrive in their own order.
+    for i in (1..payments.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        payments.swap(i, j);
+    }
+    Batch { orders, payments }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The variants
+// ---------------------------------------------------------------------------------------------
+
+type Orders = Vec<Vec<Order>>;
+type Payments = Vec<Vec<Payment>>;
+
+fn fused(orders: Orders, payments: Payments, shown: usize) -> Job {
+    stream! {
+        let paid = queue(payments) |> map(|p| (p.order_id, p.cents));
+        queue(orders) |> map(|o| (o.id, o.status)) |> join(paid)
+            |> map(|(_id, (status, cents))| (status, cents)) |> reduce_by_key(+) every 1s
+            |> print(shown)
+    }
+}
+
+fn unfused(orders: Orders, payments: Payments, shown: usize) -> Job {
+    stream! {
+        #![unfused]
+        let paid = queue(payments) |> map(|p| (p.order_id, p.cents));
+        queue(orders) |> map(|o| (o.id, o.status)) |> join(paid)
+            |> map(|(_id, (status, cents))| (status, cents)) |> reduce_by_key(+) every 1s
+            |> print(shown)
+    }
+}
+
+type JobFn = fn(Orders, Payments, usize) -> Job;
+
+/// No order index: the end of a chain in [`hash_join_loop`].
+const NONE: u32 = u32::MAX;
+
+/// Build on the orders (an id's first order in the map, the others chained through `next`),
+/// probe with the payments.
+fn hash_join_loop(orders: &[Order], payments: &[Payment]) -> [u64; 5] {
+    let mut first: FxHashMap<u64, u32> =
+        FxHashMap::with_capacity_and_hasher(orders.len(), Default::default());
+    let mut next = vec![NONE; orders.len()];
+    for (i, o) in orders.iter().enumerate() {
+        if let Some(previous) = first.insert(o.id, i as u32) {
+            next[i] = previous;
+        }
+    }
+    let mut totals = [0u64; 5];
+    for p in payments {
+        let mut i = first.get(&p.order_id).copied().unwrap_or(NONE);
+        while i != NONE {
+            totals[orders[i as usize].status as usize] += p.cents;
+            i = next[i as usize];
+        }
+    }
+    totals
+}
+
+fn iterator_chain(orders: &[Order], payments: &[Payment]) -> FxHashMap<Status, u64> {
+    let by_id: FxHashMap<u64, Vec<Status>> = orders.iter().fold(FxHashMap::default(), |mut m, o| {
+        m.entry(o.id).or_default().push(o.status);
+        m
+    });
+    payments
+        .iter()
+        .flat_map(|p| by_id.get(&p.order_id).into_iter().flatten().map(move |&s| (s, p.cents)))
+        .fold(FxHashMap::default(), |mut m, (s, cents)| {
+            *m.entry(s).or_insert(0) += cents;
+            m
+        })
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `iters` batches through `job`, one `step()` each; the jobs (with their queued copies of the
+/// batch) are built outside the timing, at most `MAX_QUEUED_BYTES` of copies at a time.
+fn time_steps(batch: &Batch, iters: u64, partitions: usize, job: JobFn) -> Duration {
+    let chunk = (MAX_QUEUED_BYTES / batch.bytes().max(1)).max(1) as u64;
+    let mut took = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(chunk);
+        left -= n;
+        let orders = vec![batch.orders.clone(); n as usize];
+        let payments = vec![batch.payments.clone(); n as usize];
+        let mut harness = Harness::new(job(orders, payments, 0)).with_parallelism(partitions);
+        harness.start().expect("queue sources start");
+        let started = Instant::now();
+        for _ in 0..n {
+            black_box(harness.step().expect("batch runs"));
+        }
+        took += started.elapsed();
+    }
+    took
+}
+
+fn as_strings(totals: [u64; 5]) -> FxHashMap<String, u64> {
+    Status::ALL.iter().zip(totals).filter(|(_, n)| *n > 0).map(|(s, n)| (s.as_str().to_string(), n)).collect()
+}
+
+/// Every variant computes the same totals, and they are the sums of the matching payments.
+fn check(batch: &Batch) -> usize {
+    let status_of: FxHashMap<u64, Status> = batch.orders.iter().map(|o| (o.id, o.status)).collect();
+    assert_eq!(status_of.len(), batch.orders.len(), "order ids are unique within a batch");
+    let mut reference = [0u64; 5];
+    let mut pairs = 0;
+    for p in &batch.payments {
+        if let Some(s) = status_of.get(&p.order_id) {
+            reference[*s as usize] += p.cents;
+            pairs += 1;
+        }
+    }
+    let expected = as_strings(reference);
+    assert_eq!(as_strings(hash_join_loop(&batch.orders, &batch.payments)), expected, "hash join loop");
+    let chain: FxHashMap<String, u64> = iterator_chain(&batch.orders, &batch.payments)
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), n))
+        .collect();
+    assert_eq!(chain, expected, "iterator chain");
+    // A repeated order id joins with each of its payments: the hand-written join is general.
+    let twice = [batch.orders[0], batch.orders[0]];
+    let paid = [Payment { order_id: batch.orders[0].id, cents: 7, method: Method::Card }];
+    assert_eq!(hash_join_loop(&twice, &paid).iter().sum::<u64>(), 14);
+    for (name, job) in [("fused", fused as JobFn), ("unfused", unfused)] {
+        for p in [1, cores()] {
+            let job = job(vec![batch.orders.clone()], vec![batch.payments.clone()], 10);
+            let mut h = Harness::new(job).with_parallelism(p);
+            let got = printed_counts(&h.step().expect("batch runs").printed);
+            assert_eq!(got, expected, "dstream {name} on {p} partitions");
+        }
+    }
+    pairs
+}
+
+fn main() {
+    let batch = generate(corpus_bytes(), SEED);
+    let matched = if common::profiling() { 0 } else { check(&batch) };
+    eprintln!(
+        "join batch: {} orders, {} payments ({:.1} MiB of records), {} joined pairs",
+        batch.orders.len(),
+        batch.payments.len(),
+        batch.bytes() as f64 / 1048576.0,
+        matched
+    );
+    common::write_meta(
+        "join",
+        &[
+            ("records".to_string(), batch.records().to_string()),
+            ("record_unit".to_string(), "orders+payments".to_string()),
+            ("orders".to_string(), batch.orders.len().to_string()),
+            ("payments".to_string(), batch.payments.len().to_string()),
+            ("pairs".to_string(), matched.to_string()),
+            ("bytes".to_string(), batch.bytes().to_string()),
+        ],
+    );
+
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .configure_from_args();
+    let mut group = c.benchmark_group("join");
+    group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(batch.records() as u64));
+    let batch = &batch;
+    let mut partitions = vec![1];
+    if cores() > 1 {
+        partitions.push(cores());
+    }
+    for &p in &partitions {
+        group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
+            b.iter_custom(|iters| time_steps(batch, iters, p, fused))
+        });
+    }
+    group.bench_function(BenchmarkId::new("dstream_unfused", "p1"), |b| {
+        b.iter_custom(|iters| time_steps(batch, iters, 1, unfused))
+    });
+    group.bench_function("hash_join_loop", |b| {
+        b.iter(|| hash_join_loop(black_box(&batch.orders), black_box(&batch.payments)))
+    });
+    group.bench_function("iterator_chain", |b| {
+        b.iter(|| iterator_chain(black_box(&batch.orders), black_box(&batch.payments)))
+    });
+    group.finish();
+    c.final_summary();
+}
