@@ -612,7 +612,10 @@ pub mod flat_map {
     //!   its items is a record, in the iterator's order. A record for which it yields nothing
     //!   disappears.
     //! * `flat_map(split)` splits `&str` lines into words on ASCII whitespace without
-    //!   allocating ([`split`](crate::text::split), in the prelude).
+    //!   allocating ([`split`](crate::text::split), in the prelude), 64 bytes at a time. When
+    //!   it is the first operator after a text source (`socket`, `text_files`,
+    //!   `QueueSource::text`), the whole partition's text is scanned as one block, with the
+    //!   same words as line by line; a `split` of your own runs line by line as written.
     //! * Narrow: fused, partition order kept.
     //!
     //! # Example
