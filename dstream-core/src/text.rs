@@ -109,7 +109,7 @@ impl<'a> Iterator for Lines<'a> {
 
 impl ExactSizeIterator for Lines<'_> {}
 
-pub use crate::words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, Words};
+pub use crate::words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
 
 /// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
 /// word. This is the `split` of `flat_map(split)`: the same words as

@@ -573,11 +573,16 @@ impl Codegen<'_> {
                     let span = user_at(self.graph.nodes[stage.narrow[0]].name.span());
                     let dp = private_at(span);
                     let pair = self.var("split_input");
+                    let words = self.var("words");
+                    // One loop per arm: each drives one concrete iterator.
                     quote_spanned!(span=>
                         let #pair = (#part, #split);
                         #[allow(unused_imports)]
                         use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
-                        #label for #record in (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) { #body }
+                        match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
+                            #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
+                            #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
+                        }
                     )
                 }
                 None => {
