@@ -314,7 +314,7 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
     }
 
     /// Partitions by the encoding's hash (the same function in every map task): the high bits
-    /// of [`slot_hash`], which the slot index does not use.
+    /// of the slot hash, which the slot index does not use.
     fn ship(self, partitions: usize) -> Vec<Vec<ShippedKey<'a, V>>> {
         let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
         let mut out: Vec<Vec<ShippedKey<'a, V>>> =
