@@ -28,10 +28,6 @@ fn wordcount(batches: Batches) -> Job {
     }
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 fn trickle(n: usize) -> Batches {
     vec![TRICKLE.to_vec(); n]
 }
@@ -39,14 +35,7 @@ fn trickle(n: usize) -> Batches {
 /// `iters` back-to-back `step()`s of a job whose queue holds `batches(iters)`.
 fn time_steps(iters: u64, partitions: usize, batches: fn(usize) -> Batches) -> Duration {
     let mut harness = Harness::new(wordcount(batches(iters as usize))).with_parallelism(partitions);
-    harness.start().expect("queue sources start");
-    let started = Instant::now();
-    for _ in 0..iters {
-        black_box(harness.step().expect("batch runs"));
-    }
-    let took = started.elapsed();
-    drop(harness);
-    took
+    common::timed_steps(&mut harness, iters)
 }
 
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
@@ -81,8 +70,8 @@ fn main() {
     if common::reports_enabled() {
         eprintln!("\n== per-batch overhead, paced: 300 batches, one every 10 ms, 3 lines / 8 words each ==");
         eprintln!("{:>4} {:>10} {:>10} {:>10} {:>10}", "p", "median", "p90", "p99", "max");
-        let mut ps = vec![cores()];
-        if cores() > 1 {
+        let mut ps = vec![common::cores()];
+        if common::cores() > 1 {
             ps.push(1);
         }
         for p in ps {
@@ -108,8 +97,8 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
     let mut group = c.benchmark_group("batch_overhead");
-    let mut ps = vec![cores()];
-    if cores() > 1 {
+    let mut ps = vec![common::cores()];
+    if common::cores() > 1 {
         ps.push(1);
     }
     for &p in &ps {
@@ -117,8 +106,8 @@ fn main() {
             b.iter_custom(|iters| time_steps(iters, p, trickle))
         });
     }
-    group.bench_function(BenchmarkId::new("empty_batch", format!("p{}", cores())), |b| {
-        b.iter_custom(|iters| time_steps(iters, cores(), |n| vec![Vec::new(); n]))
+    group.bench_function(BenchmarkId::new("empty_batch", format!("p{}", common::cores())), |b| {
+        b.iter_custom(|iters| time_steps(iters, common::cores(), |n| vec![Vec::new(); n]))
     });
     group.finish();
     c.final_summary();

@@ -272,10 +272,6 @@ fn iterator_chain(batch: Vec<Order>) -> FxHashMap<Country, u64> {
         })
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// How many copies of the batch may be queued at once.
 fn chunk_len(batch: &[Order]) -> u64 {
     let bytes = std::mem::size_of_val(batch) + batch.iter().map(|o| o.customer.len()).sum::<usize>();
@@ -292,12 +288,7 @@ fn time_steps(batch: &[Order], iters: u64, partitions: usize, job: fn(Batches, u
         left -= n;
         let batches = vec![batch.to_vec(); n as usize];
         let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
-        harness.start().expect("queue sources start");
-        let started = Instant::now();
-        for _ in 0..n {
-            black_box(harness.step().expect("batch runs"));
-        }
-        took += started.elapsed();
+        took += common::timed_steps(&mut harness, n);
     }
     took
 }
@@ -331,7 +322,7 @@ fn check(batch: &[Order]) {
         iterator_chain(batch.to_vec()).into_iter().map(|(c, n)| (c.code().to_string(), n)).collect();
     assert_eq!(chain, expected, "iterator chain");
     for (name, job) in [("fused", fused as fn(Batches, usize) -> Job), ("unfused", unfused)] {
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let mut h = Harness::new(job(vec![batch.to_vec()], 100)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
@@ -377,10 +368,7 @@ fn main() {
     let mut group = c.benchmark_group("fusion");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(records as u64));
     let batch: &[Order] = &batch;
-    let mut partitions = vec![1];
-    if cores() > 1 {
-        partitions.push(cores());
-    }
+    let partitions = common::partition_counts();
     for &p in &partitions {
         group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
             b.iter_custom(|iters| time_steps(batch, iters, p, fused))

@@ -32,7 +32,7 @@ use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use rustc_hash::FxHashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SEED: u64 = 0x5EED_0004;
 
@@ -198,10 +198,6 @@ fn iterator_chain(orders: &[Order], payments: &[Payment]) -> FxHashMap<Status, u
         })
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// `iters` batches through `job`, one `step()` each; the jobs (with their queued copies of the
 /// batch) are built outside the timing, at most `MAX_QUEUED_BYTES` of copies at a time.
 fn time_steps(batch: &Batch, iters: u64, partitions: usize, job: JobFn) -> Duration {
@@ -214,12 +210,7 @@ fn time_steps(batch: &Batch, iters: u64, partitions: usize, job: JobFn) -> Durat
         let orders = vec![batch.orders.clone(); n as usize];
         let payments = vec![batch.payments.clone(); n as usize];
         let mut harness = Harness::new(job(orders, payments, 0)).with_parallelism(partitions);
-        harness.start().expect("queue sources start");
-        let started = Instant::now();
-        for _ in 0..n {
-            black_box(harness.step().expect("batch runs"));
-        }
-        took += started.elapsed();
+        took += common::timed_steps(&mut harness, n);
     }
     took
 }
@@ -252,7 +243,7 @@ fn check(batch: &Batch) -> usize {
     let paid = [Payment { order_id: batch.orders[0].id, cents: 7, method: Method::Card }];
     assert_eq!(hash_join_loop(&twice, &paid).iter().sum::<u64>(), 14);
     for (name, job) in [("fused", fused as JobFn), ("unfused", unfused)] {
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let job = job(vec![batch.orders.clone()], vec![batch.payments.clone()], 10);
             let mut h = Harness::new(job).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
@@ -292,10 +283,7 @@ fn main() {
     let mut group = c.benchmark_group("join");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(batch.records() as u64));
     let batch = &batch;
-    let mut partitions = vec![1];
-    if cores() > 1 {
-        partitions.push(cores());
-    }
+    let partitions = common::partition_counts();
     for &p in &partitions {
         group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
             b.iter_custom(|iters| time_steps(batch, iters, p, fused))

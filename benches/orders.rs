@@ -33,7 +33,7 @@ use dstream::source::queue::QueueSource;
 use dstream::testing::Harness;
 use dstream::text::TextBatch;
 use rustc_hash::FxHashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SEED: u64 = 0x5EED_0002;
 
@@ -62,10 +62,6 @@ fn unfused(batches: Batches, shown: usize) -> Job {
     }
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// `iters` passes of `job`, one `step()` each, over a job built outside the timing.
 fn time_steps(
     lines: &[&'static str],
@@ -75,14 +71,7 @@ fn time_steps(
 ) -> Duration {
     let batches = vec![text_batch(lines); iters as usize];
     let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
-    harness.start().expect("queue sources start");
-    let started = Instant::now();
-    for _ in 0..iters {
-        black_box(harness.step().expect("batch runs"));
-    }
-    let took = started.elapsed();
-    drop(harness);
-    took
+    common::timed_steps(&mut harness, iters)
 }
 
 fn parse_event_array_loop(lines: &[&str]) -> [u64; 5] {
@@ -134,7 +123,7 @@ fn check(corpus: &Corpus) {
     let jobs =
         [("fused", fused as fn(Batches, usize) -> Job), ("fused_schema", fused_schema), ("unfused", unfused)];
     for (name, job) in jobs {
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let mut h = Harness::new(job(vec![text_batch(&corpus.lines)], 10)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
@@ -173,10 +162,7 @@ fn main() {
     let mut group = c.benchmark_group("orders");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let lines: &[&'static str] = &corpus.lines;
-    let mut partitions = vec![1];
-    if cores() > 1 {
-        partitions.push(cores());
-    }
+    let partitions = common::partition_counts();
     for &p in &partitions {
         group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
             b.iter_custom(|iters| time_steps(lines, iters, p, fused))

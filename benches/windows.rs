@@ -69,10 +69,6 @@ fn naive(batches: Batches, shown: usize) -> Job {
     }
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// The queue of a job that runs batches `0..len` of the cycle.
 fn cycle(batches: &[Batch], len: usize) -> Batches {
     (0..len).map(|i| batches[i % batches.len()].clone()).collect()
@@ -91,11 +87,7 @@ fn time_steps(batches: &[Batch], iters: u64, partitions: usize, job: fn(Batches,
         for _ in 0..WINDOW {
             black_box(harness.step().expect("batch runs"));
         }
-        let started = Instant::now();
-        for _ in 0..n {
-            black_box(harness.step().expect("batch runs"));
-        }
-        took += started.elapsed();
+        took += common::timed_steps(&mut harness, n);
     }
     took
 }
@@ -217,7 +209,7 @@ fn check(batches: &[Batch]) -> usize {
         }
     }
     for (name, job) in [("incremental", incremental as fn(Batches, usize) -> Job), ("naive", naive)] {
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let mut h = Harness::new(job(cycle(batches, steps), shown)).with_parallelism(p);
             for step in 1..=steps {
                 let out = h.step().expect("batch runs");
@@ -276,10 +268,7 @@ fn main() {
     let mut group = c.benchmark_group("windows");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let batches: &[Batch] = &batches;
-    let mut partitions = vec![1];
-    if cores() > 1 {
-        partitions.push(cores());
-    }
+    let partitions = common::partition_counts();
     for (name, job) in
         [("dstream_incremental", incremental as fn(Batches, usize) -> Job), ("dstream_naive", naive)]
     {

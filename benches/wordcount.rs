@@ -69,10 +69,6 @@ fn count_only(batches: Batches, shown: usize) -> Job {
     }
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// Times `iters` passes of `job` over the corpus: the job is built with `iters` queued copies
 /// of the corpus (outside the timing) and each pass is one `step()`.
 fn time_steps(
@@ -83,14 +79,7 @@ fn time_steps(
 ) -> Duration {
     let batches = vec![text_batch(lines); iters as usize];
     let mut harness = Harness::new(job(batches, 0)).with_parallelism(partitions);
-    harness.start().expect("queue sources start");
-    let started = Instant::now();
-    for _ in 0..iters {
-        black_box(harness.step().expect("batch runs"));
-    }
-    let took = started.elapsed();
-    drop(harness);
-    took
+    common::timed_steps(&mut harness, iters)
 }
 
 fn iterator_chain<'a>(lines: &[&'a str]) -> FxHashMap<&'a str, u64> {
@@ -118,7 +107,7 @@ fn check(corpus: &Corpus) {
     assert_eq!(owned(&iterator_chain(&corpus.lines)), expected, "iterator chain");
     let all = expected.len() + 1;
     for (name, job) in [("fused", fused as fn(Batches, usize) -> Job), ("unfused", unfused)] {
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let mut h = Harness::new(job(vec![text_batch(&corpus.lines)], all)).with_parallelism(p);
             let got = printed_counts(&h.step().expect("batch runs").printed);
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
@@ -182,7 +171,7 @@ fn alloc_report(corpus: &Corpus, meta: &mut Vec<(String, String)>) {
         }
         let lines = &corpus.lines[..size];
         let mb = lines.iter().map(|l| l.len() + 1).sum::<usize>() as f64 / 1048576.0;
-        for p in [1, cores()] {
+        for p in [1, common::cores()] {
             let wc = alloc_sample(lines, p, fused);
             let base = alloc_sample(lines, p, count_only);
             let keyed = alloc_sample(lines, p, one_key);
@@ -254,10 +243,7 @@ fn main() {
     let mut group = c.benchmark_group("wordcount");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let lines: &[&'static str] = &corpus.lines;
-    let mut partitions = vec![1];
-    if cores() > 1 {
-        partitions.push(cores());
-    }
+    let partitions = common::partition_counts();
     for &p in &partitions {
         group.bench_function(BenchmarkId::new("dstream_fused", format!("p{p}")), |b| {
             b.iter_custom(|iters| time_steps(lines, iters, p, fused))

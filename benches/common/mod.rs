@@ -12,6 +12,32 @@ use std::hash::Hash;
 // Settings
 // ---------------------------------------------------------------------------------------------
 
+/// The cores of this machine: the partitions of the "all cores" variants.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The partition counts every bench compares: 1, and all cores when there are several.
+pub fn partition_counts() -> Vec<usize> {
+    let mut partitions = vec![1];
+    if cores() > 1 {
+        partitions.push(cores());
+    }
+    partitions
+}
+
+/// Runs `n` batches of a built job back to back, one `step()` each, and returns how long
+/// they took: the timed part of every dstream variant (building the job and its queued
+/// batches, warming it up and dropping it stay outside).
+pub fn timed_steps(harness: &mut dstream::testing::Harness, n: u64) -> std::time::Duration {
+    harness.start().expect("queue sources start");
+    let started = std::time::Instant::now();
+    for _ in 0..n {
+        criterion::black_box(harness.step().expect("batch runs"));
+    }
+    started.elapsed()
+}
+
 /// Whether the binary runs as `cargo bench` runs it (`--bench`), not as `cargo test --benches`
 /// runs it (criterion's test mode: every routine once, to check that it works).
 pub fn bench_mode() -> bool {
@@ -697,7 +723,6 @@ pub fn check_splitter() {
 
 /// One text batch (one buffer and line ends, as the socket and file sources produce) holding
 /// `lines`.
-#[allow(dead_code)]
 pub fn text_batch(lines: &[&str]) -> dstream::text::TextBatch {
     let mut batch = dstream::text::TextBatch::new();
     for line in lines {
