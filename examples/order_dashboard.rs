@@ -34,7 +34,11 @@ use dstream::prelude::*;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tracing_subscriber::EnvFilter;
+
+// Host:port parsing, logging set-up and error reporting, shared with the other examples.
+#[allow(dead_code)] // the feed and `--generate` helpers of the other examples
+#[path = "common/cli.rs"]
+mod cli;
 
 /// The statuses of an order, in the order an order goes through them.
 pub const STATUSES: [&str; 5] = ["purchased", "shipped", "delivered", "cancelled", "returned"];
@@ -52,7 +56,7 @@ struct Args {
     dashboard: String,
 
     /// Read events from this TCP server (`host:port`) instead of the embedded generator.
-    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port, conflicts_with = "generate")]
+    #[arg(long, value_name = "HOST:PORT", value_parser = cli::parse_host_port, conflicts_with = "generate")]
     connect: Option<(String, u16)>,
 
     /// Run only the event generator, as a TCP server on `--listen`, until Ctrl-C.
@@ -85,20 +89,6 @@ pub enum Interval {
     /// `every 2s`: a demonstration.
     #[value(name = "2s")]
     TwoSeconds,
-}
-
-/// Splits `host:port` (IPv6 hosts in brackets: `[::1]:9999`).
-fn parse_host_port(s: &str) -> Result<(String, u16), String> {
-    let (host, port) = s.rsplit_once(':').ok_or_else(|| format!("`{s}` is not of the form host:port"))?;
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    if host.is_empty() {
-        return Err(format!("`{s}` has no host"));
-    }
-    let port = match port.parse::<u16>() {
-        Ok(port) if port > 0 => port,
-        _ => return Err(format!("`{port}` is not a port number (1 to 65535)")),
-    };
-    Ok((host.to_string(), port))
 }
 
 /// The status of an event line `order_id,status,timestamp_ms`, or `None` if the line is
@@ -298,29 +288,9 @@ impl XorShift {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
+    cli::init_tracing();
     let result = if args.generate { generate(&args) } else { run(&args) };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let mut message = error.to_string();
-            eprintln!("order_dashboard: error: {message}");
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                // Many errors already include their cause in their own message.
-                let text = cause.to_string();
-                if !message.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                }
-                message = text;
-                source = cause.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code("order_dashboard", result)
 }
 
 /// `--generate`: serves the events on `--listen` until the process is stopped.

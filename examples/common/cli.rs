@@ -1,6 +1,7 @@
 //! What the `sentiment` and `fraud` examples share on the command line: where the lines come
 //! from (the embedded generator or `--connect`), `--generate`, `--batches`, logging and
-//! error reporting. Included by each example with `#[path = "common/cli.rs"] mod cli;`.
+//! error reporting (`order_dashboard` uses the last three). Included by each example with
+//! `#[path = "common/cli.rs"] mod cli;`.
 
 use dstream::feed::{LineGenerator, LineServer};
 use std::io::{self, Write};
