@@ -109,8 +109,21 @@ pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     fn receive<F: Fn(V, V) -> V>(&mut self, item: Self::Shipped, f: F);
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
     fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F);
+    /// [`CombineTable::merge`], told the text the keys are likely slices of (the batch's text
+    /// when a stage reads a text source; empty otherwise), which a table for text keys reads
+    /// a key's bytes from in fixed-size loads. The result is the same as `merge`'s.
+    #[inline(always)]
+    fn merge_in<F: Fn(V, V) -> V>(&mut self, home: &[u8], k: K, v: V, f: F) {
+        let _ = home;
+        self.merge(k, v, f)
+    }
     /// Number of distinct keys.
     fn len(&self) -> usize;
+    /// The `n` for [`CombineTable::with_capacity`] that fits this table's keys without growing:
+    /// where the next batch's table starts. `len()` unless the table sizes parts of itself.
+    fn capacity_wanted(&self) -> usize {
+        self.len()
+    }
     /// Whether the table is empty.
     fn is_empty(&self) -> bool {
         self.len() == 0

@@ -44,7 +44,7 @@ pub mod prelude {
 /// The paths generated code uses. Not a public API: it changes with the compiler.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::combine::Combiner;
+    pub use crate::combine::{CombineTable, Combiner};
     pub use crate::error::Result;
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};

@@ -34,13 +34,125 @@ struct Slot<V> {
     value: V,
 }
 
+/// Where a probe for a key ended.
+enum Probe {
+    /// The key's slot.
+    Found(usize),
+    /// The empty slot where the key belongs.
+    Vacant(usize),
+}
+
+/// Open-addressing slots (linear probing, at most 3/4 full) and, beside them, the index of each
+/// occupied slot's key in the table's `keys` (read only to return results).
+#[derive(Clone, Debug)]
+struct Slots<V> {
+    slots: Vec<Option<Slot<V>>>,
+    key_of_slot: Vec<u32>,
+    len: usize,
+}
+
+impl<V> Default for Slots<V> {
+    fn default() -> Self {
+        Slots { slots: Vec::new(), key_of_slot: Vec::new(), len: 0 }
+    }
+}
+
+impl<V> Slots<V> {
+    /// Room for `n` keys before growing; nothing allocated for `n == 0`.
+    fn with_capacity(n: usize) -> Self {
+        if n == 0 {
+            return Self::default();
+        }
+        Self::allocated(capacity_for(n))
+    }
+
+    fn allocated(slots: usize) -> Self {
+        Slots {
+            slots: std::iter::repeat_with(|| None).take(slots).collect(),
+            key_of_slot: vec![0; slots],
+            len: 0,
+        }
+    }
+
+    /// Probes from `hash` for the slot whose encoding is `hi` and whose `lo` satisfies
+    /// `matches`. The slots must be allocated.
+    #[inline(always)]
+    fn probe(&self, hash: u64, hi: NonZeroU64, matches: impl Fn(u64) -> bool) -> Probe {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match &self.slots[i] {
+                Some(slot) if slot.hi == hi && matches(slot.lo) => return Probe::Found(i),
+                Some(_) => i = (i + 1) & mask,
+                None => return Probe::Vacant(i),
+            }
+        }
+    }
+
+    /// Merges `v` into the value of the occupied slot `i`.
+    #[inline(always)]
+    fn combine_at<F: Fn(V, V) -> V>(&mut self, i: usize, v: V, f: F) {
+        let Some(mut slot) = self.slots[i].take() else { unreachable!("occupied") };
+        slot.value = f(slot.value, v);
+        self.slots[i] = Some(slot);
+    }
+
+    /// Fills the vacant slot `i` (from [`Slots::probe`]); grows past 3/4 full.
+    #[inline(always)]
+    fn fill(&mut self, i: usize, slot: Slot<V>, key: u32) {
+        self.slots[i] = Some(slot);
+        self.key_of_slot[i] = key;
+        self.len += 1;
+        if self.len * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let old = std::mem::replace(self, Self::allocated(self.slots.len() * 2));
+        self.len = old.len;
+        let mask = self.slots.len() - 1;
+        for (slot, key) in old.slots.into_iter().zip(old.key_of_slot) {
+            let Some(slot) = slot else { continue };
+            let mut i = slot_hash(hashed_lo(&slot), slot.hi) as usize & mask;
+            while self.slots[i].is_some() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = Some(slot);
+            self.key_of_slot[i] = key;
+        }
+    }
+
+    /// The occupied slots with their key indexes.
+    fn into_entries(self) -> Entries<V> {
+        self.slots.into_iter().zip(self.key_of_slot)
+    }
+}
+
+/// The slots of [`Slots::into_entries`], empty ones included.
+type Entries<V> = std::iter::Zip<std::vec::IntoIter<Option<Slot<V>>>, std::vec::IntoIter<u32>>;
+
+/// The `lo` a slot's hash was computed from: a long key's slot keeps where its copy starts in
+/// `lo`, but was hashed (by [`encode`]) with 0 there.
+fn hashed_lo<V>(slot: &Slot<V>) -> u64 {
+    if is_long(slot.hi) {
+        0
+    } else {
+        slot.lo
+    }
+}
+
 /// A map from `&str` key to combined value: open addressing with linear probing, at most 3/4
-/// full.
+/// full. Short and long keys live in separate slots: nearly every lookup in natural text is
+/// of a short key, and the short keys' slots alone are half the memory of all keys' slots,
+/// which keeps more of them in cache.
 #[derive(Clone, Debug)]
 pub struct StrTable<'a, V> {
-    slots: Vec<Option<Slot<V>>>,
-    /// For each slot, the index of its key in `keys` (meaningful for occupied slots only).
-    key_of_slot: Vec<u32>,
+    /// Keys of up to [`INLINE_BYTES`], matched on their encoding.
+    short: Slots<V>,
+    /// Longer keys, matched on a hash and then on the table's copy in `long_keys`.
+    long: Slots<V>,
     keys: Vec<&'a str>,
     /// Copies of the long keys, each as its length (4 bytes, little-endian) and its bytes.
     long_keys: Vec<u8>,
@@ -48,27 +160,25 @@ pub struct StrTable<'a, V> {
 
 impl<V> Default for StrTable<'_, V> {
     fn default() -> Self {
-        StrTable { slots: Vec::new(), key_of_slot: Vec::new(), keys: Vec::new(), long_keys: Vec::new() }
+        StrTable { short: Slots::default(), long: Slots::default(), keys: Vec::new(), long_keys: Vec::new() }
     }
 }
 
 impl<'a, V> StrTable<'a, V> {
-    /// An empty table with room for `n` keys before it grows.
+    /// An empty table with room for `n` short keys and a quarter as many long ones before it
+    /// grows (natural text's distinct words: a fifth are long, see [`StrTable::capacity_wanted`]).
     pub fn with_capacity(n: usize) -> Self {
-        let mut table = Self::default();
-        if n > 0 {
-            table.allocate(capacity_for(n));
-            table.keys.reserve(n);
-            // Room for long keys as natural text has them (about a fifth of the distinct
-            // words, some 20 bytes each), so that the copies rarely reallocate.
-            table.long_keys.reserve(n * 4);
-        }
-        table
+        let long = n / 4;
+        let keys = Vec::with_capacity(n + long);
+        // Room for the copies, some 20 bytes each, so that they rarely reallocate.
+        let long_keys = Vec::with_capacity(long * 24);
+        StrTable { short: Slots::with_capacity(n), long: Slots::with_capacity(long), keys, long_keys }
     }
 
-    fn allocate(&mut self, slots: usize) {
-        self.slots = std::iter::repeat_with(|| None).take(slots).collect();
-        self.key_of_slot = vec![0; slots];
+    /// The `n` for [`StrTable::with_capacity`] that fits this table's keys: next batch's table
+    /// starts there (see [`TableHint`]).
+    pub fn capacity_wanted(&self) -> usize {
+        self.short.len.max(self.long.len)
     }
 
     /// Inserts `v` under `key`, or merges it into the value already there with `f(old, v)`.
@@ -78,64 +188,66 @@ impl<'a, V> StrTable<'a, V> {
         self.merge_encoded(lo, hi, key, v, f);
     }
 
+    /// [`StrTable::merge`] for a key that is likely a slice of `home`: its bytes are read from
+    /// `home` in two 8-byte loads and masked, not in loads sized by its length (whose
+    /// branches, on the length of each word, the processor mispredicts).
+    #[inline(always)]
+    pub fn merge_in<F: Fn(V, V) -> V>(&mut self, home: &[u8], key: &'a str, v: V, f: F) {
+        let (lo, hi) = encode_in(home, key.as_bytes());
+        self.merge_encoded(lo, hi, key, v, f);
+    }
+
     /// [`StrTable::merge`] with the key's encoding already made (by [`encode`]).
     #[inline(always)]
     fn merge_encoded<F: Fn(V, V) -> V>(&mut self, lo: u64, hi: NonZeroU64, key: &'a str, v: V, f: F) {
-        if self.slots.is_empty() {
-            self.allocate(FIRST_CAPACITY);
+        if key.len() > INLINE_BYTES {
+            return self.merge_long(hi, key, v, f);
         }
-        let long = key.len() > INLINE_BYTES;
-        let mask = self.slots.len() - 1;
-        let mut i = slot_hash(lo, hi) as usize & mask;
-        loop {
-            match &self.slots[i] {
-                // Short keys match on their exact encoding; long keys on their hash, then on
-                // the table's copy of the key (which a long key's slot points to with `lo`).
-                Some(slot)
-                    if slot.hi == hi
-                        && (if long {
-                            self.long_key_at(slot.lo) == key.as_bytes()
-                        } else {
-                            slot.lo == lo
-                        }) =>
-                {
-                    let Some(mut slot) = self.slots[i].take() else { unreachable!("occupied") };
-                    slot.value = f(slot.value, v);
-                    self.slots[i] = Some(slot);
-                    return;
-                }
-                Some(_) => i = (i + 1) & mask,
-                None => {
-                    let index = self.keys.len();
-                    self.key_of_slot[i] = u32::try_from(index).expect("under 2^32 keys");
-                    self.keys.push(key);
-                    let lo = if long { self.copy_long_key(key) } else { lo };
-                    self.slots[i] = Some(Slot { lo, hi, value: v });
-                    if self.keys.len() * 4 > self.slots.len() * 3 {
-                        self.grow();
-                    }
-                    return;
-                }
+        if self.short.slots.is_empty() {
+            self.short = Slots::allocated(FIRST_CAPACITY);
+        }
+        match self.short.probe(slot_hash(lo, hi), hi, |stored| stored == lo) {
+            Probe::Found(i) => self.short.combine_at(i, v, f),
+            Probe::Vacant(i) => {
+                let index = self.push_key(key);
+                self.short.fill(i, Slot { lo, hi, value: v }, index);
             }
         }
     }
 
+    /// [`StrTable::merge_encoded`] for a long key (`hi` its hash): out of line, to keep the
+    /// loop of the short keys small.
+    #[inline(never)]
+    fn merge_long<F: Fn(V, V) -> V>(&mut self, hi: NonZeroU64, key: &'a str, v: V, f: F) {
+        if self.long.slots.is_empty() {
+            self.long = Slots::allocated(FIRST_CAPACITY);
+        }
+        let copies = &self.long_keys;
+        match self.long.probe(slot_hash(0, hi), hi, |at| long_key_at(copies, at) == key.as_bytes()) {
+            Probe::Found(i) => self.long.combine_at(i, v, f),
+            Probe::Vacant(i) => {
+                let index = self.push_key(key);
+                let at = self.copy_long_key(key);
+                self.long.fill(i, Slot { lo: at, hi, value: v }, index);
+            }
+        }
+    }
+
+    /// Appends a new key to `keys`; returns its index.
+    #[inline(always)]
+    fn push_key(&mut self, key: &'a str) -> u32 {
+        let index = u32::try_from(self.keys.len()).expect("under 2^32 keys");
+        self.keys.push(key);
+        index
+    }
+
     /// Copies a long key into `long_keys`; returns where the copy starts.
-    #[cold]
     fn copy_long_key(&mut self, key: &str) -> u64 {
         let at = self.long_keys.len();
         let len = u32::try_from(key.len()).expect("keys under 4 GiB");
         self.long_keys.extend_from_slice(&len.to_le_bytes());
         self.long_keys.extend_from_slice(key.as_bytes());
         at as u64
-    }
-
-    /// The copy of a long key starting at `at`.
-    #[inline(always)]
-    fn long_key_at(&self, at: u64) -> &[u8] {
-        let at = at as usize;
-        let len = read_u32(&self.long_keys[at..at + 4]) as usize;
-        &self.long_keys[at + 4..at + 4 + len]
     }
 
     /// Number of distinct keys.
@@ -150,40 +262,36 @@ impl<'a, V> StrTable<'a, V> {
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let (lo, hi) = encode(key.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut i = slot_hash(lo, hi) as usize & mask;
-        loop {
-            match &self.slots[i] {
-                Some(slot) if slot.hi == hi && self.keys[self.key_of_slot[i] as usize] == key => {
-                    return Some(&slot.value)
-                }
-                Some(_) => i = (i + 1) & mask,
-                None => return None,
-            }
+        let (slots, found) = if key.len() > INLINE_BYTES {
+            let copies = &self.long_keys;
+            let slots = &self.long;
+            (
+                slots,
+                (!slots.slots.is_empty()).then(|| {
+                    slots.probe(slot_hash(0, hi), hi, |at| long_key_at(copies, at) == key.as_bytes())
+                }),
+            )
+        } else {
+            let slots = &self.short;
+            (
+                slots,
+                (!slots.slots.is_empty()).then(|| slots.probe(slot_hash(lo, hi), hi, |stored| stored == lo)),
+            )
+        };
+        match found? {
+            Probe::Found(i) => slots.slots[i].as_ref().map(|slot| &slot.value),
+            Probe::Vacant(_) => None,
         }
     }
+}
 
-    #[cold]
-    fn grow(&mut self) {
-        let old_slots = std::mem::take(&mut self.slots);
-        let old_keys = std::mem::take(&mut self.key_of_slot);
-        self.allocate(old_slots.len() * 2);
-        let mask = self.slots.len() - 1;
-        for (slot, key) in old_slots.into_iter().zip(old_keys) {
-            let Some(slot) = slot else { continue };
-            let lo = if is_long(slot.hi) { 0 } else { slot.lo };
-            let mut i = slot_hash(lo, slot.hi) as usize & mask;
-            while self.slots[i].is_some() {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = Some(slot);
-            self.key_of_slot[i] = key;
-        }
-    }
+/// The copy of a long key starting at `at` in a table's `long_keys`.
+#[inline(always)]
+fn long_key_at(copies: &[u8], at: u64) -> &[u8] {
+    let at = at as usize;
+    let len = read_u32(&copies[at..at + 4]) as usize;
+    &copies[at + 4..at + 4 + len]
 }
 
 fn capacity_for(n: usize) -> usize {
@@ -210,6 +318,32 @@ fn encode(b: &[u8]) -> (u64, NonZeroU64) {
         (lo, rest | ((len as u64 + 1) << 56))
     };
     (lo, NonZeroU64::new(hi).expect("the top byte is never zero"))
+}
+
+/// [`encode`] of `key`, reading the bytes from `home` when `key` lies in it with 16 bytes of
+/// `home` from its start: two fixed 8-byte loads and masks, no branch on the key's length.
+/// Whether `key` lies in `home` is decided from addresses: if `key` starts within `home`, its
+/// bytes are `home`'s bytes there (two live borrows cannot overlap without being the same
+/// memory), so the result equals `encode(key)`.
+#[inline(always)]
+fn encode_in(home: &[u8], key: &[u8]) -> (u64, NonZeroU64) {
+    let len = key.len();
+    let offset = (key.as_ptr() as usize).wrapping_sub(home.as_ptr() as usize);
+    match home.get(offset..).and_then(|rest| rest.get(..16)) {
+        Some(window) if len <= INLINE_BYTES => {
+            let lo = read_u64(&window[..8]) & low_bytes(len.min(8));
+            let hi = read_u64(&window[8..]) & low_bytes(len.saturating_sub(8));
+            let hi = hi | ((len as u64 + 1) << 56);
+            (lo, NonZeroU64::new(hi).expect("the top byte is never zero"))
+        }
+        _ => encode(key),
+    }
+}
+
+/// A mask of the low `n` bytes of a `u64` (`n <= 8`), without a branch.
+#[inline(always)]
+fn low_bytes(n: usize) -> u64 {
+    ((1u128 << (8 * n)) - 1) as u64
 }
 
 /// The top byte of a long key's `hi`.
@@ -258,7 +392,7 @@ fn slot_hash(lo: u64, hi: NonZeroU64) -> u64 {
 
 /// The (key, value) pairs of a [`StrTable`], in no particular order.
 pub struct IntoIter<'a, V> {
-    slots: std::iter::Zip<std::vec::IntoIter<Option<Slot<V>>>, std::vec::IntoIter<u32>>,
+    slots: std::iter::Chain<Entries<V>, Entries<V>>,
     keys: Vec<&'a str>,
     remaining: usize,
 }
@@ -291,7 +425,7 @@ impl<'a, V> IntoIterator for StrTable<'a, V> {
     fn into_iter(self) -> IntoIter<'a, V> {
         IntoIter {
             remaining: self.keys.len(),
-            slots: self.slots.into_iter().zip(self.key_of_slot),
+            slots: self.short.into_entries().chain(self.long.into_entries()),
             keys: self.keys,
         }
     }
@@ -319,10 +453,10 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
         let mut out: Vec<Vec<ShippedKey<'a, V>>> =
             (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-        for (slot, key) in self.slots.into_iter().zip(self.key_of_slot) {
-            let Some(Slot { lo, hi, value }) = slot else { continue };
+        for (slot, key) in self.short.into_entries().chain(self.long.into_entries()) {
+            let Some(slot) = slot else { continue };
             // A long key's `lo` points into this table's copies; the receiver makes its own.
-            let lo = if is_long(hi) { 0 } else { lo };
+            let (lo, hi, value) = (hashed_lo(&slot), slot.hi, slot.value);
             let part = ((u128::from(slot_hash(lo, hi)) * partitions as u128) >> 64) as usize;
             out[part].push(ShippedKey { lo, hi, key: self.keys[key as usize], value });
         }
@@ -339,8 +473,17 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         StrTable::merge(self, k, v, f)
     }
 
+    #[inline(always)]
+    fn merge_in<F: Fn(V, V) -> V>(&mut self, home: &[u8], k: &'a str, v: V, f: F) {
+        StrTable::merge_in(self, home, k, v, f)
+    }
+
     fn len(&self) -> usize {
         StrTable::len(self)
+    }
+
+    fn capacity_wanted(&self) -> usize {
+        StrTable::capacity_wanted(self)
     }
 }
 
@@ -401,7 +544,7 @@ impl TableHint {
 
     /// Notes the sizes of this batch's map-side tables.
     pub fn remember<K, V, T: CombineTable<K, V>>(&self, tables: &[T]) {
-        let largest = tables.iter().map(CombineTable::len).max().unwrap_or(0);
+        let largest = tables.iter().map(CombineTable::capacity_wanted).max().unwrap_or(0);
         self.keys.store(largest, std::sync::atomic::Ordering::Relaxed);
     }
 }
@@ -454,6 +597,40 @@ mod tests {
     }
 
     proptest! {
+        /// Reading a key from the text it lies in gives the same encoding as reading it alone,
+        /// wherever it lies (near the end, across the 16-byte window) and for keys elsewhere.
+        #[test]
+        fn encoding_in_a_home_text_is_the_same(
+            home in proptest::collection::vec(any::<u8>(), 0..80),
+            cuts in proptest::collection::vec((0usize..80, 0usize..24), 1..20),
+        ) {
+            let other = vec![7u8; 24];
+            for (start, len) in cuts {
+                let start = start.min(home.len());
+                let end = (start + len).min(home.len());
+                let key = &home[start..end];
+                prop_assert_eq!(encode_in(&home, key), encode(key));
+                prop_assert_eq!(encode_in(&other, key), encode(key));
+                prop_assert_eq!(encode_in(&[], key), encode(key));
+            }
+        }
+
+        /// Keys that are slices of a home text, merged with `merge_in`, and keys from elsewhere
+        /// give the same sums as a `HashMap`.
+        #[test]
+        fn sums_in_a_home_text_match_a_hash_map(words in proptest::collection::vec("[a-c é]{0,30}", 0..300)) {
+            let home = words.join(" ");
+            let mut table = StrTable::with_capacity(4);
+            let mut expected: HashMap<&str, u64> = HashMap::new();
+            for (i, w) in home.split(' ').chain(words.iter().map(String::as_str)).enumerate() {
+                table.merge_in(home.as_bytes(), w, i as u64, |a, b| a + b);
+                *expected.entry(w).or_insert(0) += i as u64;
+            }
+            prop_assert_eq!(table.len(), expected.len());
+            let collected: HashMap<&str, u64> = table.into_iter().collect();
+            prop_assert_eq!(collected, expected);
+        }
+
         /// Any words, short and long, give the same sums as a `HashMap`.
         #[test]
         fn sums_match_a_hash_map(words in proptest::collection::vec("[a-c\\x00é]{0,40}", 0..400)) {

@@ -109,6 +109,38 @@ impl<'a> Iterator for Lines<'a> {
 
 impl ExactSizeIterator for Lines<'_> {}
 
+/// The text a stage's keys are likely slices of, for [`CombineTable::merge_in`]: a partition
+/// of a text batch has its batch's buffer; any other partition none. Chosen in generated code
+/// by method resolution on `(&&HomeOf(&partition)).home()` (both traits in scope): the impl
+/// for `&HomeOf<Lines>` matches without auto-deref, every other type reaches [`NoHome`].
+///
+/// [`CombineTable::merge_in`]: crate::combine::CombineTable::merge_in
+pub struct HomeOf<'p, P>(pub &'p P);
+
+/// A text partition's home: its batch's buffer.
+pub trait LinesHome<'a> {
+    /// The batch's text.
+    fn home(&self) -> &'a [u8];
+}
+
+impl<'a> LinesHome<'a> for &HomeOf<'_, Lines<'a>> {
+    #[inline(always)]
+    fn home(&self) -> &'a [u8] {
+        self.0.text.as_bytes()
+    }
+}
+
+/// Any other partition: no home text.
+pub trait NoHome {
+    /// Empty.
+    #[inline(always)]
+    fn home(&self) -> &'static [u8] {
+        &[]
+    }
+}
+
+impl<P> NoHome for HomeOf<'_, P> {}
+
 pub use crate::words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
 
 /// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per

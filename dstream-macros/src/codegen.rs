@@ -605,6 +605,22 @@ impl Codegen<'_> {
         }
     }
 
+    /// The text a keyed stage's keys are likely slices of (its partition's batch buffer when
+    /// the stage reads a text source, else empty), bound before the stage's loop, for the
+    /// table's `merge_in`: the variable and its binding.
+    fn home_text(&mut self, dp: &TokenStream, span: Span) -> (Ident, TokenStream) {
+        let home = self.var("home");
+        let part = mixed("__part");
+        let bind = quote_spanned!(span=>
+            let #home: &[u8] = {
+                #[allow(unused_imports)]
+                use #dp::text::{LinesHome as _, NoHome as _};
+                (&&#dp::text::HomeOf(&#part)).home()
+            };
+        );
+        (home, bind)
+    }
+
     /// A new `TableHint`, made once when the job is built.
     fn table_hint(&mut self) -> Ident {
         let hint = self.var("table_hint");
@@ -746,11 +762,12 @@ impl Codegen<'_> {
                 let (k, v) = (self.var("key"), self.var("value"));
                 let hint = self.table_hint();
                 let table = keyed_table(&dp, span, &sink, &k, &hint);
+                let (home, init_home) = self.home_text(&dp, span);
                 EndCode {
-                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
+                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
                     consume: quote_spanned!(span=>
                         let (#k, #v) = #dp::ops::keyed::reduce_by_key(#last);
-                        #table.merge(#k, #v, #f);
+                        #dp::CombineTable::merge_in(#table, #home, #k, #v, #f);
                     ),
                     finish: quote_spanned!(span=> #sink.unwrap_or_default()),
                     after: quote_spanned!(span=>
@@ -808,9 +825,12 @@ impl Codegen<'_> {
                 let n = respan(&self.partitions_arg(node), span);
                 let hint = self.table_hint();
                 let table = keyed_table(&dp, span, &sink, last, &hint);
+                let (home, init_home) = self.home_text(&dp, span);
                 EndCode {
-                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
-                    consume: quote_spanned!(span=> #table.merge(#last, 1u64, #dp::ops::plus);),
+                    init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
+                    consume: quote_spanned!(span=>
+                        #dp::CombineTable::merge_in(#table, #home, #last, 1u64, #dp::ops::plus);
+                    ),
                     finish: quote_spanned!(span=> #sink.unwrap_or_default()),
                     after: quote_spanned!(span=>
                         #hint.remember(&#out);
