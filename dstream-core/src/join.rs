@@ -6,11 +6,14 @@
 //! Every function here takes one batch of each stream, as partitions of `(key, value)` pairs,
 //! and returns the output partitions of that batch.
 //!
-//! All five share one co-group: both sides are hash-partitioned by key into `partitions`
+//! All five share one shuffle: both sides are hash-partitioned by key into `partitions`
 //! reduce partitions with [`partition_of`], the partitioner of `reduce_by_key`, so that a
-//! key's values from both sides meet in the same reduce partition; there each key's values
-//! are grouped into one `Vec` per side (like Spark's `CoGroupedRDD`, without map-side
-//! combining) and turned into output records. Both stages run on [`Executor::run_stage`].
+//! key's values from both sides meet in the same reduce partition (like Spark's
+//! `CoGroupedRDD`, without map-side combining). There `cogroup` groups each key's values into
+//! one `Vec` per side; the four joins allocate nothing per key: a hash table maps each key to
+//! the index of its first value on each side, and the values, in one array per side, are
+//! chained to their key's next value by index (a hash join with chains, as a hand-written one
+//! would be). Both stages run on [`Executor::run_stage`].
 //!
 //! What the output looks like:
 //! - There are always exactly `partitions` output partitions (at least one), and partition
@@ -21,6 +24,8 @@
 
 use crate::combine::{partition_of, Combiner};
 use crate::exec::Executor;
+use hashbrown::HashMap;
+use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
 
 /// The output partitions of a join: `Vec<Vec<(K, (A, B))>>`, with `A` from the left
@@ -44,14 +49,9 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    cogroup_into(
-        exec,
-        left,
-        right,
-        partitions,
-        |l, r| l.saturating_mul(r),
-        |k, vs, ws, out| product(k, vs, ws, |v| v, |w| w, out),
-    )
+    join_into(exec, (left, right, partitions), false, |k, vs, ws, values, out| {
+        product(k, vs, ws, values, |v| v, |w| w, out)
+    })
 }
 
 /// `leftOuterJoin`: like [`join`], and a left value whose key has no right value is kept as
@@ -69,20 +69,13 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    cogroup_into(
-        exec,
-        left,
-        right,
-        partitions,
-        |l, r| l.saturating_mul(r.max(1)),
-        |k, vs, ws, out| {
-            if ws.is_empty() {
-                each_with_key(k, vs, |v| (v, None), out);
-            } else {
-                product(k, vs, ws, |v| v, Some, out);
-            }
-        },
-    )
+    join_into(exec, (left, right, partitions), false, |k, vs, ws, values, out| {
+        if ws.is_empty() {
+            each_with_key(k, vs, &mut values.0, |v| (v, None), out);
+        } else {
+            product(k, vs, ws, values, |v| v, Some, out);
+        }
+    })
 }
 
 /// `rightOuterJoin`: like [`join`], and a right value whose key has no left value is kept
@@ -100,20 +93,13 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    cogroup_into(
-        exec,
-        left,
-        right,
-        partitions,
-        |l, r| l.max(1).saturating_mul(r),
-        |k, vs, ws, out| {
-            if vs.is_empty() {
-                each_with_key(k, ws, |w| (None, w), out);
-            } else {
-                product(k, vs, ws, Some, |w| w, out);
-            }
-        },
-    )
+    join_into(exec, (left, right, partitions), true, |k, vs, ws, values, out| {
+        if vs.is_empty() {
+            each_with_key(k, ws, &mut values.1, |w| (None, w), out);
+        } else {
+            product(k, vs, ws, values, Some, |w| w, out);
+        }
+    })
 }
 
 /// `fullOuterJoin`: every pair `(k, (Some(v), Some(w)))` of a key present on both sides,
@@ -132,22 +118,15 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    cogroup_into(
-        exec,
-        left,
-        right,
-        partitions,
-        |l, r| l.max(1).saturating_mul(r.max(1)),
-        |k, vs, ws, out| {
-            if vs.is_empty() {
-                each_with_key(k, ws, |w| (None, Some(w)), out);
-            } else if ws.is_empty() {
-                each_with_key(k, vs, |v| (Some(v), None), out);
-            } else {
-                product(k, vs, ws, Some, Some, out);
-            }
-        },
-    )
+    join_into(exec, (left, right, partitions), true, |k, vs, ws, values, out| {
+        if vs.is_empty() {
+            each_with_key(k, ws, &mut values.1, |w| (None, Some(w)), out);
+        } else if ws.is_empty() {
+            each_with_key(k, vs, &mut values.0, |v| (Some(v), None), out);
+        } else {
+            product(k, vs, ws, values, Some, Some, out);
+        }
+    })
 }
 
 /// `cogroup`: one record per key present on either side, `(k, (vs, ws))` with all of the
@@ -166,7 +145,19 @@ where
     V: Send,
     W: Send,
 {
-    cogroup_into(exec, left, right, partitions, |_, _| 1, |k, vs, ws, out| out.push((k, (vs, ws))))
+    let inbound = shuffle(exec, left, right, partitions);
+    exec.run_stage(inbound, |_, (lefts, rights)| {
+        let left_len: usize = lefts.iter().map(Vec::len).sum();
+        let right_len: usize = rights.iter().map(Vec::len).sum();
+        let mut table: Combiner<K, Groups<V, W>> = Combiner::with_capacity(left_len.max(right_len));
+        for (k, v) in lefts.into_iter().flatten() {
+            table.fold(k, v, |v| (vec![v], Vec::new()), push_left);
+        }
+        for (k, w) in rights.into_iter().flatten() {
+            table.fold(k, w, |w| (Vec::new(), vec![w]), push_right);
+        }
+        table.into_iter().collect()
+    })
 }
 
 /// An input partition of the map stage: the two sides run as one stage.
@@ -187,42 +178,30 @@ type Inbound<K, V, W> = (Vec<Vec<(K, V)>>, Vec<Vec<(K, W)>>);
 /// A key's values from both sides, in input order.
 type Groups<V, W> = (Vec<V>, Vec<W>);
 
-/// The co-group behind every function of this module. Shuffles both sides into
-/// `partitions` reduce partitions by key, groups each key's values per side, and calls
-/// `emit(key, left_values, right_values, out)` once per key present on either side.
-/// `count(left_len, right_len)` is the number of records `emit` pushes for a key, used to
-/// allocate each output partition once.
-fn cogroup_into<K, V, W, PL, PR, O, N, E>(
+/// Both sides' records cut by key into `partitions` reduce partitions: what reduce task `j`
+/// receives is bucket `j` of every left and of every right map task, in input-partition order.
+fn shuffle<K, V, W, PL, PR>(
     exec: &Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
-    count: N,
-    emit: E,
-) -> Vec<Vec<O>>
+) -> Vec<Inbound<K, V, W>>
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
     K: Hash + Eq + Send,
     V: Send,
     W: Send,
-    O: Send,
-    N: Fn(usize, usize) -> usize + Sync,
-    E: Fn(K, Vec<V>, Vec<W>, &mut Vec<O>) + Sync,
 {
     let partitions = partitions.max(1);
-
-    // Map side: one task per input partition of either stream, each cutting its records
-    // into one bucket per reduce partition.
+    // Map side: one task per input partition of either stream.
     let inputs: Vec<Side<PL, PR>> =
         left.into_iter().map(Side::Left).chain(right.into_iter().map(Side::Right)).collect();
     let buckets: Vec<Buckets<K, V, W>> = exec.run_stage(inputs, |_, input| match input {
         Side::Left(records) => Buckets::Left(bucket(records, partitions)),
         Side::Right(records) => Buckets::Right(bucket(records, partitions)),
     });
-
-    // Transpose: reduce partition j receives bucket j of every map task, left and right
-    // apart, in input-partition order.
+    // Transpose, left and right apart.
     let mut inbound: Vec<Inbound<K, V, W>> = (0..partitions).map(|_| (Vec::new(), Vec::new())).collect();
     for map_task in buckets {
         match map_task {
@@ -238,22 +217,118 @@ where
             }
         }
     }
+    inbound
+}
 
-    // Reduce side: group each key's values per side, then emit.
+/// The end of a chain.
+const NONE: u32 = u32::MAX;
+
+/// A key's values on one side: the index of its first value (or [`NONE`]), the others reached
+/// through [`SideValues::after`], in arrival order.
+#[derive(Clone, Copy, Debug)]
+struct Chain(u32);
+
+impl Chain {
+    const EMPTY: Chain = Chain(NONE);
+
+    fn is_empty(self) -> bool {
+        self.0 == NONE
+    }
+}
+
+/// One side's values of a reduce partition, each with the index of its key's next value on
+/// that side. A value is moved out (taken) at most once, by its last use.
+///
+/// The records are added last to first and each becomes its key's new first value, so a chain
+/// reads in arrival order without keeping its last value: a key's entry in the table is two
+/// `u32`s beside the key.
+struct SideValues<T> {
+    values: Vec<Option<T>>,
+    next: Vec<u32>,
+}
+
+impl<T> SideValues<T> {
+    fn with_capacity(n: usize) -> Self {
+        SideValues { values: Vec::with_capacity(n), next: Vec::with_capacity(n) }
+    }
+
+    /// Puts `value` in front of its key's `chain` (records come last to first).
+    #[inline]
+    fn prepend(&mut self, chain: &mut Chain, value: T) {
+        let i = u32::try_from(self.values.len()).ok().filter(|&i| i != NONE).expect("under 2^32 - 1 values");
+        self.values.push(Some(value));
+        self.next.push(chain.0);
+        chain.0 = i;
+    }
+
+    /// The value after `i` in its chain, or [`NONE`].
+    #[inline]
+    fn after(&self, i: u32) -> u32 {
+        self.next[i as usize]
+    }
+
+    #[inline]
+    fn get(&self, i: u32) -> &T {
+        self.values[i as usize].as_ref().expect("a value is read before it is taken")
+    }
+
+    #[inline]
+    fn take(&mut self, i: u32) -> T {
+        self.values[i as usize].take().expect("a value is taken once")
+    }
+}
+
+/// The records of one reduce partition's buckets, last to first.
+fn last_to_first<K, T>(buckets: Vec<Vec<(K, T)>>) -> impl Iterator<Item = (K, T)> {
+    buckets.into_iter().rev().flat_map(|bucket| bucket.into_iter().rev())
+}
+
+/// Both sides' values of a reduce partition.
+type Values<V, W> = (SideValues<V>, SideValues<W>);
+
+/// The hash join behind the four joins. Shuffles both sides, then in each reduce partition
+/// chains every key's values per side (a right value whose key has no left value is kept only
+/// if `keep_right_only`) and calls `emit(key, left_chain, right_chain, values, out)` once per
+/// key.
+fn join_into<K, V, W, PL, PR, O, E>(
+    exec: &Executor,
+    (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
+    keep_right_only: bool,
+    emit: E,
+) -> Vec<Vec<O>>
+where
+    PL: IntoIterator<Item = (K, V)> + Send,
+    PR: IntoIterator<Item = (K, W)> + Send,
+    K: Hash + Eq + Send,
+    V: Send,
+    W: Send,
+    O: Send,
+    E: Fn(K, Chain, Chain, &mut Values<V, W>, &mut Vec<O>) + Sync,
+{
+    let inbound = shuffle(exec, left, right, partitions);
     exec.run_stage(inbound, |_, (lefts, rights)| {
         let left_len: usize = lefts.iter().map(Vec::len).sum();
         let right_len: usize = rights.iter().map(Vec::len).sum();
-        let mut table: Combiner<K, Groups<V, W>> = Combiner::with_capacity(left_len.max(right_len));
-        for (k, v) in lefts.into_iter().flatten() {
-            table.fold(k, v, |v| (vec![v], Vec::new()), push_left);
+        let mut keys: HashMap<K, (Chain, Chain), FxBuildHasher> =
+            HashMap::with_capacity_and_hasher(left_len, FxBuildHasher);
+        let mut values = (SideValues::with_capacity(left_len), SideValues::with_capacity(right_len));
+        for (k, v) in last_to_first(lefts) {
+            let (chain, _) = keys.entry(k).or_insert((Chain::EMPTY, Chain::EMPTY));
+            values.0.prepend(chain, v);
         }
-        for (k, w) in rights.into_iter().flatten() {
-            table.fold(k, w, |w| (Vec::new(), vec![w]), push_right);
+        for (k, w) in last_to_first(rights) {
+            if keep_right_only {
+                let (_, chain) = keys.entry(k).or_insert((Chain::EMPTY, Chain::EMPTY));
+                values.1.prepend(chain, w);
+            } else if let Some((_, chain)) = keys.get_mut(&k) {
+                values.1.prepend(chain, w);
+            }
         }
-        let total = table.iter().fold(0usize, |n, (_, (vs, ws))| n.saturating_add(count(vs.len(), ws.len())));
-        let mut out = Vec::with_capacity(total);
-        for (k, (vs, ws)) in table {
-            emit(k, vs, ws, &mut out);
+        // A guess (one output record per input record of the larger side): exact for a
+        // one-to-one join, and a join's output grows like any `Vec` past it.
+        let mut out = Vec::with_capacity(left_len.max(right_len));
+        for (k, (vs, ws)) in keys {
+            emit(k, vs, ws, &mut values, &mut out);
         }
         out
     })
@@ -275,20 +350,26 @@ fn push_right<V, W>(mut groups: Groups<V, W>, w: W) -> Groups<V, W> {
 
 /// Cuts one input partition into one bucket per reduce partition, by [`partition_of`].
 fn bucket<K: Hash, X>(records: impl IntoIterator<Item = (K, X)>, partitions: usize) -> Vec<Vec<(K, X)>> {
-    let mut out: Vec<Vec<(K, X)>> = (0..partitions).map(|_| Vec::new()).collect();
+    let records = records.into_iter();
+    // Sized for an even spread plus slack, so the buckets rarely reallocate.
+    let n = records.size_hint().0;
+    let expected = if partitions == 1 { n } else { n / partitions + n / (8 * partitions) + 16 };
+    let mut out: Vec<Vec<(K, X)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
     for (k, x) in records {
         out[partition_of(&k, partitions)].push((k, x));
     }
     out
 }
 
-/// Pushes `(key, (fv(v), fw(w)))` for every `v` of `vs` and `w` of `ws`, in the order of
-/// `for v in vs { for w in ws { .. } }`. Clones only what a further record still needs: the
-/// last record of the key takes the key, its left value and its right value by move.
+/// Pushes `(key, (fv(v), fw(w)))` for every `v` of the chain `vs` and `w` of `ws`, in the
+/// order of `for v in vs { for w in ws { .. } }`. Clones only what a further record still
+/// needs: the last left value's records move the right values, and the last record moves the
+/// key and both values.
 fn product<K, V, W, A, B>(
     key: K,
-    mut vs: Vec<V>,
-    mut ws: Vec<W>,
+    vs: Chain,
+    ws: Chain,
+    (left, right): &mut Values<V, W>,
     fv: impl Fn(V) -> A,
     fw: impl Fn(W) -> B,
     out: &mut Vec<(K, (A, B))>,
@@ -297,27 +378,46 @@ fn product<K, V, W, A, B>(
     V: Clone,
     W: Clone,
 {
-    let (Some(last_v), Some(last_w)) = (vs.pop(), ws.pop()) else {
+    if vs.is_empty() || ws.is_empty() {
         return;
-    };
-    for v in &vs {
-        for w in ws.iter().chain(std::iter::once(&last_w)) {
-            out.push((key.clone(), (fv(v.clone()), fw(w.clone()))));
+    }
+    let mut i = vs.0;
+    while left.after(i) != NONE {
+        let mut j = ws.0;
+        while j != NONE {
+            out.push((key.clone(), (fv(left.get(i).clone()), fw(right.get(j).clone()))));
+            j = right.after(j);
         }
+        i = left.after(i);
     }
-    for w in ws {
-        out.push((key.clone(), (fv(last_v.clone()), fw(w))));
+    let mut j = ws.0;
+    while right.after(j) != NONE {
+        let next = right.after(j);
+        out.push((key.clone(), (fv(left.get(i).clone()), fw(right.take(j)))));
+        j = next;
     }
-    out.push((key, (fv(last_v), fw(last_w))));
+    out.push((key, (fv(left.take(i)), fw(right.take(j)))));
 }
 
-/// Pushes `(key, f(x))` for every `x` of `items`, in order; the last record takes the key.
-fn each_with_key<K: Clone, T, O>(key: K, mut items: Vec<T>, f: impl Fn(T) -> O, out: &mut Vec<(K, O)>) {
-    let Some(last) = items.pop() else {
+/// Pushes `(key, f(x))` for every `x` of the chain `items`, in order, moving the values; the
+/// last record takes the key.
+fn each_with_key<K: Clone, T, O>(
+    key: K,
+    items: Chain,
+    side: &mut SideValues<T>,
+    f: impl Fn(T) -> O,
+    out: &mut Vec<(K, O)>,
+) {
+    if items.is_empty() {
         return;
-    };
-    out.extend(items.into_iter().map(|x| (key.clone(), f(x))));
-    out.push((key, f(last)));
+    }
+    let mut i = items.0;
+    while side.after(i) != NONE {
+        let next = side.after(i);
+        out.push((key.clone(), f(side.take(i))));
+        i = next;
+    }
+    out.push((key, f(side.take(i))));
 }
 
 #[cfg(test)]
@@ -503,6 +603,32 @@ mod tests {
                 (1, ('c', 20))
             ]]
         );
+    }
+
+    /// A value that counts its clones.
+    #[derive(Debug)]
+    struct Counted(&'static std::sync::atomic::AtomicUsize);
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Counted(self.0)
+        }
+    }
+
+    #[test]
+    fn join_clones_only_what_a_later_pair_needs() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static LEFT: AtomicUsize = AtomicUsize::new(0);
+        static RIGHT: AtomicUsize = AtomicUsize::new(0);
+        // 3 left values by 4 right values of one key: 12 pairs. The last left value's four
+        // pairs move the right values; the last pair moves both.
+        let left = vec![vec![(1, Counted(&LEFT)), (1, Counted(&LEFT))], vec![(1, Counted(&LEFT))]];
+        let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
+        let out = join(&exec(), left, right, 1);
+        assert_eq!(out[0].len(), 12);
+        assert_eq!(LEFT.load(Ordering::Relaxed), 11, "left values: every pair but the last");
+        assert_eq!(RIGHT.load(Ordering::Relaxed), 8, "right values: the pairs of the first two left values");
     }
 
     #[test]
