@@ -4,8 +4,12 @@
 //! `T` the window holds the batches with times in `(T - W, T]`, oldest first, as Spark's
 //! `WindowedDStream` unions its parent's RDDs. Early windows are partial.
 
+use crate::combine::Combiner;
 use crate::time::{Duration, Time};
+use hashbrown::hash_table::{Entry, HashTable};
+use rustc_hash::FxBuildHasher;
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash};
 
 /// The batches a window still needs, with their times.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -65,6 +69,93 @@ mod tests {
         assert_eq!(flat(w.contents()), [1, 2]);
         assert_eq!(w.len(), 2);
     }
+
+    fn table<K: Hash + Eq + Copy>(pairs: &[(K, i64)]) -> Vec<Combiner<K, i64>> {
+        let mut t = Combiner::new();
+        for &(k, v) in pairs {
+            t.merge(k, v, |a, b| a + b);
+        }
+        vec![t]
+    }
+
+    fn sorted<K: Ord + Clone>(parts: Vec<Vec<(K, i64)>>) -> Vec<(K, i64)> {
+        let mut all = parts.concat();
+        all.sort();
+        all
+    }
+
+    /// A key the filter drops leaves the window's state: the values of its earlier batches
+    /// that leave later are ignored, and a batch bringing it back starts it afresh.
+    #[test]
+    fn filtered_key_ignores_its_leaving_values_and_re_enters() {
+        let exec = crate::exec::Executor::new(1);
+        let mut w = IncrementalWindow::new(Duration::from_secs(2));
+        let mut slide = |secs: u64, pairs: &[(&'static str, i64)]| {
+            let time = Time::from_millis(secs * 1000);
+            w.push(time, table(pairs));
+            sorted(w.emit_filtered(&exec, time, |a, b| a + b, |a, b| a - b, |(_, v)| *v != 0))
+        };
+        assert_eq!(slide(1, &[("a", 1), ("b", 1)]), [("a", 1), ("b", 1)]);
+        // b falls to zero and is dropped.
+        assert_eq!(slide(2, &[("b", -1)]), [("a", 1)]);
+        // Batch 1 leaves: a falls to zero, b's 1 is ignored; b re-enters with 5 (not 4).
+        assert_eq!(slide(3, &[("b", 5)]), [("b", 5)]);
+        // Batch 2 leaves, with b's -1 from before b was dropped: taken out of the new b, as
+        // in Spark (with signed values the filtered form differs from the naive one).
+        assert_eq!(slide(4, &[("a", 2)]), [("a", 2), ("b", 6)]);
+    }
+
+    /// Without a filter a key stays at its "zero"; values of an existing key are merged in
+    /// place and the batch tables are kept intact for their leaving.
+    #[test]
+    fn unfiltered_keys_stay_at_zero() {
+        let exec = crate::exec::Executor::new(1);
+        let mut w = IncrementalWindow::new(Duration::from_secs(2));
+        let mut slide = |secs: u64, pairs: &[(&'static str, i64)]| {
+            let time = Time::from_millis(secs * 1000);
+            w.push(time, table(pairs));
+            sorted(w.emit(&exec, time, |a, b| a + b, |a, b| a - b))
+        };
+        assert_eq!(slide(1, &[("a", 1), ("b", 2)]), [("a", 1), ("b", 2)]);
+        assert_eq!(slide(2, &[("a", 3)]), [("a", 4), ("b", 2)]);
+        assert_eq!(slide(3, &[]), [("a", 3), ("b", 0)]);
+        assert_eq!(slide(4, &[]), [("a", 0), ("b", 0)]);
+    }
+
+    /// The window's state serializes as before (each partition a map from key to value, as a
+    /// `Combiner`), and a restored window goes on as the original.
+    #[test]
+    fn window_state_keeps_its_serialized_form() {
+        let combiner = table(&[('a', 1), ('b', 2), ('c', 3)]);
+        let bytes = bincode::serialize(&combiner).unwrap();
+        let restored: Vec<WindowTable<char, i64>> = bincode::deserialize(&bytes).unwrap();
+        let pairs: Vec<Vec<(char, i64)>> = restored.iter().map(|t| t.iter().copied().collect()).collect();
+        assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
+        let back: Vec<Combiner<char, i64>> =
+            bincode::deserialize(&bincode::serialize(&restored).unwrap()).unwrap();
+        let pairs: Vec<Vec<(char, i64)>> =
+            back.iter().map(|t| t.iter().map(|(k, v)| (*k, *v)).collect()).collect();
+        assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
+
+        let exec = crate::exec::Executor::new(1);
+        let batches: [&[(char, i64)]; 5] =
+            [&[('a', 1), ('b', 1)], &[('b', 2)], &[('c', 3), ('a', 1)], &[('a', 4)], &[]];
+        let mut w = IncrementalWindow::new(Duration::from_secs(2));
+        let mut copy = None;
+        for (i, pairs) in batches.iter().enumerate() {
+            let time = Time::from_millis((i as u64 + 1) * 1000);
+            w.push(time, table(pairs));
+            let got = sorted(w.emit(&exec, time, |a, b| a + b, |a, b| a - b));
+            if let Some(c) = &mut copy {
+                let c: &mut IncrementalWindow<char, i64> = c;
+                c.push(time, table(pairs));
+                assert_eq!(sorted(c.emit(&exec, time, |a, b| a + b, |a, b| a - b)), got, "at {time:?}");
+            }
+            if i == 1 {
+                copy = Some(bincode::deserialize(&bincode::serialize(&w).unwrap()).unwrap());
+            }
+        }
+    }
 }
 
 /// The state of an incremental `reduce_by_key_and_window(f, inverse, W, S)`: the per-batch
@@ -77,19 +168,19 @@ mod tests {
 /// `(k, 0)`); pass a `filter` to drop such keys.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(bound(
-    serialize = "K: serde::Serialize + std::hash::Hash + Eq, V: serde::Serialize",
-    deserialize = "K: serde::Deserialize<'de> + std::hash::Hash + Eq, V: serde::Deserialize<'de>"
+    serialize = "K: serde::Serialize + Hash + Eq, V: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Hash + Eq, V: serde::Deserialize<'de>"
 ))]
 pub struct IncrementalWindow<K, V> {
     length: Duration,
-    batches: VecDeque<(Time, Vec<crate::combine::Combiner<K, V>>)>,
-    current: Vec<crate::combine::Combiner<K, V>>,
+    batches: VecDeque<(Time, Vec<Combiner<K, V>>)>,
+    current: Vec<WindowTable<K, V>>,
     last_emit: Option<Time>,
 }
 
 impl<K, V> IncrementalWindow<K, V>
 where
-    K: std::hash::Hash + Eq + Clone + Send + Sync,
+    K: Hash + Eq + Clone + Send + Sync,
     V: Clone + Send + Sync,
 {
     /// A window `length` long.
@@ -98,7 +189,7 @@ where
     }
 
     /// Adds one batch's reduced tables (one per partition, partitioned by key).
-    pub fn push(&mut self, time: Time, tables: Vec<crate::combine::Combiner<K, V>>) {
+    pub fn push(&mut self, time: Time, tables: Vec<Combiner<K, V>>) {
         self.batches.push_back((time, tables));
     }
 
@@ -152,7 +243,7 @@ where
         let previous_start =
             self.last_emit.map(|t| Time::from_millis(t.as_millis().saturating_sub(self.length.as_millis())));
         let partitions = self.batches.iter().map(|(_, t)| t.len()).max().unwrap_or(0).max(self.current.len());
-        self.current.resize_with(partitions, crate::combine::Combiner::new);
+        self.current.resize_with(partitions, WindowTable::new);
         // Batches that left: in the previous window, not in this one. Batches that entered:
         // in this window, after the previous emission.
         let leaving: Vec<usize> = match (previous_start, self.last_emit) {
@@ -171,9 +262,11 @@ where
             })
             .collect();
         let batches = &self.batches;
-        let tasks: Vec<(usize, crate::combine::Combiner<K, V>)> =
+        let tasks: Vec<(usize, WindowTable<K, V>)> =
             std::mem::take(&mut self.current).into_iter().enumerate().collect();
-        let updated: Vec<crate::combine::Combiner<K, V>> = exec.run_stage(tasks, |_, (p, mut table)| {
+        // Each partition's task updates its table and copies out its records (the output owns
+        // them), so the copies run in parallel too.
+        let updated = exec.run_stage(tasks, |_, (p, mut table)| {
             for &b in &leaving {
                 if let Some(part) = batches[b].1.get(p) {
                     for (k, v) in part.iter() {
@@ -186,37 +279,120 @@ where
             for &b in &entering {
                 if let Some(part) = batches[b].1.get(p) {
                     for (k, v) in part.iter() {
-                        table.merge(k.clone(), v.clone(), &reduce);
+                        // The batch's table stays for its leaving: its values are cloned, its
+                        // keys only when new to the window.
+                        table.merge_cloned(k, v, &reduce);
                     }
                 }
             }
             if let Some(keep) = &filter {
-                table.retain(|k, v| keep(&(k.clone(), v.clone())));
+                table.retain(keep);
             }
-            table
+            let records: Vec<(K, V)> = table.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            (table, records)
         });
-        self.current = updated;
+        let (current, records) = updated.into_iter().unzip();
+        self.current = current;
         self.last_emit = Some(time);
         while self.batches.front().is_some_and(|(t, _)| *t <= start) {
             self.batches.pop_front();
         }
-        self.current.iter().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).collect()
+        records
+    }
+}
+
+/// One partition of an [`IncrementalWindow`]'s value: its `(key, value)` pairs in a hash
+/// table on the key's Fx hash. Kept as pairs so a filter borrows each `&(K, V)` as it is
+/// stored; each key is changed in place with one lookup (taken out of its slot and put back
+/// in the same slot), and cloned only when it enters the window.
+///
+/// Serialized as a map from key to value, exactly as the [`Combiner`] it replaced, so the
+/// checkpoint format is unchanged (deserialized through a `Combiner`).
+#[derive(Clone, Debug)]
+struct WindowTable<K, V> {
+    table: HashTable<(K, V)>,
+}
+
+impl<K: Hash + Eq, V> WindowTable<K, V> {
+    fn new() -> Self {
+        WindowTable { table: HashTable::new() }
+    }
+
+    fn hash(k: &K) -> u64 {
+        FxBuildHasher.hash_one(k)
+    }
+
+    /// Merges a clone of `v` into the value under `k` with `reduce(old, v)`, or inserts clones
+    /// of `k` and `v` if `k` is new.
+    fn merge_cloned(&mut self, k: &K, v: &V, reduce: impl FnOnce(V, V) -> V)
+    where
+        K: Clone,
+        V: Clone,
+    {
+        match self.table.entry(Self::hash(k), |(key, _)| key == k, |(key, _)| Self::hash(key)) {
+            Entry::Occupied(e) => {
+                let ((key, old), slot) = e.remove();
+                slot.insert((key, reduce(old, v.clone())));
+            }
+            Entry::Vacant(e) => {
+                e.insert((k.clone(), v.clone()));
+            }
+        }
+    }
+
+    /// Replaces the value under `k`, if there is one, with `f(value)`.
+    fn update_existing(&mut self, k: &K, f: impl FnOnce(V) -> V) {
+        if let Ok(e) = self.table.find_entry(Self::hash(k), |(key, _)| key == k) {
+            let ((key, old), slot) = e.remove();
+            slot.insert((key, f(old)));
+        }
+    }
+
+    /// Keeps the pairs for which `keep` holds.
+    fn retain(&mut self, keep: impl Fn(&(K, V)) -> bool) {
+        self.table.retain(|pair| keep(pair));
+    }
+
+    /// Every pair, borrowed.
+    fn iter(&self) -> hashbrown::hash_table::Iter<'_, (K, V)> {
+        self.table.iter()
+    }
+}
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for WindowTable<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.table.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for WindowTable<K, V>
+where
+    K: serde::Deserialize<'de> + Hash + Eq,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Combiner::<K, V>::deserialize(deserializer)?;
+        let mut table = HashTable::with_capacity(map.len());
+        for (k, v) in map {
+            table.insert_unique(Self::hash(&k), (k, v), |(key, _)| Self::hash(key));
+        }
+        Ok(WindowTable { table })
     }
 }
 
 /// One batch's reduced tables with owned keys and values, for a window that keeps them.
-pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<crate::combine::Combiner<K::Owned, V::Owned>>
+pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<Combiner<K::Owned, V::Owned>>
 where
     T: IntoIterator<Item = (K, V)>,
     K: crate::owned::IntoOwned,
     V: crate::owned::IntoOwned,
-    K::Owned: std::hash::Hash + Eq,
+    K::Owned: Hash + Eq,
 {
     tables
         .into_iter()
         .map(|t| {
             let t = t.into_iter();
-            let mut owned = crate::combine::Combiner::with_capacity(t.size_hint().0);
+            let mut owned = Combiner::with_capacity(t.size_hint().0);
             for (k, v) in t {
                 owned.merge(
                     crate::owned::IntoOwned::into_owned(k),
