@@ -166,10 +166,13 @@ def summarize_windows(results, root):
         "windows",
         [
             ("incremental p1 / naive p1", ratio(sp, "dstream_incremental/p1", "dstream_naive/p1")),
+            ("incremental p1 / unfused p1", ratio(sp, "dstream_incremental/p1", "dstream_unfused/p1")),
             pn_ratio(sp, "dstream_incremental", "incremental"),
             pn_ratio(sp, "dstream_naive", "naive"),
             ("incremental p1 / hand-written ring", ratio(sp, "dstream_incremental/p1", "hand_written_ring")),
             ("naive p1 / hand-written ring", ratio(sp, "dstream_naive/p1", "hand_written_ring")),
+            ("incremental p1 / iterator chain", ratio(sp, "dstream_incremental/p1", "iterator_chain")),
+            ("iterator chain / hand-written ring", ratio(sp, "iterator_chain", "hand_written_ring")),
         ],
     )
 

@@ -6,8 +6,14 @@
 //!   subtracted, the one that enters added; the filter drops keys that fall to zero, so the
 //!   output equals the naive form's), on 1 partition and on all cores (N =
 //!   `available_parallelism`);
+//! - `dstream_unfused/p1`: the incremental job in `#![unfused]` mode (a `Vec` after every
+//!   operator);
 //! - `dstream_naive/p1`, `dstream_naive/pN`: the naive form `reduce_by_key_and_window(+, 30s,
 //!   1s)` (each slide re-reduces the window's 30 per-batch tables);
+//! - `iterator_chain`: each batch counted by `flat_map(split_ascii_whitespace)` and `fold` into
+//!   an `FxHashMap<&str, u64>` kept in a ring of the last 30 batches' maps, the window's result
+//!   a `fold` of the 30 maps into a new map at each slide (what a program without a window
+//!   operator writes first);
 //! - `hand_written_ring`: one thread; words interned once into `u32` ids (an
 //!   `FxHashMap<String, u32>` looked up by `&str`, a `String` allocated only for a word never
 //!   seen before), each batch counted into a dense array and kept as a `Vec<(id, count)>` in a
@@ -57,6 +63,14 @@ type Batches = Vec<Batch>;
 
 fn incremental(batches: Batches, shown: usize) -> Job {
     stream! {
+        queue(batches) |> flat_map(split) |> map(|w| (w, 1u64)) every 1s
+            |> reduce_by_key_and_window(+, -, 30s, 1s, |(_, n)| *n != 0) |> print(shown)
+    }
+}
+
+fn unfused(batches: Batches, shown: usize) -> Job {
+    stream! {
+        #![unfused]
         queue(batches) |> flat_map(split) |> map(|w| (w, 1u64)) every 1s
             |> reduce_by_key_and_window(+, -, 30s, 1s, |(_, n)| *n != 0) |> print(shown)
     }
@@ -167,13 +181,48 @@ impl RingWindow {
     }
 }
 
-/// `iters` slides of a ring kept from one call to the next (warmed up before the first): the
-/// batches continue the cycle.
-fn time_ring(ring: &mut RingWindow, next: &mut usize, batches: &[Batch], iters: u64) -> Duration {
+/// The iterator-chain window (see the file's documentation): the last `WINDOW` batches'
+/// counts, and the window's result.
+struct ChainWindow {
+    ring: VecDeque<FxHashMap<&'static str, u64>>,
+    result: FxHashMap<&'static str, u64>,
+}
+
+impl ChainWindow {
+    fn new() -> ChainWindow {
+        ChainWindow { ring: VecDeque::with_capacity(WINDOW + 1), result: FxHashMap::default() }
+    }
+
+    fn slide(&mut self, lines: &[&'static str]) {
+        if self.ring.len() == WINDOW {
+            self.ring.pop_front();
+        }
+        let counts =
+            lines.iter().flat_map(|l| l.split_ascii_whitespace()).fold(FxHashMap::default(), |mut m, w| {
+                *m.entry(w).or_insert(0) += 1;
+                m
+            });
+        self.ring.push_back(counts);
+        self.result = self.ring.iter().flatten().fold(FxHashMap::default(), |mut m, (w, n)| {
+            *m.entry(*w).or_insert(0) += n;
+            m
+        });
+    }
+}
+
+/// `iters` slides of a hand-made window (the ring or the iterator chain) kept from one call to
+/// the next (warmed up before the first): the batches continue the cycle. `slide` adds a batch
+/// and returns the size of the window's result.
+fn time_slides<W>(
+    window: &mut W,
+    slide: fn(&mut W, &[&'static str]) -> usize,
+    next: &mut usize,
+    batches: &[Batch],
+    iters: u64,
+) -> Duration {
     let started = Instant::now();
     for _ in 0..iters {
-        ring.slide(black_box(&batches[*next % batches.len()]));
-        black_box(ring.result.len());
+        black_box(slide(window, black_box(&batches[*next % batches.len()])));
         *next += 1;
     }
     started.elapsed()
@@ -202,14 +251,22 @@ fn check(batches: &[Batch]) -> usize {
     let shown = expected.iter().flatten().map(|m| m.len()).max().unwrap_or(0) + 1;
 
     let mut ring = RingWindow::new();
+    let mut chain = ChainWindow::new();
     for step in 1..=steps {
         ring.slide(&batches[(step - 1) % batches.len()]);
+        chain.slide(&batches[(step - 1) % batches.len()]);
         if let Some(e) = &expected[step - 1] {
             assert_eq!(&ring.result_map(), e, "hand-written ring, batch {step}");
+            assert_eq!(&owned(&chain.result), e, "iterator chain, batch {step}");
         }
     }
-    for (name, job) in [("incremental", incremental as fn(Batches, usize) -> Job), ("naive", naive)] {
-        for p in [1, common::cores()] {
+    let jobs = [
+        ("incremental", incremental as fn(Batches, usize) -> Job, vec![1, common::cores()]),
+        ("unfused", unfused, vec![1]),
+        ("naive", naive, vec![1, common::cores()]),
+    ];
+    for (name, job, partition_counts) in jobs {
+        for p in partition_counts {
             let mut h = Harness::new(job(cycle(batches, steps), shown)).with_parallelism(p);
             for step in 1..=steps {
                 let out = h.step().expect("batch runs");
@@ -226,9 +283,19 @@ fn check(batches: &[Batch]) -> usize {
     expected[steps - 1].as_ref().map_or(0, |m| m.len())
 }
 
+fn ring_slide(ring: &mut RingWindow, batch: &[&'static str]) -> usize {
+    ring.slide(batch);
+    ring.result.len()
+}
+
+fn chain_slide(chain: &mut ChainWindow, batch: &[&'static str]) -> usize {
+    chain.slide(batch);
+    chain.result.len()
+}
+
 fn main() {
     // Under `cargo test --benches` (an unoptimised build), a quarter of the 1 MiB default: the
-    // check runs 36 batches through each of the four jobs.
+    // check runs 36 batches through each of the five jobs.
     let test_mode = !common::bench_mode() && std::env::var_os("DSTREAM_BENCH_MB").is_none();
     let corpus = word_corpus(if test_mode { 256 << 10 } else { corpus_bytes() }, SEED);
     let per_batch_lines = corpus.lines.len().div_ceil(DISTINCT_BATCHES);
@@ -278,6 +345,9 @@ fn main() {
             });
         }
     }
+    group.bench_function(BenchmarkId::new("dstream_unfused", "p1"), |b| {
+        b.iter_custom(|iters| time_steps(batches, iters, 1, unfused))
+    });
     let mut ring = RingWindow::new();
     let mut next = 0;
     for batch in &batches[..WINDOW] {
@@ -285,7 +355,16 @@ fn main() {
         next += 1;
     }
     group.bench_function("hand_written_ring", |b| {
-        b.iter_custom(|iters| time_ring(&mut ring, &mut next, batches, iters))
+        b.iter_custom(|iters| time_slides(&mut ring, ring_slide, &mut next, batches, iters))
+    });
+    let mut chain = ChainWindow::new();
+    let mut next = 0;
+    for batch in &batches[..WINDOW] {
+        chain.slide(batch);
+        next += 1;
+    }
+    group.bench_function("iterator_chain", |b| {
+        b.iter_custom(|iters| time_slides(&mut chain, chain_slide, &mut next, batches, iters))
     });
     group.finish();
     c.final_summary();
