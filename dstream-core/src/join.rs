@@ -237,44 +237,43 @@ impl Chain {
 }
 
 /// One side's values of a reduce partition, each with the index of its key's next value on
-/// that side. A value is moved out (taken) at most once, by its last use.
+/// that side (beside it: reading a chain costs one memory access per value, not two). A value
+/// is moved out (taken) at most once, by its last use.
 ///
 /// The records are added last to first and each becomes its key's new first value, so a chain
 /// reads in arrival order without keeping its last value: a key's entry in the table is two
 /// `u32`s beside the key.
 struct SideValues<T> {
-    values: Vec<Option<T>>,
-    next: Vec<u32>,
+    entries: Vec<(u32, Option<T>)>,
 }
 
 impl<T> SideValues<T> {
     fn with_capacity(n: usize) -> Self {
-        SideValues { values: Vec::with_capacity(n), next: Vec::with_capacity(n) }
+        SideValues { entries: Vec::with_capacity(n) }
     }
 
     /// Puts `value` in front of its key's `chain` (records come last to first).
     #[inline]
     fn prepend(&mut self, chain: &mut Chain, value: T) {
-        let i = u32::try_from(self.values.len()).ok().filter(|&i| i != NONE).expect("under 2^32 - 1 values");
-        self.values.push(Some(value));
-        self.next.push(chain.0);
+        let i = u32::try_from(self.entries.len()).ok().filter(|&i| i != NONE).expect("under 2^32 - 1 values");
+        self.entries.push((chain.0, Some(value)));
         chain.0 = i;
     }
 
     /// The value after `i` in its chain, or [`NONE`].
     #[inline]
     fn after(&self, i: u32) -> u32 {
-        self.next[i as usize]
+        self.entries[i as usize].0
     }
 
     #[inline]
     fn get(&self, i: u32) -> &T {
-        self.values[i as usize].as_ref().expect("a value is read before it is taken")
+        self.entries[i as usize].1.as_ref().expect("a value is read before it is taken")
     }
 
     #[inline]
     fn take(&mut self, i: u32) -> T {
-        self.values[i as usize].take().expect("a value is taken once")
+        self.entries[i as usize].1.take().expect("a value is taken once")
     }
 }
 
@@ -350,10 +349,15 @@ fn push_right<V, W>(mut groups: Groups<V, W>, w: W) -> Groups<V, W> {
 
 /// Cuts one input partition into one bucket per reduce partition, by [`partition_of`].
 fn bucket<K: Hash, X>(records: impl IntoIterator<Item = (K, X)>, partitions: usize) -> Vec<Vec<(K, X)>> {
+    if partitions == 1 {
+        // One bucket: a partition that is already a `Vec` becomes it without a copy (`collect`
+        // from a `Vec`'s own iterator reuses its buffer).
+        return vec![records.into_iter().collect()];
+    }
     let records = records.into_iter();
     // Sized for an even spread plus slack, so the buckets rarely reallocate.
     let n = records.size_hint().0;
-    let expected = if partitions == 1 { n } else { n / partitions + n / (8 * partitions) + 16 };
+    let expected = n / partitions + n / (8 * partitions) + 16;
     let mut out: Vec<Vec<(K, X)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
     for (k, x) in records {
         out[partition_of(&k, partitions)].push((k, x));
