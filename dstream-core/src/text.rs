@@ -163,13 +163,16 @@ pub fn split_contiguous<T>(items: Vec<T>, n: usize) -> Vec<Vec<T>> {
     if n == 1 {
         return vec![items];
     }
+    // Cut from the end, so the first partition keeps the input's buffer: only the others'
+    // records are moved.
     let len = items.len();
+    let mut first = items;
     let mut parts = Vec::with_capacity(n);
-    let mut rest = items.into_iter();
-    for i in 0..n {
-        let size = (i + 1) * len / n - i * len / n;
-        parts.push(rest.by_ref().take(size).collect());
+    for i in (1..n).rev() {
+        parts.push(first.split_off(i * len / n));
     }
+    parts.push(first);
+    parts.reverse();
     parts
 }
 
