@@ -19,7 +19,7 @@
 
 pub use dstream_core::owned_as_self;
 pub use dstream_core::{
-    checkpoint, clock, feed, metrics, owned, render, source, state, testing, text, time, window,
+    checkpoint, clock, dense_keys, feed, metrics, owned, render, source, state, testing, text, time, window,
 };
 pub use dstream_core::{Duration, Error, Job, Render, Result, Time};
 pub use dstream_macros::stream;

@@ -959,6 +959,12 @@ pub mod reduce_by_key {
     //! * Shuffle: the output is hash-partitioned by key into `partitions` partitions (a
     //!   `usize` expression; by default the job's number of partitions). The order of the
     //!   output records is unspecified.
+    //! * The table that combines a partition's values is picked from the key's type when the
+    //!   program compiles: `&str` keys get a table that keeps short keys inline
+    //!   (`short_keys::StrTable`); a key type that implements
+    //!   [`DenseKey`](crate::dense_keys::DenseKey) (`bool`, or an enum or a small-integer
+    //!   newtype of yours) an array indexed by the key; any other key a hash table. The
+    //!   results are the same.
     //!
     //! # Example
     //!
@@ -978,6 +984,40 @@ pub mod reduce_by_key {
     //! assert_eq!(first, ["(a,2)", "(b,1)"]);
     //! assert_eq!(out[1].printed_records(), ["(,2)"]);
     //! assert!(out[2].printed_records().is_empty());
+    //! ```
+    //!
+    //! An enum key numbered by [`DenseKey`](crate::dense_keys::DenseKey): counted in an array,
+    //! as a hand-written loop would:
+    //!
+    //! ```
+    //! use dstream::dense_keys::DenseKey;
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    //! enum Status { Purchased, Shipped }
+    //!
+    //! impl DenseKey for Status {
+    //!     const CARDINALITY: usize = 2;
+    //!     fn index(self) -> usize {
+    //!         self as usize
+    //!     }
+    //! }
+    //!
+    //! impl Render for Status {
+    //!     fn render(&self, out: &mut String) {
+    //!         out.push_str(&format!("{self:?}"));
+    //!     }
+    //! }
+    //!
+    //! let events = vec![vec![Status::Shipped, Status::Purchased, Status::Shipped]];
+    //! let job = stream! {
+    //!     queue(events) |> map(|s| (s, 1)) |> reduce_by_key(+) every 1s |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(1).unwrap();
+    //! let mut records = out[0].printed_records();
+    //! records.sort();
+    //! assert_eq!(records, ["(Purchased,1)", "(Shipped,2)"]);
     //! ```
     //!
     //! The `max` shorthand with an explicit partition count, and a closure:

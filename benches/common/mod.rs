@@ -230,6 +230,16 @@ pub enum Status {
     Returned,
 }
 
+/// The jobs' tables for status keys are arrays indexed by the status (dstream's `DenseKey`),
+/// as the hand-written loops' `[u64; 5]`.
+impl dstream::dense_keys::DenseKey for Status {
+    const CARDINALITY: usize = 5;
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl Status {
     pub const ALL: [Status; 5] =
         [Status::Purchased, Status::Shipped, Status::Delivered, Status::Cancelled, Status::Returned];

@@ -139,13 +139,7 @@ impl<K: Hash + Eq + Send, V: Send> CombineTable<K, V> for Combiner<K, V> {
 
     /// Partitions by [`partition_of`], Spark's `HashPartitioner`.
     fn ship(self, partitions: usize) -> Vec<Vec<(K, V)>> {
-        // Sized for an even spread plus slack, so the buckets rarely reallocate.
-        let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
-        let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-        for (k, v) in self {
-            out[partition_of(&k, partitions)].push((k, v));
-        }
-        out
+        bucket_by_key(self, partitions)
     }
 
     #[inline]
@@ -170,6 +164,26 @@ impl<K, V> IntoIterator for Combiner<K, V> {
     fn into_iter(self) -> Self::IntoIter {
         self.table.into_iter()
     }
+}
+
+/// Cuts `records` into one bucket per reduce partition by [`partition_of`] of their keys, in
+/// order. One partition takes the records as they are (a `Vec` without a copy).
+pub(crate) fn bucket_by_key<K: Hash, X>(
+    records: impl IntoIterator<Item = (K, X)>,
+    partitions: usize,
+) -> Vec<Vec<(K, X)>> {
+    if partitions <= 1 {
+        return vec![records.into_iter().collect()];
+    }
+    let records = records.into_iter();
+    // Sized for an even spread plus slack, so the buckets rarely reallocate.
+    let n = records.size_hint().0;
+    let expected = n / partitions + n / (8 * partitions) + 16;
+    let mut out: Vec<Vec<(K, X)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
+    for (k, x) in records {
+        out[partition_of(&k, partitions)].push((k, x));
+    }
+    out
 }
 
 /// The reduce partition of `key` among `partitions`, the same on every thread and in every

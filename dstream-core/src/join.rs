@@ -7,7 +7,7 @@
 //! and returns the output partitions of that batch.
 //!
 //! All five share one shuffle: both sides are hash-partitioned by key into `partitions`
-//! reduce partitions with [`partition_of`], the partitioner of `reduce_by_key`, so that a
+//! reduce partitions with [`partition_of`](crate::combine::partition_of), the partitioner of `reduce_by_key`, so that a
 //! key's values from both sides meet in the same reduce partition (like Spark's
 //! `CoGroupedRDD`, without map-side combining). There `cogroup` groups each key's values into
 //! one `Vec` per side; the four joins allocate nothing per key: a hash table maps each key to
@@ -22,7 +22,7 @@
 //!   `join` emits a key's pairs in the order of `for v in vs { for w in ws { .. } }`.
 //! - The order of keys within a partition is that of a hash table: unspecified, as in Spark.
 
-use crate::combine::{partition_of, Combiner};
+use crate::combine::{bucket_by_key, Combiner};
 use crate::exec::Executor;
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
@@ -198,8 +198,8 @@ where
     let inputs: Vec<Side<PL, PR>> =
         left.into_iter().map(Side::Left).chain(right.into_iter().map(Side::Right)).collect();
     let buckets: Vec<Buckets<K, V, W>> = exec.run_stage(inputs, |_, input| match input {
-        Side::Left(records) => Buckets::Left(bucket(records, partitions)),
-        Side::Right(records) => Buckets::Right(bucket(records, partitions)),
+        Side::Left(records) => Buckets::Left(bucket_by_key(records, partitions)),
+        Side::Right(records) => Buckets::Right(bucket_by_key(records, partitions)),
     });
     // Transpose, left and right apart.
     let mut inbound: Vec<Inbound<K, V, W>> = (0..partitions).map(|_| (Vec::new(), Vec::new())).collect();
@@ -347,24 +347,6 @@ fn push_right<V, W>(mut groups: Groups<V, W>, w: W) -> Groups<V, W> {
     groups
 }
 
-/// Cuts one input partition into one bucket per reduce partition, by [`partition_of`].
-fn bucket<K: Hash, X>(records: impl IntoIterator<Item = (K, X)>, partitions: usize) -> Vec<Vec<(K, X)>> {
-    if partitions == 1 {
-        // One bucket: a partition that is already a `Vec` becomes it without a copy (`collect`
-        // from a `Vec`'s own iterator reuses its buffer).
-        return vec![records.into_iter().collect()];
-    }
-    let records = records.into_iter();
-    // Sized for an even spread plus slack, so the buckets rarely reallocate.
-    let n = records.size_hint().0;
-    let expected = n / partitions + n / (8 * partitions) + 16;
-    let mut out: Vec<Vec<(K, X)>> = (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-    for (k, x) in records {
-        out[partition_of(&k, partitions)].push((k, x));
-    }
-    out
-}
-
 /// Pushes `(key, (fv(v), fw(w)))` for every `v` of the chain `vs` and `w` of `ws`, in the
 /// order of `for v in vs { for w in ws { .. } }`. Clones only what a further record still
 /// needs: the last left value's records move the right values, and the last record moves the
@@ -427,6 +409,7 @@ fn each_with_key<K: Clone, T, O>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::combine::partition_of;
     use crate::text::split_contiguous;
     use std::collections::BTreeMap;
     use std::fmt::Debug;

@@ -6,6 +6,7 @@
 pub mod checkpoint;
 pub mod clock;
 pub mod combine;
+pub mod dense_keys;
 pub mod error;
 pub mod exec;
 pub mod feed;
@@ -52,7 +53,7 @@ pub mod __private {
     pub use crate::ops;
     pub use crate::owned::own_partitions;
     pub use crate::partition::{partition_source, SourceBatch};
-    pub use crate::short_keys::{AnyKeyTable, TableFor, TableHint, TextKeyTable};
+    pub use crate::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::state;
     pub use crate::text;

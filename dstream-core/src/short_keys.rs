@@ -14,6 +14,7 @@
 //! other key type (see [`TableFor`]).
 
 use crate::combine::{CombineTable, Combiner};
+use crate::dense_keys::{DenseKey, DenseTable};
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 use std::num::NonZeroU64;
@@ -488,9 +489,12 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
 }
 
 /// Picks the combining table for a key type in generated code, by method resolution on
-/// `(&&TableFor::of(&key)).new_table()`: the impl for `&TableFor<&str>` matches the receiver
-/// without auto-deref and wins for text keys ([`StrTable`]); every other key type reaches the
-/// impl for `TableFor<K>` after one deref and gets a [`Combiner`]. Both traits must be in scope.
+/// `(&&TableFor::of(&key)).new_table()`: the impls for `&TableFor<&str>` and for
+/// `&TableFor<K: DenseKey>` ([`SpecialKeyTable`]) match the receiver without auto-deref and win
+/// for text keys ([`StrTable`]) and keys with few values ([`DenseTable`]); every other key type
+/// reaches the impl for `TableFor<K>` after one deref and gets a [`Combiner`] ([`AnyKeyTable`]).
+/// Both traits must be in scope. Integer types do not implement [`DenseKey`]: an integer
+/// literal's type is still open when the table is picked (see [`crate::dense_keys`]).
 pub struct TableFor<K>(std::marker::PhantomData<fn() -> K>);
 
 impl<K> TableFor<K> {
@@ -501,16 +505,32 @@ impl<K> TableFor<K> {
     }
 }
 
-/// `&str` keys: a [`StrTable`].
-pub trait TextKeyTable<'a> {
+/// Key types with a table of their own: `&str` ([`StrTable`]) and [`DenseKey`] types
+/// ([`DenseTable`]). One trait for both, so that a key whose type is an error (in a program
+/// that does not compile) matches one trait, not two, and adds no error of its own.
+pub trait SpecialKeyTable {
+    /// The table for values of type `V`.
+    type Table<V>;
     /// A new, empty table with room for `capacity` keys.
-    fn new_table<V>(&self, capacity: usize) -> StrTable<'a, V>;
+    fn new_table<V>(&self, capacity: usize) -> Self::Table<V>;
 }
 
-impl<'a> TextKeyTable<'a> for &TableFor<&'a str> {
+impl<'a> SpecialKeyTable for &TableFor<&'a str> {
+    type Table<V> = StrTable<'a, V>;
+
     #[inline(always)]
     fn new_table<V>(&self, capacity: usize) -> StrTable<'a, V> {
         StrTable::with_capacity(capacity)
+    }
+}
+
+impl<K: DenseKey> SpecialKeyTable for &TableFor<K> {
+    type Table<V> = DenseTable<K, V>;
+
+    /// The table has a slot for every value of `K` from its first key on.
+    #[inline(always)]
+    fn new_table<V>(&self, _capacity: usize) -> DenseTable<K, V> {
+        DenseTable::new()
     }
 }
 
@@ -588,12 +608,14 @@ mod tests {
 
     #[test]
     #[allow(clippy::needless_borrow)] // the double borrow is how the table is chosen
-    fn chooser_picks_the_inline_table_for_text_keys_only() {
+    fn chooser_picks_the_inline_table_for_text_keys_and_the_array_for_dense_keys() {
         let word = "w";
         let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table(0);
         assert!(text.is_empty());
         let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table(10);
         assert!(number.is_empty());
+        let small: DenseTable<bool, u64> = (&&TableFor::of(&true)).new_table(10);
+        assert!(small.is_empty());
     }
 
     proptest! {

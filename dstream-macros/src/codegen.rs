@@ -152,15 +152,16 @@ fn mixed(name: &str) -> Ident {
 
 /// The map-side table of a keyed stage (`sink`, an `Option` filled at the first record), made
 /// from the type of `key`: `TableFor`'s method resolution picks a table specialised for text
-/// keys, or the generic `Combiner`. The key's type is known by then, so the choice is made
-/// where the program compiles, at no cost per record but one predictable branch. The table
-/// starts at the size `hint` remembers from the previous batch (see `TableHint`).
+/// keys or for keys with few values (`DenseKey`), or the generic `Combiner`. The key's type
+/// is known by then, so the choice is made where the program compiles, at no cost per record
+/// but one predictable branch. The table starts at the size `hint` remembers from the previous
+/// batch (see `TableHint`).
 fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident, hint: &Ident) -> TokenStream {
     let exec = respan_ident(&mixed("__exec"), span);
     quote_spanned!(span=>
         #sink.get_or_insert_with(|| {
             #[allow(unused_imports)]
-            use #dp::{AnyKeyTable as _, TextKeyTable as _};
+            use #dp::{AnyKeyTable as _, SpecialKeyTable as _};
             (&&#dp::TableFor::of(&#key)).new_table(#hint.capacity(#exec))
         })
     )
