@@ -7,13 +7,13 @@
 //! and returns the output partitions of that batch.
 //!
 //! All five share one shuffle: both sides are hash-partitioned by key into `partitions`
-//! reduce partitions with [`partition_of`](crate::combine::partition_of), the partitioner of `reduce_by_key`, so that a
-//! key's values from both sides meet in the same reduce partition (like Spark's
-//! `CoGroupedRDD`, without map-side combining). There `cogroup` groups each key's values into
-//! one `Vec` per side; the four joins allocate nothing per key: a hash table maps each key to
-//! the index of its first value on each side, and the values, in one array per side, are
-//! chained to their key's next value by index (a hash join with chains, as a hand-written one
-//! would be). Both stages run on [`Executor::run_stage`].
+//! reduce partitions with [`partition_of`](crate::combine::partition_of), the partitioner of
+//! `reduce_by_key`, so that a key's values from both sides meet in the same reduce partition
+//! (like Spark's `CoGroupedRDD`, without map-side combining). There `cogroup` groups each
+//! key's values into one `Vec` per side; the four joins allocate nothing per key: a hash table
+//! maps each key to the index of its first value on each side, and the values, in one array
+//! per side, are chained to their key's next value by index (a hash join with chains, as a
+//! hand-written one would be). Both stages run on [`Executor::run_stage`].
 //!
 //! What the output looks like:
 //! - There are always exactly `partitions` output partitions (at least one), and partition
