@@ -93,6 +93,17 @@ impl<K: Hash + Eq, V> Combiner<K, V> {
     }
 }
 
+/// The size of a combining table ([`CombineTable::size`]): its number of keys, and for a table
+/// that keeps some keys apart in a part of their own (the long keys of
+/// `short_keys::StrTable`), how many of those, so that both parts can start at their size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableSize {
+    /// Keys in the main part (all keys, for most tables).
+    pub keys: usize,
+    /// Keys kept apart.
+    pub apart: usize,
+}
+
 /// What a stage's loop folds keyed records into and an exchange merges: a [`Combiner`] for
 /// any key type, or a table specialised for a key type (`crate::short_keys::StrTable` for
 /// text keys), picked per stage when the program compiles.
@@ -119,10 +130,14 @@ pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     }
     /// Number of distinct keys.
     fn len(&self) -> usize;
-    /// The `n` for [`CombineTable::with_capacity`] that fits this table's keys without growing:
-    /// where the next batch's table starts. `len()` unless the table sizes parts of itself.
-    fn capacity_wanted(&self) -> usize {
-        self.len()
+    /// How big the table is, for the next batch's table to start at (see
+    /// `short_keys::TableHint`): its keys, unless it keeps some apart.
+    fn size(&self) -> TableSize {
+        TableSize { keys: self.len(), apart: 0 }
+    }
+    /// An empty table with room for the keys of a table of `size` before it grows.
+    fn with_size(size: TableSize) -> Self {
+        Self::with_capacity(size.keys + size.apart)
     }
     /// Whether the table is empty.
     fn is_empty(&self) -> bool {

@@ -13,11 +13,12 @@
 //! speed). The generated code picks this table for `&str` keys and a [`Combiner`] for every
 //! other key type (see [`TableFor`]).
 
-use crate::combine::{CombineTable, Combiner};
+use crate::combine::{CombineTable, Combiner, TableSize};
 use crate::dense_keys::{DenseKey, DenseTable};
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Keys of at most this many bytes are encoded exactly in an entry.
 const INLINE_BYTES: usize = 15;
@@ -166,20 +167,25 @@ impl<V> Default for StrTable<'_, V> {
 }
 
 impl<'a, V> StrTable<'a, V> {
-    /// An empty table with room for `n` short keys and a quarter as many long ones before it
-    /// grows (natural text's distinct words: a fifth are long, see [`StrTable::capacity_wanted`]).
+    /// An empty table with room for `n` keys before it grows, as natural text's distinct
+    /// words are: `n` short ones and a quarter as many long ones.
     pub fn with_capacity(n: usize) -> Self {
-        let long = n / 4;
-        let keys = Vec::with_capacity(n + long);
-        // Room for the copies, some 20 bytes each, so that they rarely reallocate.
-        let long_keys = Vec::with_capacity(long * 24);
-        StrTable { short: Slots::with_capacity(n), long: Slots::with_capacity(long), keys, long_keys }
+        Self::with_size(TableSize { keys: n, apart: n / 4 })
     }
 
-    /// The `n` for [`StrTable::with_capacity`] that fits this table's keys: next batch's table
-    /// starts there (see [`TableHint`]).
-    pub fn capacity_wanted(&self) -> usize {
-        self.short.len.max(self.long.len)
+    /// An empty table with room for `size.keys` short keys and `size.apart` long ones.
+    pub fn with_size(size: TableSize) -> Self {
+        let (short, long) = (size.keys, size.apart);
+        let keys = Vec::with_capacity(short + long);
+        // Room for the copies, some 20 bytes each, so that they rarely reallocate.
+        let long_keys = Vec::with_capacity(long * 24);
+        StrTable { short: Slots::with_capacity(short), long: Slots::with_capacity(long), keys, long_keys }
+    }
+
+    /// The numbers of short keys and (apart) long keys: where the next batch's table starts
+    /// (see [`TableHint`]).
+    pub fn size(&self) -> TableSize {
+        TableSize { keys: self.short.len, apart: self.long.len }
     }
 
     /// Inserts `v` under `key`, or merges it into the value already there with `f(old, v)`.
@@ -483,8 +489,12 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         StrTable::len(self)
     }
 
-    fn capacity_wanted(&self) -> usize {
-        StrTable::capacity_wanted(self)
+    fn size(&self) -> TableSize {
+        StrTable::size(self)
+    }
+
+    fn with_size(size: TableSize) -> Self {
+        StrTable::with_size(size)
     }
 }
 
@@ -511,16 +521,16 @@ impl<K> TableFor<K> {
 pub trait SpecialKeyTable {
     /// The table for values of type `V`.
     type Table<V>;
-    /// A new, empty table with room for `capacity` keys.
-    fn new_table<V>(&self, capacity: usize) -> Self::Table<V>;
+    /// A new, empty table with room for the keys of a table of `size`.
+    fn new_table<V>(&self, size: TableSize) -> Self::Table<V>;
 }
 
 impl<'a> SpecialKeyTable for &TableFor<&'a str> {
     type Table<V> = StrTable<'a, V>;
 
     #[inline(always)]
-    fn new_table<V>(&self, capacity: usize) -> StrTable<'a, V> {
-        StrTable::with_capacity(capacity)
+    fn new_table<V>(&self, size: TableSize) -> StrTable<'a, V> {
+        StrTable::with_size(size)
     }
 }
 
@@ -529,43 +539,53 @@ impl<K: DenseKey> SpecialKeyTable for &TableFor<K> {
 
     /// The table has a slot for every value of `K` from its first key on.
     #[inline(always)]
-    fn new_table<V>(&self, _capacity: usize) -> DenseTable<K, V> {
+    fn new_table<V>(&self, _size: TableSize) -> DenseTable<K, V> {
         DenseTable::new()
     }
 }
 
 /// Any other key type: a [`Combiner`].
 pub trait AnyKeyTable<K> {
-    /// A new, empty table with room for `capacity` keys.
-    fn new_table<V>(&self, capacity: usize) -> Combiner<K, V>;
+    /// A new, empty table with room for the keys of a table of `size`.
+    fn new_table<V>(&self, size: TableSize) -> Combiner<K, V>;
 }
 
 impl<K: std::hash::Hash + Eq> AnyKeyTable<K> for TableFor<K> {
     #[inline(always)]
-    fn new_table<V>(&self, capacity: usize) -> Combiner<K, V> {
-        Combiner::with_capacity(capacity)
+    fn new_table<V>(&self, size: TableSize) -> Combiner<K, V> {
+        Combiner::with_capacity(size.keys + size.apart)
     }
 }
 
-/// How many keys a keyed stage's map-side tables held in the previous batch, so that the next
-/// batch's tables start at that size instead of growing from empty (each doubling moves every
-/// entry and allocates). Capped by the records of the current batch, so a trickle after a
-/// flood does not allocate a large table.
+/// How big a keyed stage's map-side tables were in the previous batch ([`TableSize`]), so that
+/// the next batch's tables start at that size instead of growing from empty (each doubling
+/// moves every entry and allocates). Capped by the records of the current batch, so a trickle
+/// after a flood does not allocate a large table.
 #[derive(Debug, Default)]
 pub struct TableHint {
-    keys: std::sync::atomic::AtomicUsize,
+    keys: AtomicUsize,
+    apart: AtomicUsize,
 }
 
 impl TableHint {
     /// The size to make a table with in the current batch.
-    pub fn capacity(&self, exec: &crate::exec::Executor) -> usize {
-        self.keys.load(std::sync::atomic::Ordering::Relaxed).min(exec.batch_records())
+    pub fn capacity(&self, exec: &crate::exec::Executor) -> TableSize {
+        let records = exec.batch_records();
+        TableSize {
+            keys: self.keys.load(Ordering::Relaxed).min(records),
+            apart: self.apart.load(Ordering::Relaxed).min(records),
+        }
     }
 
-    /// Notes the sizes of this batch's map-side tables.
+    /// Notes the sizes of this batch's map-side tables (the largest of each part).
     pub fn remember<K, V, T: CombineTable<K, V>>(&self, tables: &[T]) {
-        let largest = tables.iter().map(CombineTable::capacity_wanted).max().unwrap_or(0);
-        self.keys.store(largest, std::sync::atomic::Ordering::Relaxed);
+        let sizes = tables.iter().map(CombineTable::size);
+        let largest = sizes.fold(TableSize::default(), |a, b| TableSize {
+            keys: a.keys.max(b.keys),
+            apart: a.apart.max(b.apart),
+        });
+        self.keys.store(largest.keys, Ordering::Relaxed);
+        self.apart.store(largest.apart, Ordering::Relaxed);
     }
 }
 
@@ -610,12 +630,41 @@ mod tests {
     #[allow(clippy::needless_borrow)] // the double borrow is how the table is chosen
     fn chooser_picks_the_inline_table_for_text_keys_and_the_array_for_dense_keys() {
         let word = "w";
-        let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table(0);
+        let text: StrTable<'_, u64> = (&&TableFor::of(&word)).new_table(TableSize::default());
         assert!(text.is_empty());
-        let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table(10);
+        let number: Combiner<u32, u64> = (&&TableFor::of(&7u32)).new_table(TableSize { keys: 10, apart: 0 });
         assert!(number.is_empty());
-        let small: DenseTable<bool, u64> = (&&TableFor::of(&true)).new_table(10);
+        let small: DenseTable<bool, u64> =
+            (&&TableFor::of(&true)).new_table(TableSize { keys: 10, apart: 0 });
         assert!(small.is_empty());
+    }
+
+    #[test]
+    fn the_next_batch_starts_with_room_for_both_kinds_of_key() {
+        let long: Vec<String> = (0..300).map(|i| format!("a-key-longer-than-fifteen-bytes-{i}")).collect();
+        let short: Vec<String> = (0..20).map(|i| format!("k{i}")).collect();
+        let mut table = StrTable::with_capacity(0);
+        for k in long.iter().chain(&short) {
+            table.merge(k, 1u64, |a, b| a + b);
+        }
+        assert_eq!(table.size(), TableSize { keys: 20, apart: 300 });
+
+        let hint = TableHint::default();
+        hint.remember(&[table, StrTable::with_capacity(0)]);
+        let exec = crate::exec::Executor::new(1);
+        exec.begin_batch();
+        exec.note_source_records(Some(100));
+        assert_eq!(hint.capacity(&exec), TableSize { keys: 20, apart: 100 }, "capped by the batch's records");
+        exec.note_source_records(Some(10_000));
+        let size = hint.capacity(&exec);
+        assert_eq!(size, TableSize { keys: 20, apart: 300 });
+
+        let mut next = StrTable::with_size(size);
+        let slots = (next.short.slots.len(), next.long.slots.len());
+        for k in long.iter().chain(&short) {
+            next.merge(k, 1u64, |a, b| a + b);
+        }
+        assert_eq!((next.short.slots.len(), next.long.slots.len()), slots, "no part grew");
     }
 
     proptest! {
