@@ -269,24 +269,21 @@ impl<'a, V> StrTable<'a, V> {
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
+        // A long key's encoding has `lo == 0`, the `lo` its slot was hashed with.
         let (lo, hi) = encode(key.as_bytes());
-        let (slots, found) = if key.len() > INLINE_BYTES {
-            let copies = &self.long_keys;
-            let slots = &self.long;
-            (
-                slots,
-                (!slots.slots.is_empty()).then(|| {
-                    slots.probe(slot_hash(0, hi), hi, |at| long_key_at(copies, at) == key.as_bytes())
-                }),
-            )
-        } else {
-            let slots = &self.short;
-            (
-                slots,
-                (!slots.slots.is_empty()).then(|| slots.probe(slot_hash(lo, hi), hi, |stored| stored == lo)),
-            )
+        let long = key.len() > INLINE_BYTES;
+        let slots = if long { &self.long } else { &self.short };
+        if slots.slots.is_empty() {
+            return None;
+        }
+        let matches = |stored: u64| {
+            if long {
+                long_key_at(&self.long_keys, stored) == key.as_bytes()
+            } else {
+                stored == lo
+            }
         };
-        match found? {
+        match slots.probe(slot_hash(lo, hi), hi, matches) {
             Probe::Found(i) => slots.slots[i].as_ref().map(|slot| &slot.value),
             Probe::Vacant(_) => None,
         }
