@@ -13,7 +13,7 @@
 
 mod common;
 
-use criterion::{black_box, BenchmarkId, Criterion};
+use criterion::{black_box, BenchmarkId};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use std::time::{Duration, Instant};
@@ -91,11 +91,7 @@ fn main() {
     }
     common::write_meta("batch_overhead", &meta);
 
-    let mut c = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
+    let mut c = common::criterion(20, 3);
     let mut group = c.benchmark_group("batch_overhead");
     let mut ps = vec![common::cores()];
     if common::cores() > 1 {

@@ -27,7 +27,7 @@
 mod common;
 
 use common::{corpus_bytes, printed_counts, Rng, Status};
-use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use rustc_hash::FxHashMap;
@@ -187,13 +187,7 @@ fn generate(bytes: usize, seed: u64) -> Vec<Order> {
             } else {
                 format!("cust-{customer_no:06}")
             };
-            let status = match rng.below(100) {
-                0..=39 => Status::Purchased,
-                40..=64 => Status::Shipped,
-                65..=89 => Status::Delivered,
-                90..=94 => Status::Cancelled,
-                _ => Status::Returned,
-            };
+            let status = Status::draw(&mut rng);
             let mut pick = rng.below(total_weight);
             let mut country = Country::Us;
             for (c, w) in Country::ALL.iter().zip(country_weights) {
@@ -370,11 +364,7 @@ fn main() {
         ],
     );
 
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
-        .configure_from_args();
+    let mut c = common::criterion(10, 4);
     let mut group = c.benchmark_group("fusion");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(records as u64));
     let batch: &[Order] = &batch;

@@ -28,7 +28,7 @@
 mod common;
 
 use common::{corpus_bytes, printed_counts, Rng, Status};
-use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use rustc_hash::FxHashMap;
@@ -100,13 +100,7 @@ fn generate(bytes: usize, seed: u64) -> Batch {
     for _ in 0..n {
         id += 1 + rng.below(3);
         ts += rng.below(20);
-        let status = match rng.below(100) {
-            0..=39 => Status::Purchased,
-            40..=64 => Status::Shipped,
-            65..=89 => Status::Delivered,
-            90..=94 => Status::Cancelled,
-            _ => Status::Returned,
-        };
+        let status = Status::draw(&mut rng);
         orders.push(Order { id, ts_ms: ts, customer: rng.below(500_000) as u32, status });
         let cents = 199 + rng.below(99_801);
         match rng.below(100) {
@@ -275,11 +269,7 @@ fn main() {
         ],
     );
 
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
-        .configure_from_args();
+    let mut c = common::criterion(10, 4);
     let mut group = c.benchmark_group("join");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Elements(batch.records() as u64));
     let batch = &batch;

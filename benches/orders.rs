@@ -27,7 +27,7 @@ use common::{
     corpus_bytes, order_corpus, parse_event, parse_event_schema, printed_counts, text_batch, Corpus, Event,
     Status,
 };
-use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::source::queue::QueueSource;
 use dstream::testing::Harness;
@@ -154,11 +154,7 @@ fn main() {
         ],
     );
 
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
-        .configure_from_args();
+    let mut c = common::criterion(10, 5);
     let mut group = c.benchmark_group("orders");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let lines: &[&'static str] = &corpus.lines;

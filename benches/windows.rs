@@ -39,7 +39,7 @@
 mod common;
 
 use common::{corpus_bytes, fx_word_count, owned, printed_counts, word_corpus};
-use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use rustc_hash::FxHashMap;
@@ -327,11 +327,7 @@ fn main() {
         ],
     );
 
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
-        .configure_from_args();
+    let mut c = common::criterion(10, 4);
     let mut group = c.benchmark_group("windows");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let batches: &[Batch] = &batches;

@@ -24,7 +24,7 @@ mod common;
 use common::{
     corpus_bytes, fx_word_count, owned, printed_counts, text_batch, word_corpus, Corpus, InlineCounts,
 };
-use criterion::{black_box, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::source::queue::QueueSource;
 use dstream::testing::Harness;
@@ -235,11 +235,7 @@ fn main() {
     }
     common::write_meta("wordcount", &meta);
 
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
-        .configure_from_args();
+    let mut c = common::criterion(10, 5);
     let mut group = c.benchmark_group("wordcount");
     group.sampling_mode(SamplingMode::Flat).throughput(Throughput::Bytes(bytes as u64));
     let lines: &[&'static str] = &corpus.lines;

@@ -26,6 +26,16 @@ pub fn partition_counts() -> Vec<usize> {
     partitions
 }
 
+/// The criterion settings of every bench: `samples` samples after a 1 s warm-up, measured over
+/// `measure_secs`, then the command line's options (filters, `--profile-time`, test mode).
+pub fn criterion(samples: usize, measure_secs: u64) -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(samples)
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(measure_secs))
+        .configure_from_args()
+}
+
 /// Runs `n` batches of a built job back to back, one `step()` each, and returns how long
 /// they took: the timed part of every dstream variant (building the job and its queued
 /// batches, warming it up and dropping it stay outside).
@@ -244,6 +254,18 @@ impl Status {
     pub const ALL: [Status; 5] =
         [Status::Purchased, Status::Shipped, Status::Delivered, Status::Cancelled, Status::Returned];
 
+    /// A status drawn as the generated events have them: purchased 40%, shipped 25%,
+    /// delivered 25%, cancelled 5%, returned 5%.
+    pub fn draw(rng: &mut Rng) -> Status {
+        match rng.below(100) {
+            0..=39 => Status::Purchased,
+            40..=64 => Status::Shipped,
+            65..=89 => Status::Delivered,
+            90..=94 => Status::Cancelled,
+            _ => Status::Returned,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Purchased => "purchased",
@@ -321,13 +343,7 @@ pub fn order_corpus(bytes: usize, seed: u64) -> Corpus {
     while text.len() < bytes {
         order_id += 1 + rng.below(3);
         ts += rng.below(50);
-        let status = match rng.below(100) {
-            0..=39 => Status::Purchased,
-            40..=64 => Status::Shipped,
-            65..=89 => Status::Delivered,
-            90..=94 => Status::Cancelled,
-            _ => Status::Returned,
-        };
+        let status = Status::draw(&mut rng);
         // Orders are referred to again later (shipped, delivered, ...): ids repeat.
         let id =
             if status == Status::Purchased { order_id } else { order_id - rng.below(order_id.min(5000)) };
