@@ -67,12 +67,25 @@ impl<K: DenseKey, V> DenseTable<K, V> {
     }
 
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
+    ///
+    /// # Panics
+    ///
+    /// If `k.index()` is not below `K::CARDINALITY` (a broken [`DenseKey`] implementation);
+    /// the message names the key type.
     #[inline(always)]
     pub fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F) {
         if self.slots.is_empty() {
             self.slots = std::iter::repeat_with(|| None).take(K::CARDINALITY).collect();
         }
-        let slot = self.slots.get_mut(k.index()).expect("`DenseKey::index` is below `CARDINALITY`");
+        let index = k.index();
+        let Some(slot) = self.slots.get_mut(index) else {
+            panic!(
+                "`DenseKey::index` of `{}` returned {index}, not below its `CARDINALITY` ({}): \
+                 fix the `DenseKey` implementation",
+                std::any::type_name::<K>(),
+                K::CARDINALITY
+            )
+        };
         *slot = Some(match slot.take() {
             Some((key, old)) => (key, f(old, v)),
             None => {
@@ -173,6 +186,25 @@ mod tests {
             prop_assert!(numbers.windows(2).all(|w| w[0] < w[1]));
             prop_assert_eq!(pairs.into_iter().collect::<HashMap<_, _>>(), expected);
         }
+    }
+
+    /// A key type whose `index` breaks the contract.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    struct Broken;
+
+    impl DenseKey for Broken {
+        const CARDINALITY: usize = 1;
+        fn index(self) -> usize {
+            1
+        }
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "returned 1, not below its `CARDINALITY` (1): fix the `DenseKey` implementation"
+    )]
+    fn an_index_out_of_range_names_the_broken_implementation() {
+        DenseTable::new().merge(Broken, 1u64, |a, b| a + b);
     }
 
     #[test]
