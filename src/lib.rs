@@ -18,10 +18,8 @@
 #![warn(missing_docs)]
 
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{
-    checkpoint, clock, dense_keys, feed, metrics, owned, render, source, state, testing, text, time, window,
-};
-pub use dstream_core::{Duration, Error, Job, Render, Result, Time};
+pub use dstream_core::{checkpoint, error, feed, metrics, source, testing, text, time};
+pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 pub use dstream_macros::stream;
 
 /// Everything a dstream program needs: `use dstream::prelude::*;`.

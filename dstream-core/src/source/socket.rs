@@ -117,11 +117,11 @@
 //!   less than the number of syncs suggests, but the log's disk bounds it.
 
 use super::{Source, SourceContext};
-use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
 use crate::text::{TextBatch, TextBlock};
+use crate::time::clock::Clock;
 use crate::time::Time;
+use crate::ui::metrics::Metrics;
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -1789,7 +1789,7 @@ mod wal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::time::clock::ManualClock;
     use std::net::TcpListener;
     use std::path::Path;
     use std::time::Instant;

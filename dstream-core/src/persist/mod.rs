@@ -1,0 +1,3 @@
+//! What survives a crash: checkpoints of a job's state at batch boundaries.
+
+pub mod checkpoint;
