@@ -18,6 +18,9 @@ mod render;
 mod sink;
 mod ui;
 
+#[cfg(test)]
+mod test_support;
+
 pub mod error;
 pub mod feed;
 pub mod source;
