@@ -143,22 +143,7 @@ pub trait NoHome {
 
 impl<P> NoHome for HomeOf<'_, P> {}
 
-pub use crate::text::words::{
-    Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words,
-};
-
-/// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
-/// word. This is the `split` of `flat_map(split)`: the same words as
-/// `str::split_ascii_whitespace`, found 64 bytes at a time (see [`Words`]).
-///
-/// ```
-/// use dstream_core::text::split;
-/// assert_eq!(split("to be  or\tnot").collect::<Vec<_>>(), ["to", "be", "or", "not"]);
-/// ```
-#[inline]
-pub fn split(line: &str) -> Words<'_> {
-    Words::new(line)
-}
+pub use words::{split, Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
 
 /// Splits `items` into `n` contiguous partitions as Spark's `parallelize` does
 /// (partition `i` holds `i*len/n .. (i+1)*len/n`). Always returns `n` vectors.
