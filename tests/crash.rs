@@ -4,10 +4,12 @@
 //! crash_child`); the parent adds input files atomically while it kills and restarts the
 //! child. `DSTREAM_CRASH_ROUNDS` (default 20) sets how many times it is killed.
 
+mod common;
+
+use common::{ChildJob, Rng};
 use dstream::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 const FILES: usize = 60;
@@ -34,15 +36,8 @@ fn crash_child() {
     job.run().expect("the job runs until it is killed or stopped");
 }
 
-fn spawn_child(root: &Path) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture"])
-        .env("DSTREAM_CRASH_DIR", root)
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the child job")
+fn spawn_child(root: &Path) -> ChildJob {
+    ChildJob::spawn("crash_child", &[("DSTREAM_CRASH_DIR", &root.to_string_lossy())])
 }
 
 /// Writes input file `i` atomically: elsewhere first, then renamed into the directory.
@@ -73,13 +68,6 @@ fn batch_dirs(out: &Path, prefix: &str) -> BTreeMap<u64, Vec<String>> {
     batches
 }
 
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 #[test]
 fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     let rounds: usize = std::env::var("DSTREAM_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
@@ -88,10 +76,10 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     for dir in ["in", "out", "staging"] {
         std::fs::create_dir_all(root.join(dir)).unwrap();
     }
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut rng = Rng::from_pid();
     let mut added = 0;
     for round in 0..rounds {
-        let mut child = spawn_child(&root);
+        let child = spawn_child(&root);
         if round == 0 {
             // Files already present at the very first start are not new (Spark's
             // newFilesOnly): add input only once the job has run its first batch.
@@ -102,17 +90,16 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
             }
         }
         // Let it start and run a few batches, adding files meanwhile, then kill it anywhere.
-        let alive_for = StdDuration::from_millis(150 + xorshift(&mut seed) % 450);
+        let alive_for = StdDuration::from_millis(150 + rng.below(450));
         let started = Instant::now();
         while started.elapsed() < alive_for {
-            if added < FILES && xorshift(&mut seed) % 3 == 0 {
+            if added < FILES && rng.below(3) == 0 {
                 add_file(&root, added);
                 added += 1;
             }
             std::thread::sleep(StdDuration::from_millis(20));
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.kill();
     }
     while added < FILES {
         add_file(&root, added);
@@ -120,7 +107,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     }
     // A last run that is not killed: wait until every record is out, then stop it gracefully.
     let last_batch_before = batch_dirs(&root.join("out"), "records").keys().next_back().copied().unwrap_or(0);
-    let mut child = spawn_child(&root);
+    let child = spawn_child(&root);
     let expected_records = FILES * LINES_PER_FILE;
     let deadline = Instant::now() + StdDuration::from_secs(60);
     loop {
@@ -136,8 +123,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
         std::thread::sleep(StdDuration::from_millis(100));
     }
     // SIGTERM: graceful stop.
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
+    let status = child.terminate();
     assert!(status.success(), "graceful stop exits 0, got {status}");
 
     // Every record exactly once across all batch outputs.
