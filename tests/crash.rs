@@ -1,6 +1,6 @@
 //! Kill the job with SIGKILL at random moments and restart it from its checkpoint: every input
 //! record must reach the output exactly once, and the final state must equal an uncrashed
-//! run's. The job runs in a child process (this test binary re-run with `--exact
+//! run's, for `update_state_by_key` and for `map_with_state`'s `state_snapshots`. The job runs in a child process (this test binary re-run with `--exact
 //! crash_child`); the parent adds input files atomically while it kills and restarts the
 //! child. `DSTREAM_CRASH_ROUNDS` (default 20) sets how many times it is killed.
 
@@ -16,7 +16,8 @@ const FILES: usize = 60;
 const LINES_PER_FILE: usize = 20;
 
 /// The job under test, as the child runs it: files in, every record out as text files, and
-/// a running count per key kept with `update_state_by_key`, written each batch too.
+/// a running count per key kept with `update_state_by_key` and with `map_with_state`, each
+/// written every batch too (the latter as its `state_snapshots`).
 #[test]
 #[ignore = "run by `killed_and_restarted_jobs_lose_and_duplicate_nothing` in a child process"]
 fn crash_child() {
@@ -25,13 +26,20 @@ fn crash_child() {
     let (input, checkpoints) = (root.join("in"), root.join("checkpoints"));
     let records = root.join("out").join("records").to_string_lossy().into_owned();
     let state = root.join("out").join("state").to_string_lossy().into_owned();
+    let snapshots = root.join("out").join("snapshots").to_string_lossy().into_owned();
     let job = stream! {
         #![checkpoint(checkpoints, 100ms)]
         let lines = text_files(input) every 100ms;
         lines |> map(|l| l.to_string()) |> save_as_text_files(records.as_str(), "txt");
         lines |> map(|l| (l.split(':').next().unwrap_or("").to_string(), 1u64))
             |> update_state_by_key(|values, count| Some(values.iter().sum::<u64>() + count.unwrap_or(0)))
-            |> save_as_text_files(state.as_str(), "txt")
+            |> save_as_text_files(state.as_str(), "txt");
+        lines |> map(|l| (l.split(':').next().unwrap_or("").to_string(), 1u64))
+            |> map_with_state(|_key, one, count| {
+                let n = one.unwrap_or(0) + count.get().copied().unwrap_or(0);
+                count.update(n);
+            })
+            |> state_snapshots |> save_as_text_files(snapshots.as_str(), "txt")
     };
     job.run().expect("the job runs until it is killed or stopped");
 }
@@ -139,16 +147,18 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     assert_eq!(all, expected);
 
     // The last state equals an uncrashed run's: each key counted once per record.
-    let states = batch_dirs(&root.join("out"), "state");
-    let (_, last) = states.iter().next_back().expect("state written");
-    let mut got: Vec<String> = last.clone();
-    got.sort();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for line in &expected {
         *counts.entry(line.split(':').next().unwrap().to_string()).or_default() += 1;
     }
     let mut want: Vec<String> = counts.iter().map(|(k, n)| format!("({k},{n})")).collect();
     want.sort();
-    assert_eq!(got, want);
+    for prefix in ["state", "snapshots"] {
+        let states = batch_dirs(&root.join("out"), prefix);
+        let (_, last) = states.iter().next_back().expect("state written");
+        let mut got: Vec<String> = last.clone();
+        got.sort();
+        assert_eq!(got, want, "the last {prefix}");
+    }
     std::fs::remove_dir_all(&root).unwrap();
 }
