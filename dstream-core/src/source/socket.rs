@@ -74,11 +74,12 @@
 //! directory (Spark's `spark.streaming.receiver.writeAheadLog.enable`), the receiver
 //! appends every block to the log and syncs it (`fdatasync`) **before** it enters the
 //! buffer: a line counts as received only once it is durable. The guarantee is then **zero
-//! loss, at least once**: every line counted as received reaches the job, even if the
-//! process dies, and lines that a batch after the last checkpoint already saw are handed
-//! over again after a crash. (Lines still in the socket, or read but not yet logged, when
-//! the process dies were never received: TCP gives the sender no way to know, as with
-//! Spark's socket receiver.)
+//! loss**: every line counted as received reaches the job, even if the process dies. With
+//! the job's checkpointing it is also **exactly once** for a sink that commits by batch
+//! time: a batch that runs again after a crash takes exactly the blocks of its first run
+//! (see "Re-cuts" below). (Lines still in the socket, or read but not yet logged, when the
+//! process dies were never received: TCP gives the sender no way to know, as with Spark's
+//! socket receiver.)
 //!
 //! - **Records.** Every block is one record with a sequence number (1, 2, ... across
 //!   restarts): `length: u32 | crc: u32 | payload`, where `crc` is the CRC-32 of the
@@ -112,6 +113,13 @@
 //!   crash while the writer lags would find the blocks after the recovered position
 //!   deleted.) The log is only trimmed by checkpoints: use it with `#![checkpoint(..)]`, and
 //!   delete it together with the checkpoint directory.
+//! - **Re-cuts.** A cut takes whole logged blocks (the lines of a block share one stamp,
+//!   and every logged block has a mark of its own in the buffer), so what it took is the
+//!   range of block numbers `(after, through]`: its [`Source::selection`], which the job
+//!   records in its batch log before the batch runs. After a crash, [`Source::recut`] takes
+//!   exactly those blocks again from the replayed ones (waiting for the receiver thread if
+//!   they did not all fit in the buffer at start); the blocks logged after them go to the
+//!   next batches, cut afresh.
 //! - **Cost.** One `write` and one `fdatasync` per block. While a sync is in progress the
 //!   socket keeps filling, so the next read, and block, is larger: throughput drops much
 //!   less than the number of syncs suggests, but the log's disk bounds it.
@@ -189,9 +197,10 @@ pub struct SocketConfig {
     /// `spark.streaming.receiver.writeAheadLog.enable`. Every block of lines is appended to
     /// the log and synced before it counts as received; the source's checkpoint position is
     /// the number of the last block handed to a batch, and a job recovering from a
-    /// checkpoint first replays the logged blocks after it. Guarantee: **zero loss, at least
-    /// once** (lines received after the last checkpoint are handed over again after a
-    /// crash, so a batch may see them twice). Costs one `fdatasync` per block. Use it with
+    /// checkpoint first replays the logged blocks after it. Guarantee: **zero loss**, and,
+    /// with the job's batch log, a batch that runs again after a crash takes exactly the
+    /// blocks of its first run (**exactly once** for a sink that commits by batch time).
+    /// Costs one `fdatasync` per block. Use it with
     /// a checkpoint directory (`#![checkpoint(..)]`): old segments are deleted only as
     /// checkpoints advance (they keep the blocks after the position of the fourth
     /// checkpoint before the newest, which may not be written yet), and without a
@@ -240,6 +249,9 @@ pub struct SocketSource {
     restored: bool,
     /// The blocks a cut takes, kept to reuse its allocation.
     taken: Vec<TextBlock>,
+    /// With a write-ahead log: the blocks the last cut took, `(after, through]` by number
+    /// (its selection).
+    last_cut: (u64, u64),
 }
 
 impl std::fmt::Debug for SocketSource {
@@ -271,6 +283,7 @@ impl SocketSource {
             handed_over: 0,
             restored: false,
             taken: Vec::new(),
+            last_cut: (0, 0),
         }
     }
 
@@ -295,6 +308,50 @@ impl SocketSource {
         if handle.join().is_err() {
             tracing::error!(host = %self.host, port = self.port, "socket receiver thread panicked");
         }
+    }
+
+    /// Moves the queued lines whose marks satisfy `take` into `self.taken` (a prefix of the
+    /// buffer: stamps and numbers never decrease along it) and makes room for the receiver.
+    fn take(&mut self, state: &mut BufferState, take: impl Fn(&Mark) -> bool) {
+        let before = self.taken.len();
+        while let Some(front) = state.queue.front_mut() {
+            if take(&front.last()) {
+                let Some(queued) = state.queue.pop_front() else { break };
+                let last = queued.last();
+                state.bytes -= last.bytes;
+                self.handed_over = self.handed_over.max(last.seq);
+                self.taken.push(queued.block);
+                continue;
+            }
+            // The blocks after this one are all later: their marks fail `take` too.
+            if let Some((head, last)) = front.take_while(&take) {
+                state.bytes -= last.bytes;
+                self.handed_over = self.handed_over.max(last.seq);
+                self.taken.push(head);
+            }
+            break;
+        }
+        if self.taken.len() > before {
+            if let Some(buffer) = &self.buffer {
+                buffer.room.notify_all();
+            }
+        }
+    }
+
+    /// The blocks taken, as one batch; counts its records.
+    fn hand_over(&mut self) -> TextBatch {
+        let mut batch = TextBatch::new();
+        for block in self.taken.drain(..) {
+            if batch.is_empty() {
+                batch = block;
+            } else {
+                batch.append(&block);
+            }
+        }
+        if let Some(metrics) = &self.metrics {
+            metrics.add_records_received(batch.len() as u64);
+        }
+        batch
     }
 }
 
@@ -359,43 +416,70 @@ impl Source for SocketSource {
     }
 
     fn cut(&mut self, time: Time) -> TextBatch {
-        let mut batch = TextBatch::new();
-        let Some(buffer) = &self.buffer else { return batch };
-        {
-            let mut guard = buffer.lock();
-            let state = &mut *guard;
-            while let Some(front) = state.queue.front_mut() {
-                if front.stamp() <= time || self.receiving_stopped {
-                    let Some(queued) = state.queue.pop_front() else { break };
-                    let last = queued.last();
-                    state.bytes -= last.bytes;
-                    self.handed_over = self.handed_over.max(last.seq);
-                    self.taken.push(queued.block);
-                    continue;
-                }
-                // Stamps never decrease: the blocks after this one are all stamped later.
-                if let Some((head, last)) = front.take_through(time) {
-                    state.bytes -= last.bytes;
-                    self.handed_over = self.handed_over.max(last.seq);
-                    self.taken.push(head);
-                }
+        let Some(buffer) = self.buffer.clone() else { return TextBatch::new() };
+        let after = self.handed_over;
+        let stopped = self.receiving_stopped;
+        self.take(&mut buffer.lock(), |mark| mark.stamp <= time || stopped);
+        self.last_cut = (after, self.handed_over);
+        self.hand_over()
+    }
+
+    /// Takes again the logged blocks `(after, through]` of the selection, waiting while the
+    /// receiver thread still replays the log (the blocks are at the front of the buffer,
+    /// replayed in order). Blocks the log no longer holds are reported as missing.
+    fn recut(&mut self, time: Time, selection: &[u8]) -> Result<TextBatch> {
+        let bad =
+            || Error::Checkpoint(format!("bad socket source selection in the batch log for batch {time}"));
+        let after =
+            selection.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(bad)?;
+        let through =
+            selection.get(8..).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(bad)?;
+        let Some(buffer) = self.buffer.clone().filter(|_| self.config.write_ahead_log.is_some()) else {
+            // The log is now off (`restore_position` said so): nothing to take again from.
+            return Ok(self.cut(time));
+        };
+        if after != self.handed_over {
+            tracing::warn!(
+                host = %self.host,
+                port = self.port,
+                batch = %time,
+                logged_after = after,
+                handed_over = self.handed_over,
+                "socket source: the batch log and the checkpoint disagree on the last block handed over"
+            );
+        }
+        let start = self.handed_over;
+        let mut state = buffer.lock();
+        loop {
+            self.take(&mut state, |mark| mark.seq <= through);
+            if self.handed_over >= through || state.replay_done || self.receiving_stopped {
                 break;
             }
+            state = buffer.arrived.wait_timeout(state, POLL).unwrap_or_else(PoisonError::into_inner).0;
         }
-        if !self.taken.is_empty() {
-            buffer.room.notify_all();
+        drop(state);
+        if self.handed_over < through {
+            tracing::error!(
+                host = %self.host,
+                port = self.port,
+                batch = %time,
+                first = self.handed_over + 1,
+                last = through,
+                "socket source: blocks this batch took on its first run are missing from the write-ahead log: \
+                 its re-run lacks their lines"
+            );
         }
-        for block in self.taken.drain(..) {
-            if batch.is_empty() {
-                batch = block;
-            } else {
-                batch.append(&block);
-            }
-        }
-        if let Some(metrics) = &self.metrics {
-            metrics.add_records_received(batch.len() as u64);
-        }
-        batch
+        self.last_cut = (start, through.max(self.handed_over));
+        Ok(self.hand_over())
+    }
+
+    /// With a write-ahead log, the numbers of the blocks the last cut took: `after` and
+    /// `through` (8 bytes each, little-endian), the blocks `(after, through]`. A cut takes
+    /// whole logged blocks (a block's lines share one stamp). `None` without a log.
+    fn selection(&self) -> Option<Vec<u8>> {
+        self.config.write_ahead_log.as_ref()?;
+        let (after, through) = self.last_cut;
+        Some([after.to_le_bytes(), through.to_le_bytes()].concat())
     }
 
     fn stop_receiving(&mut self) {
@@ -455,6 +539,8 @@ struct Buffer {
     state: Mutex<BufferState>,
     /// Signalled when a cut makes room.
     room: Condvar,
+    /// Signalled when the receiver thread replays logged blocks, for a re-cut waiting for them.
+    arrived: Condvar,
 }
 
 struct BufferState {
@@ -468,6 +554,9 @@ struct BufferState {
     checkpoint_positions: VecDeque<u64>,
     /// Write-ahead log: segments all of whose blocks are numbered at or below this may go.
     deletable_through: u64,
+    /// Write-ahead log: every logged block to replay is in the buffer (or handed over), or
+    /// the receiver stopped replaying.
+    replay_done: bool,
 }
 
 /// A block waiting in the buffer, and the stamps of its lines.
@@ -500,17 +589,13 @@ impl Queued {
         self.marks.last().copied().unwrap_or_default()
     }
 
-    /// The stamp of the block's last line.
-    fn stamp(&self) -> Time {
-        self.last().stamp
-    }
-
     /// Records that lines of `added` bytes, stamped `stamp` (not earlier than the last
-    /// stamp) and logged up to block `seq`, were appended to the block.
+    /// stamp) and logged up to block `seq`, were appended to the block. Every logged block
+    /// gets a mark of its own, so that a re-cut can take blocks by number.
     fn mark(&mut self, stamp: Time, added: usize, seq: u64) {
         let lines = self.block.len();
         match self.marks.last_mut() {
-            Some(last) if last.stamp == stamp => {
+            Some(last) if last.stamp == stamp && seq == 0 => {
                 last.lines = lines;
                 last.bytes += added;
                 last.seq = last.seq.max(seq);
@@ -522,10 +607,11 @@ impl Queued {
         }
     }
 
-    /// Splits off the lines stamped at or before `time`, if any: returns them and their mark,
-    /// and keeps the later ones (copied into a new block).
-    fn take_through(&mut self, time: Time) -> Option<(TextBlock, Mark)> {
-        let through = self.marks.partition_point(|mark| mark.stamp <= time);
+    /// Splits off the lines up to the last mark that satisfies `take` (a prefix of the
+    /// marks), if any: returns them and their mark, and keeps the later ones (copied into a
+    /// new block).
+    fn take_while(&mut self, take: impl Fn(&Mark) -> bool) -> Option<(TextBlock, Mark)> {
+        let through = self.marks.partition_point(take);
         let head = *self.marks.get(through.checked_sub(1)?)?;
         let mut rest = TextBlock::new();
         for line in self.block.lines().skip(head.lines) {
@@ -552,8 +638,10 @@ impl Buffer {
                 last_stamp: Time::from_millis(0),
                 checkpoint_positions: VecDeque::new(),
                 deletable_through,
+                replay_done: false,
             }),
             room: Condvar::new(),
+            arrived: Condvar::new(),
         }
     }
 
@@ -720,14 +808,21 @@ impl SocketReceiver {
     /// stay in the log for the next start.
     fn finish_replay(&mut self) -> bool {
         let Wal::Replaying(mut replay) = std::mem::replace(&mut self.wal, Wal::Off) else { return true };
+        let mut replayed = true;
         while let Some((seq, mut block)) = replay.next_block() {
             if self.stopped() {
-                return false;
+                replayed = false;
+                break;
             }
             self.buffer.push(&mut block, seq, None, self.config.max_buffered_bytes, &self.stop);
+            self.buffer.arrived.notify_all();
         }
-        self.wal = Wal::Writing(replay.into_writer(wal::SEGMENT_BYTES));
-        true
+        self.buffer.lock().replay_done = true;
+        self.buffer.arrived.notify_all();
+        if replayed {
+            self.wal = Wal::Writing(replay.into_writer(wal::SEGMENT_BYTES));
+        }
+        replayed
     }
 
     /// Sleeps for `delay` in short slices; false if stopped meanwhile.
@@ -2187,5 +2282,53 @@ mod tests {
         again.restore_position(&position).unwrap();
         again.start(&ctx).unwrap();
         assert_eq!(again.cut(Time::from_millis(0)).lines().collect::<Vec<_>>(), ["c", "d"]);
+    }
+
+    /// A batch run again after a crash takes exactly the logged blocks of its first run, not
+    /// every block logged since the checkpoint; it waits for blocks that the receiver thread
+    /// replays only as room appears in the buffer.
+    #[test]
+    fn wal_recut_takes_the_blocks_of_the_first_cut() {
+        let dir = TempDir::new("recut");
+        let config = SocketConfig { write_ahead_log: Some(dir.0.clone()), ..fast_config() };
+        let (listener, port) = listener();
+        let mut f = Fixture::start(port, config.clone());
+        let mut conn = accept(&listener);
+        f.clock.set(Time::from_millis(500));
+        send(&mut conn, b"a\n");
+        f.wait_bytes(2);
+        assert_eq!(f.cut(1000), ["a"]);
+        let position = f.source.position().unwrap();
+        f.clock.set(Time::from_millis(1500));
+        send(&mut conn, b"c\n");
+        f.wait_bytes(4);
+        send(&mut conn, b"d\n");
+        f.wait_bytes(6);
+        assert_eq!(f.cut(2000), ["c", "d"]);
+        let selection = f.source.selection().unwrap();
+        assert_eq!(selection, [1u64.to_le_bytes(), 3u64.to_le_bytes()].concat(), "blocks 2 (c) and 3 (d)");
+        f.clock.set(Time::from_millis(2500));
+        send(&mut conn, b"e\n");
+        f.wait_bytes(8);
+        // The process "dies" after batch 2000 ran, before its checkpoint.
+        drop(f);
+        drop(conn);
+        drop(listener);
+
+        // The buffer holds one block at a time: the thread replays "d" and "e" as room appears.
+        let config = SocketConfig { max_buffered_bytes: 1, ..config };
+        let clock = ManualClock::new();
+        clock.set(Time::from_millis(1000));
+        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
+        source.restore_position(&position).unwrap();
+        source.start(&ctx).unwrap();
+        let again = source.recut(Time::from_millis(2000), &selection).unwrap();
+        assert_eq!(again.lines().collect::<Vec<_>>(), ["c", "d"]);
+        assert_eq!(source.selection().unwrap(), selection);
+        let buffer = Arc::clone(source.buffer.as_ref().unwrap());
+        wait_for("the end of the replay", || buffer.lock().replay_done);
+        assert_eq!(source.cut(Time::from_millis(3000)).lines().collect::<Vec<_>>(), ["e"]);
+        assert!(source.recut(Time::from_millis(2000), b"short").is_err());
     }
 }
