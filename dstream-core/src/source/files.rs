@@ -98,16 +98,17 @@ impl TextFilesSource {
                 return false;
             }
         };
-        let mut lines = 0u64;
-        // An empty file holds no record (splitting it would give one empty line).
-        let records = if bytes.is_empty() { &[][..] } else { &bytes[..] };
-        for raw in records.split(|b| *b == b'\n').take(if records.is_empty() { 0 } else { usize::MAX }) {
+        // Every `\n` ends a record; bytes after the last one are a last record (so an empty
+        // file holds none, and a final newline does not start another).
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', &bytes)
+            .chain((!bytes.ends_with(b"\n") && !bytes.is_empty()).then_some(bytes.len()));
+        for end in ends {
+            let raw = &bytes[start..end];
+            start = end + 1;
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             match std::str::from_utf8(raw) {
-                Ok(line) => {
-                    batch.push_line(line);
-                    lines += 1;
-                }
+                Ok(line) => batch.push_line(line),
                 Err(_) => {
                     if let Some(m) = &self.metrics {
                         m.add_malformed_not_utf8(1);
@@ -115,10 +116,6 @@ impl TextFilesSource {
                     tracing::warn!(file = %path.display(), "skipping a line that is not UTF-8");
                 }
             }
-        }
-        // A final newline does not start another (empty) record.
-        if bytes.ends_with(b"\n") && lines > 0 {
-            batch.pop_line();
         }
         if let Some(m) = &self.metrics {
             m.add_bytes_received(bytes.len() as u64);
@@ -271,6 +268,24 @@ mod tests {
         let t3 = Time::from_millis(now_ms() + 1000);
         assert_eq!(resumed.cut(t3).lines().collect::<Vec<_>>(), [""]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_splits_into_lines_at_newlines_dropping_cr_and_counting_bad_lines() {
+        let dir = crate::test_support::TempDir::new("files-lines");
+        let metrics = Metrics::new();
+        let source = TextFilesSource { metrics: Some(metrics.clone()), ..TextFilesSource::new(&dir.0) };
+        let read = |bytes: &[u8]| {
+            std::fs::write(dir.0.join("f"), bytes).unwrap();
+            let mut batch = TextBlock::new();
+            assert!(source.read_into(&dir.0.join("f"), &mut batch));
+            batch.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(read(b"x\r\n\ny\n\xff\xfe\nlast"), ["x", "", "y", "last"]);
+        assert_eq!(metrics.snapshot().malformed_not_utf8, 1);
+        assert_eq!(read(b"\r\n"), [""]);
+        assert!(read(b"").is_empty());
+        assert!(!source.read_into(&dir.0.join("missing"), &mut TextBlock::new()));
     }
 
     /// Puts a file named `name` modified at `ms` (ms since the epoch) into `dir`.
