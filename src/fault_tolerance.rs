@@ -35,7 +35,7 @@
 //!
 //! A source that cannot describe its cuts (a custom `source(..)` that keeps the default
 //! `selection`, or `socket` without a write-ahead log) is cut afresh when its batches run
-//! again; the job names it in a warning at its first batch.
+//! again; the job names it in a warning at its first checkpointed batch.
 //!
 //! ## Delivery guarantees
 //!
@@ -49,7 +49,7 @@
 //! | `socket(..)` | at most once | lines received since the last checkpoint are lost if the process dies (nothing is lost on a graceful stop); the batches run again after a crash take lines received after the restart, which a store that already committed those batch times skips |
 //! | `socket(..)` with `SocketConfig::write_ahead_log` | exactly once, no loss | every block is synced to the log before it counts as received; a re-run batch takes exactly the logged blocks of its first run, and the blocks logged after them go to the next batches. Blocks lost to a corrupt log are reported |
 //! | `queue(..)` | exactly once | the number of batches taken is the position, the index of each batch's queued batch its selection |
-//! | `source(..)` | exactly once if the source implements `selection` and `recut`; otherwise as its `position` / `restore_position` allow (at least once, or at most once), with a warning at the first batch | |
+//! | `source(..)` | exactly once if the source implements `selection` and `recut`; otherwise as its `position` / `restore_position` allow (at least once, or at most once), with a warning at the first checkpointed batch | |
 //! | transformations, windows, state | exactly once in effect | state comes back from the checkpoint and the batches after it run again on the same input (for the sources above that replay) |
 //! | `print` | at least once | a re-run batch prints again |
 //! | `save_as_text_files` | exactly once in the files | a batch's directory is replaced atomically with the same content when the batch runs again |

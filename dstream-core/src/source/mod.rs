@@ -64,8 +64,8 @@ pub trait Source: Send + 'static {
     /// re-cut from it, so that a batch time always means the same input.
     ///
     /// `None` (the default): the source cannot describe its cuts. A batch run again after a
-    /// crash then cuts it afresh, and may see other input than its first run: the job says
-    /// so when it starts, and a sink that commits by batch time is no longer exactly once
+    /// crash then cuts it afresh, and may see other input than its first run: the job warns
+    /// at its first checkpointed batch, and a sink that commits by batch time is no longer exactly once
     /// for this source's records.
     fn selection(&self) -> Option<Vec<u8>> {
         None
@@ -76,7 +76,8 @@ pub trait Source: Send + 'static {
     /// cut did. Called, instead of `cut`, for the batches after the recovered checkpoint that
     /// ran before the crash, in order and after `start`.
     ///
-    /// The default cuts afresh (for a source whose `selection` is `None` it is never called).
+    /// The default cuts afresh (for a source whose `selection` is `None` it is never called):
+    /// a source that describes its cuts must implement both.
     fn recut(&mut self, time: Time, selection: &[u8]) -> Result<Self::Batch> {
         let _ = selection;
         Ok(self.cut(time))
