@@ -55,8 +55,11 @@
 //! | `save_as_text_files` | exactly once in the files | a batch's directory is replaced atomically with the same content when the batch runs again |
 //! | `foreach_batch` | at least once; exactly once with a store that commits by batch time | see below |
 //!
-//! What this does not cover: a batch log or write-ahead log corrupted on disk (reported at
-//! start; the batches it no longer describes are cut afresh), and a recovery that falls back
+//! What this does not cover: a crash before the first checkpoint (the job then starts
+//! afresh, on a new time grid and an empty batch log: `text_files` ignores the files already
+//! there, a socket's write-ahead log is replayed whole into the first batch), a batch log or
+//! write-ahead log corrupted on disk (reported at start; the batches it no longer describes
+//! are cut afresh), and a recovery that falls back
 //! to a checkpoint older than the last [`KEEP`](crate::checkpoint::KEEP) + 3 written
 //! (the log no longer holds the batches after it).
 //!
