@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod queue;
+pub(crate) mod set;
 pub mod socket;
 
 use crate::error::Result;
