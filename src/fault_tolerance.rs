@@ -19,19 +19,49 @@
 //! closure identity, a checkpoint survives changes to the rest of the program; an operator
 //! whose state type changed is reported by name at start.
 //!
+//! ## A batch time always means the same input
+//!
+//! Running the batches after the checkpoint again is only safe if each one takes the same
+//! input as its first run: a store that commits by batch time (below) skips a batch it has
+//! already committed, so a record that lands in a re-run batch but was not in its first run
+//! would be lost. So, with checkpointing on, the job records what every source's cut took
+//! (`Source::selection`: the files read, a range of write-ahead-log blocks, a queue index)
+//! in a **batch log**, `batches.log` in the checkpoint directory, and syncs it **before the
+//! batch runs its stages and outputs** (Spark's direct Kafka approach: offset ranges are
+//! fixed before a batch runs). On recovery, the batches after the checkpoint that the log
+//! holds are re-cut from their records (`Source::recut`), in order; later batches are cut
+//! afresh. A torn last record (a crash during its append) means that batch never ran its
+//! outputs: it is cut afresh. The log is trimmed as checkpoints advance.
+//!
+//! A source that cannot describe its cuts (a custom `source(..)` that keeps the default
+//! `selection`, or `socket` without a write-ahead log) is cut afresh when its batches run
+//! again; the job names it in a warning at its first checkpointed batch.
+//!
 //! ## Delivery guarantees
+//!
+//! "Exactly once" below is for a sink that commits by batch time (`save_as_text_files`, or
+//! `foreach_batch` with the recipe below); state and windows are exactly once in effect for
+//! the same sources.
 //!
 //! | where | guarantee | how |
 //! |---|---|---|
-//! | `text_files(dir)` | exactly once | the names of the files read are in the checkpoint; a re-run batch reads the same files (by modification time) |
-//! | `socket(..)` | lines received since the last checkpoint are lost if the process dies (nothing is lost on a graceful stop) | the receiver keeps lines in memory only |
-//! | `socket(..)` with `SocketConfig::write_ahead_log` | at least once, no loss | every block is synced to the log before it counts as received and replayed after a crash |
-//! | `queue(..)` | exactly once | the number of batches taken is the position |
-//! | `source(..)` | as the source's `position` / `restore_position` implement | |
+//! | `text_files(dir)` | exactly once | the names of the files read are in the checkpoint, and each batch's files are in the batch log: a re-run batch reads exactly the files of its first run (a file that appeared since, modified before the batch's time, goes to the next batch cut afresh). A recorded file deleted or rewritten before the re-run is reported; its records are then missing or changed |
+//! | `socket(..)` | at most once | lines received since the last checkpoint are lost if the process dies (nothing is lost on a graceful stop); the batches run again after a crash take lines received after the restart, which a store that already committed those batch times skips |
+//! | `socket(..)` with `SocketConfig::write_ahead_log` | exactly once, no loss | every block is synced to the log before it counts as received; a re-run batch takes exactly the logged blocks of its first run, and the blocks logged after them go to the next batches. Blocks lost to a corrupt log are reported |
+//! | `queue(..)` | exactly once | the number of batches taken is the position, the index of each batch's queued batch its selection |
+//! | `source(..)` | exactly once if the source implements `selection` and `recut`; otherwise as its `position` / `restore_position` allow (at least once, or at most once), with a warning at the first checkpointed batch | |
 //! | transformations, windows, state | exactly once in effect | state comes back from the checkpoint and the batches after it run again on the same input (for the sources above that replay) |
 //! | `print` | at least once | a re-run batch prints again |
 //! | `save_as_text_files` | exactly once in the files | a batch's directory is replaced atomically with the same content when the batch runs again |
 //! | `foreach_batch` | at least once; exactly once with a store that commits by batch time | see below |
+//!
+//! What this does not cover: a crash before the first checkpoint (the job then starts
+//! afresh, on a new time grid and an empty batch log: `text_files` ignores the files already
+//! there, a socket's write-ahead log is replayed whole into the first batch), a batch log or
+//! write-ahead log corrupted on disk (reported at start; the batches it no longer describes
+//! are cut afresh), and a recovery that falls back
+//! to a checkpoint older than the last [`KEEP`](crate::checkpoint::KEEP) + 3 written
+//! (the log no longer holds the batches after it).
 //!
 //! ## Exactly-once output with `foreach_batch`
 //!

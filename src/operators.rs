@@ -366,7 +366,7 @@ pub mod socket {
     //! | `initial_backoff` | 100 ms | delay before the first reconnection; doubles after each failure |
     //! | `max_backoff` | 5 s | upper bound of the reconnection delay |
     //! | `max_buffered_bytes` | 256 MiB | received bytes waiting for the batch loop; past this the receiver stops reading (backpressure onto TCP), so it also caps the intake at about this much per batch interval |
-    //! | `write_ahead_log` | `None` | directory of a write-ahead log: every block is synced there before it counts as received and replayed after a crash (at least once, no loss; use with `#![checkpoint]`, which trims it) |
+    //! | `write_ahead_log` | `None` | directory of a write-ahead log: every block is synced there before it counts as received and replayed after a crash (no loss; with `#![checkpoint]`, which trims it, a batch that runs again takes exactly the blocks of its first run) |
     //! | `malformed_path` | `None` | file to which dropped lines are appended |
     //! | `connect_timeout` | 1 s | timeout of one connection attempt |
     //!

@@ -3,12 +3,14 @@
 
 use crate::error::{Error, Result};
 use crate::exec::Executor;
+use crate::persist::batch_log::{BatchLog, Entry};
 use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
-use crate::source::{Source, SourceContext};
+use crate::source::set::SourceSet;
+use crate::source::SourceContext;
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::{Duration, Time};
 use crate::ui::metrics::{Metrics, MetricsSnapshot};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,65 +114,21 @@ impl<'c> BatchContext<'c> {
     }
 }
 
-/// The sources of a job, as a tuple: `(S0,)`, `(S0, S1)`, ... Cutting them yields a tuple of
-/// their batches, so each stage gets its input with its own type.
-pub trait SourceSet: Send + 'static {
-    /// One batch of every source.
-    type Batches: Send;
-    /// Starts every source.
-    fn start(&mut self, ctx: &SourceContext) -> Result<()>;
-    /// Cuts every source at `time`.
-    fn cut(&mut self, time: Time) -> Self::Batches;
-    /// Stops every source's receiving.
-    fn stop_receiving(&mut self);
-    /// Every source's position, for a checkpoint.
-    fn positions(&self) -> Vec<Option<Vec<u8>>>;
-    /// Resumes every source from saved positions.
-    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
+/// Where a batch's input comes from.
+enum Input<'a> {
+    /// Cut the sources afresh.
+    Cut,
+    /// Cut the sources afresh and record what they took in the batch log, durably, before
+    /// the batch runs.
+    CutAndLog(&'a mut BatchLog),
+    /// Take again what the batch log recorded for this batch time on its first run.
+    Recut(&'a [Option<Vec<u8>>]),
 }
-
-macro_rules! source_set {
-    ($($s:ident . $i:tt),*) => {
-        impl<$($s: Source),*> SourceSet for ($($s,)*) {
-            type Batches = ($($s::Batch,)*);
-            #[allow(unused_variables)]
-            fn start(&mut self, ctx: &SourceContext) -> Result<()> {
-                $(self.$i.start(ctx)?;)*
-                Ok(())
-            }
-            #[allow(unused_variables, clippy::unused_unit)]
-            fn cut(&mut self, time: Time) -> Self::Batches {
-                ($(self.$i.cut(time),)*)
-            }
-            fn stop_receiving(&mut self) {
-                $(self.$i.stop_receiving();)*
-            }
-            fn positions(&self) -> Vec<Option<Vec<u8>>> {
-                vec![$(self.$i.position()),*]
-            }
-            #[allow(unused_variables)]
-            fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()> {
-                $(if let Some(Some(p)) = positions.get($i) { self.$i.restore_position(p)?; })*
-                Ok(())
-            }
-        }
-    };
-}
-
-source_set!();
-source_set!(A.0);
-source_set!(A.0, B.1);
-source_set!(A.0, B.1, C.2);
-source_set!(A.0, B.1, C.2, D.3);
-source_set!(A.0, B.1, C.2, D.3, E.4);
-source_set!(A.0, B.1, C.2, D.3, E.4, F.5);
-source_set!(A.0, B.1, C.2, D.3, E.4, F.5, G.6);
-source_set!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7);
 
 /// A job's program: its sources and the generated code that runs one batch.
 trait Program: Send {
     fn start(&mut self, ctx: &SourceContext) -> Result<()>;
-    fn run_batch(&mut self, ctx: &mut BatchContext<'_>) -> Result<()>;
+    fn run_batch(&mut self, ctx: &mut BatchContext<'_>, input: Input<'_>) -> Result<()>;
     fn stop_receiving(&mut self);
     fn positions(&self) -> Vec<Option<Vec<u8>>>;
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
@@ -179,6 +137,28 @@ trait Program: Send {
 struct Compiled<S, F> {
     sources: S,
     runner: F,
+    /// Whether the sources that cannot describe their cuts have been named in the log.
+    told_undescribed: bool,
+}
+
+impl<S: SourceSet, F> Compiled<S, F> {
+    /// Names, once, the sources whose cuts the batch log cannot record.
+    fn tell_undescribed(&mut self, selections: &[Option<Vec<u8>>]) {
+        if std::mem::replace(&mut self.told_undescribed, true) {
+            return;
+        }
+        for (index, name) in self.sources.names().into_iter().enumerate() {
+            if selections.get(index).is_none_or(Option::is_none) {
+                tracing::warn!(
+                    source = index,
+                    kind = name,
+                    "this source cannot describe its cuts: after a crash, the batches that run again \
+                     cut it afresh and may see other input than their first run (at least once or at \
+                     most once for its records, not exactly once)"
+                );
+            }
+        }
+    }
 }
 
 impl<S, F> Program for Compiled<S, F>
@@ -190,8 +170,20 @@ where
         self.sources.start(ctx)
     }
 
-    fn run_batch(&mut self, ctx: &mut BatchContext<'_>) -> Result<()> {
-        let batches = self.sources.cut(ctx.time());
+    fn run_batch(&mut self, ctx: &mut BatchContext<'_>, input: Input<'_>) -> Result<()> {
+        let time = ctx.time();
+        let batches = match input {
+            Input::Cut => self.sources.cut(time),
+            Input::Recut(selections) => self.sources.recut(time, selections)?,
+            Input::CutAndLog(log) => {
+                let batches = self.sources.cut(time);
+                let selections = self.sources.selections();
+                self.tell_undescribed(&selections);
+                // Durable before any output of the batch: a re-run takes the same input.
+                log.append(Entry { time, selections })?;
+                batches
+            }
+        };
         (self.runner)(ctx, batches)
     }
 
@@ -216,6 +208,36 @@ struct Checkpointing {
     writer: Option<checkpoint::Writer>,
     /// The checkpoint recovered at start, applied by the first batch.
     recovered: Option<Checkpoint>,
+    /// What each batch's sources took, recorded before the batch runs; opened by `recover`.
+    log: Option<BatchLog>,
+    /// The logged batches after the recovered checkpoint, oldest first: they run again on
+    /// the input of their first run.
+    replay: VecDeque<Entry>,
+    /// The times of the last checkpoints submitted, oldest first, to trim the batch log.
+    submitted: VecDeque<Time>,
+}
+
+/// Checkpoints remembered for trimming the batch log: the [`checkpoint::KEEP`] kept on disk,
+/// and three more, since the background writer may hold up to three not yet written (two
+/// queued, one being written). The oldest of them may be the oldest checkpoint on disk,
+/// from which a recovery needs every logged batch after it.
+const LOG_RETAINED_CHECKPOINTS: usize = checkpoint::KEEP + 3;
+
+impl Checkpointing {
+    /// Notes the checkpoint of batch `time` and drops the logged batches that no recovery
+    /// can run again any more (at or before the oldest checkpoint that may be on disk).
+    fn trim_log(&mut self, time: Time) -> Result<()> {
+        self.submitted.push_back(time);
+        if self.submitted.len() > LOG_RETAINED_CHECKPOINTS {
+            self.submitted.pop_front();
+        }
+        match (self.submitted.front(), &mut self.log) {
+            (Some(&oldest), Some(log)) if self.submitted.len() == LOG_RETAINED_CHECKPOINTS => {
+                log.trim_through(oldest)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The compiled plan, described by the compiler for [`Job::explain`] and
@@ -274,7 +296,7 @@ impl Job {
             metrics: Metrics::new(),
             stop: Arc::new(AtomicBool::new(false)),
             checkpointing: None,
-            program: Box::new(Compiled { sources, runner }),
+            program: Box::new(Compiled { sources, runner, told_undescribed: false }),
         }
     }
 
@@ -285,7 +307,15 @@ impl Job {
     pub fn with_checkpoint(mut self, dir: impl Into<PathBuf>, interval: Option<Duration>) -> Job {
         let b = self.batch_interval.as_millis();
         let interval = interval.unwrap_or(Duration::from_millis(b * 10_000u64.div_ceil(b)));
-        self.checkpointing = Some(Checkpointing { dir: dir.into(), interval, writer: None, recovered: None });
+        self.checkpointing = Some(Checkpointing {
+            dir: dir.into(),
+            interval,
+            writer: None,
+            recovered: None,
+            log: None,
+            replay: VecDeque::new(),
+            submitted: VecDeque::new(),
+        });
         self
     }
 
@@ -296,9 +326,17 @@ impl Job {
 
     /// Loads the newest readable checkpoint, if checkpointing is on and one exists: restores
     /// the sources' positions and the time grid, and returns the last batch time it holds.
+    /// Opens the batch log: the logged batches after the checkpoint will be re-cut from it
+    /// (without a checkpoint the log starts over).
     pub(crate) fn recover(&mut self) -> Result<Option<Time>> {
         let Some(checkpointing) = &mut self.checkpointing else { return Ok(None) };
-        let Some(recovered) = checkpoint::load_latest(&checkpointing.dir)? else { return Ok(None) };
+        let recovered = checkpoint::load_latest(&checkpointing.dir)?;
+        let log = BatchLog::open(&checkpointing.dir, recovered.is_none())?;
+        if let Some(recovered) = &recovered {
+            checkpointing.replay = log.after(recovered.batch_time).cloned().collect();
+        }
+        checkpointing.log = Some(log);
+        let Some(recovered) = recovered else { return Ok(None) };
         if recovered.batch_interval_ms != self.batch_interval.as_millis() {
             return Err(Error::Checkpoint(format!(
                 "the checkpoint in {} was written with a batch interval of {} ms; the program now has {}",
@@ -380,11 +418,25 @@ impl Job {
         let due = self.checkpointing.as_ref().is_some_and(|c| {
             force_checkpoint || (time.as_millis() - self.zero_time.as_millis()) % c.interval.as_millis() == 0
         });
+        let replayed = self.checkpointing.as_mut().and_then(|c| {
+            while c.replay.front().is_some_and(|e| e.time < time) {
+                c.replay.pop_front();
+            }
+            c.replay.front().is_some_and(|e| e.time == time).then(|| c.replay.pop_front()).flatten()
+        });
+        let input = match (&replayed, self.checkpointing.as_mut().and_then(|c| c.log.as_mut())) {
+            (Some(entry), _) => {
+                tracing::info!(batch = %time, "running a batch again on the input of its first run (from the batch log)");
+                Input::Recut(&entry.selections)
+            }
+            (None, Some(log)) => Input::CutAndLog(log),
+            (None, None) => Input::Cut,
+        };
         exec.begin_batch();
         let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
         ctx.restore_from = recovered.as_ref();
         ctx.save_into = due.then(BTreeMap::new);
-        self.program.run_batch(&mut ctx)?;
+        self.program.run_batch(&mut ctx, input)?;
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
         drop(ctx);
         if let Some(recovered) = &recovered {
@@ -393,7 +445,7 @@ impl Job {
             }
         }
         self.metrics.add_batches_completed(1);
-        if let (Some(operators), Some(checkpointing)) = (saved, &self.checkpointing) {
+        if let (Some(operators), Some(checkpointing)) = (saved, &mut self.checkpointing) {
             let checkpoint = Checkpoint {
                 batch_time: time,
                 batch_interval_ms: self.batch_interval.as_millis(),
@@ -407,6 +459,7 @@ impl Job {
                     checkpoint::write(&checkpointing.dir, &checkpoint)?;
                 }
             }
+            checkpointing.trim_log(time)?;
         }
         Ok(())
     }
@@ -495,4 +548,37 @@ fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBool) -> bool 
 /// The number of cores, Spark's local-mode default parallelism.
 pub fn default_parallelism() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persist::batch_log::BatchLog;
+    use crate::source::queue::QueueSource;
+    use crate::test_support::TempDir;
+    use crate::testing::Harness;
+
+    /// A queue job that checkpoints every batch into `dir`.
+    fn job(dir: &std::path::Path) -> Job {
+        let queue = QueueSource::new((0..100).map(|n| vec![n]));
+        Job::new(Duration::from_millis(1000), Explain::default(), (queue,), |_, (_batch,)| Ok(()))
+            .with_checkpoint(dir, Some(Duration::from_millis(1000)))
+    }
+
+    #[test]
+    fn every_batch_is_logged_and_the_log_keeps_what_a_recovery_may_need() {
+        let dir = TempDir::new("job-batch-log");
+        Harness::new(job(&dir.0)).run_batches(5).unwrap();
+        assert_eq!(BatchLog::open(&dir.0, false).unwrap().times(), [1000, 2000, 3000, 4000, 5000]);
+        Harness::new(job(&dir.0)).run_batches(25).unwrap();
+        // Checkpoints at 1000 .. 30000: the log keeps every batch after the oldest one that
+        // may still be on disk, the 13th newest (18000), and drops the older ones once they
+        // are half the log.
+        let times = BatchLog::open(&dir.0, false).unwrap().times();
+        let needed: Vec<u64> = (19..=30).map(|n| n * 1000).collect();
+        assert!(times.ends_with(&needed), "{times:?}");
+        let dead = times.len() - needed.len();
+        assert!(dead < needed.len(), "{times:?}");
+        assert!(times.windows(2).all(|w| w[1] == w[0] + 1000), "{times:?}");
+    }
 }

@@ -1,6 +1,7 @@
-//! What survives a crash: checkpoints of a job's state at batch boundaries, and the
-//! write-ahead log of the socket source.
+//! What survives a crash: checkpoints of a job's state at batch boundaries, the batch log of
+//! what each batch's sources selected, and the write-ahead log of the socket source.
 
+pub mod batch_log;
 pub mod checkpoint;
 pub mod frame;
 pub mod wal;

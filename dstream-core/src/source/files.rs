@@ -11,9 +11,12 @@
 //! - files modified more than the remember window (60 s) before the batch are ignored, and so
 //!   are files that were already there when the job first started (`newFilesOnly`).
 //!
-//! The names of the files read are the source's checkpoint position: after a crash, a batch
-//! that is run again reads exactly the files it read the first time (those modified at or
-//! before its time that the checkpoint had not seen), so no record is lost or read twice.
+//! The names of the files read are the source's checkpoint position, and the names (and
+//! modification times) of the files each batch read are its selection, which the job records
+//! in its batch log before the batch runs: after a crash, a batch that runs again reads
+//! exactly the files of its first run ([`Source::recut`]), even if files modified before its
+//! time appeared in the directory since; those are read by the next batch that lists the
+//! directory. So no record is lost or read twice.
 
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};
@@ -33,6 +36,8 @@ pub const REMEMBER: Duration = Duration::from_secs(60);
 pub struct TextFilesSource {
     dir: PathBuf,
     position: Position,
+    /// The files the last cut read, in order: its selection.
+    last: Vec<(String, u64)>,
     metrics: Option<Metrics>,
 }
 
@@ -47,7 +52,7 @@ struct Position {
 impl TextFilesSource {
     /// A source over the files that appear in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> TextFilesSource {
-        TextFilesSource { dir: dir.into(), position: Position::default(), metrics: None }
+        TextFilesSource { dir: dir.into(), position: Position::default(), last: Vec::new(), metrics: None }
     }
 
     /// The candidate files for batch `t`, oldest first.
@@ -83,6 +88,53 @@ impl TextFilesSource {
         found.sort();
         Ok(found)
     }
+
+    /// Appends the lines of the file at `path` to `batch`; false if it cannot be read.
+    fn read_into(&self, path: &std::path::Path, batch: &mut TextBatch) -> bool {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "cannot read the file");
+                return false;
+            }
+        };
+        // Every `\n` ends a record; bytes after the last one are a last record (so an empty
+        // file holds none, and a final newline does not start another).
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', &bytes)
+            .chain((!bytes.ends_with(b"\n") && !bytes.is_empty()).then_some(bytes.len()));
+        for end in ends {
+            let raw = &bytes[start..end];
+            start = end + 1;
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            match std::str::from_utf8(raw) {
+                Ok(line) => batch.push_line(line),
+                Err(_) => {
+                    if let Some(m) = &self.metrics {
+                        m.add_malformed_not_utf8(1);
+                    }
+                    tracing::warn!(file = %path.display(), "skipping a line that is not UTF-8");
+                }
+            }
+        }
+        if let Some(m) = &self.metrics {
+            m.add_bytes_received(bytes.len() as u64);
+        }
+        true
+    }
+
+    /// Ends a cut that read the files `read`: remembers them, forgets the files older than
+    /// the remember window, counts the records.
+    fn finish_cut(&mut self, time: Time, read: Vec<(String, u64)>, batch: &TextBatch) {
+        self.position.read.extend(read.iter().cloned());
+        self.last = read;
+        // Files older than the remember window can never be picked again: forget them.
+        let horizon = time.as_millis().saturating_sub(REMEMBER.as_millis());
+        self.position.read.retain(|_, modified| *modified >= horizon);
+        if let Some(m) = &self.metrics {
+            m.add_records_received(batch.len() as u64);
+        }
+    }
 }
 
 impl Source for TextFilesSource {
@@ -99,48 +151,14 @@ impl Source for TextFilesSource {
 
     fn cut(&mut self, time: Time) -> TextBatch {
         let mut batch = TextBlock::new();
-        let files = self.new_files(time).unwrap_or_default();
-        for (modified, name, path) in files {
-            let bytes = match std::fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    tracing::warn!(file = %path.display(), error = %e, "cannot read the file; will retry next batch");
-                    continue;
-                }
-            };
-            let mut lines = 0u64;
-            // An empty file holds no record (splitting it would give one empty line).
-            let records = if bytes.is_empty() { &[][..] } else { &bytes[..] };
-            for raw in records.split(|b| *b == b'\n').take(if records.is_empty() { 0 } else { usize::MAX }) {
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                match std::str::from_utf8(raw) {
-                    Ok(line) => {
-                        batch.push_line(line);
-                        lines += 1;
-                    }
-                    Err(_) => {
-                        if let Some(m) = &self.metrics {
-                            m.add_malformed_not_utf8(1);
-                        }
-                        tracing::warn!(file = %path.display(), "skipping a line that is not UTF-8");
-                    }
-                }
+        let mut read = Vec::new();
+        for (modified, name, path) in self.new_files(time).unwrap_or_default() {
+            // A file that cannot be read now is a candidate again next batch.
+            if self.read_into(&path, &mut batch) {
+                read.push((name, modified));
             }
-            // A final newline does not start another (empty) record.
-            if bytes.ends_with(b"\n") && lines > 0 {
-                batch.pop_line();
-            }
-            if let Some(m) = &self.metrics {
-                m.add_bytes_received(bytes.len() as u64);
-            }
-            self.position.read.insert(name, modified);
         }
-        // Files older than the remember window can never be picked again: forget them.
-        let horizon = time.as_millis().saturating_sub(REMEMBER.as_millis());
-        self.position.read.retain(|_, modified| *modified >= horizon);
-        if let Some(m) = &self.metrics {
-            m.add_records_received(batch.len() as u64);
-        }
+        self.finish_cut(time, read, &batch);
         batch
     }
 
@@ -154,6 +172,47 @@ impl Source for TextFilesSource {
         self.position = bincode::deserialize(position)
             .map_err(|e| Error::Checkpoint(format!("bad file source position: {e}")))?;
         Ok(())
+    }
+
+    /// The names and modification times (ms) of the files the last cut read, in order.
+    fn selection(&self) -> Option<Vec<u8>> {
+        bincode::serialize(&self.last).ok()
+    }
+
+    /// Reads exactly the recorded files again, in their order, whatever the directory holds
+    /// now. A recorded file that is gone or unreadable cannot be read again: that is reported
+    /// as an error (its records are missing from this run of the batch) and the batch goes on.
+    fn recut(&mut self, time: Time, selection: &[u8]) -> Result<TextBatch> {
+        let files: Vec<(String, u64)> = bincode::deserialize(selection).map_err(|e| {
+            Error::Checkpoint(format!(
+                "bad file source selection in the batch log for batch {time} (directory {}): {e}",
+                self.dir.display()
+            ))
+        })?;
+        let mut batch = TextBlock::new();
+        for (name, modified) in &files {
+            let path = self.dir.join(name);
+            let now = std::fs::metadata(&path).ok().and_then(|m| m.modified().ok());
+            let now = now.and_then(|m| m.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as u64);
+            if now.is_some_and(|now| now != *modified) {
+                tracing::warn!(
+                    file = %path.display(),
+                    batch = %time,
+                    "the file was modified since this batch first read it: the re-run reads its new content \
+                     (files must not change once in the directory)"
+                );
+            }
+            if !self.read_into(&path, &mut batch) {
+                tracing::error!(
+                    file = %path.display(),
+                    batch = %time,
+                    "a file this batch read on its first run cannot be read again: its records are missing \
+                     from the batch's re-run"
+                );
+            }
+        }
+        self.finish_cut(time, files, &batch);
+        Ok(batch)
     }
 }
 
@@ -209,5 +268,74 @@ mod tests {
         let t3 = Time::from_millis(now_ms() + 1000);
         assert_eq!(resumed.cut(t3).lines().collect::<Vec<_>>(), [""]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_splits_into_lines_at_newlines_dropping_cr_and_counting_bad_lines() {
+        let dir = crate::test_support::TempDir::new("files-lines");
+        let metrics = Metrics::new();
+        let source = TextFilesSource { metrics: Some(metrics.clone()), ..TextFilesSource::new(&dir.0) };
+        let read = |bytes: &[u8]| {
+            std::fs::write(dir.0.join("f"), bytes).unwrap();
+            let mut batch = TextBlock::new();
+            assert!(source.read_into(&dir.0.join("f"), &mut batch));
+            batch.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(read(b"x\r\n\ny\n\xff\xfe\nlast"), ["x", "", "y", "last"]);
+        assert_eq!(metrics.snapshot().malformed_not_utf8, 1);
+        assert_eq!(read(b"\r\n"), [""]);
+        assert!(read(b"").is_empty());
+        assert!(!source.read_into(&dir.0.join("missing"), &mut TextBlock::new()));
+    }
+
+    /// Puts a file named `name` modified at `ms` (ms since the epoch) into `dir`.
+    fn put_at(dir: &std::path::Path, name: &str, text: &str, ms: u64) {
+        put(dir, name, text);
+        let file = std::fs::File::options().write(true).open(dir.join(name)).unwrap();
+        file.set_modified(UNIX_EPOCH + std::time::Duration::from_millis(ms)).unwrap();
+    }
+
+    fn lines(batch: &TextBatch) -> Vec<&str> {
+        batch.lines().collect()
+    }
+
+    /// The bug of issue #16: a batch run again after a crash listed the directory again and
+    /// also read a file modified before its time that appeared after its first run.
+    #[test]
+    fn a_recut_reads_the_files_of_the_first_cut_even_after_new_files_appear() {
+        let dir = crate::test_support::TempDir::new("files-recut");
+        let clock = ManualClock::new();
+        clock.set(Time::from_millis(10_000));
+        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let mut source = TextFilesSource::new(&dir.0);
+        source.start(&ctx).unwrap();
+        put_at(&dir.0, "a.txt", "a1\na2\n", 10_500);
+        assert_eq!(lines(&source.cut(Time::from_millis(11_000))), ["a1", "a2"]);
+        let checkpointed = source.position().unwrap();
+        put_at(&dir.0, "b.txt", "b1\n", 11_500);
+        assert_eq!(lines(&source.cut(Time::from_millis(12_000))), ["b1"]);
+        let selection = source.selection().unwrap();
+
+        // The job dies; meanwhile a file modified before 12 000 appears.
+        put_at(&dir.0, "c.txt", "c1\n", 11_800);
+        let restarted = || {
+            let mut source = TextFilesSource::new(&dir.0);
+            source.restore_position(&checkpointed).unwrap();
+            source.start(&ctx).unwrap();
+            source
+        };
+        // Cut afresh, batch 12 000 would now hold other input than its first run.
+        assert_eq!(lines(&restarted().cut(Time::from_millis(12_000))), ["b1", "c1"]);
+        // Re-cut from its selection it holds the same; the late file goes to the next batch.
+        let mut source = restarted();
+        assert_eq!(lines(&source.recut(Time::from_millis(12_000), &selection).unwrap()), ["b1"]);
+        assert_eq!(source.selection().unwrap(), selection);
+        assert_eq!(lines(&source.cut(Time::from_millis(13_000))), ["c1"]);
+        assert!(source.cut(Time::from_millis(14_000)).is_empty());
+        // A recorded file that is gone is reported, and the rest of the batch still read.
+        std::fs::remove_file(dir.0.join("b.txt")).unwrap();
+        let mut source = restarted();
+        assert!(source.recut(Time::from_millis(12_000), &selection).unwrap().is_empty());
+        assert!(source.recut(Time::from_millis(12_000), b"garbage").is_err());
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod queue;
+pub(crate) mod set;
 pub mod socket;
 
 use crate::error::Result;
@@ -55,5 +56,31 @@ pub trait Source: Send + 'static {
     /// Resumes from a position saved by [`Source::position`]. Called before `start`.
     fn restore_position(&mut self, _position: &[u8]) -> Result<()> {
         Ok(())
+    }
+
+    /// What the last [`Source::cut`] (or [`Source::recut`]) took, described so that
+    /// [`Source::recut`] can take exactly the same input again: for example the names of the
+    /// files read, or a range of write-ahead-log blocks. With checkpointing on, the job
+    /// records it durably before the batch runs; a batch run again after a crash is then
+    /// re-cut from it, so that a batch time always means the same input.
+    ///
+    /// `None` (the default): the source cannot describe its cuts. A batch run again after a
+    /// crash then cuts it afresh, and may see other input than its first run: the job warns
+    /// at its first checkpointed batch, and a sink that commits by batch time is no longer exactly once
+    /// for this source's records.
+    fn selection(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Takes again exactly the input that a cut described by `selection` (from
+    /// [`Source::selection`]) took at `time`, and moves the source's position past it as that
+    /// cut did. Called, instead of `cut`, for the batches after the recovered checkpoint that
+    /// ran before the crash, in order and after `start`.
+    ///
+    /// The default cuts afresh (for a source whose `selection` is `None` it is never called):
+    /// a source that describes its cuts must implement both.
+    fn recut(&mut self, time: Time, selection: &[u8]) -> Result<Self::Batch> {
+        let _ = selection;
+        Ok(self.cut(time))
     }
 }

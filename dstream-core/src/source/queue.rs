@@ -4,7 +4,7 @@
 //! file sources produce, so a text pipeline can be tested and measured without a server).
 
 use super::{Source, SourceContext};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::text::TextBatch;
 use crate::time::Time;
 use std::collections::VecDeque;
@@ -97,11 +97,61 @@ impl<B: QueuedBatch> Source for QueueSource<B> {
         let taken = position
             .try_into()
             .map(u64::from_le_bytes)
-            .map_err(|_| crate::error::Error::Checkpoint("bad queue position".into()))?;
+            .map_err(|_| Error::Checkpoint("bad queue position".into()))?;
         for _ in 0..taken {
             self.batches.pop_front();
         }
         self.taken = taken;
         Ok(())
+    }
+
+    /// The index of the queued batch the last cut handed out (8 bytes, little-endian).
+    fn selection(&self) -> Option<Vec<u8>> {
+        Some(self.taken.checked_sub(1)?.to_le_bytes().to_vec())
+    }
+
+    /// Hands out the queued batch of the recorded index again: the queue is rebuilt from the
+    /// program, so the batch is the same one.
+    fn recut(&mut self, time: Time, selection: &[u8]) -> Result<B> {
+        let index = selection.try_into().map(u64::from_le_bytes).map_err(|_| {
+            Error::Checkpoint(format!("bad queue selection in the batch log for batch {time}"))
+        })?;
+        if index < self.taken {
+            return Err(Error::Checkpoint(format!(
+                "the batch log says batch {time} took queued batch {index}, but {} were already taken: \
+                 did the program's sources change? Restore the old program, or start from a new checkpoint directory",
+                self.taken
+            )));
+        }
+        while self.taken < index {
+            self.batches.pop_front();
+            self.taken += 1;
+        }
+        Ok(self.cut(time))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recut_hands_out_the_recorded_queued_batch_again() {
+        let batches = || QueueSource::new(vec![vec![1], vec![2], vec![3]]);
+        let mut first = batches();
+        assert_eq!(first.selection(), None, "nothing cut yet");
+        assert_eq!(first.cut(Time::from_millis(1000)), [1]);
+        let position = first.position().unwrap();
+        assert_eq!(first.cut(Time::from_millis(2000)), [2]);
+        let second = first.selection().unwrap();
+        assert_eq!(first.cut(Time::from_millis(3000)), [3]);
+        let third = first.selection().unwrap();
+
+        let mut again = batches();
+        again.restore_position(&position).unwrap();
+        assert_eq!(again.recut(Time::from_millis(2000), &second).unwrap(), [2]);
+        assert_eq!(again.recut(Time::from_millis(3000), &third).unwrap(), [3]);
+        assert!(again.recut(Time::from_millis(3000), &second).is_err(), "cannot go back");
+        assert!(again.recut(Time::from_millis(3000), b"bad").is_err());
     }
 }
