@@ -352,6 +352,25 @@ impl Job {
         Ok(Some(last))
     }
 
+    /// With checkpointing on, writes the job's starting point as the checkpoint of batch
+    /// `zero_time`: no operator state, the sources' positions as they start. A job killed
+    /// before its first real checkpoint recovers from it and runs the batches of the batch
+    /// log again on the input of their first run, instead of starting over on new batch
+    /// times (where a sink that commits by batch time would see that input twice). Called once
+    /// the sources have started, when nothing was recovered.
+    pub(crate) fn checkpoint_start(&mut self) -> Result<()> {
+        let Some(checkpointing) = &self.checkpointing else { return Ok(()) };
+        let start = Checkpoint {
+            batch_time: self.zero_time,
+            batch_interval_ms: self.batch_interval.as_millis(),
+            zero_time: self.zero_time,
+            operators: BTreeMap::new(),
+            sources: self.program.positions(),
+        };
+        checkpoint::write(&checkpointing.dir, &start)?;
+        Ok(())
+    }
+
     /// The batch interval `B` from the program's `every` clause.
     pub fn batch_interval(&self) -> Duration {
         self.batch_interval
@@ -434,7 +453,8 @@ impl Job {
         };
         exec.begin_batch();
         let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
-        ctx.restore_from = recovered.as_ref();
+        // The starting point (see `checkpoint_start`) holds no state: operators keep their own.
+        ctx.restore_from = recovered.as_ref().filter(|c| c.batch_time != c.zero_time);
         ctx.save_into = due.then(BTreeMap::new);
         self.program.run_batch(&mut ctx, input)?;
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
@@ -490,6 +510,7 @@ impl Job {
             None => {
                 let first = clock.now().next_grid_point(self.batch_interval);
                 self.zero_time = first.minus(self.batch_interval);
+                self.checkpoint_start()?;
                 first
             }
         };

@@ -52,6 +52,8 @@ pub struct Harness {
     exec: Executor,
     next: Time,
     started: bool,
+    /// Whether the job resumed from a checkpoint (else it checkpoints its start).
+    recovered: bool,
     /// Every batch's output so far, for `slice`; `None` unless `remember` was called, so that
     /// stepping a job costs no copy of its output.
     history: Option<Vec<BatchOutput>>,
@@ -68,13 +70,22 @@ impl Harness {
     /// checkpoint cannot be applied.
     pub fn try_new(mut job: Job) -> Result<Harness> {
         let interval = job.batch_interval();
-        let next = match job.recover()? {
+        let recovered = job.recover()?;
+        let next = match recovered {
             Some(last) => last.plus(interval),
             None => Time::from_millis(0).next_grid_point(interval),
         };
         let clock = ManualClock::new();
         clock.set(next.minus(interval));
-        Ok(Harness { job, clock, exec: Executor::new(2), next, started: false, history: None })
+        Ok(Harness {
+            job,
+            clock,
+            exec: Executor::new(2),
+            next,
+            started: false,
+            recovered: recovered.is_some(),
+            history: None,
+        })
     }
 
     /// Runs every stage on `partitions` partitions.
@@ -97,6 +108,9 @@ impl Harness {
             self.started = true;
             let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
             self.job.start_sources(clock)?;
+            if !self.recovered {
+                self.job.checkpoint_start()?;
+            }
         }
         Ok(())
     }
