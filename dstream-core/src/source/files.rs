@@ -147,11 +147,11 @@ impl Source for TextFilesSource {
     fn stop_receiving(&mut self) {}
 
     fn position(&self) -> Option<Vec<u8>> {
-        bincode::serialize(&self.position).ok()
+        postcard::to_allocvec(&self.position).ok()
     }
 
     fn restore_position(&mut self, position: &[u8]) -> Result<()> {
-        self.position = bincode::deserialize(position)
+        self.position = postcard::from_bytes(position)
             .map_err(|e| Error::Checkpoint(format!("bad file source position: {e}")))?;
         Ok(())
     }
