@@ -12,7 +12,7 @@
 //! ```
 //!
 //! The summary (postcard) holds the batch times, the source positions, and each operator's
-//! id, type and state length; the operators' encoded states follow in the summary's order,
+//! id, state schema and state length; the operators' encoded states follow in the summary's order,
 //! each in one record, or in several of at most [`MAX_RECORD`] bytes when it is larger (a
 //! record's length is a `u32`). The file is written to a temporary file, synced, renamed into
 //! place, and the directory synced: a reader sees a whole checkpoint or none. A truncated or
@@ -25,6 +25,7 @@
 //! with a message that says which.
 
 use super::frame::{self, Frame, Frames};
+use super::schema;
 use crate::error::{Error, Result};
 use crate::time::Time;
 use serde::de::DeserializeOwned;
@@ -50,8 +51,9 @@ const PRELUDE: usize = 8 + 4;
 /// One operator's saved state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorState {
-    /// The Rust types of the state, to detect a program change that makes it unreadable.
-    pub types: String,
+    /// The state's [schema](super::schema): its serialized shape, without module paths, to
+    /// refuse a state the program now keeps in another shape. `None` if it cannot be traced.
+    pub schema: Option<String>,
     /// The state, encoded.
     pub bytes: Vec<u8>,
 }
@@ -86,7 +88,7 @@ struct Summary {
 #[derive(Serialize, Deserialize)]
 struct StateEntry {
     id: String,
-    types: String,
+    schema: Option<String>,
     /// The length of its encoded state, spread over the records after the summary.
     len: u64,
 }
@@ -110,16 +112,22 @@ impl<T: Serialize + DeserializeOwned> Checkpointable for T {
     fn save(&self) -> Result<OperatorState> {
         let bytes = postcard::to_allocvec(self)
             .map_err(|e| Error::Checkpoint(format!("cannot encode state: {e}")))?;
-        Ok(OperatorState { types: std::any::type_name::<T>().to_string(), bytes })
+        Ok(OperatorState { schema: schema::of::<T>().ok(), bytes })
     }
 
     fn restore(&mut self, saved: &OperatorState) -> Result<()> {
-        let expected = std::any::type_name::<T>();
-        if saved.types != expected {
-            return Err(Error::Checkpoint(format!(
-                "the checkpoint holds state of type `{}`, but the program now keeps `{expected}`",
-                saved.types
-            )));
+        let now = schema::of::<T>();
+        match (&saved.schema, &now) {
+            (Some(saved), Ok(now)) if saved != now => {
+                return Err(Error::Checkpoint(format!(
+                    "its state was saved in the shape `{saved}`, but the program now keeps `{now}`"
+                )))
+            }
+            (Some(_), Ok(_)) => {}
+            (None, _) | (_, Err(_)) => {
+                let why = now.err().unwrap_or_else(|| "the program that saved it could not trace it".into());
+                tracing::debug!(why, "state schema not compared; the state is checked by decoding only");
+            }
         }
         *self = decode_state(&saved.bytes)?;
         Ok(())
@@ -134,6 +142,22 @@ fn decode_state<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         return Err(cannot(format!("{} bytes left over", rest.len())));
     }
     Ok(state)
+}
+
+/// The operator of a state id as the user wrote it: `update_state_by_key#1` is "the second
+/// `update_state_by_key` of the program".
+pub(crate) fn operator_as_written(id: &str) -> String {
+    let Some((name, n)) = id.rsplit_once('#').and_then(|(name, n)| Some((name, n.parse::<usize>().ok()?)))
+    else {
+        return format!("`{id}`");
+    };
+    let nth = match n {
+        0 => "first".to_string(),
+        1 => "second".to_string(),
+        2 => "third".to_string(),
+        n => format!("{}th", n + 1),
+    };
+    format!("the {nth} `{name}` of the program")
 }
 
 /// The file name of the checkpoint of batch `time`.
@@ -159,7 +183,7 @@ fn encode_in_records_of(checkpoint: &Checkpoint, max_record: usize) -> Result<Ve
             .iter()
             .map(|(id, state)| StateEntry {
                 id: id.clone(),
-                types: state.types.clone(),
+                schema: state.schema.clone(),
                 len: state.bytes.len() as u64,
             })
             .collect(),
@@ -214,7 +238,7 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint> {
             }
             state.extend_from_slice(record);
         }
-        operators.insert(entry.id, OperatorState { types: entry.types, bytes: state });
+        operators.insert(entry.id, OperatorState { schema: entry.schema, bytes: state });
     }
     match records.next() {
         Ok(Frame::End) => {}
@@ -443,7 +467,8 @@ mod tests {
         let c = sample(1000);
         let mut wrong: Vec<(String, i32)> = Vec::new();
         let err = wrong.restore(&c.operators["update_state_by_key#0"]).unwrap_err().to_string();
-        assert!(err.contains("but the program now keeps"), "{err}");
+        assert!(err.contains("saved in the shape `Seq<Tuple<Str, U64>>`"), "{err}");
+        assert!(err.contains("now keeps `Seq<Tuple<Str, I32>>`"), "{err}");
     }
 
     #[test]

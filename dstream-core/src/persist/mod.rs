@@ -3,4 +3,5 @@
 
 pub mod checkpoint;
 pub mod frame;
+pub mod schema;
 pub mod wal;
