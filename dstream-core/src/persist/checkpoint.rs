@@ -504,6 +504,80 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A checkpoint with two operators, the second spread over several records.
+    fn two_operators() -> Vec<u8> {
+        let mut c = sample(1000);
+        let window: Vec<(Time, Vec<String>)> = vec![(Time::from_millis(1000), vec!["x".into(), "yz".into()])];
+        c.operators.insert("window#0".to_string(), window.save().unwrap());
+        c.sources = vec![Some(vec![1, 2, 3]), None];
+        encode_in_records_of(&c, 5).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_truncation_is_refused(cut in 0usize..1000) {
+            let bytes = two_operators();
+            let cut = cut % bytes.len();
+            proptest::prop_assert!(decode(&bytes[..cut]).is_err());
+        }
+
+        #[test]
+        fn every_flipped_bit_is_refused(at in 0usize..1000, bit in 0u8..8) {
+            let mut bytes = two_operators();
+            let at = at % bytes.len();
+            bytes[at] ^= 1 << bit;
+            proptest::prop_assert!(decode(&bytes).is_err());
+        }
+
+        /// Records with right checksums but any content (a bug, or a crafted file): an
+        /// error or a checkpoint, never a panic or a huge allocation.
+        #[test]
+        fn any_records_decode_without_panicking(records in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..6)) {
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            for record in &records {
+                frame::append(&mut bytes, |b| b.extend_from_slice(record));
+            }
+            let _ = decode(&bytes);
+        }
+
+        /// A well-formed summary that claims any state lengths, then any records.
+        #[test]
+        fn any_claimed_lengths_decode_without_panicking(
+            lens in proptest::collection::vec(proptest::num::u64::ANY, 0..4),
+            records in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..16), 0..6),
+        ) {
+            let operators = lens.iter().enumerate().map(|(i, &len)| StateEntry { id: format!("op#{i}"), schema: None, len }).collect();
+            let summary = Summary { batch_time: Time::from_millis(1), batch_interval_ms: 1, zero_time: Time::from_millis(0), sources: vec![], operators };
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            frame::append(&mut bytes, |b| b.extend_from_slice(&postcard::to_allocvec(&summary).unwrap()));
+            for record in &records {
+                frame::append(&mut bytes, |b| b.extend_from_slice(record));
+            }
+            if let Ok(c) = decode(&bytes) {
+                let total: usize = c.operators.values().map(|o| o.bytes.len()).sum();
+                proptest::prop_assert_eq!(total as u64, lens.iter().sum::<u64>());
+            }
+        }
+
+        #[test]
+        fn any_state_bytes_restore_without_panicking(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let mut state: crate::ops::state::StateStore<String, (u64, Option<String>)> =
+                crate::ops::state::StateStore::empty();
+            let _ = state.restore(&OperatorState { schema: None, bytes });
+        }
+    }
+
+    #[test]
+    fn any_bytes_decode_without_panicking() {
+        for bytes in
+            [&b""[..], b"DSTRCKPT", b"DSTRCKPT\x02\0\0\0", b"DSTRCKPT\x02\0\0\0\xff\xff\xff\xff\0\0\0\0"]
+        {
+            assert!(decode(bytes).is_err());
+        }
+    }
+
     #[test]
     fn no_directory_means_no_checkpoint() {
         assert_eq!(load_latest(&temp_dir("none")).unwrap(), None);
