@@ -95,9 +95,12 @@ struct StateEntry {
 
 /// State that can be saved in a checkpoint: every operator state of a program with a
 /// `checkpoint(..)` setting must be.
+///
+/// The message names the operator's requirement, not `Self`: `Self` is the runtime's store
+/// (a state store, a window buffer), whose path users must not see.
 #[diagnostic::on_unimplemented(
-    message = "this operator's state (`{Self}`) cannot be checkpointed",
-    label = "its keys, values and state must implement serde's `Serialize` and `Deserialize`",
+    message = "the state of this operator cannot be saved in a checkpoint",
+    label = "its keys, values and state (for a window: its records) must implement serde's `Serialize` and `Deserialize`",
     note = "derive them: `#[derive(serde::Serialize, serde::Deserialize)]` on your own types"
 )]
 pub trait Checkpointable {
