@@ -222,6 +222,7 @@ fn a_real_change_of_the_state_type_is_refused_naming_the_operator_and_the_change
          (the first `update_state_by_key` of the program changed its state)",
         "saved in the shape `StateStore { partitions: Seq<Map<Str, Running { count: U64, trend:",
         "now keeps `StateStore { partitions: Seq<Map<Str, Running { count: I64, trend:",
+        "(`…Running { count: U64, trend:…` became `…Running { count: I64, trend:…`)",
         "Change the state back, or start from a new checkpoint directory",
     ] {
         assert!(err.contains(part), "missing {part:?} in: {err}");

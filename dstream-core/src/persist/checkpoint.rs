@@ -123,7 +123,8 @@ impl<T: Serialize + DeserializeOwned> Checkpointable for T {
         match (&saved.schema, &now) {
             (Some(saved), Ok(now)) if saved != now => {
                 return Err(Error::Checkpoint(format!(
-                    "its state was saved in the shape `{saved}`, but the program now keeps `{now}`"
+                    "its state was saved in the shape `{saved}`, but the program now keeps `{now}` ({})",
+                    schema::difference(saved, now)
                 )))
             }
             (Some(_), Ok(_)) => {}

@@ -48,6 +48,40 @@ pub fn of<T: DeserializeOwned>() -> Result<String, String> {
     Err(format!("its enums still had unseen variants after {MAX_RUNS} tracing runs"))
 }
 
+/// Where two schemas first differ, as the text around that place in each: for example
+/// ``Running { count: U64` became `Running { count: I64``.
+pub fn difference(saved: &str, now: &str) -> String {
+    /// Tokens (words, or single punctuation characters) with their byte ranges.
+    fn tokens(s: &str) -> Vec<(usize, usize, &str)> {
+        let mut out = Vec::new();
+        let mut chars = s.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if c.is_whitespace() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            if c.is_alphanumeric() || c == '_' {
+                while let Some(&(i, c)) = chars.peek().filter(|(_, c)| c.is_alphanumeric() || *c == '_') {
+                    end = i + c.len_utf8();
+                    chars.next();
+                }
+            }
+            out.push((start, end, &s[start..end]));
+        }
+        out
+    }
+    let (a, b) = (tokens(saved), tokens(now));
+    let first = a.iter().zip(&b).take_while(|(x, y)| x.2 == y.2).count();
+    let around = |s: &str, t: &[(usize, usize, &str)]| {
+        let from = t.get(first.saturating_sub(4)).map_or(s.len(), |t| t.0);
+        let to = t.get((first + 3).min(t.len().saturating_sub(1))).map_or(s.len(), |t| t.1);
+        let text = &s[from.min(to)..to];
+        let (open, close) = (if from > 0 { "…" } else { "" }, if to < s.len() { "…" } else { "" });
+        format!("`{open}{text}{close}`")
+    };
+    format!("{} became {}", around(saved, &a), around(now, &b))
+}
+
 /// The shape of a value as its `Deserialize` asks for it.
 #[derive(Clone, Debug)]
 enum Shape {
@@ -550,6 +584,20 @@ mod tests {
     #[derive(Deserialize)]
     #[allow(dead_code)]
     struct Meters(f64);
+
+    #[test]
+    fn the_difference_shows_where_two_schemas_part() {
+        let saved = "Seq<Running { count: U64, trend: Trend { New, Up(U64) } }>";
+        assert_eq!(
+            super::difference(saved, "Seq<Running { count: I64, trend: Trend { New, Up(U64) } }>"),
+            "`…Running { count: U64, trend:…` became `…Running { count: I64, trend:…`"
+        );
+        assert_eq!(
+            super::difference(saved, "Seq<Running { count: U64, trend: Trend { New, Up(U64), Down } }>"),
+            "`…Up(U64) } }>` became `…Up(U64), Down } }…`"
+        );
+        assert_eq!(super::difference("U64", "Str"), "`U64` became `Str`");
+    }
 
     #[test]
     fn std_types_render_structurally() {
