@@ -12,9 +12,16 @@
 //! ```
 //!
 //! The summary (postcard) holds the batch times, the source positions, and each operator's
-//! id, state schema and state length; the operators' encoded states follow in the summary's order,
-//! each in one record, or in several of at most [`MAX_RECORD`] bytes when it is larger (a
-//! record's length is a `u32`). The file is written to a temporary file, synced, renamed into
+//! id, state schema and state length; the operators' encoded states (postcard) follow in the
+//! summary's order, each in one record, or in several of at most [`MAX_RECORD`] bytes when it
+//! is larger (a record's length is a `u32`).
+//!
+//! A state is identified by the operator id that the macro derives from the program text
+//! (`update_state_by_key#0`) and by its [schema](super::schema), a description of its
+//! serialized shape without module paths: a module move or a compiler upgrade restores, a
+//! real change of the state's type is refused with the operator and both shapes.
+//!
+//! The file is written to a temporary file, synced, renamed into
 //! place, and the directory synced: a reader sees a whole checkpoint or none. A truncated or
 //! corrupted file fails a record's length or checksum test and recovery falls back to the
 //! previous checkpoint, saying so in the log; it never silently starts empty. The last
