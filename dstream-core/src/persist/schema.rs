@@ -40,7 +40,14 @@ pub fn of<T: DeserializeOwned>() -> Result<String, String> {
     let mut tracer = Tracer::default();
     for _ in 0..MAX_RUNS {
         let mut shape = Shape::Unknown;
-        T::deserialize(Tracing { tracer: &mut tracer, out: &mut shape }).map_err(|e| e.0)?;
+        // A user's `Deserialize` may panic on the values offered: that is a type we cannot
+        // trace, not a reason to stop the job at its checkpoint.
+        let traced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            T::deserialize(Tracing { tracer: &mut tracer, out: &mut shape }).map(drop)
+        }));
+        traced
+            .map_err(|_| "its `Deserialize` panicked on the values tracing offers".to_string())?
+            .map_err(|e| e.0)?;
         if tracer.every_variant_seen() {
             return Ok(Renderer { containers: &tracer.containers, shown: BTreeSet::new() }.shape(&shape));
         }
@@ -647,6 +654,19 @@ mod tests {
         }
         let err = of::<Vec<Either>>().unwrap_err();
         assert!(err.contains("deserialize_any"), "{err}");
+    }
+
+    #[test]
+    fn a_deserialize_that_panics_is_untraceable_not_a_crash() {
+        struct Picky;
+        impl<'de> Deserialize<'de> for Picky {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let n = u64::deserialize(d)?;
+                assert!(n > 0, "Picky wants a positive number");
+                Ok(Picky)
+            }
+        }
+        assert!(of::<Vec<Picky>>().unwrap_err().contains("panicked"));
     }
 
     #[test]
