@@ -229,3 +229,22 @@ fn a_real_change_of_the_state_type_is_refused_naming_the_operator_and_the_change
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_checkpoint_of_the_bincode_format_is_refused_saying_so() {
+    let dir = fresh_dir("format1");
+    // Format 1's header: magic, version 1, then a body length, a CRC-32 and a bincode body,
+    // which are not read: the version is refused first.
+    let mut old = b"DSTRCKPT".to_vec();
+    old.extend_from_slice(&1u32.to_le_bytes());
+    old.extend_from_slice(&[0; 16]);
+    std::fs::write(dir.join(GOLDEN_NAME), old).unwrap();
+    let err = Harness::try_new(program!(dir.clone(), written_here)).err().expect("refused").to_string();
+    for part in [
+        "checkpoint-3000: checkpoint format 1 (written by an earlier dstream) cannot be read by this build",
+        "start from a new checkpoint directory",
+    ] {
+        assert!(err.contains(part), "missing {part:?} in: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
