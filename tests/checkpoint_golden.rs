@@ -88,8 +88,10 @@ mod changed {
     }
 }
 
+/// Two words that fall in different partitions of 2, so that no hash table of the state
+/// holds two keys: the golden bytes do not depend on a hash table's iteration order.
 fn input() -> Vec<Vec<&'static str>> {
-    vec![vec!["a", "a", "b"], vec!["a"], vec![], vec!["b", "b"], vec!["a"], vec![]]
+    vec![vec!["a", "a", "c"], vec!["a"], vec![], vec!["c", "c"], vec!["a"], vec![]]
 }
 
 /// The program, with its state types taken from the module `$types`: per word a running
@@ -138,8 +140,8 @@ fn sorted(out: &BatchOutput) -> Vec<String> {
 fn expected_after_golden() -> Vec<Vec<String>> {
     let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
-        v(&["a:3:Flat { since: 3 }", "b:3:Up(2)", "window:2"]),
-        v(&["a:4:Up(1)", "b:3:Flat { since: 3 }", "window:3"]),
+        v(&["a:3:Flat { since: 3 }", "c:3:Up(2)", "window:2"]),
+        v(&["a:4:Up(1)", "c:3:Flat { since: 3 }", "window:3"]),
     ]
 }
 
@@ -147,7 +149,7 @@ fn expected_after_golden() -> Vec<Vec<String>> {
 fn this_build_writes_the_golden_checkpoint_byte_for_byte() {
     let dir = fresh_dir("write");
     let out = Harness::new(program!(dir.clone(), written_here)).run_batches(3).unwrap();
-    assert_eq!(sorted(&out[2]), ["a:3:Flat { since: 3 }", "b:1:Flat { since: 1 }", "window:1"]);
+    assert_eq!(sorted(&out[2]), ["a:3:Flat { since: 3 }", "c:1:Flat { since: 1 }", "window:1"]);
     let written = std::fs::read(dir.join(GOLDEN_NAME)).unwrap();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
     if std::env::var_os("DSTREAM_BLESS").is_some() {
@@ -184,13 +186,15 @@ fn the_golden_checkpoint_decodes_to_the_expected_state() {
     use refactored::domain::counting::{Running, Trend};
     let mut state: StateStore<String, Running> = StateStore::empty();
     state.restore(saved).unwrap();
-    let mut keys: Vec<(String, Running)> = state.snapshot().concat();
+    let partitions = state.snapshot();
+    assert!(partitions.iter().all(|p| p.len() <= 1), "one key per partition: {partitions:?}");
+    let mut keys: Vec<(String, Running)> = partitions.concat();
     keys.sort_by(|x, y| x.0.cmp(&y.0));
     assert_eq!(
         keys,
         [
             ("a".to_string(), Running { count: 3, trend: Trend::Flat { since: 3 } }),
-            ("b".to_string(), Running { count: 1, trend: Trend::Flat { since: 1 } })
+            ("c".to_string(), Running { count: 1, trend: Trend::Flat { since: 1 } })
         ]
     );
 }
