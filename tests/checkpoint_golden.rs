@@ -223,7 +223,7 @@ fn a_real_change_of_the_state_type_is_refused_naming_the_operator_and_the_change
     let err = Harness::new(program!(dir.clone(), changed)).step().unwrap_err().to_string();
     for part in [
         "operator `update_state_by_key#0` cannot resume from the checkpoint of batch 3000 ms \
-         (the first `update_state_by_key` of the program changed its state)",
+         (the first `update_state_by_key` of the program): its state was saved in the shape",
         "saved in the shape `StateStore { partitions: Seq<Map<Str, Running { count: U64, trend:",
         "now keeps `StateStore { partitions: Seq<Map<Str, Running { count: I64, trend:",
         "(`…Running { count: U64, trend:…` became `…Running { count: I64, trend:…`)",

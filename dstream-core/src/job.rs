@@ -60,14 +60,11 @@ impl<'c> BatchContext<'c> {
         self.restored.insert(id.to_string());
         match checkpoint.operators.get(id) {
             Some(saved) => state.restore(saved).map_err(|e| {
-                let why = match e {
-                    Error::Checkpoint(why) => why,
-                    other => other.to_string(),
-                };
                 Error::Checkpoint(format!(
-                    "operator `{id}` cannot resume from the checkpoint of batch {} ({} changed its state): {why}. Change the state back, or start from a new checkpoint directory (the saved state is then lost)",
+                    "operator `{id}` cannot resume from the checkpoint of batch {} ({}): {}. Change the state back, or start from a new checkpoint directory (the saved state is then lost)",
                     checkpoint.batch_time,
                     checkpoint::operator_as_written(id),
+                    checkpoint::reason(e),
                 ))
             }),
             None => {

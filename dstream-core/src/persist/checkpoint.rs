@@ -171,6 +171,15 @@ pub(crate) fn operator_as_written(id: &str) -> String {
     format!("the {nth} `{name}` of the program")
 }
 
+/// What went wrong, without the `checkpoint:` prefix, to be told inside another checkpoint
+/// error.
+pub(crate) fn reason(e: Error) -> String {
+    match e {
+        Error::Checkpoint(why) => why,
+        other => other.to_string(),
+    }
+}
+
 /// The file name of the checkpoint of batch `time`.
 fn file_name(time: Time) -> String {
     format!("checkpoint-{}", time.as_millis())
@@ -333,11 +342,7 @@ pub fn load_latest(dir: &Path) -> Result<Option<Checkpoint>> {
             }
             Err(e) => {
                 tracing::warn!(file = %path.display(), error = %e, "skipping unreadable checkpoint; trying the previous one");
-                let why = match e {
-                    Error::Checkpoint(why) => why,
-                    other => other.to_string(),
-                };
-                newest_error.get_or_insert_with(|| format!("{}: {why}", path.display()));
+                newest_error.get_or_insert_with(|| format!("{}: {}", path.display(), reason(e)));
             }
         }
     }
