@@ -17,7 +17,7 @@
 //! |---|---|---|
 //! | encoded state | 25.7 MiB | 14.3 MiB |
 //! | `save_state` | 13–15 ms | 22–31 ms (varints cost on the batch thread) |
-//! | `write` | 246–251 ms | 38–45 ms (format 1 re-encoded the state bytes one by one) |
+//! | `write` | 246–251 ms | 38–45 ms (format 1 encoded the whole checkpoint again, state bytes as a sequence of `u8`s) |
 //! | `restore_state` | 189–235 ms | 92–231 ms |
 
 use criterion::{criterion_group, criterion_main, Criterion};
