@@ -42,6 +42,17 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+// The stores a program checkpoints, and the context that restores them, under a path that
+// is not `__private`: rustc's diagnostics name a type by its shortest visible path, so a state
+// that is not `Checkpointable` reads `StateStore<String, Running>`, never
+// `dstream::__private::state::StateStore<..>`. Not an API: hidden, like `__private`.
+#[doc(hidden)]
+pub use crate::job::BatchContext;
+#[doc(hidden)]
+pub use crate::ops::state::StateStore;
+#[doc(hidden)]
+pub use crate::ops::window::{IncrementalWindow, WindowBuffer};
+
 /// How many checkpoints are kept in the directory.
 pub const KEEP: usize = 10;
 
