@@ -97,7 +97,8 @@ fn check(test: &str, store: &BatchStore, expected: &BTreeSet<String>, reruns_exp
 fn has_checkpoint(checkpoints: &Path) -> bool {
     std::fs::read_dir(checkpoints)
         .map(|entries| {
-            entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("checkpoint-")).count() > 1
+            entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("checkpoint-")).count()
+                > 1
         })
         .unwrap_or(false)
 }

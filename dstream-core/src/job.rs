@@ -63,8 +63,10 @@ impl<'c> BatchContext<'c> {
         match checkpoint.operators.get(id) {
             Some(saved) => state.restore(saved).map_err(|e| {
                 Error::Checkpoint(format!(
-                    "operator `{id}` cannot resume from the checkpoint of batch {}: {e}. The program changed this operator's state; restore the old program, or start from a new checkpoint directory",
-                    checkpoint.batch_time
+                    "operator `{id}` cannot resume from the checkpoint of batch {} ({}): {}. Change the state back, or start from a new checkpoint directory (the saved state is then lost)",
+                    checkpoint.batch_time,
+                    checkpoint::operator_as_written(id),
+                    checkpoint::reason(e),
                 ))
             }),
             None => {

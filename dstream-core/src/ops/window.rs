@@ -127,12 +127,12 @@ mod tests {
     #[test]
     fn window_state_keeps_its_serialized_form() {
         let combiner = table(&[('a', 1), ('b', 2), ('c', 3)]);
-        let bytes = bincode::serialize(&combiner).unwrap();
-        let restored: Vec<WindowTable<char, i64>> = bincode::deserialize(&bytes).unwrap();
+        let bytes = postcard::to_allocvec(&combiner).unwrap();
+        let restored: Vec<WindowTable<char, i64>> = postcard::from_bytes(&bytes).unwrap();
         let pairs: Vec<Vec<(char, i64)>> = restored.iter().map(|t| t.iter().copied().collect()).collect();
         assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
         let back: Vec<Combiner<char, i64>> =
-            bincode::deserialize(&bincode::serialize(&restored).unwrap()).unwrap();
+            postcard::from_bytes(&postcard::to_allocvec(&restored).unwrap()).unwrap();
         let pairs: Vec<Vec<(char, i64)>> =
             back.iter().map(|t| t.iter().map(|(k, v)| (*k, *v)).collect()).collect();
         assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
@@ -152,7 +152,7 @@ mod tests {
                 assert_eq!(sorted(c.emit(&exec, time, |a, b| a + b, |a, b| a - b)), got, "at {time:?}");
             }
             if i == 1 {
-                copy = Some(bincode::deserialize(&bincode::serialize(&w).unwrap()).unwrap());
+                copy = Some(postcard::from_bytes(&postcard::to_allocvec(&w).unwrap()).unwrap());
             }
         }
     }

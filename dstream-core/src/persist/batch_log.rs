@@ -9,7 +9,7 @@
 //! their first run, so a sink that commits by batch time sees each record once.
 //!
 //! The file is the magic `DSTRBLG1` followed by records framed as in [`frame`] (length |
-//! CRC-32 | payload); a payload is the bincode encoding of [`Entry`]. A torn last record (a
+//! CRC-32 | payload); a payload is the postcard encoding of [`Entry`]. A torn last record (a
 //! crash during an append) means that batch never ran its outputs: it is dropped and the
 //! batch is cut fresh. A corrupt record (bad, with data after it) is reported and it and
 //! everything after it are dropped: those batches are cut fresh, at least once.
@@ -126,7 +126,7 @@ fn read(path: &Path) -> Result<(Vec<Entry>, bool)> {
     loop {
         let (at, why, torn) = match frames.next()? {
             Frame::End => return Ok((entries, true)),
-            Frame::Payload { at, payload } => match bincode::deserialize::<Entry>(payload) {
+            Frame::Payload { at, payload } => match postcard::from_bytes::<Entry>(payload) {
                 Ok(entry) => {
                     entries.push(entry);
                     continue;
@@ -160,7 +160,7 @@ fn read(path: &Path) -> Result<(Vec<Entry>, bool)> {
 
 /// Appends the record of `entry` to `out`.
 fn encode(out: &mut Vec<u8>, entry: &Entry) -> Result<()> {
-    let payload = bincode::serialize(entry).map_err(|e| {
+    let payload = postcard::to_allocvec(entry).map_err(|e| {
         Error::Checkpoint(format!("cannot encode the batch log entry of {}: {e}", entry.time))
     })?;
     frame::append(out, |out| out.extend_from_slice(&payload));

@@ -4,18 +4,35 @@
 //! A checkpoint holds the last completed batch time, every stateful operator's state (state
 //! stores, window buffers) under a stable id derived from the program text, and every
 //! source's position (for example the files a file source has read). The file is
-//! `checkpoint-<ms>` in the checkpoint directory:
+//! `checkpoint-<ms>` in the checkpoint directory, on the records of [`frame`](super::frame),
+//! the framing the write-ahead log uses too:
 //!
 //! ```text
-//! magic "DSTRCKPT" | format version (u32 LE) | body length (u64 LE) | CRC-32 of body (u32 LE) | body
+//! magic "DSTRCKPT" | format version (u32 LE) | record: summary | records: operator states
 //! ```
 //!
-//! where the body is the [`Checkpoint`] encoded with bincode. It is written to a temporary
-//! file, synced, renamed into place, and the directory synced: a reader sees a whole
-//! checkpoint or none. A truncated or corrupted file fails its length or checksum test and
-//! recovery falls back to the previous checkpoint, saying so in the log; it never silently
-//! starts empty. The last [`KEEP`] checkpoints are kept.
+//! The summary (postcard) holds the batch times, the source positions, and each operator's
+//! id, state schema and state length; the operators' encoded states (postcard) follow in the
+//! summary's order, each in one record, or in several of at most [`MAX_RECORD`] bytes when it
+//! is larger (a record's length is a `u32`).
+//!
+//! A state is identified by the operator id that the macro derives from the program text
+//! (`update_state_by_key#0`) and by its [schema](super::schema), a description of its
+//! serialized shape without module paths: a module move or a compiler upgrade restores, a
+//! real change of the state's type is refused with the operator and both shapes.
+//!
+//! The file is written to a temporary file, synced, renamed into
+//! place, and the directory synced: a reader sees a whole checkpoint or none. A truncated or
+//! corrupted file fails a record's length or checksum test and recovery falls back to the
+//! previous checkpoint, saying so in the log; it never silently starts empty. The last
+//! [`KEEP`] checkpoints are kept.
+//!
+//! Format 1 was bincode 1.3 (unmaintained, RUSTSEC-2025-0141) in one record of its own
+//! framing; format 2 is postcard on the shared framing. A file of another format is refused
+//! with a message that says which.
 
+use super::frame::{self, Frame, Frames};
+use super::schema;
 use crate::error::{Error, Result};
 use crate::time::Time;
 use serde::de::DeserializeOwned;
@@ -25,18 +42,36 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+// The stores a program checkpoints, and the context that restores them, under a path that
+// is not `__private`: rustc's diagnostics name a type by its shortest visible path, so a state
+// that is not `Checkpointable` reads `StateStore<String, Running>`, never
+// `dstream::__private::state::StateStore<..>`. Not an API: hidden, like `__private`.
+#[doc(hidden)]
+pub use crate::job::BatchContext;
+#[doc(hidden)]
+pub use crate::ops::state::StateStore;
+#[doc(hidden)]
+pub use crate::ops::window::{IncrementalWindow, WindowBuffer};
+
 /// How many checkpoints are kept in the directory.
 pub const KEEP: usize = 10;
 
+/// The most bytes of an operator's state in one record; a larger state spans several.
+pub const MAX_RECORD: usize = 1 << 30;
+
 const MAGIC: &[u8; 8] = b"DSTRCKPT";
-const FORMAT_VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+/// The format this build writes and reads. Any change to what a checkpoint file holds or how
+/// it is encoded bumps it (the golden files in `tests/golden/` fail until it is).
+pub const FORMAT_VERSION: u32 = 2;
+/// `magic | version`, before the first record.
+const PRELUDE: usize = 8 + 4;
 
 /// One operator's saved state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorState {
-    /// The Rust types of the state, to detect a program change that makes it unreadable.
-    pub types: String,
+    /// The state's [schema](super::schema): its serialized shape, without module paths, to
+    /// refuse a state the program now keeps in another shape. `None` if it cannot be traced.
+    pub schema: Option<String>,
     /// The state, encoded.
     pub bytes: Vec<u8>,
 }
@@ -56,11 +91,34 @@ pub struct Checkpoint {
     pub sources: Vec<Option<Vec<u8>>>,
 }
 
+/// The first record of a checkpoint file: everything but the operators' encoded states,
+/// which follow it in this order.
+#[derive(Serialize, Deserialize)]
+struct Summary {
+    batch_time: Time,
+    batch_interval_ms: u64,
+    zero_time: Time,
+    sources: Vec<Option<Vec<u8>>>,
+    operators: Vec<StateEntry>,
+}
+
+/// One operator in the summary.
+#[derive(Serialize, Deserialize)]
+struct StateEntry {
+    id: String,
+    schema: Option<String>,
+    /// The length of its encoded state, spread over the records after the summary.
+    len: u64,
+}
+
 /// State that can be saved in a checkpoint: every operator state of a program with a
 /// `checkpoint(..)` setting must be.
+///
+/// The message names the operator's requirement, not `Self`: `Self` is the runtime's store
+/// (a state store, a window buffer), whose path users must not see.
 #[diagnostic::on_unimplemented(
-    message = "this operator's state (`{Self}`) cannot be checkpointed",
-    label = "its keys, values and state must implement serde's `Serialize` and `Deserialize`",
+    message = "the state of this operator cannot be saved in a checkpoint",
+    label = "its keys, values and state (for a window: its records) must implement serde's `Serialize` and `Deserialize`",
     note = "derive them: `#[derive(serde::Serialize, serde::Deserialize)]` on your own types"
 )]
 pub trait Checkpointable {
@@ -73,22 +131,63 @@ pub trait Checkpointable {
 #[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> Checkpointable for T {
     fn save(&self) -> Result<OperatorState> {
-        let bytes =
-            bincode::serialize(self).map_err(|e| Error::Checkpoint(format!("cannot encode state: {e}")))?;
-        Ok(OperatorState { types: std::any::type_name::<T>().to_string(), bytes })
+        let bytes = postcard::to_allocvec(self)
+            .map_err(|e| Error::Checkpoint(format!("cannot encode state: {e}")))?;
+        Ok(OperatorState { schema: schema::of::<T>().ok(), bytes })
     }
 
     fn restore(&mut self, saved: &OperatorState) -> Result<()> {
-        let expected = std::any::type_name::<T>();
-        if saved.types != expected {
-            return Err(Error::Checkpoint(format!(
-                "the checkpoint holds state of type `{}`, but the program now keeps `{expected}`",
-                saved.types
-            )));
+        let now = schema::of::<T>();
+        match (&saved.schema, &now) {
+            (Some(saved), Ok(now)) if saved != now => {
+                return Err(Error::Checkpoint(format!(
+                    "its state was saved in the shape `{saved}`, but the program now keeps `{now}` ({})",
+                    schema::difference(saved, now)
+                )))
+            }
+            (Some(_), Ok(_)) => {}
+            (None, _) | (_, Err(_)) => {
+                let why = now.err().unwrap_or_else(|| "the program that saved it could not trace it".into());
+                tracing::debug!(why, "state schema not compared; the state is checked by decoding only");
+            }
         }
-        *self = bincode::deserialize(&saved.bytes)
-            .map_err(|e| Error::Checkpoint(format!("cannot decode state: {e}")))?;
+        *self = decode_state(&saved.bytes)?;
         Ok(())
+    }
+}
+
+/// Decodes a state from all of `bytes`: bytes left over mean it is not what was encoded.
+fn decode_state<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let cannot = |why: String| Error::Checkpoint(format!("cannot decode state: {why}"));
+    let (state, rest) = postcard::take_from_bytes(bytes).map_err(|e| cannot(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(cannot(format!("{} bytes left over", rest.len())));
+    }
+    Ok(state)
+}
+
+/// The operator of a state id as the user wrote it: `update_state_by_key#1` is "the second
+/// `update_state_by_key` of the program".
+pub(crate) fn operator_as_written(id: &str) -> String {
+    let Some((name, n)) = id.rsplit_once('#').and_then(|(name, n)| Some((name, n.parse::<usize>().ok()?)))
+    else {
+        return format!("`{id}`");
+    };
+    let nth = match n {
+        0 => "first".to_string(),
+        1 => "second".to_string(),
+        2 => "third".to_string(),
+        n => format!("{}th", n + 1),
+    };
+    format!("the {nth} `{name}` of the program")
+}
+
+/// What went wrong, without the `checkpoint:` prefix, to be told inside another checkpoint
+/// error.
+pub(crate) fn reason(e: Error) -> String {
+    match e {
+        Error::Checkpoint(why) => why,
+        other => other.to_string(),
     }
 }
 
@@ -97,41 +196,106 @@ fn file_name(time: Time) -> String {
     format!("checkpoint-{}", time.as_millis())
 }
 
-/// Encodes a checkpoint with its header.
+/// Encodes a checkpoint file.
 pub fn encode(checkpoint: &Checkpoint) -> Result<Vec<u8>> {
-    let body =
-        bincode::serialize(checkpoint).map_err(|e| Error::Checkpoint(format!("cannot encode: {e}")))?;
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    encode_in_records_of(checkpoint, MAX_RECORD)
+}
+
+/// Encodes a checkpoint file whose operator states take records of at most `max_record`
+/// bytes ([`MAX_RECORD`] but in tests).
+fn encode_in_records_of(checkpoint: &Checkpoint, max_record: usize) -> Result<Vec<u8>> {
+    let summary = Summary {
+        batch_time: checkpoint.batch_time,
+        batch_interval_ms: checkpoint.batch_interval_ms,
+        zero_time: checkpoint.zero_time,
+        sources: checkpoint.sources.clone(),
+        operators: checkpoint
+            .operators
+            .iter()
+            .map(|(id, state)| StateEntry {
+                id: id.clone(),
+                schema: state.schema.clone(),
+                len: state.bytes.len() as u64,
+            })
+            .collect(),
+    };
+    let summary =
+        postcard::to_allocvec(&summary).map_err(|e| Error::Checkpoint(format!("cannot encode: {e}")))?;
+    if summary.len() > MAX_RECORD {
+        return Err(Error::Checkpoint(format!(
+            "cannot encode: the source positions and operator ids take {} bytes, more than a record's {MAX_RECORD}",
+            summary.len()
+        )));
+    }
+    let states: usize = checkpoint.operators.values().map(|s| s.bytes.len() + frame::HEADER_BYTES).sum();
+    let mut out = Vec::with_capacity(PRELUDE + frame::HEADER_BYTES + summary.len() + states);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    out.extend_from_slice(&body);
+    frame::append(&mut out, |buf| buf.extend_from_slice(&summary));
+    for state in checkpoint.operators.values() {
+        for chunk in state.bytes.chunks(max_record) {
+            frame::append(&mut out, |buf| buf.extend_from_slice(chunk));
+        }
+    }
     Ok(out)
 }
 
-/// Decodes and verifies a checkpoint file's bytes.
+/// Decodes and verifies a checkpoint file's bytes. Never panics, whatever the bytes.
 pub fn decode(bytes: &[u8]) -> Result<Checkpoint> {
     let corrupt = |why: &str| Error::Checkpoint(format!("corrupt checkpoint: {why}"));
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+    if bytes.len() < PRELUDE || &bytes[..8] != MAGIC {
         return Err(corrupt("not a dstream checkpoint"));
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     if version != FORMAT_VERSION {
+        let written_by = if version < FORMAT_VERSION { "an earlier" } else { "a later" };
         return Err(Error::Checkpoint(format!(
-            "checkpoint format {version} is not supported (this build reads {FORMAT_VERSION})"
+            "checkpoint format {version} (written by {written_by} dstream) cannot be read by this build, which reads format {FORMAT_VERSION}: finish the job with the dstream that wrote it, or start from a new checkpoint directory"
         )));
     }
-    let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
-    let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
-    let body = &bytes[HEADER_LEN..];
-    if body.len() != len {
-        return Err(corrupt(&format!("{} bytes of body, header says {len} (truncated?)", body.len())));
+    let mut records = Frames::new(&bytes[PRELUDE..], PRELUDE as u64, bytes.len() as u64);
+    let summary: Summary = postcard::from_bytes(next_record(&mut records, "the summary")?)
+        .map_err(|e| corrupt(&format!("the summary: {e}")))?;
+    let mut operators = BTreeMap::new();
+    for entry in summary.operators {
+        let what = format!("the state of `{}`", entry.id);
+        let len = usize::try_from(entry.len).map_err(|_| corrupt(&format!("{what} is too long")))?;
+        // The file's length bounds the allocation, not the (possibly corrupt) summary.
+        let mut state = Vec::with_capacity(len.min(bytes.len()));
+        while state.len() < len {
+            let record = next_record(&mut records, &what)?;
+            if state.len() + record.len() > len {
+                return Err(corrupt(&format!("{what} is longer than the summary says")));
+            }
+            state.extend_from_slice(record);
+        }
+        operators.insert(entry.id, OperatorState { schema: entry.schema, bytes: state });
     }
-    if crc32fast::hash(body) != crc {
-        return Err(corrupt("checksum mismatch"));
+    match records.next() {
+        Ok(Frame::End) => {}
+        Ok(Frame::Payload { at, .. } | Frame::Bad { at, .. }) => {
+            return Err(corrupt(&format!("data after the last operator's state, at byte {at}")))
+        }
+        Err(e) => return Err(corrupt(&e.to_string())),
     }
-    bincode::deserialize(body).map_err(|e| corrupt(&e.to_string()))
+    Ok(Checkpoint {
+        batch_time: summary.batch_time,
+        batch_interval_ms: summary.batch_interval_ms,
+        zero_time: summary.zero_time,
+        operators,
+        sources: summary.sources,
+    })
+}
+
+/// The payload of the next record, which must be there and whole (`what` names it).
+fn next_record<'r>(records: &'r mut Frames<&[u8]>, what: &str) -> Result<&'r [u8]> {
+    let corrupt = |why: String| Error::Checkpoint(format!("corrupt checkpoint: {what}: {why}"));
+    match records.next() {
+        Ok(Frame::Payload { payload, .. }) => Ok(payload),
+        Ok(Frame::End) => Err(corrupt("missing (truncated?)".to_string())),
+        Ok(Frame::Bad { at, why, .. }) => Err(corrupt(format!("{why} at byte {at}"))),
+        Err(e) => Err(corrupt(e.to_string())),
+    }
 }
 
 /// Writes `checkpoint` into `dir` atomically and removes all but the newest [`KEEP`].
@@ -180,6 +344,7 @@ fn list(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
 /// error, never a silent fresh start.
 pub fn load_latest(dir: &Path) -> Result<Option<Checkpoint>> {
     let files = list(dir)?;
+    let mut newest_error = None;
     for (_, path) in files.iter().rev() {
         match fs::read(path).map_err(Error::from).and_then(|bytes| decode(&bytes)) {
             Ok(checkpoint) => {
@@ -187,18 +352,18 @@ pub fn load_latest(dir: &Path) -> Result<Option<Checkpoint>> {
                 return Ok(Some(checkpoint));
             }
             Err(e) => {
-                tracing::warn!(file = %path.display(), error = %e, "skipping unreadable checkpoint; trying the previous one")
+                tracing::warn!(file = %path.display(), error = %e, "skipping unreadable checkpoint; trying the previous one");
+                newest_error.get_or_insert_with(|| format!("{}: {}", path.display(), reason(e)));
             }
         }
     }
-    if files.is_empty() {
-        Ok(None)
-    } else {
-        Err(Error::Checkpoint(format!(
-            "none of the {} checkpoints in {} is readable",
+    match newest_error {
+        None => Ok(None),
+        Some(newest) => Err(Error::Checkpoint(format!(
+            "none of the {} checkpoints in {} is readable; the newest, {newest}",
             files.len(),
             dir.display()
-        )))
+        ))),
     }
 }
 
@@ -287,11 +452,50 @@ mod tests {
     }
 
     #[test]
+    fn a_state_larger_than_a_record_spans_several() {
+        let mut c = sample(1000);
+        let big: Vec<u64> = (0..100).collect();
+        c.operators.insert("window#0".to_string(), big.save().unwrap());
+        let bytes = encode_in_records_of(&c, 7).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), c);
+        assert!(bytes.len() > encode(&c).unwrap().len(), "small records add headers");
+        // A file cut at a record boundary misses a record: it is not taken as whole.
+        let mut last_record = PRELUDE;
+        while last_record < bytes.len() {
+            let len = u32::from_le_bytes(bytes[last_record..last_record + 4].try_into().unwrap()) as usize;
+            if last_record + frame::HEADER_BYTES + len == bytes.len() {
+                break;
+            }
+            last_record += frame::HEADER_BYTES + len;
+        }
+        let err = decode(&bytes[..last_record]).unwrap_err().to_string();
+        assert!(err.contains("missing (truncated?)"), "{err}");
+    }
+
+    #[test]
+    fn another_format_is_refused_with_its_version() {
+        let mut bytes = encode(&sample(1000)).unwrap();
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let err = decode(&bytes).unwrap_err().to_string();
+        assert!(err.contains("checkpoint format 1 (written by an earlier dstream)"), "{err}");
+        assert!(err.contains("reads format 2"), "{err}");
+    }
+
+    #[test]
+    fn trailing_data_is_corruption() {
+        let mut bytes = encode(&sample(1000)).unwrap();
+        frame::append(&mut bytes, |b| b.extend_from_slice(b"extra"));
+        let err = decode(&bytes).unwrap_err().to_string();
+        assert!(err.contains("data after the last operator's state"), "{err}");
+    }
+
+    #[test]
     fn a_changed_state_type_is_reported() {
         let c = sample(1000);
         let mut wrong: Vec<(String, i32)> = Vec::new();
         let err = wrong.restore(&c.operators["update_state_by_key#0"]).unwrap_err().to_string();
-        assert!(err.contains("but the program now keeps"), "{err}");
+        assert!(err.contains("saved in the shape `Seq<Tuple<Str, U64>>`"), "{err}");
+        assert!(err.contains("now keeps `Seq<Tuple<Str, I32>>`"), "{err}");
     }
 
     #[test]
@@ -309,7 +513,9 @@ mod tests {
         fs::write(&newest, &flipped).unwrap();
         assert_eq!(load_latest(&dir).unwrap().unwrap().batch_time, Time::from_millis(1000));
         fs::write(dir.join("checkpoint-1000"), b"garbage").unwrap();
-        assert!(load_latest(&dir).is_err(), "unreadable checkpoints must not mean a silent fresh start");
+        let err = load_latest(&dir).unwrap_err().to_string();
+        assert!(err.contains("none of the 2 checkpoints"), "a silent fresh start: {err}");
+        assert!(err.contains("checkpoint-2000: corrupt checkpoint"), "the newest's reason: {err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -323,6 +529,80 @@ mod tests {
         assert_eq!(kept, (4..=13).map(|t| t * 1000).collect::<Vec<_>>());
         assert_eq!(load_latest(&dir).unwrap().unwrap().batch_time, Time::from_millis(13000));
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A checkpoint with two operators, the second spread over several records.
+    fn two_operators() -> Vec<u8> {
+        let mut c = sample(1000);
+        let window: Vec<(Time, Vec<String>)> = vec![(Time::from_millis(1000), vec!["x".into(), "yz".into()])];
+        c.operators.insert("window#0".to_string(), window.save().unwrap());
+        c.sources = vec![Some(vec![1, 2, 3]), None];
+        encode_in_records_of(&c, 5).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_truncation_is_refused(cut in 0usize..1000) {
+            let bytes = two_operators();
+            let cut = cut % bytes.len();
+            proptest::prop_assert!(decode(&bytes[..cut]).is_err());
+        }
+
+        #[test]
+        fn every_flipped_bit_is_refused(at in 0usize..1000, bit in 0u8..8) {
+            let mut bytes = two_operators();
+            let at = at % bytes.len();
+            bytes[at] ^= 1 << bit;
+            proptest::prop_assert!(decode(&bytes).is_err());
+        }
+
+        /// Records with right checksums but any content (a bug, or a crafted file): an
+        /// error or a checkpoint, never a panic or a huge allocation.
+        #[test]
+        fn any_records_decode_without_panicking(records in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..6)) {
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            for record in &records {
+                frame::append(&mut bytes, |b| b.extend_from_slice(record));
+            }
+            let _ = decode(&bytes);
+        }
+
+        /// A well-formed summary that claims any state lengths, then any records.
+        #[test]
+        fn any_claimed_lengths_decode_without_panicking(
+            lens in proptest::collection::vec(proptest::num::u64::ANY, 0..4),
+            records in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..16), 0..6),
+        ) {
+            let operators = lens.iter().enumerate().map(|(i, &len)| StateEntry { id: format!("op#{i}"), schema: None, len }).collect();
+            let summary = Summary { batch_time: Time::from_millis(1), batch_interval_ms: 1, zero_time: Time::from_millis(0), sources: vec![], operators };
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            frame::append(&mut bytes, |b| b.extend_from_slice(&postcard::to_allocvec(&summary).unwrap()));
+            for record in &records {
+                frame::append(&mut bytes, |b| b.extend_from_slice(record));
+            }
+            if let Ok(c) = decode(&bytes) {
+                let total: usize = c.operators.values().map(|o| o.bytes.len()).sum();
+                proptest::prop_assert_eq!(total as u64, lens.iter().sum::<u64>());
+            }
+        }
+
+        #[test]
+        fn any_state_bytes_restore_without_panicking(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let mut state: crate::ops::state::StateStore<String, (u64, Option<String>)> =
+                crate::ops::state::StateStore::empty();
+            let _ = state.restore(&OperatorState { schema: None, bytes });
+        }
+    }
+
+    #[test]
+    fn any_bytes_decode_without_panicking() {
+        for bytes in
+            [&b""[..], b"DSTRCKPT", b"DSTRCKPT\x02\0\0\0", b"DSTRCKPT\x02\0\0\0\xff\xff\xff\xff\0\0\0\0"]
+        {
+            assert!(decode(bytes).is_err());
+        }
     }
 
     #[test]

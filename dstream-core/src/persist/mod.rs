@@ -4,4 +4,5 @@
 pub mod batch_log;
 pub mod checkpoint;
 pub mod frame;
+pub mod schema;
 pub mod wal;

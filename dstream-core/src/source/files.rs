@@ -165,25 +165,25 @@ impl Source for TextFilesSource {
     fn stop_receiving(&mut self) {}
 
     fn position(&self) -> Option<Vec<u8>> {
-        bincode::serialize(&self.position).ok()
+        postcard::to_allocvec(&self.position).ok()
     }
 
     fn restore_position(&mut self, position: &[u8]) -> Result<()> {
-        self.position = bincode::deserialize(position)
+        self.position = postcard::from_bytes(position)
             .map_err(|e| Error::Checkpoint(format!("bad file source position: {e}")))?;
         Ok(())
     }
 
     /// The names and modification times (ms) of the files the last cut read, in order.
     fn selection(&self) -> Option<Vec<u8>> {
-        bincode::serialize(&self.last).ok()
+        postcard::to_allocvec(&self.last).ok()
     }
 
     /// Reads exactly the recorded files again, in their order, whatever the directory holds
     /// now. A recorded file that is gone or unreadable cannot be read again: that is reported
     /// as an error (its records are missing from this run of the batch) and the batch goes on.
     fn recut(&mut self, time: Time, selection: &[u8]) -> Result<TextBatch> {
-        let files: Vec<(String, u64)> = bincode::deserialize(selection).map_err(|e| {
+        let files: Vec<(String, u64)> = postcard::from_bytes(selection).map_err(|e| {
             Error::Checkpoint(format!(
                 "bad file source selection in the batch log for batch {time} (directory {}): {e}",
                 self.dir.display()
