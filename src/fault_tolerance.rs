@@ -33,6 +33,11 @@
 //! afresh. A torn last record (a crash during its append) means that batch never ran its
 //! outputs: it is cut afresh. The log is trimmed as checkpoints advance.
 //!
+//! The guarantee holds from the first batch: when its sources have started, a job with
+//! checkpointing writes its starting point as the checkpoint of its zero time (no operator
+//! state, the sources' starting positions). A job killed before its first batch's
+//! checkpoint recovers from it, on the same time grid, and runs its logged batches again.
+//!
 //! A source that cannot describe its cuts (a custom `source(..)` that keeps the default
 //! `selection`, or `socket` without a write-ahead log) is cut afresh when its batches run
 //! again; the job names it in a warning at its first checkpointed batch.
@@ -55,9 +60,7 @@
 //! | `save_as_text_files` | exactly once in the files | a batch's directory is replaced atomically with the same content when the batch runs again |
 //! | `foreach_batch` | at least once; exactly once with a store that commits by batch time | see below |
 //!
-//! What this does not cover: a crash before the first checkpoint (the job then starts
-//! afresh, on a new time grid and an empty batch log: `text_files` ignores the files already
-//! there, a socket's write-ahead log is replayed whole into the first batch), a batch log or
+//! What this does not cover: a batch log or
 //! write-ahead log corrupted on disk (reported at start; the batches it no longer describes
 //! are cut afresh), and a recovery that falls back
 //! to a checkpoint older than the last [`KEEP`](crate::checkpoint::KEEP) + 3 written
