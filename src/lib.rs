@@ -33,5 +33,14 @@ pub mod prelude {
 #[doc(hidden)]
 pub use dstream_core::__private;
 
+/// What the code `stream!` generates calls: helpers, and the traits behind its type errors,
+/// re-exported here so that those errors name them by a public path rather than an internal
+/// one. Not an API to call directly: it changes with the compiler.
+pub mod generated {
+    pub use dstream_core::job::BatchContext;
+    pub use dstream_core::sink::print;
+    pub use dstream_core::{branches, durations, join, ops};
+}
+
 pub mod fault_tolerance;
 pub mod operators;

@@ -3,10 +3,12 @@
 //! `dstream` crate; this crate is the library that generated code calls.
 #![warn(missing_docs)]
 
+pub mod branches;
 pub mod checkpoint;
 pub mod clock;
 pub mod combine;
 pub mod dense_keys;
+pub mod durations;
 pub mod error;
 pub mod exec;
 pub mod feed;
@@ -45,7 +47,9 @@ pub mod prelude {
 /// The paths generated code uses. Not a public API: it changes with the compiler.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::branches;
     pub use crate::combine::{CombineTable, Combiner};
+    pub use crate::durations;
     pub use crate::error::Result;
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};
