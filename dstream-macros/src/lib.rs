@@ -34,7 +34,8 @@ use proc_macro2::TokenStream;
 
 /// Compiles a dstream program into a [`Job`](../dstream/struct.Job.html).
 ///
-/// See the `dstream` crate for the language.
+/// The language reference (grammar, every operator, `every`, durations, settings, errors) is
+/// the documentation of `dstream::stream!`, where this macro is re-exported.
 #[proc_macro]
 pub fn stream(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand(input.into()).into()

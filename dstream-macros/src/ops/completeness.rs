@@ -1,6 +1,6 @@
 //! The operator table walked entry by entry: an operator is complete when it has a summary, an
 //! example that compiles, an expansion snapshot, a documentation page with a runnable example,
-//! and a UI test. Adding an operator without one of them fails here, naming what is missing.
+//! a link from the `stream!` reference, and a UI test. Adding an operator without one of them fails here, naming what is missing.
 //!
 //! The expansion snapshot of operator `op` is the plan of its example as `explain` prints it,
 //! in `dstream-macros/expansions/op.txt`; write new or changed ones with
@@ -62,6 +62,7 @@ fn mentions(text: &str, name: &str) -> bool {
 #[test]
 fn every_operator_is_complete() {
     let docs = std::fs::read_to_string(root().join("src/operators.rs")).expect("src/operators.rs");
+    let reference = std::fs::read_to_string(root().join("src/lib.rs")).expect("src/lib.rs");
     let ui_tests = sources(&root().join("tests/ui"));
     let bless = std::env::var_os("DSTREAM_BLESS").is_some();
     let mut missing = Vec::new();
@@ -94,6 +95,9 @@ fn every_operator_is_complete() {
                 missing.push(format!("`{name}`: its documentation page has no example"))
             }
             Some(_) => {}
+        }
+        if !reference.contains(&format!("(crate::operators::{name})")) {
+            missing.push(format!("`{name}`: not linked from the `stream!` reference in src/lib.rs"));
         }
         if !ui_tests.iter().any(|t| mentions(t, name)) {
             missing.push(format!("`{name}`: no UI test under tests/ui uses it"));
