@@ -131,7 +131,7 @@ pub use dstream_core::__private;
 pub mod generated {
     pub use dstream_core::job::BatchContext;
     pub use dstream_core::sink::print;
-    pub use dstream_core::{branches, durations, join, ops};
+    pub use dstream_core::{branches, durations, join, ops, split_records};
 }
 
 pub mod fault_tolerance;

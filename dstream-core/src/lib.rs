@@ -22,6 +22,7 @@ pub mod render;
 pub mod short_keys;
 pub mod sink;
 pub mod source;
+pub mod split_records;
 pub mod state;
 pub mod testing;
 pub mod text;
@@ -59,6 +60,7 @@ pub mod __private {
     pub use crate::partition::{partition_source, SourceBatch};
     pub use crate::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::sink::{dashboard, foreach, print, text_files};
+    pub use crate::split_records;
     pub use crate::state;
     pub use crate::text;
     pub use crate::time::Duration;

@@ -63,6 +63,8 @@ impl Codegen<'_> {
                         let #pair = (#part, #split);
                         #[allow(unused_imports)]
                         use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
+                        #[allow(unused_imports)]
+                        use #dp::split_records::OwnedLinesKind as _;
                         match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
                             #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
                             #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
@@ -119,14 +121,7 @@ impl Codegen<'_> {
     fn leading_split(&self, narrow: &[NodeId]) -> Option<TokenStream> {
         let node = &self.graph.nodes[*narrow.first()?];
         let Op::Narrow(NarrowOp::FlatMap, func) = &node.op else { return None };
-        match func {
-            syn::Expr::Path(p)
-                if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "split") =>
-            {
-                Some(p.to_token_stream())
-            }
-            _ => None,
-        }
+        is_split(func).then(|| func.to_token_stream())
     }
 
     /// Unfused mode: the partition is materialised into a `Vec`, then every narrow operator
@@ -181,6 +176,17 @@ impl Codegen<'_> {
                 let inner = self.chain(rest, next.clone(), last, consume);
                 quote_spanned!(span=> let #next = #dp::ops::map(#record, #f); #inner)
             }
+            NarrowOp::FlatMap if is_split(func) => {
+                // `split` takes `&str`, `&String` and `String` records (see `split_records`).
+                let inner = self.chain(rest, next.clone(), last, consume);
+                let pair = self.var("split_input");
+                quote_spanned!(span=>
+                    let #pair = (#record, #f);
+                    #[allow(unused_imports)]
+                    use #dp::split_records::{AnyFlatMapKind as _, BorrowedSplitKind as _, OwnedSplitKind as _};
+                    for #next in (&&#pair).flat_map_record_kind().run(#pair) { #inner }
+                )
+            }
             NarrowOp::FlatMap => {
                 let inner = self.chain(rest, next.clone(), last, consume);
                 quote_spanned!(span=> for #next in #dp::ops::flat_map(#record, #f) { #inner })
@@ -211,4 +217,10 @@ impl Codegen<'_> {
             }
         }
     }
+}
+
+/// Whether a `flat_map`'s function is a path ending in `split` (dstream's, or one like it:
+/// the runtime checks the function's type before taking a fast path).
+fn is_split(func: &syn::Expr) -> bool {
+    matches!(func, syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "split"))
 }

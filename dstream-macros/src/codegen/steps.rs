@@ -102,32 +102,26 @@ impl Codegen<'_> {
         code
     }
 
-    /// A `union`: every input's partitions, each other branch checked to carry this
-    /// stream's record type (a mismatch is reported on the branch's name).
+    /// A `union`: every input's partitions, this stream's first. Each other branch is met
+    /// with the stream so far where it is named, so a record type that cannot meet it is
+    /// reported on that name (text meets text as `String`).
     fn union_step(&mut self, node: NodeId, inputs: &[NodeId]) -> TokenStream {
         let graph = self.graph;
         let n = &graph.nodes[node];
-        let first = self.var("union_input");
-        let mut code = TokenStream::new();
-        let mut vars = vec![first.clone()];
+        let dp = self.dp();
+        let acc = self.var("union");
         let mut reads = inputs.iter();
-        if let Some(&input) = reads.next() {
-            let parts = self.read_value(input);
-            code.extend(quote!(let #first = #parts;));
-        }
+        let Some(&first) = reads.next() else { return TokenStream::new() };
+        let parts = self.read_value(first);
+        let mut code = quote!(let #acc = #dp::ops::to_vecs(#parts););
         for (&input, name) in reads.zip(&n.other_names) {
             let span = user_at(name.span());
             let dp = self.dp_at(span);
-            let var = self.var("union_input");
             let parts = respan(&self.read_value(input), span);
-            let this = respan_ident(&first, span);
-            code.extend(quote_spanned!(span=> let #var = #dp::branches::union_branch(&#this, #parts);));
-            vars.push(var);
+            let acc = respan_ident(&acc, span);
+            code.extend(quote_spanned!(span=> let #acc = #dp::branches::union_branch(#acc, #parts);));
         }
-        let dp = self.dp();
-        let (first, rest) = (&vars[0], &vars[1..]);
-        let union = quote!(#dp::ops::union(::std::vec![#dp::ops::to_vecs(#first), #(#rest),*]));
-        let bind = self.bind(node, union);
+        let bind = self.bind(node, quote!(#acc));
         quote!(#code #bind)
     }
 
@@ -186,8 +180,9 @@ impl Codegen<'_> {
         }
     }
 
-    /// A step over two streams' values of the same batch. For a join, the other stream's
-    /// keys are checked to be of this stream's key type on the other stream's name.
+    /// A step over two streams' values of the same batch. For a join, the keys of both
+    /// streams meet where the other stream is named (a mismatch is reported there; text
+    /// keys meet as `String`).
     fn binary_step(&mut self, node: NodeId, left: NodeId, right: NodeId) -> TokenStream {
         let graph = self.graph;
         let n = &graph.nodes[node];
@@ -222,13 +217,12 @@ impl Codegen<'_> {
                 let function = Ident::new(name, span);
                 let partitions = respan(&self.partitions_arg(partitions), span);
                 let branch_dp = self.dp_at(branch);
-                let (this, checked) = (respan_ident(&l_var, branch), respan_ident(&r_var, branch));
-                let check =
-                    quote_spanned!(branch=> let #checked = #branch_dp::branches::join_branch(&#this, #r););
+                let (this, other) = (respan_ident(&l_var, branch), respan_ident(&r_var, branch));
+                let sides = quote_spanned!(branch=> let (#this, #other) = #branch_dp::branches::join_sides(#this, #r););
                 let r_var = respan_ident(&r_var, span);
                 quote_spanned!(span=>
                     let #l_var = #l;
-                    #check
+                    #sides
                     #dp::join::#function(#exec, #l_var, #r_var, #partitions)
                 )
             }
