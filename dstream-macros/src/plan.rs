@@ -1,4 +1,4 @@
-//! Phase 4, plan: the graph cut into steps. A stage is a chain of narrow operators that
+//! Phase 5, plan: the graph cut into steps. A stage is a chain of narrow operators that
 //! codegen turns into one loop per partition, reading one stream value (partitions) and
 //! ending at a shuffle's map side, an output, or a materialised stream that several
 //! consumers share. Between stages sit exchanges (hash shuffle or gather) and unions.
