@@ -69,3 +69,38 @@ fn a_runtime_slide_against_a_literal_interval_is_checked_too() {
     let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
     assert!(error.contains("the window slide of `count_by_window`"), "{error}");
 }
+
+#[test]
+fn a_runtime_state_timeout_equals_the_literal_one() {
+    let input = || {
+        let mut batches = vec![vec![("a", 1i64), ("b", 1)], vec![("a", 1)]];
+        batches.extend((0..5).map(|_| vec![("a", 1)]));
+        batches
+    };
+    let timeout = std::time::Duration::from_secs(2);
+    let runtime = stream! {
+        queue(input()) every 1s
+            |> map_with_state(|key, value, state| {
+                if value.is_some() {
+                    state.update(1i64);
+                }
+                state.is_timing_out().then(|| key.clone())
+            }, Vec::new(), {timeout})
+            |> flat_map(|k| k)
+            |> print
+    };
+    let literal = stream! {
+        queue(input()) every 1s
+            |> map_with_state(|key, value, state| {
+                if value.is_some() {
+                    state.update(1i64);
+                }
+                state.is_timing_out().then(|| key.clone())
+            }, Vec::new(), 2s)
+            |> flat_map(|k| k)
+            |> print
+    };
+    let ours = Harness::new(runtime).run_batches(7).unwrap();
+    assert_eq!(ours, Harness::new(literal).run_batches(7).unwrap());
+    assert!(ours.iter().any(|b| b.printed_records() == ["b"]), "b times out");
+}

@@ -447,6 +447,11 @@ mod tests {
         assert_eq!(mode(quote! { queue(x) every 1s |> print }).0, Some(ir::Mode::Fused));
         assert_eq!(mode(quote! { #![unfused] queue(x) every 1s |> print }).0, Some(ir::Mode::Unfused));
         assert!(mode(quote! { #![fast] queue(x) every 1s |> print }).1[0].contains("unknown program setting"));
+        assert_eq!(
+            mode(quote! { #![crate = my::dstream] queue(x) every 1s |> print }).1,
+            Vec::<String>::new()
+        );
+        assert!(mode(quote! { #![crate = "my"] queue(x) every 1s |> print }).1[0].contains("takes the path"));
     }
 
     #[test]
