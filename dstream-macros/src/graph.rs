@@ -63,7 +63,7 @@ pub struct Graph {
     pub lets: Vec<Let>,
     /// Every `every` clause, in the order written.
     pub every: Vec<(Span, EveryValue)>,
-    /// The program's settings (`#![unfused]`), checked by `validate`.
+    /// The program's settings (`#![unfused]`), checked by `check` (see `settings`).
     pub settings: Vec<syn::Attribute>,
 }
 

@@ -98,7 +98,7 @@ impl EveryValue {
     }
 }
 
-/// A duration literal as written; its value is checked by `validate`.
+/// A duration literal as written; its value is checked by `check`.
 #[derive(Debug, Clone)]
 pub struct DurationLit {
     pub span: Span,
@@ -249,7 +249,7 @@ impl Parse for DurationLit {
             return Ok(d);
         }
         // A bare number (no unit) or a number with a Rust suffix still parses, so that
-        // `validate` can say what is wrong with it at its span.
+        // `check` can say what is wrong with it at its span.
         match input.parse::<syn::Lit>()? {
             syn::Lit::Int(i) => {
                 Ok(DurationLit { span: i.span(), digits: i.base10_digits().into(), unit: i.suffix().into() })
@@ -318,7 +318,7 @@ mod tests {
     }
 
     #[test]
-    fn unit_less_every_parses_for_validate_to_report() {
+    fn unit_less_every_parses_for_check_to_report() {
         let p = parse(quote! { q every 5 |> print }).unwrap();
         let d = &p.stmts[0].pipeline.ops[0].every.as_ref().unwrap().duration;
         assert_eq!(d.written(), "5");

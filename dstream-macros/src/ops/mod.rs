@@ -63,7 +63,7 @@ pub enum StateOp {
     StateSnapshots,
 }
 
-/// Window operators. All but `Window` are composites that `graph::expand_composites`
+/// Window operators. All but `Window` are composites that `lower::lower`
 /// rewrites into a per-batch operator, a `window`, and an operator that merges the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowOp {
@@ -255,7 +255,7 @@ impl OpSpec {
     /// parameters of the other class, so `reduce_by_key_and_window(f, 10s)` and
     /// `reduce_by_key_and_window(f, inverse, 10s, 2s)` both read as written. An argument that
     /// fits no parameter binds to `None` (too many arguments, or the wrong class where a
-    /// required parameter stands: `validate` reports both).
+    /// required parameter stands: `check` reports both).
     pub fn bind(&self, args: &[Arg]) -> Vec<Option<usize>> {
         let mut next = 0;
         args.iter()
