@@ -61,7 +61,7 @@ enum Country {
 
 /// The job's table for country keys is an array indexed by the country (dstream's
 /// `DenseKey`), as the hand-written loop's `[u64; 12]`.
-impl dstream::dense_keys::DenseKey for Country {
+impl dstream::DenseKey for Country {
     const CARDINALITY: usize = 12;
     #[inline(always)]
     fn index(self) -> usize {

@@ -32,10 +32,10 @@
 //! Under `cargo test --benches` (no `--bench` argument) it runs the same code on a few thousand
 //! lines and checks every line that arrives.
 
-use dstream::clock::ManualClock;
 use dstream::metrics::Metrics;
 use dstream::source::socket::{SocketConfig, SocketSource};
 use dstream::source::{Source, SourceContext};
+use dstream::time::ManualClock;
 use dstream::Time;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

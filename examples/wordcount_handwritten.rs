@@ -10,10 +10,10 @@
 //! ```
 
 use clap::Parser;
-use dstream::clock::{Clock, SystemClock};
 use dstream::feed::{LineServer, LoremLines};
 use dstream::source::socket::SocketSource;
 use dstream::source::{Source, SourceContext};
+use dstream::time::{Clock, SystemClock};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};

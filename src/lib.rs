@@ -18,10 +18,8 @@
 #![warn(missing_docs)]
 
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{
-    checkpoint, clock, dense_keys, feed, metrics, owned, render, source, state, testing, text, time, window,
-};
-pub use dstream_core::{Duration, Error, Job, Render, Result, Time};
+pub use dstream_core::{checkpoint, error, feed, metrics, source, testing, text, time};
+pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///
 /// `stream! { ... }` holds a program in dstream's language; the compiler inside the macro
@@ -129,9 +127,9 @@ pub use dstream_core::__private;
 /// re-exported here so that those errors name them by a public path rather than an internal
 /// one. Not an API to call directly: it changes with the compiler.
 pub mod generated {
-    pub use dstream_core::job::BatchContext;
-    pub use dstream_core::sink::print;
-    pub use dstream_core::{branches, durations, join, ops, split_records};
+    pub use dstream_core::__private::{
+        branches, durations, join, ops, print, split_records, state, BatchContext,
+    };
 }
 
 pub mod fault_tolerance;

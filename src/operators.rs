@@ -151,7 +151,7 @@
 //! from batch to batch.
 //!
 //! **Records that enter a window or a state store become owned.** A record must outlive its
-//! batch there, so it is converted with [`IntoOwned`](crate::owned::IntoOwned): a `&str` (a
+//! batch there, so it is converted with [`IntoOwned`](crate::IntoOwned): a `&str` (a
 //! word of a text line) becomes a `String`, tuples, `Option`s and `Vec`s convert element by
 //! element, numbers stay as they are. So `queue(lines) |> flat_map(split) |> window(2s)` gives
 //! `String` records, and the keys of `update_state_by_key` are `String`s. For your own record
@@ -302,7 +302,7 @@
 //! * **Queue sources are checkpointable**: a [`queue`]'s position is the number of batches it
 //!   has handed out, and a recovered job skips them (Spark cannot checkpoint a `queueStream`).
 //! * **Records become owned** when they enter a window or a state store, through
-//!   [`IntoOwned`](crate::owned::IntoOwned): `&str` becomes `String`; implement it for your
+//!   [`IntoOwned`](crate::IntoOwned): `&str` becomes `String`; implement it for your
 //!   own types with `dstream::owned_as_self!(MyType)`.
 //! * **Closures get values, not RDDs**: [`transform`], [`transform_with`] and
 //!   [`foreach_batch`] receive the batch's records as a `Vec`.
@@ -1020,7 +1020,7 @@ pub mod reduce_by_key {
     //! * The table that combines a partition's values is picked from the key's type when the
     //!   program compiles: `&str` keys get a table that keeps short keys inline
     //!   (`short_keys::StrTable`); a key type that implements
-    //!   [`DenseKey`](crate::dense_keys::DenseKey) (`bool`, or an enum or a small-integer
+    //!   [`DenseKey`](crate::DenseKey) (`bool`, or an enum or a small-integer
     //!   newtype of yours) an array indexed by the key; any other key a hash table. The
     //!   results are the same.
     //!
@@ -1044,11 +1044,11 @@ pub mod reduce_by_key {
     //! assert!(out[2].printed_records().is_empty());
     //! ```
     //!
-    //! An enum key numbered by [`DenseKey`](crate::dense_keys::DenseKey): counted in an array,
+    //! An enum key numbered by [`DenseKey`](crate::DenseKey): counted in an array,
     //! as a hand-written loop would:
     //!
     //! ```
-    //! use dstream::dense_keys::DenseKey;
+    //! use dstream::DenseKey;
     //! use dstream::prelude::*;
     //! use dstream::testing::Harness;
     //!
@@ -2079,7 +2079,7 @@ pub mod map_with_state {
     //!   `|key: &K, value: Option<V>, state: &mut State<S>| -> T` for a state type `S: Clone`
     //!   and any output type `T`. Keys are stored owned, so `key` is a `&String` for text keys.
     //! * For **each record** `(k, v)` of the batch, in order within its key, `func(&k, Some(v),
-    //!   state)` is called with the key's [`State`](crate::state::State) and its result is
+    //!   state)` is called with the key's [`State`](crate::prelude::State) and its result is
     //!   emitted: one output record per input record, not per key. Keys without records in the
     //!   batch are not called (unless they time out). To emit nothing for some records, return an
     //!   `Option` and follow with `flat_map(|x| x)`.

@@ -1,20 +1,23 @@
 //! Kill the job with SIGKILL at random moments and restart it from its checkpoint: every input
 //! record must reach the output exactly once, and the final state must equal an uncrashed
-//! run's. The job runs in a child process (this test binary re-run with `--exact
+//! run's, for `update_state_by_key` and for `map_with_state`'s `state_snapshots`. The job runs in a child process (this test binary re-run with `--exact
 //! crash_child`); the parent adds input files atomically while it kills and restarts the
 //! child. `DSTREAM_CRASH_ROUNDS` (default 20) sets how many times it is killed.
 
+mod common;
+
+use common::{ChildJob, Rng};
 use dstream::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 const FILES: usize = 60;
 const LINES_PER_FILE: usize = 20;
 
 /// The job under test, as the child runs it: files in, every record out as text files, and
-/// a running count per key kept with `update_state_by_key`, written each batch too.
+/// a running count per key kept with `update_state_by_key` and with `map_with_state`, each
+/// written every batch too (the latter as its `state_snapshots`).
 #[test]
 #[ignore = "run by `killed_and_restarted_jobs_lose_and_duplicate_nothing` in a child process"]
 fn crash_child() {
@@ -23,26 +26,26 @@ fn crash_child() {
     let (input, checkpoints) = (root.join("in"), root.join("checkpoints"));
     let records = root.join("out").join("records").to_string_lossy().into_owned();
     let state = root.join("out").join("state").to_string_lossy().into_owned();
+    let snapshots = root.join("out").join("snapshots").to_string_lossy().into_owned();
     let job = stream! {
         #![checkpoint(checkpoints, 100ms)]
         let lines = text_files(input) every 100ms;
         lines |> map(|l| l.to_string()) |> save_as_text_files(records.as_str(), "txt");
         lines |> map(|l| (l.split(':').next().unwrap_or("").to_string(), 1u64))
             |> update_state_by_key(|values, count| Some(values.iter().sum::<u64>() + count.unwrap_or(0)))
-            |> save_as_text_files(state.as_str(), "txt")
+            |> save_as_text_files(state.as_str(), "txt");
+        lines |> map(|l| (l.split(':').next().unwrap_or("").to_string(), 1u64))
+            |> map_with_state(|_key, one, count| {
+                let n = one.unwrap_or(0) + count.get().copied().unwrap_or(0);
+                count.update(n);
+            })
+            |> state_snapshots |> save_as_text_files(snapshots.as_str(), "txt")
     };
     job.run().expect("the job runs until it is killed or stopped");
 }
 
-fn spawn_child(root: &Path) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture"])
-        .env("DSTREAM_CRASH_DIR", root)
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the child job")
+fn spawn_child(root: &Path) -> ChildJob {
+    ChildJob::spawn("crash_child", &[("DSTREAM_CRASH_DIR", &root.to_string_lossy())])
 }
 
 /// Writes input file `i` atomically: elsewhere first, then renamed into the directory.
@@ -73,13 +76,6 @@ fn batch_dirs(out: &Path, prefix: &str) -> BTreeMap<u64, Vec<String>> {
     batches
 }
 
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 #[test]
 fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     let rounds: usize = std::env::var("DSTREAM_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
@@ -88,10 +84,10 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     for dir in ["in", "out", "staging"] {
         std::fs::create_dir_all(root.join(dir)).unwrap();
     }
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut rng = Rng::from_pid();
     let mut added = 0;
     for round in 0..rounds {
-        let mut child = spawn_child(&root);
+        let child = spawn_child(&root);
         if round == 0 {
             // Files already present at the very first start are not new (Spark's
             // newFilesOnly): add input only once the job has run its first batch.
@@ -102,17 +98,16 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
             }
         }
         // Let it start and run a few batches, adding files meanwhile, then kill it anywhere.
-        let alive_for = StdDuration::from_millis(150 + xorshift(&mut seed) % 450);
+        let alive_for = StdDuration::from_millis(150 + rng.below(450));
         let started = Instant::now();
         while started.elapsed() < alive_for {
-            if added < FILES && xorshift(&mut seed) % 3 == 0 {
+            if added < FILES && rng.below(3) == 0 {
                 add_file(&root, added);
                 added += 1;
             }
             std::thread::sleep(StdDuration::from_millis(20));
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.kill();
     }
     while added < FILES {
         add_file(&root, added);
@@ -120,7 +115,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     }
     // A last run that is not killed: wait until every record is out, then stop it gracefully.
     let last_batch_before = batch_dirs(&root.join("out"), "records").keys().next_back().copied().unwrap_or(0);
-    let mut child = spawn_child(&root);
+    let child = spawn_child(&root);
     let expected_records = FILES * LINES_PER_FILE;
     let deadline = Instant::now() + StdDuration::from_secs(60);
     loop {
@@ -136,8 +131,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
         std::thread::sleep(StdDuration::from_millis(100));
     }
     // SIGTERM: graceful stop.
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
+    let status = child.terminate();
     assert!(status.success(), "graceful stop exits 0, got {status}");
 
     // Every record exactly once across all batch outputs.
@@ -153,16 +147,18 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     assert_eq!(all, expected);
 
     // The last state equals an uncrashed run's: each key counted once per record.
-    let states = batch_dirs(&root.join("out"), "state");
-    let (_, last) = states.iter().next_back().expect("state written");
-    let mut got: Vec<String> = last.clone();
-    got.sort();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for line in &expected {
         *counts.entry(line.split(':').next().unwrap().to_string()).or_default() += 1;
     }
     let mut want: Vec<String> = counts.iter().map(|(k, n)| format!("({k},{n})")).collect();
     want.sort();
-    assert_eq!(got, want);
+    for prefix in ["state", "snapshots"] {
+        let states = batch_dirs(&root.join("out"), prefix);
+        let (_, last) = states.iter().next_back().expect("state written");
+        let mut got: Vec<String> = last.clone();
+        got.sort();
+        assert_eq!(got, want, "the last {prefix}");
+    }
     std::fs::remove_dir_all(&root).unwrap();
 }

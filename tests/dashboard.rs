@@ -18,7 +18,7 @@ mod order_dashboard;
 use dstream::feed::LineServer;
 use dstream::prelude::*;
 use dstream::testing::{BatchOutput, Harness};
-use dstream_core::sink::dashboard::element_id;
+use dstream_core::dashboard::element_id;
 use order_dashboard::{order_job, parse_status, Interval, OrderEvents, STATUSES};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -2,9 +2,9 @@
 //! an array-indexed table, picked from the key's type, and count exactly what a `HashMap` counts
 //! on any number of partitions.
 
-use dstream::dense_keys::DenseKey;
 use dstream::prelude::*;
 use dstream::testing::Harness;
+use dstream::DenseKey;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -11,6 +11,10 @@
 //! received (the receiver counts bytes once their lines are in the log); they never sleep
 //! for a fixed time and never assert on timings.
 
+mod common;
+
+use common::socket::{logged_lines, numbering_server, segments};
+use common::{ChildJob, Rng};
 use dstream::metrics::MetricsSnapshot;
 use dstream::prelude::*;
 use dstream::source::socket::SocketConfig;
@@ -124,17 +128,6 @@ fn send(conn: &mut TcpStream, harness: &Harness, sent: &mut u64, text: &str) {
 
 fn lines(text: &[&str]) -> Vec<String> {
     text.iter().map(|s| s.to_string()).collect()
-}
-
-/// The segment files of the log, oldest first.
-fn segments(wal: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(wal)
-        .expect("the log directory")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("wal-")))
-        .collect();
-    found.sort();
-    found
 }
 
 /// A job dropped after lines were received but before the next checkpoint: the rebuilt
@@ -255,36 +248,6 @@ fn a_torn_last_record_is_ignored() {
 // ---------------------------------------------------------------------------------------
 // Real crashes: the job in a child process, killed with SIGKILL at random moments.
 
-/// The lines of every record in the log's segments, read as the module documentation
-/// describes the format (records are not checked against their CRC here: after SIGKILL
-/// every completed `write` is in the file; an incomplete last record is skipped).
-fn logged_lines(wal: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for segment in segments(wal) {
-        let bytes = std::fs::read(&segment).expect("read a segment");
-        assert!(bytes.len() < 8 || &bytes[..8] == b"DSTRWAL1", "segment {} has no magic", segment.display());
-        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        let mut at = 8;
-        while at + 8 <= bytes.len() {
-            let len = u32_at(at);
-            let payload = at + 8;
-            if payload + len > bytes.len() {
-                break;
-            }
-            let count = u32_at(payload + 16);
-            let mut text = payload + 20 + 4 * count;
-            for i in 0..count {
-                let line_len = u32_at(payload + 20 + 4 * i);
-                found.push(String::from_utf8(bytes[text..text + line_len].to_vec()).expect("UTF-8 lines"));
-                text += line_len;
-            }
-            assert_eq!(text, payload + len, "record at {at} of {}", segment.display());
-            at = payload + len;
-        }
-    }
-    found
-}
-
 /// Every line of every batch directory `records-<ms>.txt` under `out`.
 fn output_lines(out: &Path) -> Vec<String> {
     let mut lines = Vec::new();
@@ -326,60 +289,9 @@ fn wal_crash_child() {
     job.run().expect("the job runs until it is killed or stopped");
 }
 
-/// A child job, killed (SIGKILL) and reaped when dropped, so that a failing test leaves no
-/// job running.
-struct ChildJob(std::process::Child);
-
-impl Drop for ChildJob {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn spawn_child(root: &Path, port: u16) -> ChildJob {
-    let child = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "wal_crash_child", "--ignored", "--nocapture"])
-        .env("DSTREAM_WAL_CRASH_DIR", root)
-        .env("DSTREAM_WAL_CRASH_PORT", port.to_string())
-        .env("RUST_LOG", "off")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn the child job");
-    ChildJob(child)
-}
-
-/// A server that writes numbered lines, a few per `write`, to whoever connects, numbering
-/// on across connections, until `sending` is cleared.
-fn numbering_server(
-    listener: TcpListener,
-    sending: Arc<std::sync::atomic::AtomicBool>,
-    done: Arc<std::sync::atomic::AtomicBool>,
-) -> std::thread::JoinHandle<u64> {
-    use std::sync::atomic::Ordering;
-    std::thread::spawn(move || {
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let mut next = 0u64;
-        let mut conn: Option<TcpStream> = None;
-        while !done.load(Ordering::SeqCst) {
-            if let Ok((stream, _)) = listener.accept() {
-                stream.set_nonblocking(false).expect("blocking stream");
-                stream.set_write_timeout(Some(StdDuration::from_millis(200))).expect("write timeout");
-                conn = Some(stream);
-            }
-            if let (Some(stream), true) = (conn.as_mut(), sending.load(Ordering::SeqCst)) {
-                let text: String = (next..next + 5).map(|n| format!("line {n}\n")).collect();
-                match stream.write_all(text.as_bytes()) {
-                    Ok(()) => next += 5,
-                    // The child died: what it had not read is lost with it, never received.
-                    Err(_) => conn = None,
-                }
-            }
-            std::thread::sleep(StdDuration::from_millis(1));
-        }
-        next
-    })
+    let (root, port) = (root.to_string_lossy(), port.to_string());
+    ChildJob::spawn("wal_crash_child", &[("DSTREAM_WAL_CRASH_DIR", &root), ("DSTREAM_WAL_CRASH_PORT", &port)])
 }
 
 /// SIGKILL at random moments, restart from the checkpoint: every line that was in the log
@@ -397,26 +309,20 @@ fn killed_jobs_lose_no_logged_line() {
     let (sending, done) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
     let server = numbering_server(listener, Arc::clone(&sending), Arc::clone(&done));
 
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut rng = Rng::from_pid();
     let mut logged = std::collections::BTreeSet::new();
     for _ in 0..rounds {
-        let mut child = spawn_child(root, port);
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(StdDuration::from_millis(200 + seed % 500));
-        child.0.kill().expect("SIGKILL");
-        child.0.wait().expect("reap the child");
-        if dirs.wal().exists() {
-            logged.extend(logged_lines(&dirs.wal()));
-        }
+        let child = spawn_child(root, port);
+        std::thread::sleep(StdDuration::from_millis(200 + rng.below(500)));
+        child.kill();
+        logged.extend(logged_lines(&dirs.wal()));
     }
     assert!(!logged.is_empty(), "no line was ever logged: the test tested nothing");
 
     // A last run that is not killed: no more input; once every logged line is out, stop it
     // gracefully.
     sending.store(false, Ordering::SeqCst);
-    let mut child = spawn_child(root, port);
+    let child = spawn_child(root, port);
     let out = root.join("out");
     let deadline = Instant::now() + StdDuration::from_secs(60);
     loop {
@@ -432,11 +338,7 @@ fn killed_jobs_lose_no_logged_line() {
         );
         std::thread::sleep(StdDuration::from_millis(50));
     }
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    let status = child.0.wait().expect("reap the child");
+    let status = child.terminate();
     assert!(status.success(), "a graceful stop exits 0, got {status}");
     done.store(true, Ordering::SeqCst);
     let sent = server.join().expect("the server thread");

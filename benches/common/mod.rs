@@ -242,7 +242,7 @@ pub enum Status {
 
 /// The jobs' tables for status keys are arrays indexed by the status (dstream's `DenseKey`),
 /// as the hand-written loops' `[u64; 5]`.
-impl dstream::dense_keys::DenseKey for Status {
+impl dstream::DenseKey for Status {
     const CARDINALITY: usize = 5;
     #[inline(always)]
     fn index(self) -> usize {

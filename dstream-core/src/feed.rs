@@ -395,11 +395,11 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
-    use crate::metrics::Metrics;
     use crate::source::socket::SocketSource;
     use crate::source::{Source, SourceContext};
+    use crate::time::clock::ManualClock;
     use crate::time::Time;
+    use crate::ui::metrics::Metrics;
     use std::io::{BufRead, BufReader};
 
     fn connect(server: &LineServer) -> BufReader<TcpStream> {

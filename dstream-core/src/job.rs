@@ -1,13 +1,13 @@
 //! A compiled job and its batch loop: cut the sources at each time on the grid, run the
 //! batch, write its outputs, and stop gracefully on request.
 
-use crate::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
-use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::exec::Executor;
-use crate::metrics::{Metrics, MetricsSnapshot};
+use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
 use crate::source::{Source, SourceContext};
+use crate::time::clock::{Clock, SystemClock};
 use crate::time::{Duration, Time};
+use crate::ui::metrics::{Metrics, MetricsSnapshot};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,36 +2,39 @@
 //! operations and the test harness. Programs reach it through the `stream!` macro of the
 //! `dstream` crate; this crate is the library that generated code calls.
 #![warn(missing_docs)]
+// The runtime's internal docs link between its private rooms; read them with
+// `cargo doc --document-private-items`.
+#![allow(rustdoc::private_intra_doc_links)]
 
-pub mod branches;
-pub mod checkpoint;
-pub mod clock;
-pub mod combine;
-pub mod dense_keys;
-pub mod durations;
+// The rooms of the runtime. Only what a user writes is public: the job, the harness,
+// sources, time, keys a user implements, counters, errors and the prelude. What generated
+// code calls lives in `__private`.
+mod exec;
+mod job;
+mod keys;
+mod ops;
+mod persist;
+mod render;
+mod sink;
+mod ui;
+
+#[cfg(test)]
+mod test_support;
+
 pub mod error;
-pub mod exec;
 pub mod feed;
-pub mod job;
-pub mod join;
-pub mod metrics;
-pub mod ops;
-pub mod owned;
-pub mod partition;
-pub mod render;
-pub mod short_keys;
-pub mod sink;
 pub mod source;
-pub mod split_records;
-pub mod state;
 pub mod testing;
 pub mod text;
 pub mod time;
-pub mod window;
-mod words;
+
+pub use persist::checkpoint;
+pub use sink::dashboard;
+pub use ui::metrics;
 
 pub use error::{Error, Result};
 pub use job::Job;
+pub use keys::{DenseKey, IntoOwned};
 pub use render::Render;
 pub use time::{Duration, Time};
 
@@ -39,8 +42,8 @@ pub use time::{Duration, Time};
 pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::job::Job;
+    pub use crate::ops::state::State;
     pub use crate::render::Render;
-    pub use crate::state::State;
     pub use crate::text::split;
     pub use crate::time::{Duration, Time};
 }
@@ -48,23 +51,19 @@ pub mod prelude {
 /// The paths generated code uses. Not a public API: it changes with the compiler.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::branches;
-    pub use crate::combine::{CombineTable, Combiner};
-    pub use crate::durations;
     pub use crate::error::Result;
+    pub use crate::exec::partition::{partition_source, SourceBatch};
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};
-    pub use crate::join;
-    pub use crate::ops;
-    pub use crate::owned::own_partitions;
-    pub use crate::partition::{partition_source, SourceBatch};
-    pub use crate::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
+    pub use crate::keys::combine::{CombineTable, Combiner};
+    pub use crate::keys::owned::own_partitions;
+    pub use crate::keys::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
+    pub use crate::ops::closures as ops;
+    pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
+    pub use crate::ops::{branches, durations, join, split_records, state};
     pub use crate::sink::{dashboard, foreach, print, text_files};
-    pub use crate::split_records;
-    pub use crate::state;
     pub use crate::text;
     pub use crate::time::Duration;
-    pub use crate::window::{own_tables, IncrementalWindow, WindowBuffer};
 
     /// The job a program with compile errors expands to, so that the code around the
     /// `stream!` invocation still type-checks and shows no follow-on errors.

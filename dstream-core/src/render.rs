@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// Implement it for your own record types to print them.
 ///
 /// ```
-/// use dstream_core::render::Render;
+/// use dstream_core::Render;
 /// assert_eq!(("hello", 1).render_to_string(), "(hello,1)");
 /// assert_eq!((Some(2.5), None::<u8>).render_to_string(), "(Some(2.5),None)");
 /// ```

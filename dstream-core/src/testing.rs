@@ -18,12 +18,12 @@
 //! assert_eq!(batches[1].printed_records(), Vec::<&str>::new());
 //! ```
 
-use crate::clock::{Clock, ManualClock};
 use crate::error::Result;
 use crate::exec::Executor;
 use crate::job::Job;
-use crate::metrics::MetricsSnapshot;
+use crate::time::clock::{Clock, ManualClock};
 use crate::time::Time;
+use crate::ui::metrics::MetricsSnapshot;
 use std::sync::Arc;
 
 /// What one batch produced.

@@ -6,9 +6,8 @@
 //! non-negative counts: with signed values a key can sum to zero while it still has records
 //! in the window, and the filtered incremental form (Spark's too) then differs by design.
 
-use dstream_core::combine::Combiner;
-use dstream_core::exec::Executor;
-use dstream_core::window::{IncrementalWindow, WindowBuffer};
+// The window types are generated code's helpers, not public API.
+use dstream_core::__private::{Combiner, Executor, IncrementalWindow, WindowBuffer};
 use dstream_core::{Duration, Time};
 use proptest::prelude::*;
 use std::collections::BTreeMap;

@@ -25,7 +25,7 @@
 //! row of the table (see [`element_id`]).
 //!
 //! ```
-//! use dstream_core::sink::dashboard::Dashboard;
+//! use dstream_core::dashboard::Dashboard;
 //! use dstream_core::Time;
 //!
 //! let dashboard = Dashboard::new("127.0.0.1:0"); // port 0: any free port

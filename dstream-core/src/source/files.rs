@@ -17,9 +17,9 @@
 
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
 use crate::text::{TextBatch, TextBlock};
 use crate::time::{Duration, Time};
+use crate::ui::metrics::Metrics;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -160,7 +160,7 @@ impl Source for TextFilesSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::time::clock::ManualClock;
     use std::sync::Arc;
 
     fn now_ms() -> u64 {

@@ -9,10 +9,10 @@ pub mod files;
 pub mod queue;
 pub mod socket;
 
-use crate::clock::Clock;
 use crate::error::Result;
-use crate::metrics::Metrics;
+use crate::time::clock::Clock;
 use crate::time::Time;
+use crate::ui::metrics::Metrics;
 use std::sync::Arc;
 
 /// What a running job lends its sources.

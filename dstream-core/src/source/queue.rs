@@ -33,7 +33,7 @@ pub struct QueueSource<B> {
     batches: VecDeque<B>,
     /// Batches handed out so far: the position a checkpoint keeps.
     taken: u64,
-    metrics: Option<crate::metrics::Metrics>,
+    metrics: Option<crate::ui::metrics::Metrics>,
 }
 
 impl<T> QueueSource<Vec<T>> {

@@ -7,7 +7,7 @@
 //! and returns the output partitions of that batch.
 //!
 //! All five share one shuffle: both sides are hash-partitioned by key into `partitions`
-//! reduce partitions with [`partition_of`](crate::combine::partition_of), the partitioner of
+//! reduce partitions with [`partition_of`](crate::keys::combine::partition_of), the partitioner of
 //! `reduce_by_key`, so that a key's values from both sides meet in the same reduce partition
 //! (like Spark's `CoGroupedRDD`, without map-side combining). There `cogroup` groups each
 //! key's values into one `Vec` per side; the four joins allocate nothing per key: a hash table
@@ -22,8 +22,8 @@
 //!   `join` emits a key's pairs in the order of `for v in vs { for w in ws { .. } }`.
 //! - The order of keys within a partition is that of a hash table: unspecified, as in Spark.
 
-use crate::combine::{bucket_by_key, Combiner};
 use crate::exec::Executor;
+use crate::keys::combine::{bucket_by_key, Combiner};
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
@@ -409,7 +409,7 @@ fn each_with_key<K: Clone, T, O>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::combine::partition_of;
+    use crate::keys::combine::partition_of;
     use crate::text::split_contiguous;
     use std::collections::BTreeMap;
     use std::fmt::Debug;

@@ -1,6 +1,8 @@
 //! Text records without a `String` per record: a batch of lines is one buffer plus line ends,
 //! and every record the pipeline sees is a `&str` slice of that buffer.
 
+pub mod words;
+
 /// Lines received together by a text receiver: one buffer and where each line ends.
 /// Line terminators are not stored; every line is valid UTF-8.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -114,7 +116,7 @@ impl ExactSizeIterator for Lines<'_> {}
 /// by method resolution on `(&&HomeOf(&partition)).home()` (both traits in scope): the impl
 /// for `&HomeOf<Lines>` matches without auto-deref, every other type reaches [`NoHome`].
 ///
-/// [`CombineTable::merge_in`]: crate::combine::CombineTable::merge_in
+/// [`CombineTable::merge_in`]: crate::keys::combine::CombineTable::merge_in
 pub struct HomeOf<'p, P>(pub &'p P);
 
 /// A text partition's home: its batch's buffer.
@@ -141,20 +143,7 @@ pub trait NoHome {
 
 impl<P> NoHome for HomeOf<'_, P> {}
 
-pub use crate::words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
-
-/// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
-/// word. This is the `split` of `flat_map(split)`: the same words as
-/// `str::split_ascii_whitespace`, found 64 bytes at a time (see [`Words`]).
-///
-/// ```
-/// use dstream_core::text::split;
-/// assert_eq!(split("to be  or\tnot").collect::<Vec<_>>(), ["to", "be", "or", "not"]);
-/// ```
-#[inline]
-pub fn split(line: &str) -> Words<'_> {
-    Words::new(line)
-}
+pub use words::{split, Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
 
 /// Splits `items` into `n` contiguous partitions as Spark's `parallelize` does
 /// (partition `i` holds `i*len/n .. (i+1)*len/n`). Always returns `n` vectors.

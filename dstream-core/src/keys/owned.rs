@@ -35,7 +35,7 @@ where
 #[macro_export]
 macro_rules! owned_as_self {
     ($($t:ty),* $(,)?) => {$(
-        impl $crate::owned::IntoOwned for $t {
+        impl $crate::IntoOwned for $t {
             type Owned = $t;
             #[inline]
             fn into_owned(self) -> $t {

@@ -13,8 +13,8 @@
 //! speed). The generated code picks this table for `&str` keys and a [`Combiner`] for every
 //! other key type (see [`TableFor`]).
 
-use crate::combine::{CombineTable, Combiner, TableSize};
-use crate::dense_keys::{DenseKey, DenseTable};
+use crate::keys::combine::{CombineTable, Combiner, TableSize};
+use crate::keys::dense_keys::{DenseKey, DenseTable};
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 use std::num::NonZeroU64;
@@ -501,7 +501,7 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
 /// for text keys ([`StrTable`]) and keys with few values ([`DenseTable`]); every other key type
 /// reaches the impl for `TableFor<K>` after one deref and gets a [`Combiner`] ([`AnyKeyTable`]).
 /// Both traits must be in scope. Integer types do not implement [`DenseKey`]: an integer
-/// literal's type is still open when the table is picked (see [`crate::dense_keys`]).
+/// literal's type is still open when the table is picked (see [`crate::keys::dense_keys`]).
 pub struct TableFor<K>(std::marker::PhantomData<fn() -> K>);
 
 impl<K> TableFor<K> {

@@ -4,7 +4,7 @@
 //! `T` the window holds the batches with times in `(T - W, T]`, oldest first, as Spark's
 //! `WindowedDStream` unions its parent's RDDs. Early windows are partial.
 
-use crate::combine::Combiner;
+use crate::keys::combine::Combiner;
 use crate::time::{Duration, Time};
 use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::FxBuildHasher;
@@ -384,8 +384,8 @@ where
 pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<Combiner<K::Owned, V::Owned>>
 where
     T: IntoIterator<Item = (K, V)>,
-    K: crate::owned::IntoOwned,
-    V: crate::owned::IntoOwned,
+    K: crate::keys::owned::IntoOwned,
+    V: crate::keys::owned::IntoOwned,
     K::Owned: Hash + Eq,
 {
     tables
@@ -395,8 +395,8 @@ where
             let mut owned = Combiner::with_capacity(t.size_hint().0);
             for (k, v) in t {
                 owned.merge(
-                    crate::owned::IntoOwned::into_owned(k),
-                    crate::owned::IntoOwned::into_owned(v),
+                    crate::keys::owned::IntoOwned::into_owned(k),
+                    crate::keys::owned::IntoOwned::into_owned(v),
                     |_, new| new,
                 );
             }

@@ -5,7 +5,7 @@
 //! by implementing [`DenseKey`] (done here for `bool`; an enum without data or a newtype around
 //! a `u8` implements it in three lines), and the generated code then picks a [`DenseTable`] for
 //! every `reduce_by_key` and `count_by_value` keyed by it, as it picks the text table for `&str`
-//! keys (see [`crate::short_keys::TableFor`]).
+//! keys (see [`crate::keys::short_keys::TableFor`]).
 //!
 //! Integer types themselves do not implement it: the table is picked while the program's
 //! types are still being inferred, and an integer literal's type is decided last, so an
@@ -13,7 +13,7 @@
 //! ask for a `u8` table and fail to compile as `i32`. Wrap small integers in a type of yours.
 //!
 //! ```
-//! use dstream_core::dense_keys::DenseKey;
+//! use dstream_core::DenseKey;
 //!
 //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 //! enum Status { Purchased, Shipped, Delivered }
@@ -27,7 +27,7 @@
 //! assert_eq!(Status::Delivered.index(), 2);
 //! ```
 
-use crate::combine::{bucket_by_key, CombineTable};
+use crate::keys::combine::{bucket_by_key, CombineTable};
 use std::hash::Hash;
 
 /// A key type whose values are numbered `0..CARDINALITY`, so that a table for it is an array.
@@ -128,8 +128,8 @@ impl<K: DenseKey + Send, V: Send> CombineTable<K, V> for DenseTable<K, V> {
         Self::default()
     }
 
-    /// Partitions by [`partition_of`](crate::combine::partition_of), as a
-    /// [`crate::combine::Combiner`] does.
+    /// Partitions by [`partition_of`](crate::keys::combine::partition_of), as a
+    /// [`crate::keys::combine::Combiner`] does.
     fn ship(self, partitions: usize) -> Vec<Vec<(K, V)>> {
         bucket_by_key(self, partitions)
     }
@@ -152,7 +152,7 @@ impl<K: DenseKey + Send, V: Send> CombineTable<K, V> for DenseTable<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::combine::partition_of;
+    use crate::keys::combine::partition_of;
     use proptest::prelude::*;
     use std::collections::HashMap;
 

@@ -105,7 +105,7 @@ pub struct TableSize {
 }
 
 /// What a stage's loop folds keyed records into and an exchange merges: a [`Combiner`] for
-/// any key type, or a table specialised for a key type (`crate::short_keys::StrTable` for
+/// any key type, or a table specialised for a key type (`crate::keys::short_keys::StrTable` for
 /// text keys), picked per stage when the program compiles.
 pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     /// One key and its value as an exchange moves them from a map-side table to a reduce-side

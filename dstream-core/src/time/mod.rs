@@ -3,6 +3,10 @@
 //! Batch times are milliseconds since the Unix epoch and always multiples of the batch
 //! interval `B`; batch `t` holds what arrived in `(t - B, t]` (spark-semantics.md §a.0).
 
+pub mod clock;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+
 use std::fmt;
 
 /// A point on the batch grid, in milliseconds since the Unix epoch (or since the manual

@@ -7,9 +7,9 @@
 //! form ([`IntoOwned`]): a `&str` key from a text batch becomes a `String` once, when it first
 //! gets state.
 
-use crate::combine::{partition_of, Combiner};
 use crate::exec::Executor;
-use crate::owned::IntoOwned;
+use crate::keys::combine::{partition_of, Combiner};
+use crate::keys::owned::IntoOwned;
 use crate::time::{Duration, Time};
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
@@ -295,9 +295,9 @@ mod tests {
     fn grouped(exec: &Executor, batch: &[&'static str]) -> Vec<Combiner<&'static str, Vec<i32>>> {
         let mut c = Combiner::new();
         for k in batch {
-            c.fold(*k, 1, crate::ops::singleton, crate::ops::push);
+            c.fold(*k, 1, crate::ops::closures::singleton, crate::ops::closures::push);
         }
-        exec.exchange_combine(vec![c], exec.parallelism(), crate::ops::concat)
+        exec.exchange_combine(vec![c], exec.parallelism(), crate::ops::closures::concat)
     }
 
     fn sorted<K: Ord + Clone, S: Ord + Clone>(parts: Vec<Vec<(K, S)>>) -> Vec<(K, S)> {

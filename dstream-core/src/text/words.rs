@@ -6,6 +6,8 @@
 //! then reads word starts and ends off the mask's transitions with `trailing_zeros`. No
 //! `unsafe`, no target features: plain `u64` arithmetic that every target has.
 
+use super::Lines;
+
 /// `0x01` in every byte.
 const LO: u64 = 0x0101_0101_0101_0101;
 /// `0x80` in every byte.
@@ -63,6 +65,19 @@ fn whitespace_mask(block: &[u8]) -> u64 {
     mask
 }
 
+/// Splits a line into words on ASCII whitespace, yielding slices of the line: no `String` per
+/// word. This is the `split` of `flat_map(split)`: the same words as
+/// `str::split_ascii_whitespace`, found 64 bytes at a time (see [`Words`]).
+///
+/// ```
+/// use dstream_core::text::split;
+/// assert_eq!(split("to be  or\tnot").collect::<Vec<_>>(), ["to", "be", "or", "not"]);
+/// ```
+#[inline]
+pub fn split(line: &str) -> Words<'_> {
+    Words::new(line)
+}
+
 /// The words of a text (maximal runs of bytes that are not ASCII whitespace), as slices of
 /// it: exactly the items of `str::split_ascii_whitespace`, found 64 bytes at a time.
 ///
@@ -101,7 +116,7 @@ pub struct LinesWords<'a>(Scan<'a>);
 
 impl<'a> LinesWords<'a> {
     /// The words of the lines of `lines`.
-    pub fn new(lines: crate::text::Lines<'a>) -> LinesWords<'a> {
+    pub fn new(lines: Lines<'a>) -> LinesWords<'a> {
         let end = lines.ends.last().copied().unwrap_or(lines.start);
         LinesWords(Scan::new(lines.text, lines.start, end, lines.ends))
     }
@@ -227,7 +242,7 @@ pub trait BlockwiseKind {
     }
 }
 
-impl<'a, F: Fn(&'a str) -> Words<'a>> BlockwiseKind for &(crate::text::Lines<'a>, F) {}
+impl<'a, F: Fn(&'a str) -> Words<'a>> BlockwiseKind for &(Lines<'a>, F) {}
 
 /// See [`BlockwiseKind`].
 pub trait PerRecordKind {
@@ -270,16 +285,16 @@ impl Blockwise {
     #[inline(always)]
     pub fn flat_map<'a, F>(
         self,
-        lines: crate::text::Lines<'a>,
+        lines: Lines<'a>,
         f: F,
-    ) -> SplitRun<LinesWords<'a>, std::iter::FlatMap<crate::text::Lines<'a>, Words<'a>, F>>
+    ) -> SplitRun<LinesWords<'a>, std::iter::FlatMap<Lines<'a>, Words<'a>, F>>
     where
         F: Fn(&'a str) -> Words<'a> + 'static,
     {
         fn type_of<T: 'static>(_: &T) -> std::any::TypeId {
             std::any::TypeId::of::<T>()
         }
-        if std::any::TypeId::of::<F>() == type_of(&crate::text::split) {
+        if std::any::TypeId::of::<F>() == type_of(&split) {
             SplitRun::Blockwise(LinesWords::new(lines))
         } else {
             SplitRun::Other(lines.flat_map(f))
@@ -360,11 +375,11 @@ mod tests {
     #[allow(clippy::needless_borrow)] // the double borrow is how the table is chosen
     fn only_dstreams_split_runs_blockwise() {
         fn my_split(line: &str) -> Words<'_> {
-            crate::text::split(&line[1..])
+            split(&line[1..])
         }
         let b = batch("ab cd|ef");
         let part = || b.partitions(1).pop().unwrap();
-        let pair = (part(), crate::text::split);
+        let pair = (part(), split);
         let words = (&&pair).flat_map_kind().flat_map(pair.0, pair.1);
         assert!(matches!(words, SplitRun::Blockwise(_)));
         assert_eq!(words.collect_vec(), ["ab", "cd", "ef"]);

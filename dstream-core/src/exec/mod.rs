@@ -5,7 +5,9 @@
 //! [`Executor::exchange_combine`]; it never calls rayon itself, so this type is the one place
 //! that decides how tasks run (rayon here; another backend later).
 
-use crate::combine::CombineTable;
+pub mod partition;
+
+use crate::keys::combine::CombineTable;
 use rayon::prelude::*;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};

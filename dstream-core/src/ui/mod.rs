@@ -1,0 +1,3 @@
+//! What lets a user watch a job: its counters.
+
+pub mod metrics;
