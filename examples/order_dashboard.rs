@@ -22,9 +22,8 @@
 //! `--dashboard` (default `127.0.0.1:8080`) with a chart of the counts per status over the
 //! last 60 batches and a table of the latest batch, its batch time and processing time.
 //!
-//! The batch interval is part of the compiled program (`every 1min`), so `--interval`
-//! chooses between two `stream!` programs that differ only there: `1min` (the default) and
-//! `2s`.
+//! The batch interval comes from the command line (`every {interval.duration()}`): one
+//! program serves `--interval 1min` (the default) and `--interval 2s`.
 //!
 //! Logs go to standard error (`RUST_LOG=debug` for more). Ctrl-C stops the job gracefully.
 
@@ -80,7 +79,7 @@ struct Args {
     batches: Option<u64>,
 }
 
-/// The batch intervals the example is compiled with.
+/// The batch intervals the example offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Interval {
     /// `every 1min`: the dashboard of a real shop.
@@ -89,6 +88,16 @@ pub enum Interval {
     /// `every 2s`: a demonstration.
     #[value(name = "2s")]
     TwoSeconds,
+}
+
+impl Interval {
+    /// The batch interval.
+    pub fn duration(self) -> std::time::Duration {
+        match self {
+            Interval::OneMinute => std::time::Duration::from_secs(60),
+            Interval::TwoSeconds => std::time::Duration::from_secs(2),
+        }
+    }
 }
 
 /// The status of an event line `order_id,status,timestamp_ms`, or `None` if the line is
@@ -150,26 +159,14 @@ pub fn order_job(
     skipped: Arc<AtomicU64>,
 ) -> Job {
     let mut log = SkipLog::new(Arc::clone(&skipped));
-    // The two programs differ only in their `every` clause.
-    match interval {
-        Interval::OneMinute => stream! {
-            let counts = socket(host, port)
-                |> flat_map(|line| parse_counting(line, &skipped))
-                |> map(|status| (status, 1u64))
-                |> reduce_by_key(+) every 1min;
-            counts |> print;
-            counts |> dashboard(dashboard_addr);
-            counts |> foreach_batch(|_, time| log.report(time))
-        },
-        Interval::TwoSeconds => stream! {
-            let counts = socket(host, port)
-                |> flat_map(|line| parse_counting(line, &skipped))
-                |> map(|status| (status, 1u64))
-                |> reduce_by_key(+) every 2s;
-            counts |> print;
-            counts |> dashboard(dashboard_addr);
-            counts |> foreach_batch(|_, time| log.report(time))
-        },
+    stream! {
+        let counts = socket(host, port)
+            |> flat_map(|line| parse_counting(line, &skipped))
+            |> map(|status| (status, 1u64))
+            |> reduce_by_key(+) every {interval.duration()};
+        counts |> print;
+        counts |> dashboard(dashboard_addr);
+        counts |> foreach_batch(|_, time| log.report(time))
     }
 }
 

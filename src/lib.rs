@@ -20,6 +20,98 @@
 pub use dstream_core::owned_as_self;
 pub use dstream_core::{checkpoint, error, feed, metrics, source, testing, text, time};
 pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
+/// Compiles a dstream program into a [`Job`] at compile time.
+///
+/// `stream! { ... }` holds a program in dstream's language; the compiler inside the macro
+/// parses it, checks it (every error at once, each on the tokens it is about), lowers the
+/// composite operators, cuts it into fused stages and expands to the job's Rust code. The
+/// per-operator reference, with Spark's exact semantics and a runnable example each, is
+/// [`operators`].
+///
+/// ```
+/// use dstream::prelude::*;
+/// use dstream::testing::Harness;
+///
+/// let job = stream! {
+///     let words = queue(vec![vec!["to be or", "not to be"]]) |> flat_map(split);
+///     words |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print;
+///     words |> count_by_window(2s) |> print
+/// };
+/// let out = Harness::new(job).step().unwrap();
+/// assert!(out.printed.contains("(be,2)"));
+/// ```
+///
+/// # Grammar
+///
+/// ```text
+/// program   := setting* stmt (';' stmt)* ';'?
+/// setting   := '#![' ( 'fused' | 'unfused' | 'checkpoint(' expr (',' duration)? ')' | 'crate =' path ) ']'
+/// stmt      := ('let' NAME '=')? pipeline
+/// pipeline  := (source | NAME) ('|>' op)*          -- a `let` pipeline has no output;
+///                                                     any other ends in one
+/// op        := OPERATOR ('(' arg (',' arg)* ')')? ('every' duration)?
+/// arg       := '+' | '*' | '-' | duration | NAME | rust-expression
+/// duration  := LITERAL | '{' rust-expression '}'  -- LITERAL: 500ms, 1.5s, 15min, 1h
+/// ```
+///
+/// A statement is a **pipeline**: a source (or a `let` stream's name), operators joined by
+/// `|>`, and an output operation. `let name = pipeline;` names a stream for later statements
+/// and for the operators that take a second stream; a stream used by several statements is
+/// computed once per batch (Spark's `persist`), which `Job::explain` shows as a shared stage.
+/// Outputs run in the order written.
+///
+/// # `every` and durations
+///
+/// `every <duration>` fixes the batch interval `B`; it may follow any operator and a program
+/// has exactly one. Batch times are the multiples of `B`. Durations are literals with a unit
+/// (`ms`, `s`, `min`, `h`; `1.5s` is 1500 ms) or `{expr}`: a `std::time::Duration` or
+/// `dstream::Duration` the program computes (a variable, a `const`, a calculation), read once
+/// when the job is built. Literals are checked at compile time; the rules on `{expr}`
+/// durations (Spark's: a window's length and slide are multiples of its input's slide,
+/// combined streams slide together, `B > 0`) are checked when the job starts, and a broken
+/// one stops it at the first batch with [`Error::Config`].
+///
+/// # Arguments
+///
+/// Functions are closures (`|w| (w, 1)`) or paths (`split`); reducers are closures of two
+/// values or the shorthands `+`, `*`, `min`, `max`, and `-` as an inverse; values are any
+/// expression, evaluated once when the job is built; counts are `usize` expressions; streams
+/// are `let` names. See [Arguments](crate::operators#arguments).
+///
+/// # Operators
+///
+/// | kind | operators |
+/// |---|---|
+/// | sources | [`socket`](crate::operators::socket), [`queue`](crate::operators::queue), [`text_files`](crate::operators::text_files), [`source`](crate::operators::source) |
+/// | record by record (fused) | [`map`](crate::operators::map), [`flat_map`](crate::operators::flat_map), [`filter`](crate::operators::filter), [`map_values`](crate::operators::map_values), [`flat_map_values`](crate::operators::flat_map_values) |
+/// | per key or per batch (a shuffle) | [`reduce_by_key`](crate::operators::reduce_by_key), [`combine_by_key`](crate::operators::combine_by_key), [`group_by_key`](crate::operators::group_by_key), [`count_by_value`](crate::operators::count_by_value), [`count`](crate::operators::count), [`reduce`](crate::operators::reduce) |
+/// | reshaping | [`glom`](crate::operators::glom), [`map_partitions`](crate::operators::map_partitions), [`repartition`](crate::operators::repartition), [`transform`](crate::operators::transform) |
+/// | several streams | [`union`](crate::operators::union), [`join`](crate::operators::join), [`left_outer_join`](crate::operators::left_outer_join), [`right_outer_join`](crate::operators::right_outer_join), [`full_outer_join`](crate::operators::full_outer_join), [`cogroup`](crate::operators::cogroup), [`transform_with`](crate::operators::transform_with) |
+/// | windows | [`window`](crate::operators::window), [`reduce_by_key_and_window`](crate::operators::reduce_by_key_and_window), [`reduce_by_window`](crate::operators::reduce_by_window), [`count_by_window`](crate::operators::count_by_window), [`count_by_value_and_window`](crate::operators::count_by_value_and_window), [`group_by_key_and_window`](crate::operators::group_by_key_and_window) |
+/// | state across batches | [`update_state_by_key`](crate::operators::update_state_by_key), [`map_with_state`](crate::operators::map_with_state), [`state_snapshots`](crate::operators::state_snapshots) |
+/// | outputs | [`print`](crate::operators::print), [`foreach_batch`](crate::operators::foreach_batch), [`save_as_text_files`](crate::operators::save_as_text_files), [`dashboard`](crate::operators::dashboard) |
+///
+/// # Settings
+///
+/// `#![unfused]` materialises every operator's output (to measure fusion); `#![checkpoint(dir)]`
+/// and `#![checkpoint(dir, 10s)]` checkpoint the job's state and sources and recover from
+/// them; `#![crate = path]` names the `dstream` crate for a crate that re-exports it. See
+/// [Program settings](crate::operators#program-settings).
+///
+/// # Errors
+///
+/// Every mistake is a compile error on the user's tokens, all reported at once, and the macro
+/// still expands to a placeholder job so the surrounding code shows no follow-on errors:
+/// unknown operators (with the closest name), wrong arity (with the signature and what the
+/// operator does), a source after `|>`, an operator after an output, a pipeline without an
+/// output, unused or undefined streams (with the closest name), a missing or second `every`
+/// (on the operator that needs it), durations without a unit, zero or not whole milliseconds,
+/// windows whose length or slide is not a multiple of the input's slide (on that duration, in
+/// every window form), streams combined with different slides or record/key types (on the
+/// other stream's name, naming both types), and closures or shorthands that do not fit the
+/// records (on the closure or the shorthand). A slide longer than its window and a batch
+/// interval under 10 ms are warnings. The messages use the names you wrote, never the
+/// generated code's.
 pub use dstream_macros::stream;
 
 /// Everything a dstream program needs: `use dstream::prelude::*;`.
@@ -30,6 +122,15 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub use dstream_core::__private;
+
+/// What the code `stream!` generates calls: helpers, and the traits behind its type errors,
+/// re-exported here so that those errors name them by a public path rather than an internal
+/// one. Not an API to call directly: it changes with the compiler.
+pub mod generated {
+    pub use dstream_core::__private::{
+        branches, durations, join, ops, print, split_records, state, BatchContext,
+    };
+}
 
 pub mod fault_tolerance;
 pub mod operators;

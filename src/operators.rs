@@ -62,16 +62,40 @@
 //! | Kind | Accepts | Evaluated |
 //! |---|---|---|
 //! | function | a closure (`\|w\| (w, 1)`, with or without `move`) or a path (`split`, `str::len`) | a closure is inlined where it is used; any other expression once, when the job is built |
-//! | reducer | a closure of two values (`\|a, b\| a + b`) or a shorthand: `+`, `*`, `min`, `max`; and `-` as the inverse of [`reduce_by_key_and_window`] | as for a function |
+//! | reducer | a closure of two values (`\|a, b\| a + b`) or a shorthand: `+`, `*`, `min`, `max`; and `-` as the inverse of [`reduce_by_key_and_window`] and [`reduce_by_window`] | as for a function |
 //! | value | any expression (`queue`'s batches, `socket`'s host and port, file prefixes, initial state) | once, when the job is built |
 //! | count | a `usize` expression (partitions, `print`'s number of records) | once, when the job is built |
-//! | duration | a duration literal: `10s`, `500ms`, `1.5s`, `2min` (a window's length and slide, a timeout) | at compile time |
+//! | duration | a duration literal: `10s`, `500ms`, `1.5s`, `2min` (a window's length and slide, a timeout); or `{expr}`, any `std::time::Duration` or `dstream::Duration` expression (a variable, a `const`, a computation) | a literal at compile time, with its checks; `{expr}` once when the job is built, its checks when the job starts |
 //! | stream | the name of a `let` stream ([`union`]'s, [`transform_with`]'s and the joins' first argument) | |
 //!
 //! A duration literal binds to the next duration parameter and any other argument to the next
 //! other parameter, skipping optional parameters of the other class; so
 //! `reduce_by_key_and_window(+, 10s)`, `reduce_by_key_and_window(+, -, 10s, 2s)` and
-//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written.
+//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written. A `{expr}`
+//! argument counts as a duration.
+//!
+//! **Durations from the running program.** `every {interval}` and `window({length}, {slide})`
+//! take a `Duration` the program computes, so one binary serves several intervals:
+//!
+//! ```
+//! use dstream::prelude::*;
+//! use dstream::testing::Harness;
+//!
+//! fn counts(interval: std::time::Duration) -> Job {
+//!     let length = 3 * interval;
+//!     stream! { queue(vec![vec!["a"], vec!["a"]]) every {interval} |> count_by_window({length}) |> print }
+//! }
+//! for ms in [500, 1000] {
+//!     let out = Harness::new(counts(std::time::Duration::from_millis(ms))).run_batches(2).unwrap();
+//!     assert_eq!(out[1].printed_records(), ["2"]);
+//! }
+//! ```
+//!
+//! Literal durations are checked at compile time; a rule that involves a `{expr}` (Spark's:
+//! a window's length and slide are multiples of the stream's slide, streams combined by
+//! `union` or a join slide together, the batch interval is positive) is checked when the job
+//! starts, and a broken one stops the job at its first batch with
+//! [`Error::Config`](crate::Error::Config) naming the operator and both durations.
 //!
 //! Closures may use the variables around the `stream!` invocation; the job takes ownership
 //! of them. The closures of the transformations run in partition tasks, several at once, so
@@ -166,6 +190,10 @@
 //! * **`#![checkpoint(dir)]`** and **`#![checkpoint(dir, 10s)]`** make the job checkpoint into
 //!   the directory `dir` (any expression of a type that is `Into<PathBuf>`, evaluated when
 //!   the job is built), and resume from it when it starts.
+//! * **`#![crate = path]`** says where the `dstream` crate is, for a crate that re-exports it
+//!   (as serde's `#[serde(crate = "...")]`): with `pub use dstream as engine;` in a crate
+//!   `platform`, a program written `#![crate = platform::engine]` compiles without a direct
+//!   dependency on `dstream`. The default is `::dstream`.
 //!
 //! A **checkpoint** is the file `dir/checkpoint-<ms>`, written after the batch at `<ms>`. It
 //! holds that batch time, the batch interval, the time grid's zero time, the state of every
@@ -288,6 +316,7 @@
 //! | [`socket(host, port, [config])`](socket) | `socketTextStream` | source | the lines received, as `&str` |
 //! | [`queue(batches)`](queue) | `queueStream` | source | the next queued batch, then empty batches |
 //! | [`text_files(dir)`](text_files) | `textFileStream` | source | the lines of the files new in `dir`, as `&str` |
+//! | [`source(value)`](source) | `receiverStream` | source | what the source received |
 //! | [`map(func)`](map) | `map` | narrow | `func(x)` for each record `x` |
 //! | [`flat_map(func)`](flat_map) | `flatMap` | narrow | every item of `func(x)` |
 //! | [`filter(predicate)`](filter) | `filter` | narrow | the records `x` with `predicate(&x)` |
@@ -312,7 +341,7 @@
 //! | [`cogroup(other, [partitions])`](cogroup) | `cogroup` | two streams | one `(k, (Vec<v>, Vec<w>))` per key of either |
 //! | [`window(length, [slide])`](window) | `window` | window | at each slide, the records of the last `length` |
 //! | [`reduce_by_key_and_window(func, [inverse], length, [slide], [filter])`](reduce_by_key_and_window) | `reduceByKeyAndWindow` | window | at each slide, one `(k, v)` per key of the window |
-//! | [`reduce_by_window(func, length, [slide])`](reduce_by_window) | `reduceByWindow` | window | at each slide, one record, none for an empty window |
+//! | [`reduce_by_window(func, [inverse], length, [slide])`](reduce_by_window) | `reduceByWindow` | window | at each slide, one record; none for an empty window (with `inverse`: the inverse's zero once a record was seen) |
 //! | [`count_by_window(length, [slide])`](count_by_window) | `countByWindow` | window | at each slide, one `u64`, `0` for an empty window |
 //! | [`count_by_value_and_window(length, [slide])`](count_by_value_and_window) | `countByValueAndWindow` | window | at each slide, one `(x, u64)` per distinct record |
 //! | [`group_by_key_and_window(length, [slide])`](group_by_key_and_window) | `groupByKeyAndWindow` | window | at each slide, one `(k, Vec<v>)` per key |
@@ -567,6 +596,35 @@ pub mod text_files {
     //! assert_eq!(out.time, Time::from_millis(4000));
     //! assert_eq!(out.printed_records(), ["five"]); // a.txt is not read again
     //! std::fs::remove_dir_all(&root).unwrap();
+    //! ```
+}
+
+pub mod source {
+    //! `source(value)`: any value implementing [`Source`](crate::source::Source) as the start
+    //! of a pipeline: your own receiver, or a source built outside the program.
+    //!
+    //! **Spark:** `StreamingContext.receiverStream(receiver)` (a custom receiver) and the input
+    //! streams of connectors.
+    //!
+    //! # Semantics
+    //!
+    //! * `value` is evaluated once, when the job is built, and moved into the job. Its batches
+    //!   are cut like every source's: what arrived in `(t - B, t]` is batch `t`, split into the
+    //!   job's partitions.
+    //! * A source that records durably what each batch holds (files, offsets, a write-ahead log)
+    //!   gives exactly-once recovery; see [`fault_tolerance`](crate::fault_tolerance).
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let built_outside = dstream::source::queue::QueueSource::new(vec![vec![1, 2], vec![3]]);
+    //! let job = stream! { source(built_outside) |> map(|x| x * 10) every 1s |> print };
+    //! let out = Harness::new(job).with_parallelism(1).run_batches(2).unwrap();
+    //! assert_eq!(out[0].printed_records(), ["10", "20"]);
+    //! assert_eq!(out[1].printed_records(), ["30"]);
     //! ```
 }
 
@@ -1737,21 +1795,29 @@ pub mod reduce_by_key_and_window {
 }
 
 pub mod reduce_by_window {
-    //! `reduce_by_window(func, length, [slide])`: at every slide, combines all records of the
-    //! window into one.
+    //! `reduce_by_window(func, [inverse], length, [slide])`: at every slide, combines all
+    //! records of the window into one; with `inverse`, incrementally.
     //!
-    //! **Spark:** `DStream.reduceByWindow(func, windowDuration, slideDuration)`.
+    //! **Spark:** `DStream.reduceByWindow(func, windowDuration, slideDuration)` and
+    //! `DStream.reduceByWindow(func, invFunc, windowDuration, slideDuration)`.
     //!
     //! # Semantics
     //!
     //! * `func` is a reducer as for [`reduce`](super::reduce) (associative and commutative);
-    //!   `length` and `slide` are as for [`window`](super::window). It is
+    //!   `length` and `slide` are as for [`window`](super::window). Without `inverse` it is
     //!   `reduce(func) |> window(length, slide) |> reduce(func)`, as Spark defines it: each batch
     //!   is reduced once, and each slide combines the window's per-batch results.
-    //! * At a slide time, a window with records gives one record; **an empty window gives an
-    //!   empty output**, not a value, as [`reduce`](super::reduce) does for an empty batch.
-    //!   Compare [`count_by_window`](super::count_by_window), which gives `0`.
-    //! * There is no incremental form (Spark's `reduceByWindow(func, invFunc, ...)`).
+    //! * Without `inverse`, at a slide time a window with records gives one record; **an empty
+    //!   window gives an empty output**, not a value, as [`reduce`](super::reduce) does for an
+    //!   empty batch. Compare [`count_by_window`](super::count_by_window), which gives `0`.
+    //! * **With `inverse`** (`inverse(a, b)` undoes `func`: `-` for `+`) it is Spark's
+    //!   incremental form, which Spark defines as
+    //!   `map((1, _)).reduceByKeyAndWindow(func, invFunc, W, S, 1).map(_._2)`, and so is ours:
+    //!   each slide takes the batches that left the window out of the last value with
+    //!   `inverse` and merges those that entered with `func`. As in Spark, once a record has
+    //!   been seen the window always has a value: **an empty window gives `inverse`'s zero**
+    //!   (`0` for `+`/`-`), and nothing is emitted before the first record. Its state is
+    //!   checkpointed with `#![checkpoint(..)]`.
     //!
     //! # Example
     //!
@@ -1767,6 +1833,22 @@ pub mod reduce_by_window {
     //! assert_eq!(out[1].printed_records(), ["6"]);
     //! assert_eq!(out[2].printed_records(), ["3"]);
     //! assert!(out[3].printed_records().is_empty()); // an empty window
+    //! ```
+    //!
+    //! The incremental form, on Spark's `countByWindow` vector (`countByWindow` is
+    //! `map(_ => 1L).reduceByWindow(_ + _, _ - _, W, S)` in Spark):
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //!
+    //! let job = stream! {
+    //!     queue(vec![vec![1], vec![1], vec![1, 2], vec![0], vec![], vec![]])
+    //!         |> map(|_| 1i64) every 1s |> reduce_by_window(+, -, 2s, 1s) |> print
+    //! };
+    //! let out = Harness::new(job).run_batches(6).unwrap();
+    //! let values: Vec<Vec<&str>> = out.iter().map(|b| b.printed_records()).collect();
+    //! assert_eq!(values, [["1"], ["2"], ["3"], ["3"], ["1"], ["0"]]);
     //! ```
 }
 

@@ -54,7 +54,26 @@ fn a_let_stream_feeds_several_outputs_in_order() {
         *seen.lock().unwrap(),
         ["1000 fours [4]", "1000 all [2, 4, 6]", "2000 fours [8]", "2000 all [8]"]
     );
-    assert!(explain.contains("kept for several consumers"), "{explain}");
+    assert!(explain.contains("(shared: computed once per batch, read by 2 steps)"), "{explain}");
+}
+
+#[test]
+fn a_shared_stream_is_computed_once_per_batch() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Spark's `persist` case: `words` counted and also saved; the split and the map run once
+    // per record, not once per output.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let job = stream! {
+        let words = queue(vec![vec!["a b", "b c d"]]) |> flat_map(split) |> map(move |w| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            w
+        });
+        words |> count every 1s |> print;
+        words |> map(|w| (w, 1)) |> reduce_by_key(+) |> print
+    };
+    Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(calls.load(Ordering::Relaxed), 5);
 }
 
 #[test]

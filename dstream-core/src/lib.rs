@@ -60,7 +60,7 @@ pub mod __private {
     pub use crate::keys::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::ops::closures as ops;
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
-    pub use crate::ops::{join, state};
+    pub use crate::ops::{branches, durations, join, split_records, state};
     pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::text;
     pub use crate::time::Duration;

@@ -75,12 +75,12 @@ impl Diagnostics {
 
 /// The job emitted when the program has errors: the errors, plus a placeholder of the right
 /// type so the user's surrounding code type-checks and shows no follow-on errors.
-pub fn placeholder(diagnostics: &Diagnostics) -> TokenStream {
+pub fn placeholder(diagnostics: &Diagnostics, private: &TokenStream) -> TokenStream {
     let errors = diagnostics.error_tokens();
     quote! {
         {
             #errors
-            ::dstream::__private::placeholder_job()
+            #private::placeholder_job()
         }
     }
 }

@@ -3,10 +3,10 @@
 //! fused into each, and where shuffles, windows, state and joins sit, so that any change in
 //! fusion shows up as a diff in the snapshot tests.
 
-use crate::graph::{Graph, NodeId};
+use crate::ir::{Graph, Mode, NodeId};
 use crate::ops::{Kind, ShuffleOp};
 use crate::plan::{Plan, StageEnd, Step};
-use crate::validate::Mode;
+use crate::slides::Slide;
 
 /// One line per step.
 pub fn text(plan: &Plan, graph: &Graph) -> String {
@@ -14,7 +14,11 @@ pub fn text(plan: &Plan, graph: &Graph) -> String {
         Mode::Fused => "fused",
         Mode::Unfused => "unfused: every operator materialises its output",
     };
-    let mut out = format!("batch interval: {} ms\nmode: {mode}\n", plan.interval_ms);
+    let interval = match graph.interval.millis() {
+        Some(ms) => format!("{ms} ms"),
+        None => "set when the job is built (`every {..}`)".to_string(),
+    };
+    let mut out = format!("batch interval: {interval}\nmode: {mode}\n");
     for (label, exchange) in labels(plan, graph) {
         out.push_str(&label);
         out.push('\n');
@@ -48,7 +52,7 @@ pub fn mermaid(plan: &Plan, graph: &Graph) -> String {
 /// Each step's label and, for a stage that ends in an exchange, how the exchange moves data.
 fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
     let name = |id: NodeId| graph.nodes[id].name.to_string();
-    let kind = |id: NodeId| graph.nodes[id].spec.map(|s| s.kind);
+    let kind = |id: NodeId| Some(graph.nodes[id].op.kind());
     let mut stage_number = 0;
     plan.steps
         .iter()
@@ -78,10 +82,12 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                     Some(Kind::Window(crate::ops::WindowOp::ReduceByKeyAndWindow)) => "incremental window",
                     _ => "window",
                 };
-                (
-                    format!("{how}: keeps {}'s batches; emits every {} ms", name(*input), plan.slides[*node]),
-                    None,
-                )
+                let every = match plan.slides[*node] {
+                    Slide::Millis(ms) => format!("{ms} ms"),
+                    Slide::Interval => "batch interval".to_string(),
+                    Slide::Window(_) => "slide (set when the job is built)".to_string(),
+                };
+                (format!("{how}: keeps {}'s batches; emits every {every}", name(*input)), None)
             }
             Step::Stage(stage) => {
                 let mut ops = vec![match kind(stage.input) {
@@ -104,7 +110,10 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                         exchange = Some(format!("{how} ({})", name(id)));
                     }
                     StageEnd::Output(id) => ops.push(name(id)),
-                    StageEnd::Materialise(_) => ops.push("(kept for several consumers)".into()),
+                    StageEnd::Materialise(id) => {
+                        let readers = plan.reads.get(&id).copied().unwrap_or(0);
+                        ops.push(format!("(shared: computed once per batch, read by {readers} steps)"));
+                    }
                 }
                 let label = format!("stage {stage_number}: {}", ops.join(" -> "));
                 stage_number += 1;
@@ -117,25 +126,15 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Diagnostics;
-    use crate::graph::lower;
-    use crate::parse::parse;
     use crate::plan::plan;
-    use crate::validate::Checked;
     use quote::quote;
 
     #[test]
     fn word_count_as_text_and_mermaid() {
-        let mut diag = Diagnostics::new();
-        let graph = lower(
-            parse(quote! {
-                socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
-            })
-            .unwrap(),
-            &mut diag,
-        );
-        let plan =
-            plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused, checkpoint: None }, &mut diag);
+        let graph = crate::checked(quote! {
+            socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+        });
+        let plan = plan(&graph);
         assert_eq!(
             text(&plan, &graph),
             "batch interval: 1000 ms\nmode: fused\nsource: socket\n\

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostics;
 use crate::ops::{self, OpSpec};
-use crate::parse::{Arg, DurationLit, Every, Program, ShorthandOp};
+use crate::parse::{Arg, Every, EveryValue, Program};
 use proc_macro2::Span;
 use syn::Ident;
 
@@ -23,20 +23,12 @@ pub struct Node {
     pub input: Option<NodeId>,
     /// Further input streams named as arguments, as in `union(b, c)`.
     pub others: Vec<NodeId>,
+    /// The tokens that name them.
+    pub other_names: Vec<Ident>,
     pub consumers: Vec<NodeId>,
-    /// The node the user wrote that this one comes from: itself, or the composite operator
-    /// it was expanded from. Gives stateful operators ids that follow the program text.
-    pub origin: NodeId,
-    /// For a composite operator rewritten by `expand_composites`, the name it was written as.
-    pub written: Option<String>,
 }
 
 impl Node {
-    /// The operator's name as the user wrote it (composites keep theirs in `written`).
-    pub fn written_name(&self) -> String {
-        self.written.clone().unwrap_or_else(|| self.name.to_string())
-    }
-
     /// The argument bound to the parameter called `name`, if written.
     pub fn param(&self, name: &str) -> Option<&Arg> {
         let spec = self.spec?;
@@ -70,8 +62,8 @@ pub struct Graph {
     pub statement_ends: Vec<(NodeId, bool)>,
     pub lets: Vec<Let>,
     /// Every `every` clause, in the order written.
-    pub every: Vec<(Span, DurationLit)>,
-    /// The program's settings (`#![unfused]`), checked by `validate`.
+    pub every: Vec<(Span, EveryValue)>,
+    /// The program's settings (`#![unfused]`), checked by `check` (see `settings`).
     pub settings: Vec<syn::Attribute>,
 }
 
@@ -125,7 +117,8 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
                 None => (None, Vec::new()),
             };
             let spec = ops::lookup(&name);
-            let others = stream_arguments(&mut graph, spec, &args, id, diag);
+            let (others, other_names) =
+                stream_arguments(&mut graph, spec, &args, id, diag).into_iter().unzip();
             graph.nodes.push(Node {
                 spec,
                 name: call.name,
@@ -133,9 +126,8 @@ pub fn lower(program: Program, diag: &mut Diagnostics) -> Graph {
                 args_span,
                 input: previous,
                 others,
+                other_names,
                 consumers: Vec::new(),
-                origin: id,
-                written: None,
             });
             previous = Some(id);
         }
@@ -167,15 +159,15 @@ fn closest_stream(lets: &[Let], name: &str) -> Option<usize> {
         .map(|(_, _, i)| i)
 }
 
-/// Resolves the arguments that name streams (`union(b, c)`) to their nodes, and records
-/// node `id` as their consumer.
+/// Resolves the arguments that name streams (`union(b, c)`) to their nodes (with the name's
+/// token), and records node `id` as their consumer.
 fn stream_arguments(
     graph: &mut Graph,
     spec: Option<&'static OpSpec>,
     args: &[Arg],
     id: NodeId,
     diag: &mut Diagnostics,
-) -> Vec<NodeId> {
+) -> Vec<(NodeId, Ident)> {
     let Some(spec) = spec else { return Vec::new() };
     let mut others = Vec::new();
     for (i, arg) in args.iter().enumerate() {
@@ -198,7 +190,7 @@ fn stream_arguments(
         match graph.lets.iter_mut().find(|l| l.name == name) {
             Some(stream) => {
                 stream.uses += 1;
-                others.push(stream.node);
+                others.push((stream.node, name.clone()));
                 graph.nodes[stream.node].consumers.push(id);
             }
             None => diag.error(
@@ -208,130 +200,6 @@ fn stream_arguments(
         }
     }
     others
-}
-
-/// Rewrites each composite window operator into the operators it is made of, in place, so
-/// later phases only see `window` and per-batch operators: `reduce_by_key_and_window(f, W, S)`
-/// becomes `reduce_by_key(f) |> window(W, S) |> reduce_by_key(f)` (Spark's naive form), and
-/// likewise for the others. The new nodes carry the composite's span.
-pub fn expand_composites(graph: &mut Graph) {
-    use ops::{Kind, StateOp, WindowOp};
-    for id in 0..graph.nodes.len() {
-        if graph.nodes[id].spec.map(|s| s.kind) == Some(Kind::State(StateOp::UpdateStateByKey)) {
-            insert_before(graph, id, "group_by_key", Vec::new());
-            continue;
-        }
-        let incremental = graph.nodes[id].param("inverse").is_some();
-        if graph.nodes[id].spec.map(|s| s.kind) == Some(Kind::Window(WindowOp::ReduceByKeyAndWindow))
-            && incremental
-        {
-            // The incremental form keeps its own per-key window state over per-batch reductions.
-            let func = graph.nodes[id].param("func").cloned().into_iter().collect();
-            insert_before(graph, id, "reduce_by_key", func);
-            continue;
-        }
-        let Some(Kind::Window(op)) = graph.nodes[id].spec.map(|s| s.kind) else { continue };
-        let node = &graph.nodes[id];
-        let span = node.name.span();
-        let functions: Vec<Arg> = node.param("func").cloned().into_iter().collect();
-        let durations: Vec<Arg> =
-            node.args.iter().filter(|a| matches!(a, Arg::Duration(_))).cloned().collect();
-        let plus = || vec![Arg::Shorthand(ShorthandOp::Plus, span)];
-        let concat = || vec![Arg::Expr(syn::parse_quote_spanned!(span=> ::dstream::__private::ops::concat))];
-        let ((before, before_args), (after, after_args)) = match op {
-            WindowOp::Window => continue,
-            WindowOp::ReduceByKeyAndWindow => {
-                (("reduce_by_key", functions.clone()), ("reduce_by_key", functions))
-            }
-            WindowOp::ReduceByWindow => (("reduce", functions.clone()), ("reduce", functions)),
-            WindowOp::CountByWindow => (("count", vec![]), ("reduce", plus())),
-            WindowOp::CountByValueAndWindow => (("count_by_value", vec![]), ("reduce_by_key", plus())),
-            WindowOp::GroupByKeyAndWindow => (("group_by_key", vec![]), ("reduce_by_key", concat())),
-        };
-        let input = node.input;
-        let (first, window) = (graph.nodes.len(), graph.nodes.len() + 1);
-        let make = |name: &str, args: Vec<Arg>, input: Option<NodeId>, consumers: Vec<NodeId>| Node {
-            name: Ident::new(name, span),
-            spec: ops::lookup(name),
-            args,
-            args_span: None,
-            input,
-            others: Vec::new(),
-            consumers,
-            origin: id,
-            written: None,
-        };
-        if let Some(parent) = input {
-            for consumer in &mut graph.nodes[parent].consumers {
-                if *consumer == id {
-                    *consumer = first;
-                }
-            }
-        }
-        let pre = make(before, before_args, input, vec![window]);
-        let win = make("window", durations, Some(first), vec![id]);
-        graph.nodes.push(pre);
-        graph.nodes.push(win);
-        let merged = &mut graph.nodes[id];
-        merged.written = Some(merged.name.to_string());
-        merged.name = Ident::new(after, span);
-        merged.spec = ops::lookup(after);
-        merged.args = after_args;
-        merged.input = Some(window);
-    }
-}
-
-/// Inserts a node running operator `name` with `args` between node `id` and its input.
-fn insert_before(graph: &mut Graph, id: NodeId, name: &str, args: Vec<Arg>) {
-    let new = graph.nodes.len();
-    let input = graph.nodes[id].input;
-    if let Some(parent) = input {
-        for consumer in &mut graph.nodes[parent].consumers {
-            if *consumer == id {
-                *consumer = new;
-            }
-        }
-    }
-    let span = graph.nodes[id].name.span();
-    graph.nodes.push(Node {
-        name: Ident::new(name, span),
-        spec: ops::lookup(name),
-        args,
-        args_span: None,
-        input,
-        others: Vec::new(),
-        consumers: vec![id],
-        origin: id,
-        written: None,
-    });
-    graph.nodes[id].input = Some(new);
-}
-
-/// A stable id for each stateful node (state stores and windows), derived from the program
-/// text: the operator's name as written and its position among operators of that name, for
-/// example `update_state_by_key#0`. A checkpoint keys state by it, so it survives changes to
-/// the rest of the program.
-pub fn state_ids(graph: &Graph) -> std::collections::HashMap<NodeId, String> {
-    use ops::Kind;
-    let mut stateful: Vec<NodeId> = (0..graph.nodes.len())
-        .filter(|&id| match graph.nodes[id].spec.map(|s| s.kind) {
-            Some(Kind::State(op)) => op != ops::StateOp::StateSnapshots,
-            Some(Kind::Window(_)) => true,
-            _ => false,
-        })
-        .collect();
-    stateful.sort_by_key(|&id| graph.nodes[id].origin);
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    stateful
-        .into_iter()
-        .map(|id| {
-            let written = graph.nodes[graph.nodes[id].origin].written_name();
-            let n = seen.entry(written.clone()).or_default();
-            let key = format!("{written}#{n}");
-            *n += 1;
-            (id, key)
-        })
-        .collect()
 }
 
 #[cfg(test)]

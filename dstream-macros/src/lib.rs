@@ -1,26 +1,41 @@
 //! The `stream!` compiler: parses, checks and expands a dstream program at compile time.
 //!
 //! Phases, one module each, with typed data between them:
-//! `parse` (tokens → syntax tree) → `graph` (operator nodes, named streams) → `validate`
-//! (every check, errors collected) → `plan` (stages cut at shuffles) → `codegen` (one fused
-//! loop per stage). `diag` collects errors and warnings. This file is the only one that
-//! touches `proc_macro`; everything else works on `proc_macro2` and is unit-tested.
+//!
+//! | phase | takes | hands on |
+//! |---|---|---|
+//! | `parse` | tokens | [`parse::Program`]: statements, operator calls, raw arguments, spans |
+//! | `graph` | `Program` | [`graph::Graph`]: operator nodes with inputs, `let` names resolved, `every` clauses |
+//! | `check` | `graph::Graph` | [`ir::Graph`]: every node a typed [`ir::Op`], batch interval, settings; or all errors |
+//! | `lower` | `ir::Graph` | `ir::Graph` with composite operators rewritten into basic ones |
+//! | `plan` | `ir::Graph` | [`plan::Plan`]: steps and fused stages, slides, start-up checks |
+//! | `codegen` | `ir::Graph` + `Plan` | the job's Rust code |
+//!
+//! `ops` is the operator table (`ops/table.rs`); `slides` holds Spark's window rules;
+//! `settings` the `#![..]` settings; `diag` collects errors and warnings. This file is the
+//! only one that touches `proc_macro`; everything else works on `proc_macro2` and is
+//! unit-tested.
 #![warn(missing_docs)]
 
+mod check;
 mod codegen;
 mod diag;
 mod explain;
 mod graph;
+mod ir;
+mod lower;
 mod ops;
 mod parse;
 mod plan;
-mod validate;
+mod settings;
+mod slides;
 
 use proc_macro2::TokenStream;
 
 /// Compiles a dstream program into a [`Job`](../dstream/struct.Job.html).
 ///
-/// See the `dstream` crate for the language.
+/// The language reference (grammar, every operator, `every`, durations, settings, errors) is
+/// the documentation of `dstream::stream!`, where this macro is re-exported.
 #[proc_macro]
 pub fn stream(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand(input.into()).into()
@@ -33,19 +48,27 @@ fn expand(input: TokenStream) -> TokenStream {
         Ok(program) => program,
         Err(error) => {
             diagnostics.push(error);
-            return diag::placeholder(&diagnostics);
+            return diag::placeholder(&diagnostics, &quote::quote!(::dstream::__private));
         }
     };
-    let mut graph = graph::lower(program, &mut diagnostics);
-    let Some(checked) = validate::validate(&graph, &mut diagnostics) else {
-        return diag::placeholder(&diagnostics);
+    let private = settings::private_path(&program.settings);
+    let graph = graph::lower(program, &mut diagnostics);
+    let Some(checked) = check::check(&graph, &mut diagnostics) else {
+        return diag::placeholder(&diagnostics, &private);
     };
-    graph::expand_composites(&mut graph);
-    let plan = plan::plan(&graph, &checked, &mut diagnostics);
-    if diagnostics.has_errors() {
-        return diag::placeholder(&diagnostics);
-    }
-    codegen::generate(&graph, &plan, diagnostics.warning_tokens())
+    let lowered = lower::lower(checked);
+    let plan = plan::plan(&lowered);
+    codegen::generate(&lowered, &plan, diagnostics.warning_tokens())
+}
+
+/// The checked and lowered graph of a program that has no errors (for tests).
+#[cfg(test)]
+fn checked(tokens: TokenStream) -> ir::Graph {
+    let mut diagnostics = diag::Diagnostics::new();
+    let graph = graph::lower(parse::parse(tokens).expect("parses"), &mut diagnostics);
+    let checked = check::check(&graph, &mut diagnostics);
+    assert!(!diagnostics.has_errors(), "{:?}", diagnostics.messages());
+    lower::lower(checked.expect("checked"))
 }
 
 #[cfg(test)]
@@ -60,6 +83,24 @@ mod tests {
         assert!(out.contains("unknown operator `mapp`"));
         assert!(out.contains("missing batch interval"));
         assert!(out.contains("placeholder_job"));
+    }
+
+    #[test]
+    fn crate_setting_replaces_every_path_to_dstream() {
+        let program = quote! {
+            #![crate = my_facade::dstream]
+            #![checkpoint("dir")]
+            let w = queue(x) |> flat_map(split) |> map(|w| (w, 1)) every 1s;
+            w |> reduce_by_key_and_window(+, -, 2s) |> print;
+            w |> union(w) |> map_with_state(f) |> state_snapshots |> print;
+            w |> join(w) |> print
+        };
+        let out = expand(program).to_string();
+        assert!(out.contains("my_facade :: dstream :: __private"), "{out}");
+        assert!(!out.replace("my_facade :: dstream :: __private", "").contains("__private"), "{out}");
+        let errors = expand(quote! { #![crate = my_facade::dstream] queue(x) |> mapp(f) every 1s |> print })
+            .to_string();
+        assert!(errors.contains("my_facade :: dstream :: __private :: placeholder_job"), "{errors}");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! program   := ('#![' setting ']')* stmt (';' stmt)* ';'?
 //! stmt      := 'let' IDENT '=' pipeline | pipeline
 //! pipeline  := op ('|>' op)*
-//! op        := IDENT ('(' arg (',' arg)* ')')? ('every' DURATION)?
-//! arg       := '+' | '*' | DURATION | rust-expression
-//! DURATION  := integer literal with a unit suffix: 500ms, 1s, 15min, 1h
+//! op        := IDENT ('(' arg (',' arg)* ')')? ('every' duration)?
+//! arg       := '+' | '*' | '-' | duration | rust-expression
+//! duration  := DURATION | '{' rust-expression '}'
+//! DURATION  := number literal with a unit suffix: 500ms, 1.5s, 15min, 1h
 //! ```
 
 use proc_macro2::{Span, TokenStream};
@@ -76,10 +77,28 @@ pub enum ShorthandOp {
 #[derive(Debug)]
 pub struct Every {
     pub keyword: Span,
-    pub duration: DurationLit,
+    pub duration: EveryValue,
 }
 
-/// A duration literal as written; its value is checked by `validate`.
+/// What follows `every`: a literal, or `{expr}` (a `std::time::Duration` known when the
+/// program runs).
+#[derive(Debug, Clone)]
+pub enum EveryValue {
+    Literal(DurationLit),
+    Runtime(syn::ExprBlock),
+}
+
+impl EveryValue {
+    /// The duration as the user wrote it, for messages.
+    pub fn written(&self) -> String {
+        match self {
+            EveryValue::Literal(d) => format!("{}{}", d.digits, d.unit),
+            EveryValue::Runtime(_) => "{..}".to_string(),
+        }
+    }
+}
+
+/// A duration literal as written; its value is checked by `check`.
 #[derive(Debug, Clone)]
 pub struct DurationLit {
     pub span: Span,
@@ -148,9 +167,16 @@ impl Parse for OpCall {
         };
         let every = if input.peek(Ident) && input.fork().parse::<Ident>().is_ok_and(|i| i == "every") {
             let keyword = input.parse::<Ident>()?.span();
-            let duration = input.parse::<DurationLit>().map_err(|e| {
-                syn::Error::new(e.span(), "expected a duration after `every`, such as `every 1s`")
-            })?;
+            let duration = if input.peek(syn::token::Brace) {
+                EveryValue::Runtime(input.parse()?)
+            } else {
+                EveryValue::Literal(input.parse::<DurationLit>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected a duration after `every`, such as `every 1s`, or `every {interval}` for a `Duration` computed when the program runs",
+                    )
+                })?)
+            };
             Some(Every { keyword, duration })
         } else {
             None
@@ -223,7 +249,7 @@ impl Parse for DurationLit {
             return Ok(d);
         }
         // A bare number (no unit) or a number with a Rust suffix still parses, so that
-        // `validate` can say what is wrong with it at its span.
+        // `check` can say what is wrong with it at its span.
         match input.parse::<syn::Lit>()? {
             syn::Lit::Int(i) => {
                 Ok(DurationLit { span: i.span(), digits: i.base10_digits().into(), unit: i.suffix().into() })
@@ -257,7 +283,7 @@ mod tests {
         assert_eq!(names, ["socket", "flat_map", "map", "reduce_by_key", "print"]);
         assert!(matches!(ops[3].args.as_ref().unwrap().items[0], Arg::Shorthand(ShorthandOp::Plus, _)));
         let every = ops[3].every.as_ref().unwrap();
-        assert_eq!((every.duration.digits.as_str(), every.duration.unit.as_str()), ("1", "s"));
+        assert_eq!(every.duration.written(), "1s");
         assert!(ops[4].args.is_none());
     }
 
@@ -292,9 +318,18 @@ mod tests {
     }
 
     #[test]
-    fn unit_less_every_parses_for_validate_to_report() {
+    fn unit_less_every_parses_for_check_to_report() {
         let p = parse(quote! { q every 5 |> print }).unwrap();
         let d = &p.stmts[0].pipeline.ops[0].every.as_ref().unwrap().duration;
-        assert_eq!((d.digits.as_str(), d.unit.as_str()), ("5", ""));
+        assert_eq!(d.written(), "5");
+    }
+
+    #[test]
+    fn every_takes_a_braced_expression() {
+        let p = parse(quote! { q every {interval} |> window({3 * interval}, 2s) |> print }).unwrap();
+        let every = &p.stmts[0].pipeline.ops[0].every.as_ref().unwrap().duration;
+        assert!(matches!(every, EveryValue::Runtime(_)));
+        let window = &p.stmts[0].pipeline.ops[1].args.as_ref().unwrap().items;
+        assert!(matches!(&window[0], Arg::Expr(syn::Expr::Block(_))));
     }
 }

@@ -1,18 +1,16 @@
-//! Phase 4, plan: the graph cut into steps. A stage is a chain of narrow operators that
+//! Phase 5, plan: the graph cut into steps. A stage is a chain of narrow operators that
 //! codegen turns into one loop per partition, reading one stream value (partitions) and
 //! ending at a shuffle's map side, an output, or a materialised stream that several
 //! consumers share. Between stages sit exchanges (hash shuffle or gather) and unions.
 
-use crate::diag::Diagnostics;
-use crate::graph::{Graph, NodeId};
+use crate::ir::{Graph, Mode, NodeId};
 use crate::ops::Kind;
-use crate::validate::{Checked, Mode};
+use crate::slides::{RuntimeCheck, Slide};
 use std::collections::HashMap;
 
 /// The compiled shape of a program.
 #[derive(Debug)]
 pub struct Plan {
-    pub interval_ms: u64,
     pub mode: Mode,
     /// Every source node, in the order first needed; index = source slot.
     pub sources: Vec<NodeId>,
@@ -20,10 +18,10 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// How many steps read each node's value.
     pub reads: HashMap<NodeId, usize>,
-    /// Every node's slide in ms: a node has a batch only at multiples of its slide.
-    pub slides: Vec<u64>,
-    /// `#![checkpoint(dir[, interval])]`: the directory expression and the interval in ms.
-    pub checkpoint: Option<(syn::Expr, Option<u64>)>,
+    /// Every node's slide: a node has a batch only at multiples of its slide.
+    pub slides: Vec<Slide>,
+    /// The rules on `{expr}` durations that the job checks when it starts.
+    pub checks: Vec<RuntimeCheck>,
 }
 
 /// One step of a batch.
@@ -67,17 +65,17 @@ pub enum StageEnd {
 }
 
 /// Cuts the graph into steps, outputs in the order written.
-pub fn plan(graph: &Graph, checked: &Checked, _diag: &mut Diagnostics) -> Plan {
+pub fn plan(graph: &Graph) -> Plan {
+    let (slides, checks) = crate::slides::slides(graph);
     let mut planner = Planner {
         graph,
         plan: Plan {
-            interval_ms: checked.interval_ms,
-            mode: checked.mode,
+            mode: graph.mode,
             sources: Vec::new(),
             steps: Vec::new(),
             reads: HashMap::new(),
-            slides: crate::validate::slides(graph, checked.interval_ms, None),
-            checkpoint: checked.checkpoint.clone(),
+            slides,
+            checks,
         },
         has_value: vec![false; graph.nodes.len()],
     };
@@ -97,7 +95,7 @@ struct Planner<'g> {
 
 impl Planner<'_> {
     fn kind(&self, id: NodeId) -> Option<Kind> {
-        self.graph.nodes[id].spec.map(|s| s.kind)
+        Some(self.graph.nodes[id].op.kind())
     }
 
     /// Whether a node's records must exist as partitions (a value) rather than flow through
@@ -124,10 +122,12 @@ impl Planner<'_> {
     /// Emits the stage that ends at `end` (an output, a shuffle, or a shared node).
     fn stage_to(&mut self, end: NodeId) {
         let mut narrow = Vec::new();
-        let mut at = self.graph.nodes[end].input.expect("validated: only sources have no input");
+        // `check` made sure that only sources have no input.
+        let Some(mut at) = self.graph.nodes[end].input else { return };
         while !self.is_boundary(at) {
             narrow.push(at);
-            at = self.graph.nodes[at].input.expect("validated: only sources have no input");
+            let Some(input) = self.graph.nodes[at].input else { return };
+            at = input;
         }
         narrow.reverse();
         self.ensure_value(at);
@@ -165,15 +165,14 @@ impl Planner<'_> {
                 self.plan.steps.push(Step::Union { node: id, inputs });
             }
             Some(Kind::Window(_)) => {
-                let input = self.graph.nodes[id].input.expect("validated: a window follows a stream");
+                let Some(input) = self.graph.nodes[id].input else { return };
                 self.ensure_value(input);
                 *self.plan.reads.entry(input).or_default() += 1;
                 self.plan.steps.push(Step::Window { node: id, input });
             }
             Some(Kind::Binary(_)) => {
                 let node = &self.graph.nodes[id];
-                let left = node.input.expect("validated: a binary operator follows a stream");
-                let right = node.others[0];
+                let (Some(left), Some(&right)) = (node.input, node.others.first()) else { return };
                 for side in [left, right] {
                     self.ensure_value(side);
                     *self.plan.reads.entry(side).or_default() += 1;
@@ -181,7 +180,7 @@ impl Planner<'_> {
                 self.plan.steps.push(Step::Binary { node: id, left, right });
             }
             Some(Kind::State(op)) => {
-                let input = self.graph.nodes[id].input.expect("validated: state follows a stream");
+                let Some(input) = self.graph.nodes[id].input else { return };
                 self.ensure_value(input);
                 if op != crate::ops::StateOp::StateSnapshots {
                     *self.plan.reads.entry(input).or_default() += 1;
@@ -224,17 +223,12 @@ impl Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::lower;
-    use crate::parse::parse;
     use proc_macro2::TokenStream;
     use quote::quote;
 
     fn planned(tokens: TokenStream) -> (Graph, Plan) {
-        let mut diag = Diagnostics::new();
-        let graph = lower(parse(tokens).unwrap(), &mut diag);
-        let plan =
-            plan(&graph, &Checked { interval_ms: 1000, mode: Mode::Fused, checkpoint: None }, &mut diag);
-        assert!(!diag.has_errors(), "{:?}", diag.messages());
+        let graph = crate::checked(tokens);
+        let plan = plan(&graph);
         (graph, plan)
     }
 

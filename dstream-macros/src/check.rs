@@ -1,33 +1,19 @@
-//! Phase 3, validate: every check on the graph, each a small named function with one
-//! message, all errors collected and spanned on the user's token.
+//! Phase 3, check: every check on the program as the user wrote it, each a small named
+//! function with one message, all errors collected and spanned on the user's token. Its
+//! output is the typed, checked graph ([`ir::Graph`]) that the later phases consume.
 
 use crate::diag::Diagnostics;
 use crate::graph::{Graph, Node, NodeId};
-use crate::ops::{self, ArgKind, OpSpec};
-use crate::parse::{Arg, DurationLit};
+use crate::ir;
+use crate::ops::{self, ArgKind, BoundArgs, OpSpec};
+use crate::parse::{Arg, DurationLit, EveryValue};
 use proc_macro2::Span;
 
 /// Batch intervals below this are legal but probably a mistake (per-batch overhead dominates).
 const SHORT_INTERVAL_MS: u64 = 10;
 
-/// The checked facts later phases rely on.
-pub struct Checked {
-    pub interval_ms: u64,
-    pub mode: Mode,
-    /// `#![checkpoint(dir[, interval])]`: the directory expression and the interval in ms.
-    pub checkpoint: Option<(syn::Expr, Option<u64>)>,
-}
-
-/// How stages run: fused (one loop per stage, the default) or unfused (a materialised
-/// collection after every operator, for measuring what fusion buys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Fused,
-    Unfused,
-}
-
-/// Runs every check. Returns `None` if any error was reported.
-pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
+/// Runs every check and builds the typed graph. Returns `None` if any error was reported.
+pub fn check(graph: &Graph, diag: &mut Diagnostics) -> Option<ir::Graph> {
     for node in &graph.nodes {
         match node.spec {
             None => unknown_operator(node, diag),
@@ -43,82 +29,54 @@ pub fn validate(graph: &Graph, diag: &mut Diagnostics) -> Option<Checked> {
     }
     statement_ends(graph, diag);
     unused_streams(graph, diag);
-    let mode = settings(graph, diag);
-    let interval_ms = batch_interval(graph, diag);
-    if let Some(interval_ms) = interval_ms {
-        slides(graph, interval_ms, Some(diag));
-    }
-    let checkpoint = checkpoint_setting(graph, interval_ms, diag);
+    let settings = crate::settings::settings(&graph.settings, diag);
+    let interval = batch_interval(graph, diag);
     if diag.has_errors() {
         return None;
     }
-    interval_ms.map(|interval_ms| Checked { interval_ms, mode, checkpoint })
-}
-
-fn settings(graph: &Graph, diag: &mut Diagnostics) -> Mode {
-    let mut mode = Mode::Fused;
-    for setting in &graph.settings {
-        let path = setting.path();
-        match (&setting.meta, path.get_ident().map(|i| i.to_string()).as_deref()) {
-            (syn::Meta::Path(_), Some("unfused")) => mode = Mode::Unfused,
-            (syn::Meta::Path(_), Some("fused")) => mode = Mode::Fused,
-            (syn::Meta::List(_), Some("checkpoint")) => {} // checked by `checkpoint_setting`
-            _ => diag.error(
-                syn::spanned::Spanned::span(&setting.meta),
-                "unknown program setting: the settings are `#![fused]` (the default), `#![unfused]` and `#![checkpoint(dir)]` / `#![checkpoint(dir, interval)]`",
-            ),
-        }
-    }
-    mode
-}
-
-/// `#![checkpoint(dir)]` or `#![checkpoint(dir, interval)]`: the interval must be a multiple
-/// of the batch interval (Spark rejects others too, spark-semantics.md E21).
-fn checkpoint_setting(
-    graph: &Graph,
-    interval_ms: Option<u64>,
-    diag: &mut Diagnostics,
-) -> Option<(syn::Expr, Option<u64>)> {
-    let setting = graph
-        .settings
-        .iter()
-        .find(|s| s.path().is_ident("checkpoint") && matches!(s.meta, syn::Meta::List(_)))?;
-    let span = syn::spanned::Spanned::span(&setting.meta);
-    let args =
-        match setting.parse_args_with(syn::punctuated::Punctuated::<Arg, syn::Token![,]>::parse_terminated) {
-            Ok(args) => args.into_iter().collect::<Vec<_>>(),
-            Err(e) => {
-                diag.push(e);
-                return None;
-            }
-        };
-    let usage = "write `#![checkpoint(\"dir\")]` or `#![checkpoint(\"dir\", 10s)]`";
-    let (dir, interval) = match args.as_slice() {
-        [Arg::Expr(dir)] => (dir.clone(), None),
-        [Arg::Expr(dir), Arg::Duration(d)] => match duration_millis(d) {
-            Ok(ms) => (dir.clone(), Some((ms, d.span))),
-            Err(message) => {
-                diag.error(d.span, message);
-                return None;
-            }
-        },
-        _ => {
-            diag.error(
-                span,
-                format!("a checkpoint setting takes a directory and optionally an interval: {usage}"),
-            );
-            return None;
-        }
+    let checked = ir::Graph {
+        nodes: typed_nodes(graph, diag)?,
+        statement_ends: graph.statement_ends.clone(),
+        interval: interval?,
+        mode: settings.mode,
+        checkpoint: settings.checkpoint,
+        private: settings.private,
     };
-    if let (Some((ms, span)), Some(b)) = (interval, interval_ms) {
-        if ms == 0 || ms % b != 0 {
+    crate::slides::check(&checked, diag);
+    crate::settings::checkpoint_interval(&checked, diag);
+    (!diag.has_errors()).then_some(checked)
+}
+
+/// Every node as a typed operator (the program passed every check on its arguments).
+fn typed_nodes(graph: &Graph, diag: &mut Diagnostics) -> Option<Vec<ir::Node>> {
+    let mut nodes = Vec::with_capacity(graph.nodes.len());
+    for (id, node) in graph.nodes.iter().enumerate() {
+        let spec = node.spec?;
+        let Some(op) = (spec.build)(&BoundArgs::new(spec, &node.args)) else {
             diag.error(
-                span,
-                format!("the checkpoint interval must be a positive multiple of the batch interval ({b} ms)"),
+                node.args_or_name_span(),
+                format!(
+                    "`{}` could not read its arguments: `{}` {}",
+                    spec.name,
+                    spec.signature(),
+                    spec.summary
+                ),
             );
-        }
+            continue;
+        };
+        let other_names = node.other_names.clone();
+        nodes.push(ir::Node {
+            op,
+            name: node.name.clone(),
+            input: node.input,
+            others: node.others.clone(),
+            other_names,
+            consumers: node.consumers.clone(),
+            origin: id,
+            written: node.name.to_string(),
+        });
     }
-    Some((dir, interval.map(|(ms, _)| ms)))
+    (nodes.len() == graph.nodes.len()).then_some(nodes)
 }
 
 fn unknown_operator(node: &Node, diag: &mut Diagnostics) {
@@ -307,10 +265,12 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                 d.span,
                 format!("`{}` takes no duration here: its `{}` is not a time", spec.name, param.name),
             ),
+            // `{expr}`: a duration the program computes, checked when the job starts.
+            Arg::Expr(syn::Expr::Block(_)) if param.kind == ArgKind::Duration => {}
             Arg::Expr(e) if param.kind == ArgKind::Duration => diag.error(
                 syn::spanned::Spanned::span(e),
                 format!(
-                    "the `{}` of `{}` must be a duration literal such as `10s` or `500ms`",
+                    "the `{}` of `{}` must be a duration: a literal such as `10s` or `500ms`, or `{{expr}}` for a `Duration` computed when the program runs",
                     param.name, spec.name
                 ),
             ),
@@ -318,113 +278,6 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
         }
     }
 }
-
-/// The window length and slide arguments of a window operator, if written correctly.
-pub fn window_durations(node: &Node) -> Option<(u64, Option<u64>)> {
-    let spec = node.spec?;
-    let mut durations =
-        node.args.iter().enumerate().filter(|(i, _)| spec.arg_kind(*i) == Some(ArgKind::Duration)).map(
-            |(_, a)| match a {
-                Arg::Duration(d) => duration_millis(d).ok(),
-                _ => None,
-            },
-        );
-    let length = durations.next()??;
-    let slide = match durations.next() {
-        Some(slide) => Some(slide?),
-        None => None,
-    };
-    Some((length, slide))
-}
-
-/// Node ids with every node after its inputs (composite expansion appends nodes that
-/// earlier nodes read, so id order is not enough).
-fn topological_order(graph: &Graph) -> Vec<usize> {
-    fn visit(graph: &Graph, id: usize, seen: &mut [bool], order: &mut Vec<usize>) {
-        if std::mem::replace(&mut seen[id], true) {
-            return;
-        }
-        let node = &graph.nodes[id];
-        for &input in node.input.iter().chain(&node.others) {
-            visit(graph, input, seen, order);
-        }
-        order.push(id);
-    }
-    let mut seen = vec![false; graph.nodes.len()];
-    let mut order = Vec::with_capacity(graph.nodes.len());
-    for id in 0..graph.nodes.len() {
-        visit(graph, id, &mut seen, &mut order);
-    }
-    order
-}
-
-/// The slide of every node: how often it has a batch. Sources slide by the batch interval,
-/// a window by its slide (default: its parent's), everything else by its input's. Reports
-/// windows and slides that are not multiples of the parent's slide (Spark rejects them),
-/// unions of streams with different slides, and warns when a slide skips data.
-pub fn slides(graph: &Graph, interval_ms: u64, mut diag: Option<&mut Diagnostics>) -> Vec<u64> {
-    let mut slides = vec![interval_ms; graph.nodes.len()];
-    for id in topological_order(graph) {
-        let node = &graph.nodes[id];
-        let parent = node.input.map_or(interval_ms, |i| slides[i]);
-        slides[id] = parent;
-        let Some(spec) = node.spec else { continue };
-        match spec.kind {
-            ops::Kind::Window(_) => {
-                let Some((length, slide)) = window_durations(node) else { continue };
-                let slide = slide.unwrap_or(parent);
-                slides[id] = slide;
-                let Some(diag) = diag.as_deref_mut() else { continue };
-                let span_of = |which: usize| {
-                    node.args
-                        .iter()
-                        .filter_map(|a| match a {
-                            Arg::Duration(d) => Some(d.span),
-                            _ => None,
-                        })
-                        .nth(which)
-                        .unwrap_or_else(|| node.name.span())
-                };
-                if length % parent != 0 {
-                    diag.error(
-                        span_of(0),
-                        format!("the window length must be a multiple of the stream's slide ({parent} ms), as Spark requires"),
-                    );
-                }
-                if slide % parent != 0 {
-                    diag.error(
-                        span_of(1),
-                        format!("the window slide must be a multiple of the stream's slide ({parent} ms), as Spark requires"),
-                    );
-                }
-                if slide > length {
-                    diag.warn(
-                        span_of(1),
-                        format!("a slide of {slide} ms is longer than the window of {length} ms: the batches between windows are never seen"),
-                    );
-                }
-            }
-            ops::Kind::Union | ops::Kind::Binary(_) => {
-                for &other in &node.others {
-                    if slides[other] != parent {
-                        if let Some(diag) = diag.as_deref_mut() {
-                            diag.error(
-                                node.name.span(),
-                                format!(
-                                    "`{}` needs streams with the same slide (Spark requires it too): this stream slides every {parent} ms, `{}` every {} ms",
-                                    spec.name, graph.nodes[other].name, slides[other]
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    slides
-}
-
 fn unused_streams(graph: &Graph, diag: &mut Diagnostics) {
     for named in &graph.lets {
         if named.uses == 0 {
@@ -436,23 +289,31 @@ fn unused_streams(graph: &Graph, diag: &mut Diagnostics) {
     }
 }
 
-fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<u64> {
+/// The batch interval: exactly one `every`. With none, the error is reported on the first
+/// operator that keeps data across batches (it is the one that cannot work without an
+/// interval), else on the first source.
+fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<ir::Dur> {
     let Some((_, first)) = graph.every.first() else {
-        diag.error(
-            Span::call_site(),
-            "missing batch interval: add `every <duration>` after an operator, for example `reduce_by_key(+) every 1s`",
-        );
+        missing_every(graph, diag);
         return None;
     };
     for (keyword, _) in &graph.every[1..] {
         diag.error(
             *keyword,
             format!(
-                "a second `every`: a program has one batch interval, already set by `every {}{}`; remove this one",
-                first.digits, first.unit
+                "a second `every`: a program has one batch interval, already set by `every {}`; remove this one",
+                first.written()
             ),
         );
     }
+    let first = match first {
+        EveryValue::Literal(d) => d,
+        EveryValue::Runtime(block) => {
+            let span = block.block.brace_token.span.join();
+            let value = ir::DurValue::Runtime(syn::Expr::Block(block.clone()));
+            return Some(ir::Dur { value, span });
+        }
+    };
     let millis = match duration_millis(first) {
         Ok(ms) => ms,
         Err(message) => {
@@ -473,7 +334,30 @@ fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<u64> {
             format!("a batch interval of {millis} ms is very short: per-batch overhead will dominate; 10 ms or more is practical"),
         );
     }
-    Some(millis)
+    Some(ir::Dur { value: ir::DurValue::Millis(millis), span: first.span })
+}
+
+fn missing_every(graph: &Graph, diag: &mut Diagnostics) {
+    use ops::Kind;
+    let kind = |node: &&Node| node.spec.map(|s| s.kind);
+    let stateful = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Window(_) | Kind::State(_))));
+    let help = "help: add `every <duration>` after an operator to set the batch interval, for example `queue(..) every 1s |> ...`";
+    match stateful {
+        Some(node) => diag.error(
+            node.name.span(),
+            format!(
+                "`{}` keeps data across batches, so it needs a batch interval, and the program has none\n{help}",
+                node.name
+            ),
+        ),
+        None => {
+            let span = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Source(_)))).map(|n| n.name.span());
+            diag.error(
+                span.unwrap_or_else(Span::call_site),
+                format!("missing batch interval: this source's batches need one\n{help}"),
+            );
+        }
+    }
 }
 
 /// The value of a duration literal in milliseconds, or what is wrong with it.
@@ -510,8 +394,8 @@ mod tests {
     fn check(tokens: TokenStream) -> (Option<u64>, Vec<String>, Vec<String>) {
         let mut diag = Diagnostics::new();
         let graph = lower(parse(tokens).unwrap(), &mut diag);
-        let checked = validate(&graph, &mut diag);
-        (checked.map(|c| c.interval_ms), diag.messages(), diag.warning_messages())
+        let checked = super::check(&graph, &mut diag);
+        (checked.and_then(|c| c.interval.millis()), diag.messages(), diag.warning_messages())
     }
 
     #[test]
@@ -558,11 +442,16 @@ mod tests {
         let mode = |tokens: TokenStream| {
             let mut diag = Diagnostics::new();
             let graph = lower(parse(tokens).unwrap(), &mut diag);
-            (validate(&graph, &mut diag).map(|c| c.mode), diag.messages())
+            (super::check(&graph, &mut diag).map(|c| c.mode), diag.messages())
         };
-        assert_eq!(mode(quote! { queue(x) every 1s |> print }).0, Some(Mode::Fused));
-        assert_eq!(mode(quote! { #![unfused] queue(x) every 1s |> print }).0, Some(Mode::Unfused));
+        assert_eq!(mode(quote! { queue(x) every 1s |> print }).0, Some(ir::Mode::Fused));
+        assert_eq!(mode(quote! { #![unfused] queue(x) every 1s |> print }).0, Some(ir::Mode::Unfused));
         assert!(mode(quote! { #![fast] queue(x) every 1s |> print }).1[0].contains("unknown program setting"));
+        assert_eq!(
+            mode(quote! { #![crate = my::dstream] queue(x) every 1s |> print }).1,
+            Vec::<String>::new()
+        );
+        assert!(mode(quote! { #![crate = "my"] queue(x) every 1s |> print }).1[0].contains("takes the path"));
     }
 
     #[test]

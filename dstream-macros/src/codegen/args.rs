@@ -1,0 +1,108 @@
+//! Operator arguments as generated code, and the spans that put a type error on the user's
+//! token.
+
+use super::Codegen;
+use crate::ir::{Func, Reducer, Value};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::Ident;
+
+/// A span at the user's token `at` that resolves like generated code. rustc reports a helper
+/// call's failed trait bound or closure mismatch on the call or its argument only when their
+/// spans share the call's hygiene context, and otherwise on the whole `stream!` invocation;
+/// so an operator's generated code (paths, punctuation, generated variables) is built with
+/// this one span, and its errors land on the operator or shorthand the user wrote.
+pub fn user_at(at: Span) -> Span {
+    Span::mixed_site().located_at(at)
+}
+
+/// Generated tokens (variables from [`Codegen::var`] or [`mixed`], never user tokens, and
+/// the crate path) moved to `span` (from [`user_at`]); they resolve as before.
+pub fn respan<T: ToTokens>(tokens: &T, span: Span) -> TokenStream {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
+/// A generated variable moved to `span` (from [`user_at`]); it resolves as before.
+pub fn respan_ident(var: &Ident, span: Span) -> Ident {
+    let mut var = var.clone();
+    var.set_span(span);
+    var
+}
+
+/// An identifier that user code cannot see or shadow (hygienic like `macro_rules!` locals).
+pub fn mixed(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+impl Codegen<'_> {
+    /// A string argument (`&str` or `String`), evaluated once when the job is built.
+    pub(super) fn string_arg(&mut self, expr: &Value) -> TokenStream {
+        let var = self.var("string");
+        let span = syn::spanned::Spanned::span(expr);
+        self.hoisted.push(
+            quote_spanned!(span=> let #var: ::std::string::String = ::core::convert::Into::into(#expr);),
+        );
+        var.into_token_stream()
+    }
+
+    /// A `usize` argument, evaluated once when the job is built.
+    pub(super) fn count_arg(&mut self, expr: &Value) -> TokenStream {
+        let var = self.var("count");
+        let span = syn::spanned::Spanned::span(expr);
+        self.hoisted.push(quote_spanned!(span=> let #var: usize = #expr;));
+        var.into_token_stream()
+    }
+
+    /// The partition count of a shuffle: its optional argument, else the job's parallelism.
+    pub(super) fn partitions_arg(&mut self, partitions: &Option<Value>) -> TokenStream {
+        match partitions {
+            Some(expr) => self.count_arg(expr),
+            None => mixed("__parallelism").into_token_stream(),
+        }
+    }
+
+    /// A function argument: a closure stays in place (so its parameter types infer from the
+    /// helper it is passed to), written with or without `move`; a path is borrowed; anything
+    /// else is evaluated once.
+    pub(super) fn function_arg(&mut self, func: &Func) -> TokenStream {
+        match func {
+            syn::Expr::Closure(c) => {
+                // The job's batch closure already owns everything user closures capture, so a
+                // `move` here would move out of it once per record; borrowing is equivalent.
+                let mut c = c.clone();
+                c.capture = None;
+                c.to_token_stream()
+            }
+            syn::Expr::Path(p) => quote!(&#p),
+            e => {
+                let var = self.var("function");
+                self.hoisted.push(quote!(let #var = #e;));
+                quote!(&#var)
+            }
+        }
+    }
+
+    /// A function of two values, or a shorthand (`+`, `*`, `-`, `min`, `max`).
+    pub(super) fn reducer_arg(&mut self, reducer: &Reducer) -> TokenStream {
+        let helper = |this: &Self, span: Span, name: &str| {
+            let span = user_at(span);
+            let (dp, name) = (this.dp_at(span), Ident::new(name, span));
+            quote_spanned!(span=> #dp::ops::#name)
+        };
+        match reducer {
+            Reducer::Plus(span) => helper(self, *span, "plus"),
+            Reducer::Times(span) => helper(self, *span, "times"),
+            Reducer::Minus(span) => helper(self, *span, "minus"),
+            Reducer::Concat(span) => helper(self, *span, "concat"),
+            Reducer::MinMax(ident) => helper(self, ident.span(), &ident.to_string()),
+            Reducer::Func(func) => self.function_arg(func),
+        }
+    }
+}

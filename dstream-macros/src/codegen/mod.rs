@@ -1,0 +1,276 @@
+//! Phase 6, codegen: the checked, lowered graph and its plan as Rust. Each stage becomes one
+//! closure per partition holding a single loop in which the narrow operators are nested
+//! blocks; user closures are passed through typed helpers at their own spans, so their
+//! parameter types infer and their mistakes are reported on their own tokens.
+//!
+//! It reads only typed operators ([`Op`](crate::ir::Op)): no raw arguments, no checks, and no
+//! panics (a case that cannot happen after `check` and `lower` emits nothing rather than
+//! failing). The generated code only describes stages and exchanges to `dstream-core`
+//! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
+//!
+//! `mod.rs`: the job and its durations; `args.rs`: arguments and spans; `steps.rs`: the steps
+//! of a batch (windows, state, joins); `stage.rs`: fused loops; `ends.rs`: what a loop feeds.
+
+mod args;
+mod ends;
+mod stage;
+mod steps;
+
+use crate::ir::{Dur, DurValue, Graph, NodeId, Op, Source};
+use crate::plan::Plan;
+use crate::slides::{Quantity, Slide};
+use args::{mixed, respan_ident, user_at};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use std::collections::HashMap;
+use syn::Ident;
+
+/// Emits the job for a checked, lowered, planned program.
+pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStream {
+    let mut gen = Codegen {
+        graph,
+        plan,
+        next_var: 0,
+        hoisted: Vec::new(),
+        values: HashMap::new(),
+        reads_left: plan.reads.clone(),
+        stores: HashMap::new(),
+        stateful: Vec::new(),
+        window_ms: HashMap::new(),
+        interval_ms: None,
+    };
+    let dp = gen.dp();
+    let explain = crate::explain::text(plan, graph);
+    let mermaid = crate::explain::mermaid(plan, graph);
+
+    let source_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("source{i}"))).collect();
+    let input_vars: Vec<Ident> = (0..plan.sources.len()).map(|i| gen.var(&format!("input{i}"))).collect();
+    // Sources are built in the order the program writes them (as Rust evaluates expressions),
+    // whatever order the plan reads them in.
+    let mut by_position: Vec<(NodeId, Ident)> =
+        plan.sources.iter().copied().zip(source_vars.iter().cloned()).collect();
+    by_position.sort_by_key(|(id, _)| *id);
+    let (built_vars, source_ctors): (Vec<Ident>, Vec<TokenStream>) =
+        by_position.into_iter().map(|(id, var)| (var, gen.source(id))).unzip();
+    let interval = gen.interval();
+    gen.window_durations();
+    let checks = gen.runtime_checks();
+    let steps = gen.steps(&input_vars);
+    let (ctx, batches, exec, parallelism) =
+        (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
+    let (restore, save, with_checkpoint) = gen.checkpointing();
+    let hoisted = &gen.hoisted;
+
+    quote! {
+        {
+            #warnings
+            #(let #built_vars = #source_ctors;)*
+            #(#hoisted)*
+            #dp::Job::new(
+                #dp::durations::interval(#interval),
+                #dp::Explain { text: #explain, mermaid: #mermaid },
+                (#(#source_vars,)*),
+                move |#ctx, #batches| -> #dp::Result<()> {
+                    #checks
+                    #restore
+                    let #exec = #ctx.exec();
+                    let #parallelism = #exec.parallelism();
+                    #[allow(unused_mut)]
+                    let (#(mut #input_vars,)*) = #batches;
+                    #steps
+                    #save
+                    ::core::result::Result::Ok(())
+                },
+            )
+            #with_checkpoint
+        }
+    }
+}
+
+struct Codegen<'g> {
+    graph: &'g Graph,
+    plan: &'g Plan,
+    /// The variable holding each node's value (its records as partitions), once made.
+    values: HashMap<NodeId, Ident>,
+    /// How many more steps will read each value: the last read moves it, earlier ones clone.
+    reads_left: HashMap<NodeId, usize>,
+    /// The state store of each `map_with_state` node, for its `state_snapshots`.
+    stores: HashMap<NodeId, Ident>,
+    /// Every stateful node's state variable (window buffers, state stores), for checkpoints.
+    stateful: Vec<(NodeId, Ident)>,
+    /// Each window node's length and slide in ms (a literal, or a variable read when the job
+    /// is built).
+    window_ms: HashMap<NodeId, (TokenStream, Option<TokenStream>)>,
+    /// The batch interval in ms, once read.
+    interval_ms: Option<TokenStream>,
+    next_var: usize,
+    /// `let` statements evaluated once when the job is built (argument expressions).
+    hoisted: Vec<TokenStream>,
+}
+
+impl Codegen<'_> {
+    fn var(&mut self, hint: &str) -> Ident {
+        self.next_var += 1;
+        Ident::new(&format!("__dstream_{hint}_{}", self.next_var), proc_macro2::Span::mixed_site())
+    }
+
+    /// The path every generated item goes through (`::dstream::__private`, or the one under
+    /// `#![crate = path]`).
+    fn dp(&self) -> TokenStream {
+        self.graph.private.clone()
+    }
+
+    /// [`Self::dp`] at `span` (from [`user_at`]).
+    fn dp_at(&self, span: proc_macro2::Span) -> TokenStream {
+        args::respan(&self.graph.private, span)
+    }
+
+    fn source(&mut self, id: NodeId) -> TokenStream {
+        let node = &self.graph.nodes[id];
+        let span = user_at(node.name.span());
+        let dp = self.dp_at(span);
+        match &node.op {
+            Op::Source(Source::Socket { host, port, config: Some(config) }) => {
+                quote_spanned!(span=> #dp::sources::socket_with(#host, #port, #config))
+            }
+            Op::Source(Source::Socket { host, port, config: None }) => {
+                quote_spanned!(span=> #dp::sources::socket(#host, #port))
+            }
+            Op::Source(Source::Queue(batches)) => quote_spanned!(span=> #dp::sources::queue(#batches)),
+            Op::Source(Source::TextFiles(dir)) => quote_spanned!(span=> #dp::sources::text_files(#dir)),
+            Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::sources::custom(#source)),
+            // `plan` only lists sources here.
+            _ => quote_spanned!(span=> ()),
+        }
+    }
+
+    /// A duration in ms: a literal, or a variable holding `{expr}`'s milliseconds, read once
+    /// when the job is built (a type that is not a duration is reported on the braces).
+    fn duration_ms(&mut self, d: &Dur) -> TokenStream {
+        match &d.value {
+            DurValue::Millis(ms) => quote!(#ms),
+            DurValue::Runtime(expr) => {
+                let var = self.var("duration_ms");
+                let dp = self.dp_at(user_at(d.span));
+                self.hoisted.push(quote_spanned!(d.span=>
+                    #[allow(unused_braces)]
+                    let #var: u64 = #dp::durations::millis(#expr);
+                ));
+                quote!(#var)
+            }
+        }
+    }
+
+    /// The batch interval in ms.
+    fn interval(&mut self) -> TokenStream {
+        if let Some(ms) = &self.interval_ms {
+            return ms.clone();
+        }
+        let interval = self.graph.interval.clone();
+        let ms = self.duration_ms(&interval);
+        self.interval_ms = Some(ms.clone());
+        ms
+    }
+
+    /// Reads every window's length and slide once.
+    fn window_durations(&mut self) {
+        let graph = self.graph;
+        for (id, node) in graph.nodes.iter().enumerate() {
+            if let Some(window) = node.op.window() {
+                let length = self.duration_ms(&window.length);
+                let slide = window.slide.as_ref().map(|s| self.duration_ms(s));
+                self.window_ms.insert(id, (length, slide));
+            }
+        }
+    }
+
+    /// A slide in ms.
+    fn slide_ms(&mut self, slide: Slide) -> TokenStream {
+        match slide {
+            Slide::Millis(ms) => quote!(#ms),
+            Slide::Interval => self.interval(),
+            Slide::Window(id) => match self.window_ms.get(&id) {
+                Some((_, Some(slide))) => slide.clone(),
+                _ => self.interval(),
+            },
+        }
+    }
+
+    /// The window length of node `id` in ms.
+    fn window_length_ms(&self, id: NodeId) -> TokenStream {
+        match self.window_ms.get(&id) {
+            Some((length, _)) => length.clone(),
+            None => quote!(0u64),
+        }
+    }
+
+    /// Whether `node` has a batch only at some batch times: its slide is longer than the
+    /// batch interval, or one of them is known only when the program runs.
+    fn is_gated(&self, node: NodeId) -> bool {
+        match (self.plan.slides[node], self.graph.interval.millis()) {
+            (Slide::Millis(s), Some(b)) => s > b,
+            (Slide::Interval, _) => false,
+            _ => true,
+        }
+    }
+
+    /// The checks of the rules that involve `{expr}` durations, run at the start of every
+    /// batch (a few integer operations) so the job stops with a clear error at its first.
+    fn runtime_checks(&mut self) -> TokenStream {
+        let dp = self.dp();
+        let mut code = TokenStream::new();
+        if self.graph.interval.millis().is_none() {
+            let interval = self.interval();
+            code.extend(quote!(#dp::durations::check_interval(#interval)?;));
+            if let Some(checkpoint) = self.graph.checkpoint.as_ref().and_then(|c| c.interval.clone()) {
+                let ms = self.duration_ms(&checkpoint);
+                code.extend(
+                    quote!(#dp::durations::check_multiple("the checkpoint interval", #ms, #interval)?;),
+                );
+            }
+        }
+        for check in self.plan.checks.clone() {
+            let value = match check.value {
+                Quantity::Length(id) => self.window_length_ms(id),
+                Quantity::Slide(slide) => self.slide_ms(slide),
+            };
+            let of = self.slide_ms(check.of);
+            let what = &check.what;
+            let function = if check.equal { quote!(check_equal) } else { quote!(check_multiple) };
+            code.extend(quote!(#dp::durations::#function(#what, #value, #of)?;));
+        }
+        code
+    }
+
+    /// For a program with `#![checkpoint(..)]`: restoring every stateful operator's state at
+    /// the start of a batch (a no-op except on the first batch after recovery), saving it at
+    /// the end (a no-op except on checkpoint batches), and the job's checkpoint setting. Each
+    /// state is keyed by its stable id from the program text, and its type must be
+    /// serialisable: the `Checkpointable` bound reports a type that is not on the operator's
+    /// token.
+    fn checkpointing(&mut self) -> (TokenStream, TokenStream, TokenStream) {
+        let Some(checkpoint) = self.graph.checkpoint.clone() else {
+            return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+        };
+        let ids = crate::lower::state_ids(self.graph);
+        let ctx = mixed("__ctx");
+        let (mut restore, mut save) = (TokenStream::new(), TokenStream::new());
+        for (node, var) in &self.stateful {
+            let Some(id) = ids.get(node) else { continue };
+            let span = user_at(self.graph.nodes[*node].name.span());
+            let (ctx, var) = (respan_ident(&ctx, span), respan_ident(var, span));
+            restore.extend(quote_spanned!(span=> #ctx.restore_state(#id, &mut #var)?;));
+            save.extend(quote_spanned!(span=> #ctx.save_state(#id, &#var)?;));
+        }
+        let dp = self.dp();
+        let interval = match &checkpoint.interval {
+            Some(d) => {
+                let ms = self.duration_ms(d);
+                quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms)))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let dir = &checkpoint.dir;
+        (restore, save, quote!(.with_checkpoint(#dir, #interval)))
+    }
+}

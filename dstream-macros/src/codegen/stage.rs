@@ -1,0 +1,226 @@
+//! Fused loops: one task per partition running a single loop over the stage's input, the
+//! narrow operators nested inside it (or, unfused, one loop per operator).
+
+use super::args::{mixed, respan_ident, user_at};
+use super::ends::EndNames;
+use super::Codegen;
+use crate::ir::Mode;
+use crate::ir::{NodeId, Op};
+use crate::ops::NarrowOp;
+use crate::plan::{Stage, StageEnd};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::Ident;
+
+/// The map-side table of a keyed stage (`sink`, an `Option` filled at the first record), made
+/// from the type of `key`: `TableFor`'s method resolution picks a table specialised for text
+/// keys or for keys with few values (`DenseKey`), or the generic `Combiner`. The key's type
+/// is known by then, so the choice is made where the program compiles, at no cost per record
+/// but one predictable branch. The table starts at the size `hint` remembers from the previous
+/// batch (see `TableHint`).
+pub(super) fn keyed_table(
+    dp: &TokenStream,
+    span: Span,
+    sink: &Ident,
+    key: &Ident,
+    hint: &Ident,
+) -> TokenStream {
+    let exec = respan_ident(&mixed("__exec"), span);
+    quote_spanned!(span=>
+        #sink.get_or_insert_with(|| {
+            #[allow(unused_imports)]
+            use #dp::{AnyKeyTable as _, SpecialKeyTable as _};
+            (&&#dp::TableFor::of(&#key)).new_table(#hint.capacity(#exec))
+        })
+    )
+}
+
+impl Codegen<'_> {
+    /// One stage: a task per partition running the fused loop, then what follows the stage.
+    pub(super) fn stage(&mut self, stage: &Stage) -> TokenStream {
+        let exec = mixed("__exec");
+        let parts = self.read_value(stage.input);
+        let part = mixed("__part");
+        let record = self.var("record");
+        let next_parts = self.var("parts");
+        let bind_value = match stage.end {
+            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.bind(id, quote!(#next_parts)),
+            StageEnd::Output(_) => TokenStream::new(),
+        };
+        let names = EndNames { last: self.var("last"), out: self.var("stage_out"), next_parts };
+        let end = self.stage_end(stage.end, &names);
+        let label = end.breaks_early.then(|| quote!('__dstream_partition:));
+        let loops = match self.plan.mode {
+            Mode::Fused => match self.leading_split(&stage.narrow) {
+                Some(split) => {
+                    let body = self.chain(&stage.narrow[1..], record.clone(), &names.last, &end.consume);
+                    let span = user_at(self.graph.nodes[stage.narrow[0]].name.span());
+                    let dp = self.dp_at(span);
+                    let pair = self.var("split_input");
+                    let words = self.var("words");
+                    // One loop per arm: each drives one concrete iterator.
+                    quote_spanned!(span=>
+                        let #pair = (#part, #split);
+                        #[allow(unused_imports)]
+                        use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
+                        #[allow(unused_imports)]
+                        use #dp::split_records::OwnedLinesKind as _;
+                        match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
+                            #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
+                            #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
+                        }
+                    )
+                }
+                None => {
+                    let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
+                    quote!(#label for #record in #part { #body })
+                }
+            },
+            Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
+        };
+        let out = names.out;
+        let (init, finish, after) = (end.init, end.finish, end.after);
+        quote! {
+            let #out = #exec.run_stage(#parts, |_, #part| {
+                #init
+                #loops
+                #finish
+            });
+            #after
+            #bind_value
+        }
+    }
+
+    /// The text a keyed stage's keys are likely slices of (its partition's batch buffer when
+    /// the stage reads a text source, else empty), bound before the stage's loop, for the
+    /// table's `merge_in`: the variable and its binding.
+    pub(super) fn home_text(&mut self, dp: &TokenStream, span: Span) -> (Ident, TokenStream) {
+        let home = self.var("home");
+        let part = mixed("__part");
+        let bind = quote_spanned!(span=>
+            let #home: &[u8] = {
+                #[allow(unused_imports)]
+                use #dp::text::{LinesHome as _, NoHome as _};
+                (&&#dp::text::HomeOf(&#part)).home()
+            };
+        );
+        (home, bind)
+    }
+
+    /// A new `TableHint`, made once when the job is built.
+    pub(super) fn table_hint(&mut self) -> Ident {
+        let hint = self.var("table_hint");
+        let dp = self.dp();
+        self.hoisted.push(quote!(let #hint = #dp::TableHint::default();));
+        hint
+    }
+
+    /// A stage that starts with `flat_map(split)` (the argument a path ending in `split`):
+    /// the path, to run through `dstream_core::text::BlockwiseKind`, which splits text lines
+    /// in one block scan when the function is dstream's own `split` and the input is text.
+    fn leading_split(&self, narrow: &[NodeId]) -> Option<TokenStream> {
+        let node = &self.graph.nodes[*narrow.first()?];
+        let Op::Narrow(NarrowOp::FlatMap, func) = &node.op else { return None };
+        is_split(func).then(|| func.to_token_stream())
+    }
+
+    /// Unfused mode: the partition is materialised into a `Vec`, then every narrow operator
+    /// runs as its own loop from one `Vec` into the next; the same operator code as fused.
+    fn unfused_loops(
+        &mut self,
+        narrow: &[NodeId],
+        part: &Ident,
+        last: &Ident,
+        consume: &TokenStream,
+        label: Option<TokenStream>,
+    ) -> TokenStream {
+        let mut current = self.var("materialised");
+        let mut code = quote!(let #current: ::std::vec::Vec<_> = ::core::iter::IntoIterator::into_iter(#part).collect(););
+        for &op in narrow {
+            let (next, record, each) = (self.var("materialised"), self.var("record"), self.var("last"));
+            let body = self.chain(&[op], record.clone(), &each, &quote!(#next.push(#each);));
+            code.extend(quote! {
+                let mut #next = ::std::vec::Vec::new();
+                for #record in #current { #body }
+            });
+            current = next;
+        }
+        let record = self.var("record");
+        let body = self.chain(&[], record.clone(), last, consume);
+        code.extend(quote!(#label for #record in #current { #body }));
+        code
+    }
+
+    /// The nested narrow operators around `consume`, which sees the last record as `last`.
+    fn chain(
+        &mut self,
+        narrow: &[NodeId],
+        record: Ident,
+        last: &Ident,
+        consume: &TokenStream,
+    ) -> TokenStream {
+        let Some((&first, rest)) = narrow.split_first() else {
+            return quote!(let #last = #record; #consume);
+        };
+        let graph = self.graph;
+        let node = &graph.nodes[first];
+        let span = user_at(node.name.span());
+        let dp = self.dp_at(span);
+        let record = respan_ident(&record, span);
+        let next = self.var("record");
+        // `plan` puts only narrow operators in a stage's chain.
+        let Op::Narrow(op, func) = &node.op else { return self.chain(rest, record, last, consume) };
+        let f = self.function_arg(func);
+        match op {
+            NarrowOp::Map => {
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=> let #next = #dp::ops::map(#record, #f); #inner)
+            }
+            NarrowOp::FlatMap if is_split(func) => {
+                // `split` takes `&str`, `&String` and `String` records (see `split_records`).
+                let inner = self.chain(rest, next.clone(), last, consume);
+                let pair = self.var("split_input");
+                quote_spanned!(span=>
+                    let #pair = (#record, #f);
+                    #[allow(unused_imports)]
+                    use #dp::split_records::{AnyFlatMapKind as _, BorrowedSplitKind as _, OwnedSplitKind as _};
+                    for #next in (&&#pair).flat_map_record_kind().run(#pair) { #inner }
+                )
+            }
+            NarrowOp::FlatMap => {
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=> for #next in #dp::ops::flat_map(#record, #f) { #inner })
+            }
+            NarrowOp::Filter => {
+                let inner = self.chain(rest, record.clone(), last, consume);
+                quote_spanned!(span=> if #dp::ops::filter(&#record, #f) { #inner })
+            }
+            NarrowOp::MapValues => {
+                let (k, v) = (self.var("key"), self.var("value"));
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=>
+                    let (#k, #v) = #dp::ops::keyed::map_values(#record);
+                    let #next = (#k, #dp::ops::map(#v, #f));
+                    #inner
+                )
+            }
+            NarrowOp::FlatMapValues => {
+                let (k, v, each) = (self.var("key"), self.var("value"), self.var("value"));
+                let inner = self.chain(rest, next.clone(), last, consume);
+                quote_spanned!(span=>
+                    let (#k, #v) = #dp::ops::keyed::flat_map_values(#record);
+                    for #each in #dp::ops::flat_map(#v, #f) {
+                        let #next = (::core::clone::Clone::clone(&#k), #each);
+                        #inner
+                    }
+                )
+            }
+        }
+    }
+}
+
+/// Whether a `flat_map`'s function is a path ending in `split` (dstream's, or one like it:
+/// the runtime checks the function's type before taking a fast path).
+fn is_split(func: &syn::Expr) -> bool {
+    matches!(func, syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "split"))
+}

@@ -1,0 +1,289 @@
+//! The steps of a batch that are not fused loops: sources' partitions, unions, windows,
+//! state stores and operators over two streams; and how each step's value is bound and read.
+
+use super::args::{mixed, respan, respan_ident, user_at};
+use super::Codegen;
+use crate::ir::{NodeId, Op};
+use crate::ops::BinaryOp;
+use crate::plan::Step;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+impl Codegen<'_> {
+    /// The variable holding `node`'s value.
+    pub(super) fn value_var(&mut self, node: NodeId) -> Ident {
+        if let Some(v) = self.values.get(&node) {
+            return v.clone();
+        }
+        let v = self.var("value");
+        self.values.insert(node, v.clone());
+        v
+    }
+
+    /// An expression reading `node`'s value: a clone while later steps still read it.
+    pub(super) fn read_value(&mut self, node: NodeId) -> TokenStream {
+        let v = self.value_var(node);
+        let gated = self.is_gated(node);
+        let left = self.reads_left.entry(node).or_insert(1);
+        *left = left.saturating_sub(1);
+        match (*left > 0, gated) {
+            (true, false) => quote!(::core::clone::Clone::clone(&#v)),
+            (false, false) => quote!(#v),
+            // Readers of a gated value run at its slide times only, when it is set.
+            (true, true) => quote!(::core::clone::Clone::clone(&#v).unwrap_or_default()),
+            (false, true) => quote!(#v.take().unwrap_or_default()),
+        }
+    }
+
+    /// Whether any step reads `node`'s value.
+    fn is_read(&self, node: NodeId) -> bool {
+        self.reads_left.get(&node).is_some_and(|&n| n > 0)
+    }
+
+    /// Binds `node`'s value to `expr`: a `let`, or for a gated value, setting its `Option`.
+    /// A value no step reads is still computed (for its effect on state) and dropped.
+    pub(super) fn bind(&mut self, node: NodeId, expr: TokenStream) -> TokenStream {
+        let v = self.value_var(node);
+        if !self.is_read(node) {
+            quote!(let _ = #expr;)
+        } else if self.is_gated(node) {
+            quote!(#v = ::core::option::Option::Some(#expr);)
+        } else {
+            quote!(let #v = #expr;)
+        }
+    }
+
+    /// `code`, run only at `node`'s slide times when its slide is longer than the interval.
+    fn at_slide_times(&mut self, node: NodeId, code: TokenStream) -> TokenStream {
+        if !self.is_gated(node) {
+            return code;
+        }
+        let (dp, ctx) = (self.dp(), mixed("__ctx"));
+        let slide = self.slide_ms(self.plan.slides[node]);
+        quote!(if #ctx.is_slide_time(#dp::Duration::from_millis(#slide)) { #code })
+    }
+
+    /// The code of every step of a batch, in order.
+    pub(super) fn steps(&mut self, inputs: &[Ident]) -> TokenStream {
+        let dp = self.dp();
+        let (exec, ctx, parallelism) = (mixed("__exec"), mixed("__ctx"), mixed("__parallelism"));
+        let plan = self.plan;
+        let mut code = TokenStream::new();
+        // A value that exists only at its slide times is an `Option`, set when it exists.
+        let bound = plan.steps.iter().filter_map(Step::produces);
+        let gated: Vec<NodeId> = bound.filter(|&n| self.is_gated(n) && self.is_read(n)).collect();
+        for node in gated {
+            let v = self.value_var(node);
+            code.extend(quote!(#[allow(unused_assignments)] let mut #v = ::core::option::Option::None;));
+        }
+        for step in &plan.steps {
+            let (step_code, gate) = match step {
+                Step::SourceParts { source, slot } => {
+                    let Some(input) = inputs.get(*slot) else { continue };
+                    let parts = quote!(#dp::partition_source(#exec, &mut #input, #parallelism));
+                    (self.bind(*source, parts), None)
+                }
+                Step::Union { node, inputs } => (self.union_step(*node, inputs), Some(*node)),
+                Step::Window { node, input } => (self.window_step(*node, *input), Some(*input)),
+                Step::State { node, input } => (self.state_step(*node, *input), Some(*input)),
+                Step::Binary { node, left, right } => (self.binary_step(*node, *left, *right), Some(*left)),
+                Step::Stage(stage) => (self.stage(stage), Some(stage.input)),
+            };
+            match gate {
+                Some(node) => {
+                    let gated = self.at_slide_times(node, step_code);
+                    code.extend(gated);
+                }
+                None => code.extend(step_code),
+            }
+            let _ = &ctx;
+        }
+        code
+    }
+
+    /// A `union`: every input's partitions, this stream's first. Each other branch is met
+    /// with the stream so far where it is named, so a record type that cannot meet it is
+    /// reported on that name (text meets text as `String`).
+    fn union_step(&mut self, node: NodeId, inputs: &[NodeId]) -> TokenStream {
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        let dp = self.dp();
+        let acc = self.var("union");
+        let mut reads = inputs.iter();
+        let Some(&first) = reads.next() else { return TokenStream::new() };
+        let parts = self.read_value(first);
+        let mut code = quote!(let #acc = #dp::ops::to_vecs(#parts););
+        for (&input, name) in reads.zip(&n.other_names) {
+            let span = user_at(name.span());
+            let dp = self.dp_at(span);
+            let parts = respan(&self.read_value(input), span);
+            let acc = respan_ident(&acc, span);
+            code.extend(quote_spanned!(span=> let #acc = #dp::branches::union_branch(#acc, #parts);));
+        }
+        let bind = self.bind(node, quote!(#acc));
+        quote!(#code #bind)
+    }
+
+    /// The state of window `node`, a `#kind` as long as the window, made when the job is built
+    /// and checkpointed with the job.
+    fn window_state(&mut self, node: NodeId, kind: TokenStream) -> Ident {
+        let dp = self.dp();
+        let state = self.var("window");
+        let length = self.window_length_ms(node);
+        self.hoisted.push(quote!(let mut #state = #dp::#kind::new(#dp::Duration::from_millis(#length));));
+        self.stateful.push((node, state.clone()));
+        state
+    }
+
+    /// A window: keep this batch's records; at slide times, the value is the window's.
+    fn window_step(&mut self, node: NodeId, input: NodeId) -> TokenStream {
+        if let Op::IncrementalWindow { .. } = self.graph.nodes[node].op {
+            return self.incremental_window(node, input);
+        }
+        let (dp, ctx) = (self.dp(), mixed("__ctx"));
+        let buffer = self.window_state(node, quote!(WindowBuffer));
+        let parts = self.read_value(input);
+        let emit = self.bind(node, quote!(#buffer.contents()));
+        let emit = self.at_slide_times(node, emit);
+        quote! {
+            #buffer.push(#ctx.time(), #dp::own_partitions(#parts));
+            #emit
+        }
+    }
+
+    /// An incremental window: push this batch's reduced tables; at slide times, take out the
+    /// batches that left with the inverse and merge in those that entered.
+    fn incremental_window(&mut self, node: NodeId, input: NodeId) -> TokenStream {
+        let graph = self.graph;
+        let Op::IncrementalWindow { func, inverse, filter, .. } = &graph.nodes[node].op else {
+            return TokenStream::new();
+        };
+        let (dp, ctx, exec) = (self.dp(), mixed("__ctx"), mixed("__exec"));
+        let span = graph.nodes[node].name.span();
+        let state = self.window_state(node, quote!(IncrementalWindow));
+        let parts = self.read_value(input);
+        let f = self.reducer_arg(func);
+        let inverse = self.reducer_arg(inverse);
+        let call = match filter {
+            Some(filter) => {
+                let filter = self.function_arg(filter);
+                quote_spanned!(span=> #state.emit_filtered(#exec, #ctx.time(), #f, #inverse, #filter))
+            }
+            None => quote_spanned!(span=> #state.emit(#exec, #ctx.time(), #f, #inverse)),
+        };
+        let emit = self.bind(node, call);
+        let emit = self.at_slide_times(node, emit);
+        quote! {
+            #state.push(#ctx.time(), #dp::own_tables(#parts));
+            #emit
+        }
+    }
+
+    /// A step over two streams' values of the same batch. For a join, the keys of both
+    /// streams meet where the other stream is named (a mismatch is reported there; text
+    /// keys meet as `String`).
+    fn binary_step(&mut self, node: NodeId, left: NodeId, right: NodeId) -> TokenStream {
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        // Everything at the operator's token, so type errors land there.
+        let span = user_at(n.name.span());
+        let dp = self.dp_at(span);
+        let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
+        let (l, r) = (self.read_value(left), self.read_value(right));
+        let l = respan(&l, span);
+        let (l_var, r_var) = (respan_ident(&self.var("left"), span), self.var("right"));
+        let branch = n.other_names.first().map_or(span, |name| user_at(name.span()));
+        let r = respan(&r, branch);
+        let value = match &n.op {
+            Op::TransformWith(func) => {
+                let f = self.function_arg(func);
+                let parallelism = respan_ident(&mixed("__parallelism"), span);
+                let r_var = respan_ident(&r_var, span);
+                quote_spanned!(span=>
+                    let #l_var = #l;
+                    let #r_var = #r;
+                    #dp::ops::transform_with(#dp::ops::to_vecs(#l_var), #dp::ops::to_vecs(#r_var), #ctx.time(), #parallelism, #f)
+                )
+            }
+            Op::Join(op, partitions) => {
+                let name = match op {
+                    BinaryOp::LeftOuterJoin => "left_outer_join",
+                    BinaryOp::RightOuterJoin => "right_outer_join",
+                    BinaryOp::FullOuterJoin => "full_outer_join",
+                    BinaryOp::Cogroup => "cogroup",
+                    BinaryOp::Join | BinaryOp::TransformWith => "join",
+                };
+                let function = Ident::new(name, span);
+                let partitions = respan(&self.partitions_arg(partitions), span);
+                let branch_dp = self.dp_at(branch);
+                let (this, other) = (respan_ident(&l_var, branch), respan_ident(&r_var, branch));
+                let sides = quote_spanned!(branch=> let (#this, #other) = #branch_dp::branches::join_sides(#this, #r););
+                let r_var = respan_ident(&r_var, span);
+                quote_spanned!(span=>
+                    let #l_var = #l;
+                    #sides
+                    #dp::join::#function(#exec, #l_var, #r_var, #partitions)
+                )
+            }
+            _ => return TokenStream::new(),
+        };
+        self.bind(node, quote!({ #value }))
+    }
+
+    /// A stateful step: update the node's state store from its input; bind what it emits.
+    fn state_step(&mut self, node: NodeId, input: NodeId) -> TokenStream {
+        let graph = self.graph;
+        let n = &graph.nodes[node];
+        let span = user_at(n.name.span());
+        let dp = self.dp_at(span);
+        let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
+        let initial = |initial: &Option<syn::Expr>| match initial {
+            Some(expr) => quote!(#expr),
+            None => quote!(::std::vec::Vec::new()),
+        };
+        let value = match &n.op {
+            Op::UpdateStateByKey { func, initial: init, with_time_and_key } => {
+                let store = self.var("state");
+                let init = initial(init);
+                self.hoisted.push(quote!(let mut #store = #dp::state::StateStore::new(#init);));
+                self.stateful.push((node, store.clone()));
+                let parts = respan(&self.read_value(input), span);
+                let store = respan_ident(&store, span);
+                let f = self.function_arg(func);
+                let update = if *with_time_and_key {
+                    quote!(update_state_by_key)
+                } else {
+                    quote!(update_state_by_key_values)
+                };
+                quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
+            }
+            Op::MapWithState { func, initial: init, timeout } => {
+                let store = self.var("state");
+                let init = initial(init);
+                self.hoisted.push(quote!(let mut #store = #dp::state::initial_mapped_state(#init);));
+                self.stateful.push((node, store.clone()));
+                self.stores.insert(node, store.clone());
+                let timeout = match timeout {
+                    Some(d) => {
+                        let ms = self.duration_ms(d);
+                        quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms)))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let parts = respan(&self.read_value(input), span);
+                let store = respan_ident(&store, span);
+                let f = self.function_arg(func);
+                quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
+            }
+            Op::StateSnapshots => {
+                // `check` made sure it follows a `map_with_state`.
+                let Some(store) = self.stores.get(&input) else { return TokenStream::new() };
+                let store = respan_ident(store, span);
+                quote!(#dp::state::mapped_snapshot(&#store))
+            }
+            _ => return TokenStream::new(),
+        };
+        self.bind(node, value)
+    }
+}

@@ -1,0 +1,287 @@
+//! The typed, checked program: what `check` hands to `lower`, `plan` and `codegen`.
+//!
+//! Every operator is an [`Op`] with its arguments already parsed into their roles:
+//! durations as milliseconds with the span of the literal, functions and values as
+//! `syn::Expr`, reducers as [`Reducer`]. Composite operators (`reduce_by_key_and_window`,
+//! `count_by_window`, ...) appear here as the user wrote them until `lower` rewrites them
+//! into the operators they are made of; `plan` and `codegen` never see them.
+
+use crate::ops::{BinaryOp, Kind, NarrowOp, OutputOp, ReshapeOp, ShuffleOp, SourceOp, StateOp, WindowOp};
+use proc_macro2::Span;
+use syn::Ident;
+
+/// Index of a node in [`Graph::nodes`].
+pub type NodeId = usize;
+
+/// A function argument: a closure, a path such as `split`, or any expression.
+pub type Func = syn::Expr;
+
+/// A value argument: any expression, evaluated once when the job is built.
+pub type Value = syn::Expr;
+
+/// A duration as written: a literal (known at compile time) or `{expr}` (a
+/// `std::time::Duration` computed when the job is built, checked when it starts).
+#[derive(Debug, Clone)]
+pub struct Dur {
+    pub value: DurValue,
+    /// The literal or the braces the user wrote.
+    pub span: Span,
+}
+
+/// The value of a [`Dur`].
+#[derive(Debug, Clone)]
+pub enum DurValue {
+    /// A literal, in milliseconds (positive: `check` refused zero).
+    Millis(u64),
+    /// A `{expr}` duration, known only when the program runs.
+    Runtime(syn::Expr),
+}
+
+impl Dur {
+    /// The value in milliseconds when it is a literal.
+    pub fn millis(&self) -> Option<u64> {
+        match self.value {
+            DurValue::Millis(ms) => Some(ms),
+            DurValue::Runtime(_) => None,
+        }
+    }
+}
+
+/// A window's length and, if written, its slide (else the input stream's slide).
+#[derive(Debug, Clone)]
+pub struct WindowSpec {
+    pub length: Dur,
+    pub slide: Option<Dur>,
+}
+
+/// A function of two values: a shorthand or a Rust expression.
+#[derive(Debug, Clone)]
+pub enum Reducer {
+    Plus(Span),
+    Times(Span),
+    Minus(Span),
+    /// `min` or `max`: the identifier as written.
+    MinMax(Ident),
+    /// Concatenation of two `Vec`s (only made by lowering `group_by_key_and_window`).
+    Concat(Span),
+    Func(Func),
+}
+
+/// Sources, with their arguments. (Compile-time data: variant sizes do not matter.)
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Source {
+    Socket { host: Value, port: Value, config: Option<Value> },
+    Queue(Value),
+    TextFiles(Value),
+    Custom(Value),
+}
+
+/// Every operator of the language with its arguments in their roles.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Op {
+    Source(Source),
+    Narrow(NarrowOp, Func),
+    Union,
+    Glom,
+    MapPartitions(Func),
+    Repartition(Value),
+    Transform(Func),
+    TransformWith(Func),
+    /// `join`, the outer joins and `cogroup`, with an optional partition count.
+    Join(BinaryOp, Option<Value>),
+    CombineByKey {
+        create: Func,
+        merge_value: Func,
+        merge_combiners: Func,
+        partitions: Option<Value>,
+    },
+    ReduceByKey(Reducer, Option<Value>),
+    GroupByKey(Option<Value>),
+    CountByValue(Option<Value>),
+    Count,
+    Reduce(Reducer),
+    Window(WindowSpec),
+    /// The incremental per-key window of `reduce_by_key_and_window(f, inverse, ..)`, over
+    /// per-batch `reduce_by_key` results (made by `lower`).
+    IncrementalWindow {
+        func: Reducer,
+        inverse: Reducer,
+        window: WindowSpec,
+        filter: Option<Func>,
+    },
+    /// Composite, as written; `lower` rewrites it.
+    ReduceByKeyAndWindow {
+        func: Reducer,
+        inverse: Option<Reducer>,
+        window: WindowSpec,
+        filter: Option<Func>,
+    },
+    /// Composite, as written; `lower` rewrites it.
+    ReduceByWindow {
+        func: Reducer,
+        inverse: Option<Reducer>,
+        window: WindowSpec,
+    },
+    /// Composite, as written; `lower` rewrites it.
+    CountByWindow(WindowSpec),
+    /// Composite, as written; `lower` rewrites it.
+    CountByValueAndWindow(WindowSpec),
+    /// Composite, as written; `lower` rewrites it.
+    GroupByKeyAndWindow(WindowSpec),
+    /// `func` takes `(time, key, values, state)` when `with_time_and_key`, else `(values, state)`.
+    UpdateStateByKey {
+        func: Func,
+        initial: Option<Value>,
+        with_time_and_key: bool,
+    },
+    MapWithState {
+        func: Func,
+        initial: Option<Value>,
+        timeout: Option<Dur>,
+    },
+    StateSnapshots,
+    Print(Option<Value>),
+    ForeachBatch(Func),
+    SaveAsTextFiles {
+        prefix: Value,
+        suffix: Option<Value>,
+    },
+    Dashboard(Value),
+}
+
+impl Op {
+    /// What the operator does to the stream, which decides where the plan cuts stages.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Op::Source(Source::Socket { .. }) => Kind::Source(SourceOp::Socket),
+            Op::Source(Source::Queue(_)) => Kind::Source(SourceOp::Queue),
+            Op::Source(Source::TextFiles(_)) => Kind::Source(SourceOp::TextFiles),
+            Op::Source(Source::Custom(_)) => Kind::Source(SourceOp::Custom),
+            Op::Narrow(op, _) => Kind::Narrow(*op),
+            Op::Union => Kind::Union,
+            Op::Glom => Kind::Reshape(ReshapeOp::Glom),
+            Op::MapPartitions(_) => Kind::Reshape(ReshapeOp::MapPartitions),
+            Op::Repartition(_) => Kind::Reshape(ReshapeOp::Repartition),
+            Op::Transform(_) => Kind::Reshape(ReshapeOp::Transform),
+            Op::TransformWith(_) => Kind::Binary(BinaryOp::TransformWith),
+            Op::Join(op, _) => Kind::Binary(*op),
+            Op::CombineByKey { .. } => Kind::Shuffle(ShuffleOp::CombineByKey),
+            Op::ReduceByKey(..) => Kind::Shuffle(ShuffleOp::ReduceByKey),
+            Op::GroupByKey(_) => Kind::Shuffle(ShuffleOp::GroupByKey),
+            Op::CountByValue(_) => Kind::Shuffle(ShuffleOp::CountByValue),
+            Op::Count => Kind::Shuffle(ShuffleOp::Count),
+            Op::Reduce(_) => Kind::Shuffle(ShuffleOp::Reduce),
+            Op::Window(_) => Kind::Window(WindowOp::Window),
+            Op::IncrementalWindow { .. } | Op::ReduceByKeyAndWindow { .. } => {
+                Kind::Window(WindowOp::ReduceByKeyAndWindow)
+            }
+            Op::ReduceByWindow { .. } => Kind::Window(WindowOp::ReduceByWindow),
+            Op::CountByWindow(_) => Kind::Window(WindowOp::CountByWindow),
+            Op::CountByValueAndWindow(_) => Kind::Window(WindowOp::CountByValueAndWindow),
+            Op::GroupByKeyAndWindow(_) => Kind::Window(WindowOp::GroupByKeyAndWindow),
+            Op::UpdateStateByKey { .. } => Kind::State(StateOp::UpdateStateByKey),
+            Op::MapWithState { .. } => Kind::State(StateOp::MapWithState),
+            Op::StateSnapshots => Kind::State(StateOp::StateSnapshots),
+            Op::Print(_) => Kind::Output(OutputOp::Print),
+            Op::ForeachBatch(_) => Kind::Output(OutputOp::ForeachBatch),
+            Op::SaveAsTextFiles { .. } => Kind::Output(OutputOp::SaveAsTextFiles),
+            Op::Dashboard(_) => Kind::Output(OutputOp::Dashboard),
+        }
+    }
+
+    /// The window of a window operator (composite or not).
+    pub fn window(&self) -> Option<&WindowSpec> {
+        match self {
+            Op::Window(w)
+            | Op::IncrementalWindow { window: w, .. }
+            | Op::ReduceByKeyAndWindow { window: w, .. }
+            | Op::ReduceByWindow { window: w, .. }
+            | Op::CountByWindow(w)
+            | Op::CountByValueAndWindow(w)
+            | Op::GroupByKeyAndWindow(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Whether it keeps data across batches (a window or a state store), and so needs the
+    /// batch interval.
+    pub fn is_stateful(&self) -> bool {
+        matches!(self.kind(), Kind::Window(_) | Kind::State(_))
+    }
+}
+
+/// One checked operator application.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub op: Op,
+    /// The operator's name token (for a lowered node: the lowered operator's name at the
+    /// composite's span).
+    pub name: Ident,
+    /// The stream before `|>`, if any.
+    pub input: Option<NodeId>,
+    /// Further input streams named as arguments, as in `union(b, c)`, with the tokens that
+    /// name them.
+    pub others: Vec<NodeId>,
+    pub other_names: Vec<Ident>,
+    pub consumers: Vec<NodeId>,
+    /// The node the user wrote that this one comes from: itself, or the composite it was
+    /// lowered from. Gives stateful operators ids that follow the program text.
+    pub origin: NodeId,
+    /// The operator's name as the user wrote it (a composite's, for its lowered nodes).
+    pub written: String,
+}
+
+/// How stages run: fused (one loop per stage, the default) or unfused (a materialised
+/// collection after every operator, for measuring what fusion buys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Fused,
+    Unfused,
+}
+
+/// `#![checkpoint(dir[, interval])]`.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub dir: syn::Expr,
+    pub interval: Option<Dur>,
+}
+
+/// The checked program.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    /// The last node of every statement, in the order written, and whether it is a `let`.
+    pub statement_ends: Vec<(NodeId, bool)>,
+    /// The batch interval from `every`.
+    pub interval: Dur,
+    pub mode: Mode,
+    pub checkpoint: Option<Checkpoint>,
+    /// The path of the `dstream` crate's private module, `::dstream::__private` unless the
+    /// program sets `#![crate = path]`.
+    pub private: proc_macro2::TokenStream,
+}
+
+impl Graph {
+    /// Node ids with every node after its inputs (lowering appends nodes that earlier nodes
+    /// read, so id order is not enough).
+    pub fn topological_order(&self) -> Vec<NodeId> {
+        fn visit(graph: &Graph, id: NodeId, seen: &mut [bool], order: &mut Vec<NodeId>) {
+            if std::mem::replace(&mut seen[id], true) {
+                return;
+            }
+            let node = &graph.nodes[id];
+            for &input in node.input.iter().chain(&node.others) {
+                visit(graph, input, seen, order);
+            }
+            order.push(id);
+        }
+        let mut seen = vec![false; self.nodes.len()];
+        let mut order = Vec::with_capacity(self.nodes.len());
+        for id in 0..self.nodes.len() {
+            visit(self, id, &mut seen, &mut order);
+        }
+        order
+    }
+}

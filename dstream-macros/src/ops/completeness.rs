@@ -1,0 +1,107 @@
+//! The operator table walked entry by entry: an operator is complete when it has a summary, an
+//! example that compiles, an expansion snapshot, a documentation page with a runnable example,
+//! a link from the `stream!` reference, and a UI test. Adding an operator without one of them fails here, naming what is missing.
+//!
+//! The expansion snapshot of operator `op` is the plan of its example as `explain` prints it,
+//! in `dstream-macros/expansions/op.txt`; write new or changed ones with
+//! `DSTREAM_BLESS=1 cargo test -p dstream-macros`, then review the diff like code.
+
+use super::OPERATORS;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The plan of `program` as `explain` prints it, or its errors.
+fn expansion(program: &str) -> Result<String, Vec<String>> {
+    let tokens: proc_macro2::TokenStream = program.parse().map_err(|e| vec![format!("{e}")])?;
+    let mut diag = crate::diag::Diagnostics::new();
+    let parsed = crate::parse::parse(tokens).map_err(|e| vec![e.to_string()])?;
+    let graph = crate::graph::lower(parsed, &mut diag);
+    let checked = crate::check::check(&graph, &mut diag).ok_or_else(|| diag.messages())?;
+    let lowered = crate::lower::lower(checked);
+    let plan = crate::plan::plan(&lowered);
+    let code = crate::codegen::generate(&lowered, &plan, proc_macro2::TokenStream::new()).to_string();
+    assert!(!code.contains("compile_error"), "{program}: {code}");
+    Ok(crate::explain::text(&plan, &lowered))
+}
+
+/// The documentation page of `name` in `src/operators.rs`.
+fn doc_page<'a>(docs: &'a str, name: &str) -> Option<&'a str> {
+    let start = docs.find(&format!("\npub mod {name} {{"))?;
+    let rest = &docs[start + 1..];
+    let end = rest.find("\n}\n").unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn sources(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// Whether `text` uses the operator `name` (as a whole word).
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        let before = text[..i].chars().next_back().is_none_or(|c| !word(c));
+        let after = text[i + name.len()..].chars().next().is_none_or(|c| !word(c));
+        before && after
+    })
+}
+
+#[test]
+fn every_operator_is_complete() {
+    let docs = std::fs::read_to_string(root().join("src/operators.rs")).expect("src/operators.rs");
+    let reference = std::fs::read_to_string(root().join("src/lib.rs")).expect("src/lib.rs");
+    let ui_tests = sources(&root().join("tests/ui"));
+    let bless = std::env::var_os("DSTREAM_BLESS").is_some();
+    let mut missing = Vec::new();
+    for op in OPERATORS {
+        let name = op.name;
+        if op.summary.is_empty() {
+            missing.push(format!("`{name}`: no summary in the table"));
+        }
+        if !mentions(op.example, name) {
+            missing.push(format!("`{name}`: its example does not use it"));
+        }
+        match expansion(op.example) {
+            Err(errors) => missing.push(format!("`{name}`: its example does not compile: {errors:?}")),
+            Ok(plan) => {
+                let path = root().join(format!("dstream-macros/expansions/{name}.txt"));
+                match std::fs::read_to_string(&path) {
+                    _ if bless => std::fs::write(&path, &plan).expect("write the snapshot"),
+                    Ok(stored) if stored == plan => {}
+                    Ok(stored) => missing.push(format!(
+                        "`{name}`: its expansion changed (bless with DSTREAM_BLESS=1):\n--- stored\n{stored}--- now\n{plan}"
+                    )),
+                    Err(_) => missing.push(format!("`{name}`: no expansion snapshot (write it with DSTREAM_BLESS=1)")),
+                }
+            }
+        }
+        match doc_page(&docs, name) {
+            None => missing
+                .push(format!("`{name}`: no documentation page (`pub mod {name}` in src/operators.rs)")),
+            Some(page) if !page.contains("//! ```") => {
+                missing.push(format!("`{name}`: its documentation page has no example"))
+            }
+            Some(_) => {}
+        }
+        if !reference.contains(&format!("(crate::operators::{name})")) {
+            missing.push(format!("`{name}`: not linked from the `stream!` reference in src/lib.rs"));
+        }
+        if !ui_tests.iter().any(|t| mentions(t, name)) {
+            missing.push(format!("`{name}`: no UI test under tests/ui uses it"));
+        }
+    }
+    assert!(missing.is_empty(), "incomplete operators:\n{}", missing.join("\n"));
+}

@@ -1,0 +1,397 @@
+//! The operator table: one entry per operator, as data (`table.rs`): name, parameters,
+//! summary, runnable example, and the function that turns its checked arguments into a typed
+//! [`Op`](crate::ir::Op). This module holds the table's types and how arguments bind to
+//! parameters.
+
+#[cfg(test)]
+mod completeness;
+mod table;
+
+pub use table::OPERATORS;
+
+use crate::ir::{Dur, DurValue, Reducer, WindowSpec};
+use crate::parse::{Arg, ShorthandOp};
+
+/// What an operator does to the stream, which decides where the plan cuts stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Starts a pipeline.
+    Source(SourceOp),
+    /// Record by record; fuses into the surrounding loop.
+    Narrow(NarrowOp),
+    /// Needs all records of a key (or of the batch) together: the plan cuts a stage here.
+    Shuffle(ShuffleOp),
+    /// Ends a pipeline and does something with each batch.
+    Output(OutputOp),
+    /// Concatenates the partitions of several streams.
+    Union,
+    /// Keeps batches between slide times: a window, or a per-batch operator over one.
+    Window(WindowOp),
+    /// Keeps state per key across batches.
+    State(StateOp),
+    /// Reshapes a batch's partitions: needs all of a partition (or the batch) at once.
+    Reshape(ReshapeOp),
+    /// Combines two streams' batches of the same time.
+    Binary(BinaryOp),
+}
+
+/// Operators that regroup a batch's records: each ends a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReshapeOp {
+    Glom,
+    MapPartitions,
+    Repartition,
+    Transform,
+}
+
+/// Operators over two streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    TransformWith,
+    Join,
+    LeftOuterJoin,
+    RightOuterJoin,
+    FullOuterJoin,
+    Cogroup,
+}
+
+/// Stateful operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateOp {
+    UpdateStateByKey,
+    MapWithState,
+    StateSnapshots,
+}
+
+/// Window operators. All but `Window` are composites that `lower::lower`
+/// rewrites into a per-batch operator, a `window`, and an operator that merges the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowOp {
+    Window,
+    ReduceByKeyAndWindow,
+    ReduceByWindow,
+    CountByWindow,
+    CountByValueAndWindow,
+    GroupByKeyAndWindow,
+}
+
+/// Sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceOp {
+    Socket,
+    Queue,
+    TextFiles,
+    Custom,
+}
+
+/// Narrow operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NarrowOp {
+    Map,
+    FlatMap,
+    Filter,
+    MapValues,
+    FlatMapValues,
+}
+
+/// Operators that end a stage with an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShuffleOp {
+    ReduceByKey,
+    CombineByKey,
+    GroupByKey,
+    CountByValue,
+    Count,
+    Reduce,
+}
+
+/// Output operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputOp {
+    Print,
+    ForeachBatch,
+    SaveAsTextFiles,
+    Dashboard,
+}
+
+/// What an argument may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// Any Rust expression (evaluated once when the job is built).
+    Value,
+    /// A function: a closure or a path such as `split`.
+    Function,
+    /// A function of two values, or a shorthand: `+`, `*`, `min`, `max`.
+    Reducer,
+    /// A number of partitions or records (a `usize` expression).
+    Count,
+    /// The name of a stream defined with `let`.
+    Stream,
+    /// A duration literal such as `10s`.
+    Duration,
+}
+
+/// One parameter of an operator.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub kind: ArgKind,
+    pub required: bool,
+}
+
+/// An operator of the language.
+#[derive(Debug)]
+pub struct OpSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub args: &'static [ArgSpec],
+    /// Whether the last parameter repeats (`union(a, b, c)`).
+    pub variadic: bool,
+    /// What the operator does, one line (used in messages and `explain`).
+    pub summary: &'static str,
+    /// A complete program using it (the statements inside `stream! { .. }`); compiled, and its
+    /// plan snapshotted, by the table's completeness test.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub example: &'static str,
+    /// Its checked arguments as a typed operator.
+    pub build: Build,
+}
+
+/// How an operator's arguments become a typed [`Op`](crate::ir::Op). Runs only on a node
+/// whose arity and argument kinds were checked; `None` means an argument it needs is missing
+/// (which `check` has then reported).
+pub type Build = fn(&BoundArgs) -> Option<crate::ir::Op>;
+
+/// Whether an argument reads as a duration: a literal such as `10s`, or `{expr}`, a
+/// `std::time::Duration` computed when the job is built.
+pub fn is_duration_arg(arg: &Arg) -> bool {
+    matches!(arg, Arg::Duration(_) | Arg::Expr(syn::Expr::Block(_)))
+}
+
+/// An operator's arguments by parameter name, read in their roles.
+pub struct BoundArgs<'a> {
+    spec: &'static OpSpec,
+    args: Vec<(usize, &'a Arg)>,
+}
+
+impl<'a> BoundArgs<'a> {
+    /// Binds `args` to the parameters of `spec`.
+    pub fn new(spec: &'static OpSpec, args: &'a [Arg]) -> BoundArgs<'a> {
+        let args = spec.bind(args).into_iter().zip(args).filter_map(|(p, a)| Some((p?, a))).collect();
+        BoundArgs { spec, args }
+    }
+
+    /// The argument bound to the parameter called `name`, if written.
+    pub fn get(&self, name: &str) -> Option<&'a Arg> {
+        let index = self.spec.args.iter().position(|p| p.name == name)?;
+        self.args.iter().find(|(p, _)| *p == index).map(|(_, a)| *a)
+    }
+
+    /// An expression argument (a value or a function).
+    pub fn expr(&self, name: &str) -> Option<syn::Expr> {
+        match self.get(name)? {
+            Arg::Expr(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// An optional expression argument.
+    pub fn opt_expr(&self, name: &str) -> Option<syn::Expr> {
+        self.expr(name)
+    }
+
+    /// A reducer: a shorthand, `min`/`max`, or any function expression.
+    pub fn reducer(&self, name: &str) -> Option<Reducer> {
+        Some(match self.get(name)? {
+            Arg::Shorthand(ShorthandOp::Plus, span) => Reducer::Plus(*span),
+            Arg::Shorthand(ShorthandOp::Times, span) => Reducer::Times(*span),
+            Arg::Shorthand(ShorthandOp::Minus, span) => Reducer::Minus(*span),
+            Arg::Expr(syn::Expr::Path(p)) if p.path.is_ident("min") || p.path.is_ident("max") => {
+                Reducer::MinMax(p.path.get_ident()?.clone())
+            }
+            Arg::Expr(e) => Reducer::Func(e.clone()),
+            Arg::Duration(_) => return None,
+        })
+    }
+
+    /// An optional reducer.
+    pub fn opt_reducer(&self, name: &str) -> Option<Reducer> {
+        self.reducer(name)
+    }
+
+    /// A duration: a literal (in milliseconds) or `{expr}`.
+    pub fn duration(&self, name: &str) -> Option<Dur> {
+        match self.get(name)? {
+            Arg::Duration(d) => {
+                Some(Dur { value: DurValue::Millis(crate::check::duration_millis(d).ok()?), span: d.span })
+            }
+            Arg::Expr(e @ syn::Expr::Block(b)) => {
+                Some(Dur { value: DurValue::Runtime(e.clone()), span: b.block.brace_token.span.join() })
+            }
+            _ => None,
+        }
+    }
+
+    /// An optional duration.
+    pub fn opt_duration(&self, name: &str) -> Option<Dur> {
+        self.duration(name)
+    }
+
+    /// A window's `length` and optional `slide`.
+    pub fn window(&self) -> Option<WindowSpec> {
+        Some(WindowSpec { length: self.duration("length")?, slide: self.opt_duration("slide") })
+    }
+}
+
+impl OpSpec {
+    /// How many arguments it takes: (required, at most).
+    pub fn arity(&self) -> (usize, usize) {
+        let max = if self.variadic { usize::MAX } else { self.args.len() };
+        (self.args.iter().filter(|a| a.required).count(), max)
+    }
+
+    /// Which parameter each argument binds to, in order. A duration literal binds to the next
+    /// duration parameter and anything else to the next other parameter, skipping optional
+    /// parameters of the other class, so `reduce_by_key_and_window(f, 10s)` and
+    /// `reduce_by_key_and_window(f, inverse, 10s, 2s)` both read as written. An argument that
+    /// fits no parameter binds to `None` (too many arguments, or the wrong class where a
+    /// required parameter stands: `check` reports both).
+    pub fn bind(&self, args: &[Arg]) -> Vec<Option<usize>> {
+        let mut next = 0;
+        args.iter()
+            .map(|arg| {
+                let is_duration = is_duration_arg(arg);
+                loop {
+                    let beyond = next >= self.args.len();
+                    let param = match (beyond, self.variadic) {
+                        (false, _) => next,
+                        (true, true) => self.args.len().checked_sub(1)?,
+                        (true, false) => return None,
+                    };
+                    let spec = &self.args[param];
+                    next += 1;
+                    let fits = (spec.kind == ArgKind::Duration) == is_duration;
+                    // Bind where it fits, or at a required parameter (the mismatch is
+                    // reported there); skip an optional parameter of the other class.
+                    if fits || spec.required || beyond {
+                        return Some(param);
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The kind of the `index`-th argument (a variadic parameter covers the rest).
+    pub fn arg_kind(&self, index: usize) -> Option<ArgKind> {
+        match self.args.get(index) {
+            Some(a) => Some(a.kind),
+            None if self.variadic => self.args.last().map(|a| a.kind),
+            None => None,
+        }
+    }
+
+    /// Whether it is an output operation.
+    pub fn is_output(&self) -> bool {
+        matches!(self.kind, Kind::Output(_))
+    }
+
+    /// Whether it is a source.
+    pub fn is_source(&self) -> bool {
+        matches!(self.kind, Kind::Source(_))
+    }
+
+    /// The parameter list as a user would write it: `reduce_by_key(func, [partitions])`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| if a.required { a.name.to_string() } else { format!("[{}]", a.name) })
+            .chain(self.variadic.then(|| "...".to_string()))
+            .collect();
+        if params.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}({})", self.name, params.join(", "))
+        }
+    }
+}
+
+/// The operator called `name`.
+pub fn lookup(name: &str) -> Option<&'static OpSpec> {
+    OPERATORS.iter().find(|op| op.name == name)
+}
+
+/// The operator name closest to a misspelt `name`, if one is close enough to suggest.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    OPERATORS
+        .iter()
+        .map(|op| (edit_distance(name, op.name), op.name))
+        .filter(|(d, candidate)| *d <= (candidate.len() / 3).max(2))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two strings.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != *cb);
+            cur.push(substitution.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        for (i, op) in OPERATORS.iter().enumerate() {
+            assert!(OPERATORS[i + 1..].iter().all(|o| o.name != op.name), "{} twice", op.name);
+        }
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("reduce_by_kye"), Some("reduce_by_key"));
+        assert_eq!(suggest("flatmap"), Some("flat_map"));
+        assert_eq!(suggest("prnt"), Some("print"));
+        assert_eq!(suggest("completely_different"), None);
+    }
+
+    #[test]
+    fn arguments_bind_by_class_skipping_optional_parameters() {
+        use crate::parse::{Arg, DurationLit};
+        let d = || {
+            Arg::Duration(DurationLit {
+                span: proc_macro2::Span::call_site(),
+                digits: "1".into(),
+                unit: "s".into(),
+            })
+        };
+        let e = || Arg::Expr(syn::parse_quote!(f));
+        let window = lookup("reduce_by_key_and_window").unwrap();
+        assert_eq!(window.bind(&[e(), d()]), vec![Some(0), Some(2)]);
+        assert_eq!(window.bind(&[e(), e(), d(), d()]), vec![Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(window.bind(&[e(), d(), d(), e()]), vec![Some(0), Some(2), Some(3), Some(4)]);
+        let map_with_state = lookup("map_with_state").unwrap();
+        assert_eq!(map_with_state.bind(&[e(), d()]), vec![Some(0), Some(2)]);
+        let map = lookup("map").unwrap();
+        assert_eq!(map.bind(&[e(), e()]), vec![Some(0), None]);
+        let union = lookup("union").unwrap();
+        assert_eq!(union.bind(&[e(), e(), e()]), vec![Some(0), Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn signatures_show_optional_arguments() {
+        assert_eq!(lookup("reduce_by_key").unwrap().signature(), "reduce_by_key(func, [partitions])");
+        assert_eq!(lookup("count").unwrap().signature(), "count");
+        assert_eq!(lookup("reduce_by_key").unwrap().arity(), (1, 2));
+    }
+}

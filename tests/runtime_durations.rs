@@ -1,0 +1,106 @@
+//! Batch interval and window durations computed by the running program (`every {expr}`,
+//! `window({length}, {slide})`): one binary serves several intervals. Literal durations are
+//! checked at compile time; these are checked when the job starts, with a clear error.
+
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+const INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The same windowed count, for any interval: the window is three batches, sliding by two.
+fn windowed_counts(interval: std::time::Duration) -> Job {
+    let (length, slide) = (3 * interval, 2 * interval);
+    stream! {
+        queue(vec![vec![("a", 1)], vec![("a", 1)], vec![("a", 1)], vec![("b", 1)]])
+            every {interval}
+            |> reduce_by_key_and_window(+, {length}, {slide})
+            |> print
+    }
+}
+
+#[test]
+fn one_program_serves_several_intervals() {
+    for ms in [500, 1000, 2000] {
+        let job = windowed_counts(std::time::Duration::from_millis(ms));
+        assert_eq!(job.batch_interval(), Duration::from_millis(ms));
+        let out = Harness::new(job).run_batches(4).unwrap();
+        let printed: Vec<Vec<&str>> = out.iter().map(|b| b.printed_records()).collect();
+        assert_eq!(printed, [vec![], vec!["(a,2)"], vec![], vec!["(a,2)", "(b,1)"]], "every {ms} ms");
+        assert_eq!(out[1].time.as_millis(), 2 * ms);
+    }
+}
+
+#[test]
+fn a_const_interval_and_the_literal_form_agree() {
+    let job = stream! { queue(vec![vec![1], vec![2], vec![3]]) every {INTERVAL} |> window({2 * INTERVAL}) |> print };
+    let literal = stream! { queue(vec![vec![1], vec![2], vec![3]]) every 1s |> window(2s) |> print };
+    let explain = job.explain().to_string();
+    assert!(explain.contains("batch interval: set when the job is built"), "{explain}");
+    let ours = Harness::new(job).run_batches(3).unwrap();
+    let theirs = Harness::new(literal).run_batches(3).unwrap();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn a_window_that_breaks_sparks_rule_stops_the_job_at_its_start() {
+    let length = std::time::Duration::from_millis(2500);
+    let job = stream! { queue(vec![vec![1]]) every 1s |> window({length}) |> print };
+    let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "invalid configuration: the window length of `window` must be a positive multiple of the stream's slide (1000 ms), as Spark requires: it is 2500 ms"
+    );
+}
+
+#[test]
+fn a_zero_interval_stops_the_job_at_its_start() {
+    let job = stream! { queue(vec![vec![1]]) every {std::time::Duration::ZERO} |> print };
+    let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
+    assert!(error.contains("the batch interval (`every {..}`) must be longer than zero"), "{error}");
+}
+
+#[test]
+fn a_runtime_slide_against_a_literal_interval_is_checked_too() {
+    let slide = std::time::Duration::from_millis(1500);
+    let job = stream! { queue(vec![vec![1]]) every 500ms |> count_by_window(3s, {slide}) |> print };
+    assert!(Harness::new(job).run_batches(3).is_ok());
+    let slide = std::time::Duration::from_millis(1200);
+    let job = stream! { queue(vec![vec![1]]) every 500ms |> count_by_window(3s, {slide}) |> print };
+    let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
+    assert!(error.contains("the window slide of `count_by_window`"), "{error}");
+}
+
+#[test]
+fn a_runtime_state_timeout_equals_the_literal_one() {
+    let input = || {
+        let mut batches = vec![vec![("a", 1i64), ("b", 1)], vec![("a", 1)]];
+        batches.extend((0..5).map(|_| vec![("a", 1)]));
+        batches
+    };
+    let timeout = std::time::Duration::from_secs(2);
+    let runtime = stream! {
+        queue(input()) every 1s
+            |> map_with_state(|key, value, state| {
+                if value.is_some() {
+                    state.update(1i64);
+                }
+                state.is_timing_out().then(|| key.clone())
+            }, Vec::new(), {timeout})
+            |> flat_map(|k| k)
+            |> print
+    };
+    let literal = stream! {
+        queue(input()) every 1s
+            |> map_with_state(|key, value, state| {
+                if value.is_some() {
+                    state.update(1i64);
+                }
+                state.is_timing_out().then(|| key.clone())
+            }, Vec::new(), 2s)
+            |> flat_map(|k| k)
+            |> print
+    };
+    let ours = Harness::new(runtime).run_batches(7).unwrap();
+    assert_eq!(ours, Harness::new(literal).run_batches(7).unwrap());
+    assert!(ours.iter().any(|b| b.printed_records() == ["b"]), "b times out");
+}
