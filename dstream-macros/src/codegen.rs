@@ -353,7 +353,7 @@ impl Codegen<'_> {
                 }
                 Step::Union { node, inputs } => {
                     let parts: Vec<TokenStream> = inputs.iter().map(|&i| self.read_value(i)).collect();
-                    let union = quote!(#dp::ops::union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]));
+                    let union = quote!(#exec.union(::std::vec![#(#dp::ops::to_vecs(#parts)),*]));
                     (self.bind(*node, union), Some(*node))
                 }
                 Step::Window { node, input } if self.is_incremental(*node) => {
@@ -368,7 +368,7 @@ impl Codegen<'_> {
                     self.stateful.push((*node, buffer.clone()));
                     let parts = self.read_value(*input);
                     let slide = self.slides[*node];
-                    let emit = self.bind(*node, quote!(#buffer.contents()));
+                    let emit = self.bind(*node, quote!(#buffer.contents(#exec)));
                     let emit = if self.is_gated(*node) {
                         quote!(if #ctx.is_slide_time(#dp::Duration::from_millis(#slide)) { #emit })
                     } else {
@@ -479,7 +479,7 @@ impl Codegen<'_> {
                 let f = self.function_arg(&n.args[1]);
                 let parallelism = respan_ident(&mixed("__parallelism"), span);
                 quote_spanned!(span=>
-                    #dp::ops::transform_with(#dp::ops::to_vecs(#l), #dp::ops::to_vecs(#r), #ctx.time(), #parallelism, #f)
+                    #dp::ops::transform_with(#exec, #dp::ops::to_vecs(#l), #dp::ops::to_vecs(#r), #ctx.time(), #parallelism, #f)
                 )
             }
             BinaryOp::Join
@@ -807,11 +807,11 @@ impl Codegen<'_> {
                     }
                     ReshapeOp::Repartition => {
                         let n = self.count_arg(&node.args[0]);
-                        quote_spanned!(span=> let #next_parts = #dp::ops::repartition(#out, #n);)
+                        quote_spanned!(span=> let #next_parts = #exec.repartition(#out, #n);)
                     }
                     ReshapeOp::Transform => {
                         let f = self.function_arg(&node.args[0]);
-                        quote_spanned!(span=> let #next_parts = #dp::ops::transform(#out, #ctx.time(), #parallelism, #f);)
+                        quote_spanned!(span=> let #next_parts = #dp::ops::transform(#exec, #out, #ctx.time(), #parallelism, #f);)
                     }
                 };
                 EndCode {
@@ -858,7 +858,7 @@ impl Codegen<'_> {
                 init: quote_spanned!(span=> let mut #sink: u64 = 0;),
                 consume: quote_spanned!(span=> let _ = #last; #sink += 1;),
                 finish: returns_sink,
-                after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_count(#out);),
+                after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_count(#exec, #out);),
                 breaks_early: false,
             },
             Some(Kind::Shuffle(ShuffleOp::Reduce)) => {
@@ -867,7 +867,7 @@ impl Codegen<'_> {
                     init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
                     finish: returns_sink,
-                    after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#out, #f);),
+                    after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#exec, #out, #f);),
                     breaks_early: false,
                 }
             }
