@@ -47,8 +47,10 @@ use std::hash::Hash;
 /// How an exchange sends a source partition's records to the destination partitions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exchange {
-    /// Each record to the partition its key hashes to, `partition_of(key, partitions)`
-    /// (Spark's `HashPartitioner`): equal keys from every source meet in one partition.
+    /// Each record to the partition its key hashes to (Spark's `HashPartitioner`): equal keys
+    /// from every source meet in one partition. Records and `Combiner` entries go by
+    /// `partition_of(key, partitions)`; a table specialised for its key type may cut by a hash
+    /// it already holds (`short_keys::StrTable` does), the same in every source.
     HashByKey {
         /// Destination partitions.
         partitions: usize,
