@@ -5,9 +5,8 @@
 //! hash exchange ([`Executor::hash_partition`], the partitioner of every shuffle), so each
 //! key's state is always updated by the task that owns it, and the tables persist from batch
 //! to batch. When the number of partitions changes, the state itself moves through the
-//! exchange. Keys are stored in owned
-//! form ([`IntoOwned`]): a `&str` key from a text batch becomes a `String` once, when it first
-//! gets state.
+//! exchange. Keys are stored in owned form ([`IntoOwned`]): a `&str` key from a text batch
+//! becomes a `String` once, when it first gets state.
 
 use crate::exec::Executor;
 use crate::keys::combine::Combiner;
