@@ -151,8 +151,11 @@ impl Executor {
         let partitions = partitions.max(1);
         if partitions == 1 {
             // One reduce partition: gather the tables whole and merge into the largest, no
-            // bucketing.
-            let mut tables = self.gather(map_outputs.into_iter().map(|table| [table]).collect());
+            // bucketing. A lone table is already in partition 0: nothing moves.
+            let mut tables = match map_outputs.len() {
+                1 => map_outputs,
+                _ => self.gather(map_outputs.into_iter().map(|table| [table]).collect()),
+            };
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
             let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
@@ -188,6 +191,11 @@ impl Executor {
         P: IntoIterator<Item = T>,
         T: Send,
     {
+        let mut sources = sources;
+        if sources.len() == 1 {
+            // Partition 0 is already where a gather puts its records: nothing moves.
+            return sources.pop().map(|records| records.into_iter().collect()).unwrap_or_default();
+        }
         // Each source goes whole: its cut is no work worth a task.
         let outbound = sources.into_iter().map(|records| vec![records.into_iter().collect()]).collect();
         let received = self.exchange(Exchange::Gather, outbound);
@@ -369,6 +377,8 @@ mod tests {
         let address = records.as_ptr();
         let gathered = Executor::new(2).gather(vec![Vec::new(), records, Vec::new()]);
         assert_eq!(gathered.as_ptr(), address, "the records were not copied");
+        let gathered = Executor::new(2).gather(vec![gathered]);
+        assert_eq!(gathered.as_ptr(), address, "a lone partition stays as it is");
     }
 
     #[test]
