@@ -910,10 +910,12 @@ pub mod repartition {
     //!
     //! * `partitions` is a `usize` expression, evaluated once when the job is built (`0` counts as
     //!   `1`). Every batch, including an empty one, then has exactly that many partitions.
-    //! * The records are dealt round-robin in order: the `i`-th record of the batch (partitions
-    //!   read in order) goes to partition `i % partitions`. Spark also deals round-robin but starts
-    //!   each input partition at a random position, so which record lands where is not
-    //!   deterministic there; it is here.
+    //! * Each input partition deals its records round-robin, in order, starting at the partition
+    //!   of its own index: the `k`-th record of input partition `i` goes to partition
+    //!   `(i + k) % partitions`, and a partition holds its records by input partition, then in
+    //!   order. Spark deals the same way but starts each input partition at a random position,
+    //!   so which record lands where is not deterministic there; it is here. An input partition
+    //!   is dealt without knowing the others' sizes, so the deal is one exchange.
     //! * Use it to spread a batch over more tasks before expensive narrow operators, or to gather
     //!   it into fewer. The shuffles after it still use their own partition count (their
     //!   `partitions` argument or the job's number).
@@ -929,7 +931,9 @@ pub mod repartition {
     //!         |> print
     //! };
     //! let out = Harness::new(job).run_batches(2).unwrap();
-    //! assert_eq!(out[0].printed_records(), ["[1, 4, 7, 10]", "[2, 5, 8]", "[3, 6, 9]"]);
+    //! // The batch arrives in two partitions, [1..=5] and [6..=10]: the first deals from
+    //! // partition 0, the second from partition 1.
+    //! assert_eq!(out[0].printed_records(), ["[1, 4, 8]", "[2, 5, 6, 9]", "[3, 7, 10]"]);
     //! assert_eq!(out[1].printed_records(), ["[]", "[]", "[]"]);
     //! ```
 }

@@ -52,6 +52,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::error::Result;
+    pub use crate::exec::exchange::Exchange;
     pub use crate::exec::partition::{partition_source, SourceBatch};
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};

@@ -51,7 +51,7 @@ proptest! {
             if time.as_millis() % slide == 0 {
                 let got = incremental.emit_filtered(&exec, time, |a, b| a + b, |a, b| a - b, |(_, v)| *v != 0);
                 let got: BTreeMap<u8, i64> = got.into_iter().flatten().collect();
-                let expected: BTreeMap<u8, i64> = naive(buffer.contents()).into_iter().filter(|(_, v)| *v != 0).collect();
+                let expected: BTreeMap<u8, i64> = naive(buffer.contents(&exec)).into_iter().filter(|(_, v)| *v != 0).collect();
                 prop_assert_eq!(got, expected, "at {} ms, W = {} ms, S = {} ms", time.as_millis(), length, slide);
             }
         }

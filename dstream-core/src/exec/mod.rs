@@ -1,15 +1,14 @@
 //! The partition executor: runs one task per partition of a stage, and the exchanges
-//! (shuffles) between stages.
+//! (shuffles) between stages ([`exchange`]).
 //!
-//! Generated code describes stages and exchanges by calling [`Executor::run_stage`] and
-//! [`Executor::exchange_combine`]; it never calls rayon itself, so this type is the one place
-//! that decides how tasks run (rayon here; another backend later).
+//! Generated code describes stages and exchanges by calling [`Executor::run_stage`] and the
+//! exchange's methods ([`Executor::exchange_combine`], ...); it never calls rayon itself, so
+//! this type is the one place that decides how tasks run (rayon here; another backend later).
 
+pub mod exchange;
 pub mod partition;
 
-use crate::keys::combine::CombineTable;
 use rayon::prelude::*;
-use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A batch whose sources delivered fewer records than this runs its stages' partitions one
@@ -81,49 +80,6 @@ impl Executor {
             return inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect();
         }
         inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
-    }
-
-    /// Hash-partitions the map-side combined tables into `partitions` reduce partitions and
-    /// merges equal keys with `merge`: the shuffle behind `reduce_by_key`. Each map task ships
-    /// one entry per distinct key, never one per record.
-    /// The tables keep their type (a table specialised for the key type stays so).
-    pub fn exchange_combine<K, V, T, M>(&self, map_outputs: Vec<T>, partitions: usize, merge: M) -> Vec<T>
-    where
-        K: Hash + Eq + Send,
-        V: Send,
-        T: CombineTable<K, V> + Send,
-        M: Fn(V, V) -> V + Sync,
-    {
-        let partitions = partitions.max(1);
-        if partitions == 1 {
-            // One reduce partition: merge into the largest map-side table, no bucketing.
-            let mut tables = map_outputs;
-            let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
-            let Some(largest) = largest else { return vec![T::default()] };
-            let mut merged = tables.swap_remove(largest);
-            for item in tables.into_iter().flat_map(|t| t.ship(1)).flatten() {
-                merged.receive(item, &merge);
-            }
-            return vec![merged];
-        }
-        // Map side: cut every table into one bucket per reduce partition.
-        let buckets: Vec<Vec<Vec<T::Shipped>>> =
-            self.run_stage(map_outputs, |_, table| table.ship(partitions));
-        // Transpose: reduce partition j receives bucket j of every map task.
-        let mut inbound: Vec<Vec<Vec<T::Shipped>>> = (0..partitions).map(|_| Vec::new()).collect();
-        for map_task in buckets {
-            for (j, bucket) in map_task.into_iter().enumerate() {
-                inbound[j].push(bucket);
-            }
-        }
-        // Reduce side: merge what arrived.
-        self.run_stage(inbound, |_, buckets| {
-            let mut table = T::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
-            for item in buckets.into_iter().flatten() {
-                table.receive(item, &merge);
-            }
-            table
-        })
     }
 }
 

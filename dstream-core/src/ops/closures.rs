@@ -6,6 +6,8 @@
 
 #![doc(hidden)]
 
+use crate::exec::Executor;
+use crate::time::Time;
 use std::ops::{Add, Mul};
 
 /// `map(f)`: one record in, one out.
@@ -35,16 +37,22 @@ pub fn reduce_into<T>(acc: &mut Option<T>, record: T, f: impl FnOnce(T, T) -> T)
     });
 }
 
-/// `reduce(f)` across partitions: one partition holding the result, or nothing for an
-/// empty batch (Spark's `reduce` emits no record then).
-pub fn gather_reduce<T>(partials: Vec<Option<T>>, f: impl Fn(T, T) -> T) -> Vec<Vec<T>> {
-    let total = partials.into_iter().flatten().reduce(f);
+/// `reduce(f)` across partitions: the partials gathered into one partition holding the
+/// result, or nothing for an empty batch (Spark's `reduce` emits no record then).
+pub fn gather_reduce<T: Send>(
+    exec: &Executor,
+    partials: Vec<Option<T>>,
+    f: impl Fn(T, T) -> T,
+) -> Vec<Vec<T>> {
+    let total = exec.gather(partials).into_iter().reduce(f);
     vec![total.into_iter().collect()]
 }
 
-/// `count` across partitions: one partition holding the total, `0` for an empty batch.
-pub fn gather_count(partials: Vec<u64>) -> Vec<Vec<u64>> {
-    vec![vec![partials.into_iter().sum()]]
+/// `count` across partitions: the partials gathered into one partition holding the total,
+/// `0` for an empty batch.
+pub fn gather_count(exec: &Executor, partials: Vec<u64>) -> Vec<Vec<u64>> {
+    let partials: Vec<[u64; 1]> = partials.into_iter().map(|n| [n]).collect();
+    vec![vec![exec.gather(partials).into_iter().sum()]]
 }
 
 /// `group_by_key`: a key's first value starts its group.
@@ -82,50 +90,43 @@ pub fn map_partition<T, I: IntoIterator>(
     f(records.into_iter()).into_iter().collect()
 }
 
-/// `repartition(n)`: the records dealt round-robin into exactly `n` partitions, in order.
-pub fn repartition<T>(parts: Vec<Vec<T>>, n: usize) -> Vec<Vec<T>> {
-    let n = n.max(1);
-    let mut out: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
-    for (i, record) in parts.into_iter().flatten().enumerate() {
-        out[i % n].push(record);
-    }
-    out
-}
-
-/// `transform(f)`: `f` gets all records of the batch and its time and returns the new
-/// records, which are cut again into `partitions` contiguous partitions.
-pub fn transform<T, I: IntoIterator>(
+/// `transform(f)`: `f` gets all records of the batch, gathered, and its time, and returns the
+/// new records, which are scattered into `partitions` contiguous partitions.
+pub fn transform<T: Send, I>(
+    exec: &Executor,
     parts: Vec<Vec<T>>,
-    time: crate::time::Time,
+    time: Time,
     partitions: usize,
-    f: impl FnOnce(Vec<T>, crate::time::Time) -> I,
-) -> Vec<Vec<I::Item>> {
-    let records: Vec<T> = parts.into_iter().flatten().collect();
-    crate::text::split_contiguous(f(records, time).into_iter().collect(), partitions)
+    f: impl FnOnce(Vec<T>, Time) -> I,
+) -> Vec<Vec<I::Item>>
+where
+    I: IntoIterator<Item: Send>,
+{
+    let records = exec.gather(parts);
+    exec.scatter(f(records, time).into_iter().collect(), partitions)
 }
 
-/// `transform_with(other, f)`: `f` gets all records of both streams' batches and the time.
-pub fn transform_with<T, U, I: IntoIterator>(
+/// `transform_with(other, f)`: `f` gets all records of both streams' batches, gathered, and
+/// the time; its records are scattered as `transform`'s.
+pub fn transform_with<T: Send, U: Send, I>(
+    exec: &Executor,
     left: Vec<Vec<T>>,
     right: Vec<Vec<U>>,
-    time: crate::time::Time,
+    time: Time,
     partitions: usize,
-    f: impl FnOnce(Vec<T>, Vec<U>, crate::time::Time) -> I,
-) -> Vec<Vec<I::Item>> {
-    let left: Vec<T> = left.into_iter().flatten().collect();
-    let right: Vec<U> = right.into_iter().flatten().collect();
-    crate::text::split_contiguous(f(left, right, time).into_iter().collect(), partitions)
+    f: impl FnOnce(Vec<T>, Vec<U>, Time) -> I,
+) -> Vec<Vec<I::Item>>
+where
+    I: IntoIterator<Item: Send>,
+{
+    let (left, right) = (exec.gather(left), exec.gather(right));
+    exec.scatter(f(left, right, time).into_iter().collect(), partitions)
 }
 
 /// A stream's partitions as vectors, so that streams of different partition types can be
 /// concatenated by `union`.
 pub fn to_vecs<P: IntoIterator>(parts: Vec<P>) -> Vec<Vec<P::Item>> {
     parts.into_iter().map(|p| p.into_iter().collect()).collect()
-}
-
-/// `union`: the partitions of every input, in order (Spark concatenates them).
-pub fn union<T>(inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
-    inputs.into_iter().flatten().collect()
 }
 
 /// The values of a shorthand `reduce_by_key(+)` / `reduce(+)`.

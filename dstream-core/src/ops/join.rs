@@ -9,7 +9,8 @@
 //! All five share one shuffle: both sides are hash-partitioned by key into `partitions`
 //! reduce partitions with [`partition_of`](crate::keys::combine::partition_of), the partitioner of
 //! `reduce_by_key`, so that a key's values from both sides meet in the same reduce partition
-//! (like Spark's `CoGroupedRDD`, without map-side combining). There `cogroup` groups each
+//! (like Spark's `CoGroupedRDD`, without map-side combining), each side through the executor's
+//! exchange ([`Executor::exchange`]). There `cogroup` groups each
 //! key's values into one `Vec` per side; the four joins allocate nothing per key: a hash table
 //! maps each key to the index of its first value on each side, and the values, in one array
 //! per side, are chained to their key's next value by index (a hash join with chains, as a
@@ -22,6 +23,7 @@
 //!   `join` emits a key's pairs in the order of `for v in vs { for w in ws { .. } }`.
 //! - The order of keys within a partition is that of a hash table: unspecified, as in Spark.
 
+use crate::exec::exchange::Exchange;
 use crate::exec::Executor;
 use crate::keys::combine::{bucket_by_key, Combiner};
 use hashbrown::HashMap;
@@ -180,6 +182,8 @@ type Groups<V, W> = (Vec<V>, Vec<W>);
 
 /// Both sides' records cut by key into `partitions` reduce partitions: what reduce task `j`
 /// receives is bucket `j` of every left and of every right map task, in input-partition order.
+/// The two sides are cut in one stage (so that even one partition per side runs on two
+/// threads) and moved by two exchanges, one per side, as a binary operator's two inputs.
 fn shuffle<K, V, W, PL, PR>(
     exec: &Executor,
     left: Vec<PL>,
@@ -201,23 +205,15 @@ where
         Side::Left(records) => Buckets::Left(bucket_by_key(records, partitions)),
         Side::Right(records) => Buckets::Right(bucket_by_key(records, partitions)),
     });
-    // Transpose, left and right apart.
-    let mut inbound: Vec<Inbound<K, V, W>> = (0..partitions).map(|_| (Vec::new(), Vec::new())).collect();
+    let (mut lefts, mut rights) = (Vec::new(), Vec::new());
     for map_task in buckets {
         match map_task {
-            Buckets::Left(task) => {
-                for (j, b) in task.into_iter().enumerate() {
-                    inbound[j].0.push(b);
-                }
-            }
-            Buckets::Right(task) => {
-                for (j, b) in task.into_iter().enumerate() {
-                    inbound[j].1.push(b);
-                }
-            }
+            Buckets::Left(cut) => lefts.push(cut),
+            Buckets::Right(cut) => rights.push(cut),
         }
     }
-    inbound
+    let how = Exchange::HashByKey { partitions };
+    exec.exchange(how, lefts).into_iter().zip(exec.exchange(how, rights)).collect()
 }
 
 /// The end of a chain.

@@ -1,14 +1,15 @@
 //! Keyed state across batches: `update_state_by_key` and `map_with_state`
 //! (spark-semantics.md §a.5, E7–E10, E17–E20).
 //!
-//! State lives in one hash table per partition. Keys reach a partition through the same fixed
-//! hash as every shuffle (`combine::partition_of`), so each key's state is always updated by
-//! the task that owns it, and the tables persist from batch to batch. Keys are stored in owned
-//! form ([`IntoOwned`]): a `&str` key from a text batch becomes a `String` once, when it first
-//! gets state.
+//! State lives in one hash table per partition. Keys reach a partition through the executor's
+//! hash exchange ([`Executor::hash_partition`], the partitioner of every shuffle), so each
+//! key's state is always updated by the task that owns it, and the tables persist from batch
+//! to batch. When the number of partitions changes, the state itself moves through the
+//! exchange. Keys are stored in owned form ([`IntoOwned`]): a `&str` key from a text batch
+//! becomes a `String` once, when it first gets state.
 
 use crate::exec::Executor;
-use crate::keys::combine::{partition_of, Combiner};
+use crate::keys::combine::Combiner;
 use crate::keys::owned::IntoOwned;
 use crate::time::{Duration, Time};
 use rustc_hash::FxBuildHasher;
@@ -39,19 +40,22 @@ impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
         Self::new(Vec::new())
     }
 
-    /// Makes sure there is one table per partition, placing the initial state.
-    fn prepare(&mut self, partitions: usize) {
+    /// Makes sure there is one table per partition, placing the initial state: when the
+    /// number of partitions changes, every key's state moves to its partition through an
+    /// exchange whose sources are the initial state and the old tables.
+    fn prepare(&mut self, exec: &Executor, partitions: usize) {
         if self.partitions.len() == partitions {
             return;
         }
-        let mut all: Vec<(K, S)> = std::mem::take(&mut self.initial);
-        for table in self.partitions.drain(..) {
-            all.extend(table);
-        }
-        self.partitions = (0..partitions).map(|_| Table::default()).collect();
-        for (k, s) in all {
-            self.partitions[partition_of(&k, partitions)].insert(k, s);
-        }
+        // The initial state first: a key's kept state wins over it.
+        let initial = std::mem::take(&mut self.initial);
+        let tables = self.partitions.drain(..).map(|table| table.into_iter().collect());
+        let sources: Vec<Vec<(K, S)>> = std::iter::once(initial).chain(tables).collect();
+        self.partitions = exec
+            .hash_partition(sources, partitions)
+            .into_iter()
+            .map(|buckets| buckets.into_iter().flatten().collect())
+            .collect();
     }
 
     /// Every (key, state), partition by partition: Spark's state stream / `stateSnapshots`.
@@ -94,7 +98,7 @@ where
     F: Fn(Time, &K::Owned, Vec<V>, Option<S>) -> Option<S> + Sync,
 {
     let partitions = grouped.len().max(1);
-    store.prepare(partitions);
+    store.prepare(exec, partitions);
     let mut grouped = grouped;
     grouped.resize_with(partitions, Combiner::new);
     let tasks: Vec<_> = store.partitions.iter_mut().zip(grouped).collect();
@@ -214,25 +218,13 @@ where
     F: Fn(&K::Owned, Option<V>, &mut State<S>) -> T + Sync,
 {
     let partitions = exec.parallelism();
-    store.prepare(partitions);
+    store.prepare(exec, partitions);
     // Records go to the partition that owns their key, in their original order.
-    let routed: Vec<Vec<Vec<(K, V)>>> = exec.run_stage(parts, |_, part| {
-        let mut out: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::new()).collect();
-        for (k, v) in part {
-            out[partition_of(&k, partitions)].push((k, v));
-        }
-        out
-    });
-    let mut inbound: Vec<Vec<(K, V)>> = (0..partitions).map(|_| Vec::new()).collect();
-    for from_task in routed {
-        for (j, records) in from_task.into_iter().enumerate() {
-            inbound[j].extend(records);
-        }
-    }
-    let tasks: Vec<_> = store.partitions.iter_mut().zip(inbound).collect();
-    exec.run_stage(tasks, |_, (table, records)| {
+    let received = exec.hash_partition(parts, partitions);
+    let tasks: Vec<_> = store.partitions.iter_mut().zip(received).collect();
+    exec.run_stage(tasks, |_, (table, buckets)| {
         let mut out = Vec::new();
-        for (k, v) in records {
+        for (k, v) in buckets.into_iter().flatten() {
             let k = k.into_owned();
             let old = table.get(&k).map(|(s, _)| s.clone());
             let mut state = State::new(old, false);
@@ -336,6 +328,36 @@ mod tests {
             |_, _, vs, s| Some(vs.iter().sum::<i32>() + s.unwrap_or(0)),
         );
         assert_eq!(sorted(state), vec![("a".to_string(), 2), ("c".to_string(), 2)]);
+    }
+
+    #[test]
+    fn state_moves_to_its_keys_partitions_when_their_number_changes() {
+        let sum = |_, _: &String, vs: Vec<i32>, s: Option<i32>| Some(vs.iter().sum::<i32>() + s.unwrap_or(0));
+        let mut store = StateStore::new(vec![("z".to_string(), 10)]);
+        let two = Executor::new(2);
+        update_state_by_key(
+            &two,
+            &mut store,
+            Time::from_millis(1000),
+            grouped(&two, &["a", "b", "c", "a"]),
+            sum,
+        );
+        let three = Executor::new(3);
+        let state = update_state_by_key(
+            &three,
+            &mut store,
+            Time::from_millis(2000),
+            grouped(&three, &["a", "e"]),
+            sum,
+        );
+        assert_eq!(state.len(), 3);
+        for (j, part) in state.iter().enumerate() {
+            for (k, _) in part {
+                assert_eq!(crate::keys::combine::partition_of(k, 3), j, "{k} in partition {j}");
+            }
+        }
+        let s = |v: &[(&str, i32)]| v.iter().map(|(k, n)| (k.to_string(), *n)).collect::<Vec<_>>();
+        assert_eq!(sorted(state), s(&[("a", 3), ("b", 1), ("c", 1), ("e", 1), ("z", 10)]));
     }
 
     #[test]

@@ -33,10 +33,10 @@ impl<T: Clone> WindowBuffer<T> {
         }
     }
 
-    /// The window ending at the last pushed time: every kept batch's partitions, oldest
-    /// first (the partitions of a union of the batches).
-    pub fn contents(&self) -> Vec<Vec<T>> {
-        self.batches.iter().flat_map(|(_, parts)| parts.iter().cloned()).collect()
+    /// The window ending at the last pushed time: the union of the kept batches, oldest
+    /// first ([`Executor::union`](crate::exec::Executor::union)).
+    pub fn contents(&self, exec: &crate::exec::Executor) -> Vec<Vec<T>> {
+        exec.union(self.batches.iter().map(|(_, parts)| parts.clone()).collect())
     }
 
     /// How many batches are kept.
@@ -60,13 +60,14 @@ mod tests {
 
     #[test]
     fn keeps_batches_in_the_half_open_window() {
+        let exec = crate::exec::Executor::new(1);
         let mut w = WindowBuffer::new(Duration::from_secs(2));
         w.push(Time::from_millis(1000), vec![vec![0]]);
-        assert_eq!(flat(w.contents()), [0]);
+        assert_eq!(flat(w.contents(&exec)), [0]);
         w.push(Time::from_millis(2000), vec![vec![1]]);
-        assert_eq!(flat(w.contents()), [0, 1]);
+        assert_eq!(flat(w.contents(&exec)), [0, 1]);
         w.push(Time::from_millis(3000), vec![vec![2], vec![]]);
-        assert_eq!(flat(w.contents()), [1, 2]);
+        assert_eq!(flat(w.contents(&exec)), [1, 2]);
         assert_eq!(w.len(), 2);
     }
 

@@ -88,11 +88,11 @@ impl Codegen<'_> {
                     }
                     Op::Repartition(partitions) => {
                         let n = self.count_arg(partitions);
-                        quote_spanned!(span=> let #next_parts = #dp::ops::repartition(#out, #n);)
+                        quote_spanned!(span=> let #next_parts = #exec.repartition(#out, #n);)
                     }
                     Op::Transform(func) => {
                         let f = self.function_arg(func);
-                        quote_spanned!(span=> let #next_parts = #dp::ops::transform(#out, #ctx.time(), #parallelism, #f);)
+                        quote_spanned!(span=> let #next_parts = #dp::ops::transform(#exec, #out, #ctx.time(), #parallelism, #f);)
                     }
                     _ => quote_spanned!(span=> let #next_parts = #dp::ops::glom(#out);),
                 };
@@ -140,7 +140,7 @@ impl Codegen<'_> {
                 init: quote_spanned!(span=> let mut #sink: u64 = 0;),
                 consume: quote_spanned!(span=> let _ = #last; #sink += 1;),
                 finish: returns_sink,
-                after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_count(#out);),
+                after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_count(#exec, #out);),
                 breaks_early: false,
             },
             Op::Reduce(func) => {
@@ -149,7 +149,7 @@ impl Codegen<'_> {
                     init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
                     consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
                     finish: returns_sink,
-                    after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#out, #f);),
+                    after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#exec, #out, #f);),
                     breaks_early: false,
                 }
             }

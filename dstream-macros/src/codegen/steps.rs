@@ -144,7 +144,8 @@ impl Codegen<'_> {
         let (dp, ctx) = (self.dp(), mixed("__ctx"));
         let buffer = self.window_state(node, quote!(WindowBuffer));
         let parts = self.read_value(input);
-        let emit = self.bind(node, quote!(#buffer.contents()));
+        let exec = mixed("__exec");
+        let emit = self.bind(node, quote!(#buffer.contents(#exec)));
         let emit = self.at_slide_times(node, emit);
         quote! {
             #buffer.push(#ctx.time(), #dp::own_partitions(#parts));
@@ -203,7 +204,7 @@ impl Codegen<'_> {
                 quote_spanned!(span=>
                     let #l_var = #l;
                     let #r_var = #r;
-                    #dp::ops::transform_with(#dp::ops::to_vecs(#l_var), #dp::ops::to_vecs(#r_var), #ctx.time(), #parallelism, #f)
+                    #dp::ops::transform_with(#exec, #dp::ops::to_vecs(#l_var), #dp::ops::to_vecs(#r_var), #ctx.time(), #parallelism, #f)
                 )
             }
             Op::Join(op, partitions) => {
