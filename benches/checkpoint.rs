@@ -11,8 +11,8 @@
 //! ```
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use dstream::__private::checkpoint::{self, Checkpoint, Checkpointable};
 use dstream::__private::state::StateStore;
-use dstream::checkpoint::{self, Checkpoint, Checkpointable};
 use dstream::Time;
 use std::collections::BTreeMap;
 

@@ -17,8 +17,10 @@
 //! per-partition loops that run on `dstream-core`'s partition executor.
 #![warn(missing_docs)]
 
+#[cfg(feature = "dashboard")]
+pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{checkpoint, error, feed, metrics, source, testing, text, time};
+pub use dstream_core::{error, feed, metrics, source, testing, text, time};
 pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 pub use dstream_macros::stream;
 

@@ -2364,7 +2364,10 @@ pub mod dashboard {
     //!
     //! # Example
     //!
-    //! ```
+    //! (With the `dashboard` feature.)
+    //!
+    #![cfg_attr(feature = "dashboard", doc = "```")]
+    #![cfg_attr(not(feature = "dashboard"), doc = "```ignore")]
     //! use dstream::prelude::*;
     //! use dstream::testing::Harness;
     //! use std::io::{Read, Write};
