@@ -73,13 +73,6 @@ fn batch_dirs(out: &Path, prefix: &str) -> BTreeMap<u64, Vec<String>> {
     batches
 }
 
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 #[test]
 fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     let rounds: usize = std::env::var("DSTREAM_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
@@ -88,7 +81,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     for dir in ["in", "out", "staging"] {
         std::fs::create_dir_all(root.join(dir)).unwrap();
     }
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut rng = dstream::feed::Rng::new(u64::from(std::process::id()));
     let mut added = 0;
     for round in 0..rounds {
         let mut child = spawn_child(&root);
@@ -102,10 +95,10 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
             }
         }
         // Let it start and run a few batches, adding files meanwhile, then kill it anywhere.
-        let alive_for = StdDuration::from_millis(150 + xorshift(&mut seed) % 450);
+        let alive_for = StdDuration::from_millis(150 + rng.below(450));
         let started = Instant::now();
         while started.elapsed() < alive_for {
-            if added < FILES && xorshift(&mut seed) % 3 == 0 {
+            if added < FILES && rng.below(3) == 0 {
                 add_file(&root, added);
                 added += 1;
             }

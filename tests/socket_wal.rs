@@ -397,14 +397,11 @@ fn killed_jobs_lose_no_logged_line() {
     let (sending, done) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
     let server = numbering_server(listener, Arc::clone(&sending), Arc::clone(&done));
 
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut rng = dstream::feed::Rng::new(u64::from(std::process::id()));
     let mut logged = std::collections::BTreeSet::new();
     for _ in 0..rounds {
         let mut child = spawn_child(root, port);
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(StdDuration::from_millis(200 + seed % 500));
+        std::thread::sleep(StdDuration::from_millis(200 + rng.below(500)));
         child.0.kill().expect("SIGKILL");
         child.0.wait().expect("reap the child");
         if dirs.wal().exists() {
