@@ -5,7 +5,8 @@
 //!
 //! `tests/ui_features/` holds programs that use an optional feature of dstream which the
 //! build leaves out; trybuild builds them with the features of this test, so they run only
-//! when those features are off (`cargo test --test ui`, not `--all-features`).
+//! when those features are off (`cargo test --test ui features_left_out`, not with
+//! `--all-features`).
 
 #[test]
 fn ui() {
@@ -14,6 +15,11 @@ fn ui() {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }
     t.pass("tests/ui/pass/*.rs");
-    #[cfg(not(feature = "dashboard"))]
-    t.compile_fail("tests/ui_features/dashboard_without_feature.rs");
+}
+
+/// Built without the `dashboard` feature, `dashboard(..)` is an error that names it.
+#[test]
+#[cfg(not(feature = "dashboard"))]
+fn features_left_out() {
+    trybuild::TestCases::new().compile_fail("tests/ui_features/dashboard_without_feature.rs");
 }
