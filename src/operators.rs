@@ -584,7 +584,7 @@ pub mod map {
     //!
     //! # Example
     //!
-    //! Spark's `map(toString)` vector (spark-semantics.md E1). The records keep their order
+    //! Spark's `map(toString)` vector (docs/semantics.md E1). The records keep their order
     //! across the harness's 2 partitions:
     //!
     //! ```

@@ -1,6 +1,6 @@
 //! Checkpoints and recovery through the harness: a job is run for k batches, dropped (as if
 //! the process died), rebuilt from the same program and resumed from its checkpoint
-//! directory (spark-semantics.md E24).
+//! directory (docs/semantics.md E24).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

@@ -1,4 +1,4 @@
-//! The socket source's write-ahead log through whole jobs (spark-semantics.md §a.8): a job
+//! The socket source's write-ahead log through whole jobs (docs/semantics.md §a.8): a job
 //! with a checkpoint directory and `SocketConfig::write_ahead_log` receives lines over a
 //! real TCP socket, is dropped without a graceful stop (as if the process died) after lines
 //! were received but before the next checkpoint, and is rebuilt on the same directories.

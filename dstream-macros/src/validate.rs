@@ -73,7 +73,7 @@ fn settings(graph: &Graph, diag: &mut Diagnostics) -> Mode {
 }
 
 /// `#![checkpoint(dir)]` or `#![checkpoint(dir, interval)]`: the interval must be a multiple
-/// of the batch interval (Spark rejects others too, spark-semantics.md E21).
+/// of the batch interval (Spark rejects others too, docs/semantics.md E21).
 fn checkpoint_setting(
     graph: &Graph,
     interval_ms: Option<u64>,
