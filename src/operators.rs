@@ -347,9 +347,9 @@ pub mod socket {
     //! * Bad input is dropped, not fatal: a line that is not valid UTF-8, or is longer than
     //!   `max_line_bytes`, is dropped, counted (`malformed_not_utf8`, `malformed_too_long`),
     //!   logged and, if `malformed_path` is set, appended to that file.
-    //! * Backpressure: the receiver hands blocks to the batch loop through a bounded channel;
-    //!   when the job falls behind, the receiver stops reading and TCP flow control slows the
-    //!   sender.
+    //! * Backpressure: the receiver hands blocks to the batch loop through a buffer bounded in
+    //!   bytes (`max_buffered_bytes`); when the job falls behind, the receiver stops reading
+    //!   and TCP flow control slows the sender.
     //!
     //! Differences from Spark, whose receiver reads with Java's `BufferedReader.readLine`: a
     //! lone `\r` does not end a line here, and invalid UTF-8 is dropped and counted rather
