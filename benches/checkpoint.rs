@@ -21,8 +21,8 @@
 //! | `restore_state` | 189–235 ms | 92–231 ms |
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use dstream::__private::checkpoint::{self, Checkpoint, Checkpointable};
 use dstream::__private::state::StateStore;
-use dstream::checkpoint::{self, Checkpoint, Checkpointable};
 use dstream::Time;
 use std::collections::BTreeMap;
 

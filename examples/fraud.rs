@@ -26,6 +26,8 @@
 //! The three alert streams are united, sorted, printed and saved with
 //! `save_as_text_files("<out-dir>/alerts", "txt")`: one directory
 //! `alerts-<batch time in ms>.txt` per batch, with a `part-NNNNN` file per partition.
+//! `--out-dir` defaults to `dstream-fraud-alerts` in the system's temporary directory, not
+//! the current one; the job logs where it writes.
 //!
 //! Batch intervals and windows are compile-time literals in `stream!`, so the demo switch
 //! compiles the program twice: `every 10s` with windows of `1min` and `5min`, and, with
@@ -63,9 +65,10 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 20)]
     limit: u32,
 
-    /// Where to write the alert files (`alerts-<batch time in ms>.txt/part-NNNNN`).
-    #[arg(long, value_name = "DIR", default_value = "fraud-alerts")]
-    out_dir: PathBuf,
+    /// Where to write the alert files (`alerts-<batch time in ms>.txt/part-NNNNN`);
+    /// default: `dstream-fraud-alerts` in the system's temporary directory (`$TMPDIR`).
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -82,7 +85,8 @@ fn main() -> ExitCode {
 
 fn run(args: Args, transactions: fraud::TransactionLines, rate: u32) -> dstream::Result<()> {
     let (feed, host, port) = cli::feed(args.feed.connect, transactions, rate)?;
-    let prefix = args.out_dir.join("alerts").to_string_lossy().into_owned();
+    let out_dir = args.out_dir.unwrap_or_else(|| std::env::temp_dir().join("dstream-fraud-alerts"));
+    let prefix = out_dir.join("alerts").to_string_lossy().into_owned();
     tracing::info!(%host, port, demo = args.feed.demo, alerts = %prefix, "fraud job reading transactions from a socket");
     let job = fraud::socket_job(host, port, args.feed.demo, args.limit, prefix);
     cli::run(job, args.feed.batches, feed)

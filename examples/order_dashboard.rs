@@ -28,7 +28,7 @@
 //! Logs go to standard error (`RUST_LOG=debug` for more). Ctrl-C stops the job gracefully.
 
 use clap::{Parser, ValueEnum};
-use dstream::feed::LineServer;
+use dstream::feed::{LineServer, Rng};
 use dstream::prelude::*;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -179,7 +179,7 @@ pub fn order_job(
 /// event. About one line in 400 is garbled (cut short). The same seed gives the same lines.
 #[derive(Clone, Debug)]
 pub struct OrderEvents {
-    rng: XorShift,
+    rng: Rng,
     next_order: u64,
     /// Open orders and the last status of each.
     open: Vec<(u64, Stage)>,
@@ -200,7 +200,7 @@ impl OrderEvents {
     /// The events of seed `seed`.
     pub fn new(seed: u64) -> OrderEvents {
         OrderEvents {
-            rng: XorShift::new(seed),
+            rng: Rng::new(seed),
             next_order: 100_001,
             open: Vec::new(),
             clock_ms: 1_717_200_000_000,
@@ -256,30 +256,6 @@ impl Iterator for OrderEvents {
             line.truncate(line.len() / 2);
         }
         Some(line)
-    }
-}
-
-/// xorshift64*, seeded through splitmix64: a tiny deterministic generator.
-#[derive(Clone, Debug)]
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> XorShift {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        XorShift(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: u64) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
     }
 }
 

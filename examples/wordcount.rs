@@ -1,9 +1,10 @@
 //! Word count: Spark Streaming's quick-start job, written in dstream.
 //!
 //! ```text
-//! cargo run --release --example wordcount                    # embedded lorem ipsum feed
-//! cargo run --release --example wordcount -- --batches 3     # stop after 3 batches
-//! cargo run --release --example wordcount -- --connect 127.0.0.1:9999   # after `nc -lk 9999`
+//! cargo run --release --features generate --example wordcount                 # embedded lorem ipsum feed
+//! cargo run --release --features generate --example wordcount -- --batches 3  # stop after 3 batches
+//! cargo run --release --features generate --example wordcount -- --connect 127.0.0.1:9999   # after `nc -lk 9999`
+//! cargo run --release --features generate --example wordcount -- --generate | nc -lk 9999   # the feed alone
 //! ```
 //!
 //! By default the example starts its own line server on a free local port, writing seeded
@@ -15,10 +16,15 @@
 //! less). Ctrl-C stops it gracefully: the lines already received are counted in one last batch.
 
 use clap::Parser;
-use dstream::feed::{LineServer, LoremLines};
+use dstream::feed::LoremLines;
 use dstream::prelude::*;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
+
+// Host:port parsing, the feed, `--generate`, logging and error reporting, shared with the
+// other examples.
+#[allow(dead_code)] // `FeedArgs`, for the examples with a demo mode
+#[path = "common/cli.rs"]
+mod cli;
 
 /// Seed of the embedded feed: the same seed gives the same lines.
 const FEED_SEED: u64 = 42;
@@ -33,83 +39,43 @@ const FEED_LINES_PER_SEC: u32 = 200;
 struct Args {
     /// Read lines from this TCP server (`host:port`, e.g. `nc -lk 9999`) instead of starting
     /// the embedded lorem ipsum feed.
-    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port)]
+    #[arg(long, value_name = "HOST:PORT", value_parser = cli::parse_host_port, conflicts_with = "generate")]
     connect: Option<(String, u16)>,
 
     /// Stop gracefully after this many batches (default: run until Ctrl-C).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     batches: Option<u64>,
-}
 
-/// Splits `host:port` (IPv6 hosts in brackets: `[::1]:9999`).
-fn parse_host_port(s: &str) -> Result<(String, u16), String> {
-    let (host, port) = s.rsplit_once(':').ok_or_else(|| format!("`{s}` is not of the form host:port"))?;
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    if host.is_empty() {
-        return Err(format!("`{s}` has no host"));
-    }
-    let port = match port.parse::<u16>() {
-        Ok(port) if port > 0 => port,
-        _ => return Err(format!("`{port}` is not a port number (1 to 65535)")),
-    };
-    Ok((host.to_string(), port))
+    /// Print the embedded feed's lines on standard output, 200 a second, instead of running
+    /// the job (to pipe into `nc -lk 9999` and read back with `--connect`).
+    #[arg(long)]
+    generate: bool,
+
+    /// With `--generate`: stop after this many lines (default: endless).
+    #[arg(long, value_name = "N", requires = "generate")]
+    lines: Option<u64>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let mut message = error.to_string();
-            eprintln!("wordcount: error: {message}");
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                // Many errors already include their cause in their own message.
-                let text = cause.to_string();
-                if !message.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                }
-                message = text;
-                source = cause.source();
-            }
-            ExitCode::FAILURE
-        }
+    let lines = LoremLines::new(FEED_SEED);
+    if args.generate {
+        return cli::generate(lines, FEED_LINES_PER_SEC, args.lines);
     }
+    cli::init_tracing();
+    cli::exit_code("wordcount", run(args, lines))
 }
 
-fn run(args: Args) -> dstream::Result<()> {
+fn run(args: Args, lines: LoremLines) -> dstream::Result<()> {
     // The embedded feed lives until the job has stopped.
-    let (feed, host, port) = match args.connect {
-        Some((host, port)) => (None, host, port),
-        None => {
-            let server =
-                LineServer::start("127.0.0.1:0", LoremLines::new(FEED_SEED), Some(FEED_LINES_PER_SEC))?;
-            let addr = server.local_addr();
-            (Some(server), addr.ip().to_string(), addr.port())
-        }
-    };
+    let (feed, host, port) = cli::feed(args.connect, lines, FEED_LINES_PER_SEC)?;
     tracing::info!(%host, port, "word count reading from a socket");
-
-    let mut job = stream! {
+    let job = stream! {
         socket(host.as_str(), port)
             |> flat_map(split)
             |> map(|w| (w, 1))
             |> reduce_by_key(+) every 1s
             |> print
     };
-    tracing::debug!("plan:\n{}", job.explain());
-    if let Some(n) = args.batches {
-        job = job.stop_after_batches(n);
-    }
-    let result = job.run();
-
-    if let Some(server) = feed {
-        tracing::info!(lines_sent = server.lines_sent(), "embedded feed stopped");
-        server.stop();
-    }
-    result
+    cli::run(job, args.batches, feed)
 }

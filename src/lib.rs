@@ -17,8 +17,10 @@
 //! per-partition loops that run on `dstream-core`'s partition executor.
 #![warn(missing_docs)]
 
+#[cfg(feature = "dashboard")]
+pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{checkpoint, error, feed, metrics, source, testing, text, time};
+pub use dstream_core::{error, feed, metrics, source, testing, text, time};
 pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///
@@ -125,10 +127,12 @@ pub use dstream_core::__private;
 
 /// What the code `stream!` generates calls: helpers, and the traits behind its type errors,
 /// re-exported here so that those errors name them by a public path rather than an internal
-/// one. Not an API to call directly: it changes with the compiler.
+/// one. Not an API to call directly: it changes with the compiler, so it is hidden from the
+/// documentation and the public API list.
+#[doc(hidden)]
 pub mod generated {
     pub use dstream_core::__private::{
-        branches, durations, join, ops, print, split_records, state, BatchContext,
+        branches, checkpoint, durations, join, ops, print, split_records, state, BatchContext,
     };
 }
 

@@ -376,9 +376,9 @@ pub mod socket {
     //! * Bad input is dropped, not fatal: a line that is not valid UTF-8, or is longer than
     //!   `max_line_bytes`, is dropped, counted (`malformed_not_utf8`, `malformed_too_long`),
     //!   logged and, if `malformed_path` is set, appended to that file.
-    //! * Backpressure: the receiver hands blocks to the batch loop through a bounded channel;
-    //!   when the job falls behind, the receiver stops reading and TCP flow control slows the
-    //!   sender.
+    //! * Backpressure: the receiver hands blocks to the batch loop through a buffer bounded in
+    //!   bytes (`max_buffered_bytes`); when the job falls behind, the receiver stops reading
+    //!   and TCP flow control slows the sender.
     //!
     //! Differences from Spark, whose receiver reads with Java's `BufferedReader.readLine`: a
     //! lone `\r` does not end a line here, and invalid UTF-8 is dropped and counted rather
@@ -642,7 +642,7 @@ pub mod map {
     //!
     //! # Example
     //!
-    //! Spark's `map(toString)` vector (spark-semantics.md E1). The records keep their order
+    //! Spark's `map(toString)` vector (docs/semantics.md E1). The records keep their order
     //! across the harness's 2 partitions:
     //!
     //! ```
@@ -2450,7 +2450,10 @@ pub mod dashboard {
     //!
     //! # Example
     //!
-    //! ```
+    //! (With the `dashboard` feature.)
+    //!
+    #![cfg_attr(feature = "dashboard", doc = "```")]
+    #![cfg_attr(not(feature = "dashboard"), doc = "```ignore")]
     //! use dstream::prelude::*;
     //! use dstream::testing::Harness;
     //! use std::io::{Read, Write};

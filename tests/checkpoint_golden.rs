@@ -11,8 +11,8 @@
 //! DSTREAM_BLESS=1 cargo test --test checkpoint_golden
 //! ```
 
+use dstream::__private::checkpoint::{self, Checkpointable};
 use dstream::__private::state::StateStore;
-use dstream::checkpoint::{self, Checkpointable};
 use dstream::prelude::*;
 use dstream::testing::{BatchOutput, Harness};
 use std::path::{Path, PathBuf};

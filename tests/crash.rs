@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ChildJob, Rng};
+use common::{rng_from_pid, ChildJob};
 use dstream::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ fn killed_and_restarted_jobs_lose_and_duplicate_nothing() {
     for dir in ["in", "out", "staging"] {
         std::fs::create_dir_all(root.join(dir)).unwrap();
     }
-    let mut rng = Rng::from_pid();
+    let mut rng = rng_from_pid();
     let mut added = 0;
     for round in 0..rounds {
         let child = spawn_child(&root);

@@ -7,9 +7,10 @@
 //! is bounded and asserted; nothing sleeps for a fixed time.
 //!
 //! The browser test needs Debian's `chromium` and `chromium-driver` packages
-//! (`apt-get install -y chromium chromium-driver`); it fails, with that advice, when they are
-//! missing. `DSTREAM_CHROMIUM` and `DSTREAM_CHROMEDRIVER` override their paths. It saves a
-//! screenshot of the page to `target/dashboard-screenshot.png`.
+//! (`apt-get install -y chromium chromium-driver`). When they are missing it is skipped with
+//! that advice on standard error, except under CI (`CI=true`), where it fails.
+//! `DSTREAM_CHROMIUM` and `DSTREAM_CHROMEDRIVER` override their paths. It saves a screenshot
+//! of the page to `target/dashboard-screenshot.png`.
 
 #[allow(dead_code)]
 #[path = "../examples/order_dashboard.rs"]
@@ -291,17 +292,38 @@ fn the_order_dashboard_example_counts_its_generated_events() {
 // ---------------------------------------------------------------------------------------
 // The page in headless Chromium.
 
-/// A program the browser test needs: the path from `var`, else `default`; fails the test
-/// with installation advice when it is missing.
-fn required_program(var: &str, default: &str) -> PathBuf {
+/// A program the browser test needs: the path from `var`, else `default`, or why it is
+/// missing (with installation advice).
+fn browser_program(var: &str, default: &str) -> Result<PathBuf, String> {
     let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.is_file(),
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(format!(
         "the browser test needs `{}` (set {var} to use another path). Install Chromium and its \
          WebDriver with: apt-get update && apt-get install -y chromium chromium-driver",
         path.display()
-    );
-    path
+    ))
+}
+
+/// Chromium and chromedriver, or `None` when one is missing outside CI: the test is then
+/// skipped with the reason printed. Under CI (`CI=true`) a missing browser fails the test,
+/// so that CI never passes without it.
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let found = browser_program("DSTREAM_CHROMIUM", "/usr/bin/chromium").and_then(|chromium| {
+        Ok((chromium, browser_program("DSTREAM_CHROMEDRIVER", "/usr/bin/chromedriver")?))
+    });
+    match found {
+        Ok(programs) => Some(programs),
+        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("{reason} (CI=true: not skipped)")
+        }
+        Err(reason) => {
+            // Past the test harness's capture (which hides what passing tests print).
+            let _ = writeln!(std::io::stderr(), "SKIPPED the browser test: {reason}");
+            None
+        }
+    }
 }
 
 /// The `target` directory (the parent of this test's temporary directory).
@@ -445,8 +467,7 @@ fn assert_page_shows(shown: &Shown, out: &BatchOutput, expected: &Counts, dashbo
 
 #[test]
 fn the_page_in_headless_chromium_shows_the_jobs_counts() {
-    let chromium = required_program("DSTREAM_CHROMIUM", "/usr/bin/chromium");
-    let chromedriver = required_program("DSTREAM_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let Some((chromium, chromedriver)) = browser() else { return };
 
     // Batches 1 to 3 by hand, 4 to 10 from the example's generator.
     let mut input: Vec<Vec<String>> = vec![

@@ -21,7 +21,7 @@ mod common;
 
 use common::socket::{logged_lines, numbering_server};
 use common::store::BatchStore;
-use common::{now_ms, ChildJob, Mismatch, Rng, TestDir};
+use common::{now_ms, rng_from_pid, ChildJob, Mismatch, Rng, TestDir};
 use dstream::prelude::*;
 use dstream::source::socket::SocketConfig;
 use std::collections::BTreeSet;
@@ -179,7 +179,7 @@ fn text_files_into_a_batch_time_store_exactly_once_under_sigkill() {
     let store = BatchStore::new(&dir.join("store"));
     let root = dir.path().to_string_lossy().into_owned();
     let spawn = || ChildJob::spawn("files_child", &[("DSTREAM_EXACTLY_ONCE_FILES", &root)]);
-    let mut rng = Rng::from_pid();
+    let mut rng = rng_from_pid();
     let stop = Arc::new(AtomicBool::new(false));
     let mut feeder = None;
     for _ in 0..rounds() {
@@ -188,7 +188,7 @@ fn text_files_into_a_batch_time_store_exactly_once_under_sigkill() {
             // Files already there when the job first starts are not new (Spark's
             // newFilesOnly): feed only once the job has run and checkpointed a batch.
             wait_for_a_checkpoint(&dir.join("checkpoints"));
-            feeder = Some(feed_files(dir.path().to_path_buf(), rng.next(), Arc::clone(&stop)));
+            feeder = Some(feed_files(dir.path().to_path_buf(), rng.next_u64(), Arc::clone(&stop)));
         }
         let_it_commit_a_few(&store, &mut rng);
         child.kill();
@@ -320,7 +320,7 @@ impl Drop for SocketWorld {
 #[test]
 fn socket_with_a_log_into_a_batch_time_store_exactly_once_under_sigkill() {
     let mut world = SocketWorld::new("exactly-once-socket");
-    let mut rng = Rng::from_pid();
+    let mut rng = rng_from_pid();
     for round in 0..rounds() {
         let child = world.spawn();
         if round == 0 {

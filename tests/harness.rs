@@ -1,5 +1,5 @@
 //! The spine's harness tests: word count driven by a manual clock over queued batches,
-//! with `print`'s output compared byte for byte with Spark's format (spark-semantics.md E25).
+//! with `print`'s output compared byte for byte with Spark's format (docs/semantics.md E25).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

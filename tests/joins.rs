@@ -1,4 +1,4 @@
-//! Per-batch joins of two streams through the language (spark-semantics.md E6).
+//! Per-batch joins of two streams through the language (docs/semantics.md E6).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

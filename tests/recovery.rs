@@ -1,6 +1,6 @@
 //! Checkpoints and recovery through the harness: a job is run for k batches, dropped (as if
 //! the process died), rebuilt from the same program and resumed from its checkpoint
-//! directory (spark-semantics.md E24). Every stateful operator (the windows, the state
+//! directory (docs/semantics.md E24). Every stateful operator (the windows, the state
 //! operators and `state_snapshots`) is crashed after every batch, and twice, and must then
 //! print exactly what an uncrashed run printed, batch by batch. Killing a real process is
 //! `tests/crash.rs`'s and `tests/exactly_once.rs`'s job; this drives the same recovery code

@@ -1,5 +1,5 @@
 //! Operators that regroup a batch: glom, map_partitions, repartition, transform,
-//! transform_with and combine_by_key (spark-semantics.md E2, E6 via transform_with).
+//! transform_with and combine_by_key (docs/semantics.md E2, E6 via transform_with).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

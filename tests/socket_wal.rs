@@ -1,4 +1,4 @@
-//! The socket source's write-ahead log through whole jobs (spark-semantics.md §a.8): a job
+//! The socket source's write-ahead log through whole jobs (docs/semantics.md §a.8): a job
 //! with a checkpoint directory and `SocketConfig::write_ahead_log` receives lines over a
 //! real TCP socket, is dropped without a graceful stop (as if the process died) after lines
 //! were received but before the next checkpoint, and is rebuilt on the same directories.
@@ -15,7 +15,7 @@
 mod common;
 
 use common::socket::{logged_lines, numbering_server, segments};
-use common::{ChildJob, Rng};
+use common::{rng_from_pid, ChildJob};
 use dstream::metrics::MetricsSnapshot;
 use dstream::prelude::*;
 use dstream::source::socket::SocketConfig;
@@ -312,7 +312,7 @@ fn killed_jobs_lose_no_logged_line() {
     let (sending, done) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
     let server = numbering_server(listener, Arc::clone(&sending), Arc::clone(&done));
 
-    let mut rng = Rng::from_pid();
+    let mut rng = rng_from_pid();
     let mut logged = std::collections::BTreeSet::new();
     for _ in 0..rounds {
         let child = spawn_child(root, port);

@@ -1,4 +1,4 @@
-//! Spark's own test vectors (spark-semantics.md §e, from `BasicOperationsSuite`) for the
+//! Spark's own test vectors (docs/semantics.md §e, from `BasicOperationsSuite`) for the
 //! operators dstream has (E1, E3, E4, E5), run the way Spark's `TestSuiteBase` runs them: a
 //! manual clock from 0, `B = 1 s` (batches at 1000, 2000, ... ms), input batches cut into 2
 //! contiguous partitions, one output entry per batch.

@@ -1,4 +1,4 @@
-//! Keyed state with Spark's test vectors (spark-semantics.md E7–E10, E17–E20).
+//! Keyed state with Spark's test vectors (docs/semantics.md E7–E10, E17–E20).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

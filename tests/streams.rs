@@ -1,5 +1,5 @@
 //! Several streams in one program: `let` streams shared by several outputs, and `union`
-//! (spark-semantics.md E5).
+//! (docs/semantics.md E5).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;

@@ -1,4 +1,4 @@
-//! Window operators with Spark's test vectors (spark-semantics.md E11, E12, E13 naive,
+//! Window operators with Spark's test vectors (docs/semantics.md E11, E12, E13 naive,
 //! E14–E16).
 
 use dstream::prelude::*;

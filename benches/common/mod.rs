@@ -101,35 +101,11 @@ pub fn write_meta(name: &str, lines: &[(String, String)]) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Randomness: SplitMix64 and a Zipf sampler (inverse CDF by binary search)
+// Randomness: the feed generator and a Zipf sampler (inverse CDF by binary search)
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64: small, fast, seeded, and good enough for test data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-}
+/// The seeded generator of every generated feed (xorshift64*).
+pub use dstream::feed::Rng;
 
 /// Zipf's law over ranks `0..n`: `P(rank k) ∝ 1 / (k + 1)^s`.
 pub struct Zipf {
@@ -151,7 +127,7 @@ impl Zipf {
     }
 
     pub fn sample(&self, rng: &mut Rng) -> usize {
-        let u = rng.next_f64();
+        let u = rng.unit();
         self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
     }
 }

@@ -28,7 +28,7 @@ pub mod testing;
 pub mod text;
 pub mod time;
 
-pub use persist::checkpoint;
+#[cfg(feature = "dashboard")]
 pub use sink::dashboard;
 pub use ui::metrics;
 
@@ -62,6 +62,7 @@ pub mod __private {
     pub use crate::ops::closures as ops;
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
     pub use crate::ops::{branches, durations, join, split_records, state};
+    pub use crate::persist::checkpoint;
     pub use crate::sink::{dashboard, foreach, print, text_files};
     pub use crate::text;
     pub use crate::time::Duration;

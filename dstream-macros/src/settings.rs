@@ -93,7 +93,7 @@ fn checkpoint_setting(setting: &syn::Attribute, diag: &mut Diagnostics) -> Optio
 }
 
 /// The checkpoint interval must be a positive multiple of the batch interval (Spark rejects
-/// others too, spark-semantics.md E21). With `every {expr}`, the job checks it when it starts.
+/// others too, docs/semantics.md E21). With `every {expr}`, the job checks it when it starts.
 pub fn checkpoint_interval(graph: &ir::Graph, diag: &mut Diagnostics) {
     let Some(Checkpoint { interval: Some(interval), .. }) = &graph.checkpoint else { return };
     if let (Some(ms), Some(b)) = (interval.millis(), graph.interval.millis()) {

@@ -1,6 +1,7 @@
-//! What the `sentiment` and `fraud` examples share on the command line: where the lines come
-//! from (the embedded generator or `--connect`), `--generate`, `--batches`, logging and
-//! error reporting (`order_dashboard` uses the last three). Included by each example with
+//! What the examples share on the command line: where the lines come from (the embedded
+//! generator or `--connect`), `--generate`, `--batches`, logging and error reporting
+//! (`FeedArgs` is the whole set, for `sentiment` and `fraud`; `wordcount` and
+//! `order_dashboard` take the parts they need). Included by each example with
 //! `#[path = "common/cli.rs"] mod cli;`.
 
 use dstream::feed::{LineGenerator, LineServer};

@@ -19,12 +19,10 @@
 //! episode). Windows are in processing time, as in Spark Streaming: they hold the batches
 //! the transactions arrived in; the `time` field is carried into the alerts.
 
+use dstream::feed::Rng;
 use dstream::prelude::*;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-
-#[path = "rng.rs"]
-mod rng;
 
 /// Transactions an account needs before its amounts are judged.
 pub const MIN_HISTORY: u64 = 5;
@@ -372,7 +370,7 @@ struct Pending {
 /// (cycle 5, when every account has its five warm-up transactions).
 #[derive(Clone, Debug)]
 pub struct TransactionLines {
-    rng: rng::Rng,
+    rng: Rng,
     accounts: Vec<Account>,
     order: Vec<usize>,
     position: usize,
@@ -385,7 +383,7 @@ pub struct TransactionLines {
 impl TransactionLines {
     /// The lines determined by `seed`, with timestamps `1 / lines_per_sec` s apart.
     pub fn new(seed: u64, lines_per_sec: u32) -> TransactionLines {
-        let mut rng = rng::Rng::new(seed);
+        let mut rng = Rng::new(seed);
         let accounts = (0..ACCOUNTS)
             .map(|i| {
                 let mut warm_up = WARM_UP;

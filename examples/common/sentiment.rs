@@ -6,12 +6,10 @@
 //! negative) to +1 (most positive). Over a window sliding every batch the job prints the
 //! mean score and the number of posts of each source, then the most negative posts.
 
+use dstream::feed::Rng;
 use dstream::prelude::*;
 use std::fmt::Write as _;
 use vader_sentimental::SentimentIntensityAnalyzer;
-
-#[path = "rng.rs"]
-mod rng;
 
 /// The sources a post can come from.
 pub const SOURCES: [&str; 4] = ["twitter", "facebook", "review", "comment"];
@@ -211,13 +209,13 @@ enum Polarity {
 /// lean positive, comments negative, reviews are polarised, tweets use emoticons.
 #[derive(Clone, Debug)]
 pub struct PostLines {
-    rng: rng::Rng,
+    rng: Rng,
 }
 
 impl PostLines {
     /// The lines determined by `seed`.
     pub fn new(seed: u64) -> PostLines {
-        PostLines { rng: rng::Rng::new(seed) }
+        PostLines { rng: Rng::new(seed) }
     }
 
     fn polarity(&mut self, source: &str) -> Polarity {

@@ -54,32 +54,12 @@ impl Drop for ChildJob {
     }
 }
 
-/// xorshift64: a small seeded generator, so that a failing run can be told by its seed.
-pub struct Rng(u64);
+/// The project's one seeded generator (`dstream::feed::Rng`).
+pub use dstream::feed::Rng;
 
-impl Rng {
-    /// A generator seeded from `seed` (never zero).
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-
-    /// A generator seeded from this process's id, for runs that differ from one another.
-    pub fn from_pid() -> Rng {
-        Rng::new(0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id()))
-    }
-
-    /// The next number.
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
+/// A generator seeded from this process's id, for runs that differ from one another.
+pub fn rng_from_pid() -> Rng {
+    Rng::new(0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id()))
 }
 
 /// A fresh directory under the temp dir, removed when dropped (also when the test fails).

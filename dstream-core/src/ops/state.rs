@@ -1,5 +1,5 @@
 //! Keyed state across batches: `update_state_by_key` and `map_with_state`
-//! (spark-semantics.md §a.5, E7–E10, E17–E20).
+//! (docs/semantics.md §a.5, E7–E10, E17–E20).
 //!
 //! State lives in one hash table per partition. Keys reach a partition through the executor's
 //! hash exchange ([`Executor::hash_partition`], the partitioner of every shuffle), so each

@@ -1,4 +1,4 @@
-//! Window buffers: what a `window(W, S)` keeps between batches (spark-semantics.md §a.4).
+//! Window buffers: what a `window(W, S)` keeps between batches (docs/semantics.md §a.4).
 //!
 //! Every batch, the parent's records are pushed with their batch time; at each slide time
 //! `T` the window holds the batches with times in `(T - W, T]`, oldest first, as Spark's

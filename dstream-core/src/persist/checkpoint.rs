@@ -1,5 +1,5 @@
 //! Checkpoints: a job's state at a batch boundary, written atomically so a restarted job
-//! resumes where it left off (spark-semantics.md §a.7, E24).
+//! resumes where it left off (docs/semantics.md §a.7, E24).
 //!
 //! A checkpoint holds the last completed batch time, every stateful operator's state (state
 //! stores, window buffers) under a stable id derived from the program text, and every

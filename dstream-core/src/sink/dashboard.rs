@@ -284,6 +284,7 @@ impl Drop for Dashboard {
 /// The `dashboard` output of one batch: publishes the batch's records, gathered from all
 /// partitions, with the batch time and its processing time so far. Called by the code
 /// `stream!` generates.
+#[doc(hidden)]
 pub fn emit<R: DashboardRecord>(d: &Dashboard, ctx: &mut BatchContext<'_>, parts: Vec<Vec<R>>) -> Result<()> {
     d.publish(ctx.time(), ctx.elapsed(), parts.into_iter().flatten())
 }

@@ -1,4 +1,4 @@
-//! `print` / `print(n)`: Spark's `DStream.print`, byte for byte (spark-semantics.md §a.6, E25).
+//! `print` / `print(n)`: Spark's `DStream.print`, byte for byte (docs/semantics.md §a.6, E25).
 
 use crate::job::BatchContext;
 use crate::render::Render;

@@ -1,4 +1,4 @@
-//! `save_as_text_files(prefix, suffix)`: Spark's `saveAsTextFiles` (spark-semantics.md §a.6,
+//! `save_as_text_files(prefix, suffix)`: Spark's `saveAsTextFiles` (docs/semantics.md §a.6,
 //! E25). Each batch becomes a directory `prefix-<ms>.suffix` of `part-NNNNN` files, one per
 //! partition, each record on its own line as `print` shows it.
 //!

@@ -1,4 +1,4 @@
-//! The file-directory source (Spark's `textFileStream`, spark-semantics.md §a.2): every batch
+//! The file-directory source (Spark's `textFileStream`, docs/semantics.md §a.2): every batch
 //! it lists a directory and reads the new files, one record per line.
 //!
 //! Spark's rules, which users rely on:

@@ -1,9 +1,9 @@
 //! Sources: where a job's records come from.
 //!
 //! A source runs its receiving on its own threads (if it has any) and hands the batch loop
-//! everything that arrived in a batch's interval when the loop cuts that batch. Receivers
-//! talk to the loop through bounded crossbeam channels, so a slow job pushes back on its
-//! inputs instead of buffering without limit.
+//! everything that arrived in a batch's interval when the loop cuts that batch. What a
+//! receiver holds is bounded (the socket's buffer, in bytes), so a slow job pushes back on
+//! its inputs instead of buffering without limit.
 
 pub mod files;
 pub mod queue;

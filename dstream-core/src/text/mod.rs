@@ -1,6 +1,8 @@
 //! Text records without a `String` per record: a batch of lines is one buffer plus line ends,
 //! and every record the pipeline sees is a `&str` slice of that buffer.
 
+// The blockwise word scan and the traits generated code picks it with.
+#[doc(hidden)]
 pub mod words;
 
 /// Lines received together by a text receiver: one buffer and where each line ends.
@@ -117,9 +119,11 @@ impl ExactSizeIterator for Lines<'_> {}
 /// for `&HomeOf<Lines>` matches without auto-deref, every other type reaches [`NoHome`].
 ///
 /// [`CombineTable::merge_in`]: crate::keys::combine::CombineTable::merge_in
+#[doc(hidden)]
 pub struct HomeOf<'p, P>(pub &'p P);
 
 /// A text partition's home: its batch's buffer.
+#[doc(hidden)]
 pub trait LinesHome<'a> {
     /// The batch's text.
     fn home(&self) -> &'a [u8];
@@ -133,6 +137,7 @@ impl<'a> LinesHome<'a> for &HomeOf<'_, Lines<'a>> {
 }
 
 /// Any other partition: no home text.
+#[doc(hidden)]
 pub trait NoHome {
     /// Empty.
     #[inline(always)]
@@ -143,11 +148,14 @@ pub trait NoHome {
 
 impl<P> NoHome for HomeOf<'_, P> {}
 
-pub use words::{split, Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun, Words};
+pub use words::{split, Words};
+// For generated code.
+#[doc(hidden)]
+pub use words::{Blockwise, BlockwiseKind, LinesWords, PerRecord, PerRecordKind, SplitRun};
 
 /// Splits `items` into `n` contiguous partitions as Spark's `parallelize` does
 /// (partition `i` holds `i*len/n .. (i+1)*len/n`). Always returns `n` vectors.
-pub fn split_contiguous<T>(items: Vec<T>, n: usize) -> Vec<Vec<T>> {
+pub(crate) fn split_contiguous<T>(items: Vec<T>, n: usize) -> Vec<Vec<T>> {
     let n = n.max(1);
     if n == 1 {
         return vec![items];

@@ -1,9 +1,9 @@
 //! Batch times and durations on Spark's time grid.
 //!
 //! Batch times are milliseconds since the Unix epoch and always multiples of the batch
-//! interval `B`; batch `t` holds what arrived in `(t - B, t]` (spark-semantics.md §a.0).
+//! interval `B`; batch `t` holds what arrived in `(t - B, t]` (docs/semantics.md §a.0).
 
-pub mod clock;
+pub(crate) mod clock;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 

@@ -3,25 +3,34 @@
 //!
 //! [`LineServer`] listens on a TCP address and writes, to every client that connects, the
 //! lines of a [`LineGenerator`] (each followed by `\n`), optionally at a fixed rate.
-//! [`LoremLines`] generates deterministic, realistic text for it from the `lipsum` crate.
+//! `LoremLines` (with the `generate` feature) generates deterministic, realistic text for it
+//! from the `lipsum` crate; [`Rng`] is the seeded generator behind every generated feed.
 //!
 //! ```
-//! use dstream_core::feed::{LineServer, LoremLines};
+//! use dstream_core::feed::LineServer;
 //! use std::io::{BufRead, BufReader};
 //!
-//! let server = LineServer::start("127.0.0.1:0", LoremLines::new(42), Some(1000)).unwrap();
+//! let lines = (0..).map(|i| format!("line {i}"));
+//! let server = LineServer::start("127.0.0.1:0", lines, Some(1000)).unwrap();
 //! let client = std::net::TcpStream::connect(server.local_addr()).unwrap();
 //! let mut first = String::new();
 //! BufReader::new(client).read_line(&mut first).unwrap();
-//! assert!(first.ends_with('\n'));
+//! assert_eq!(first, "line 0\n");
 //! server.stop();
 //! ```
 
-use lipsum::MarkovChain;
+#[cfg(feature = "generate")]
+mod lorem;
+mod rng;
+
+#[cfg(feature = "generate")]
+pub use lorem::LoremLines;
+pub use rng::Rng;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -251,147 +260,6 @@ fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted)
 }
 
-/// Fewest words in a [`LoremLines`] line.
-const MIN_WORDS: u64 = 5;
-/// Most words in a [`LoremLines`] line.
-const MAX_WORDS: u64 = 15;
-
-/// The order-two Markov chain of the `lipsum` crate, learned once from its lorem ipsum text
-/// and Cicero's *De finibus* book I, plus every state of it, to restart from at random.
-struct Corpus {
-    chain: MarkovChain<'static>,
-    starts: Vec<(&'static str, &'static str)>,
-}
-
-fn corpus() -> &'static Corpus {
-    static CORPUS: OnceLock<Corpus> = OnceLock::new();
-    CORPUS.get_or_init(|| {
-        let mut chain = MarkovChain::new();
-        let mut starts = Vec::new();
-        for text in [lipsum::LOREM_IPSUM, lipsum::LIBER_PRIMUS] {
-            chain.learn(text);
-            let words: Vec<&'static str> = text.split_whitespace().collect();
-            starts.extend(words.windows(3).map(|w| (w[0], w[1])));
-        }
-        Corpus { chain, starts }
-    })
-}
-
-/// Deterministic lorem ipsum lines, 5 to 15 words each: a walk over the `lipsum` crate's
-/// Markov chain driven by a seeded generator, so the same seed gives the same lines.
-///
-/// By default words are lowercase with punctuation removed, which suits word counts;
-/// [`LoremLines::verbatim`] keeps them as in the source text.
-///
-/// ```
-/// use dstream_core::feed::LoremLines;
-///
-/// let lines: Vec<String> = LoremLines::new(7).take(3).collect();
-/// assert_eq!(lines, LoremLines::new(7).take(3).collect::<Vec<_>>());
-/// for line in &lines {
-///     let words = line.split(' ').count();
-///     assert!((5..=15).contains(&words));
-/// }
-/// ```
-#[derive(Clone, Debug)]
-pub struct LoremLines {
-    rng: XorShift,
-    state: Option<(&'static str, &'static str)>,
-    verbatim: bool,
-}
-
-impl LoremLines {
-    /// An endless sequence of lines determined by `seed`.
-    pub fn new(seed: u64) -> LoremLines {
-        LoremLines { rng: XorShift::new(seed), state: None, verbatim: false }
-    }
-
-    /// Keeps capitalisation and punctuation as in the source text.
-    pub fn verbatim(mut self) -> LoremLines {
-        self.verbatim = true;
-        self
-    }
-
-    /// The next word of the walk, exactly as in the corpus.
-    fn next_word(&mut self) -> &'static str {
-        let corpus = corpus();
-        loop {
-            let state = match self.state {
-                Some(state) => state,
-                None => corpus.starts[self.rng.below(corpus.starts.len())],
-            };
-            match corpus.chain.words(state) {
-                Some(next) if !next.is_empty() => {
-                    let word = next[self.rng.below(next.len())];
-                    self.state = Some((state.1, word));
-                    return state.0;
-                }
-                // The walk reached the end of a text: restart somewhere at random.
-                _ => self.state = None,
-            }
-        }
-    }
-}
-
-impl Iterator for LoremLines {
-    type Item = String;
-
-    fn next(&mut self) -> Option<String> {
-        let words = MIN_WORDS + self.rng.next_u64() % (MAX_WORDS - MIN_WORDS + 1);
-        let mut line = String::with_capacity(words as usize * 8);
-        let mut written = 0;
-        while written < words {
-            let word = self.next_word();
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            if self.verbatim {
-                line.push_str(word);
-            } else {
-                let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-                if word.is_empty() {
-                    if line.ends_with(' ') {
-                        line.pop();
-                    }
-                    continue;
-                }
-                line.extend(word.chars().flat_map(char::to_lowercase));
-            }
-            written += 1;
-        }
-        Some(line)
-    }
-}
-
-/// xorshift64*: a tiny deterministic generator (lipsum does not re-export its RNG type).
-#[derive(Clone, Debug)]
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> XorShift {
-        // splitmix64 of the seed: well-mixed and never zero for practical seeds.
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        XorShift(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,32 +289,6 @@ mod tests {
     }
 
     #[test]
-    fn clients_receive_lorem_lines_of_words() {
-        let server = LineServer::start("127.0.0.1:0", LoremLines::new(1), Some(2000)).unwrap();
-        let mut client = connect(&server);
-        let lines = read_lines(&mut client, 20);
-        for line in &lines {
-            let words: Vec<&str> = line.split(' ').collect();
-            assert!((5..=15).contains(&words.len()), "{line:?}");
-            for word in words {
-                assert!(!word.is_empty(), "{line:?}");
-                assert!(word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()), "{line:?}");
-            }
-        }
-        assert_eq!(lines, LoremLines::new(1).take(20).collect::<Vec<_>>());
-        server.stop();
-    }
-
-    #[test]
-    fn lorem_lines_are_deterministic_per_seed() {
-        let a: Vec<String> = LoremLines::new(3).take(50).collect();
-        assert_eq!(a, LoremLines::new(3).take(50).collect::<Vec<_>>());
-        assert_ne!(a, LoremLines::new(4).take(50).collect::<Vec<_>>());
-        let verbatim: Vec<String> = LoremLines::new(3).verbatim().take(50).collect();
-        assert!(verbatim.iter().any(|l| l.contains(|c: char| c.is_ascii_punctuation())));
-    }
-
-    #[test]
     fn every_client_gets_the_whole_sequence_and_a_leaving_client_is_dropped() {
         let lines: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
         let server = LineServer::start("127.0.0.1:0", lines.clone().into_iter(), None).unwrap();
@@ -460,12 +302,12 @@ mod tests {
 
     #[test]
     fn zero_rate_is_rejected() {
-        assert!(LineServer::start("127.0.0.1:0", LoremLines::new(0), Some(0)).is_err());
+        assert!(LineServer::start("127.0.0.1:0", std::iter::empty::<String>(), Some(0)).is_err());
     }
 
     #[test]
     fn feeds_a_socket_source() {
-        let lines: Vec<String> = LoremLines::new(9).take(500).collect();
+        let lines: Vec<String> = (0..500).map(|i| format!("line {i} of the feed")).collect();
         let server = LineServer::start("127.0.0.1:0", lines.clone().into_iter(), None).unwrap();
         let metrics = Metrics::new();
         let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
