@@ -63,7 +63,7 @@ fn mentions(text: &str, name: &str) -> bool {
 fn every_operator_is_complete() {
     let docs = std::fs::read_to_string(root().join("src/operators.rs")).expect("src/operators.rs");
     let reference = std::fs::read_to_string(root().join("src/lib.rs")).expect("src/lib.rs");
-    let ui_tests = sources(&root().join("tests/ui"));
+    let ui_tests = sources(&root().join("ui-tests/tests/ui"));
     let bless = std::env::var_os("DSTREAM_BLESS").is_some();
     let mut missing = Vec::new();
     for op in OPERATORS {
@@ -100,7 +100,7 @@ fn every_operator_is_complete() {
             missing.push(format!("`{name}`: not linked from the `stream!` reference in src/lib.rs"));
         }
         if !ui_tests.iter().any(|t| mentions(t, name)) {
-            missing.push(format!("`{name}`: no UI test under tests/ui uses it"));
+            missing.push(format!("`{name}`: no UI test under ui-tests/tests/ui uses it"));
         }
     }
     assert!(missing.is_empty(), "incomplete operators:\n{}", missing.join("\n"));

@@ -1,12 +1,16 @@
 //! Compile-time diagnostics of the `stream!` macro: every file under `tests/ui/<category>/`
 //! is a program with one mistake (or, in `several_errors.rs`, several) and its `.stderr` is
 //! exactly what the user sees. Bless changed messages with
-//! `TRYBUILD=overwrite cargo test --test ui`, then review the `.stderr` diff like code.
+//! `TRYBUILD=overwrite cargo test -p dstream-ui-tests`, then review the `.stderr` diff like
+//! code.
 //!
-//! `tests/ui_features/` holds programs that use an optional feature of dstream which the
-//! build leaves out; trybuild builds them with the features of this test, so they run only
-//! when those features are off (`cargo test --test ui features_left_out`, not with
-//! `--all-features`).
+//! These tests live in a crate of their own because trybuild builds its programs with the
+//! dev-dependencies of the crate whose test runs: here only dstream, trybuild and serde,
+//! not the root crate's benchmark, browser and example dependencies.
+//!
+//! `tests/ui_features/` holds programs that use an optional feature of dstream which this
+//! crate's dependency on dstream leaves out (trybuild's build is its own, whatever features
+//! the workspace build turns on).
 
 #[test]
 fn ui() {
@@ -19,7 +23,6 @@ fn ui() {
 
 /// Built without the `dashboard` feature, `dashboard(..)` is an error that names it.
 #[test]
-#[cfg(not(feature = "dashboard"))]
 fn features_left_out() {
     trybuild::TestCases::new().compile_fail("tests/ui_features/dashboard_without_feature.rs");
 }
