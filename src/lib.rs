@@ -70,8 +70,8 @@ pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result
 /// `dstream::Duration` the program computes (a variable, a `const`, a calculation), read once
 /// when the job is built. Literals are checked at compile time; the rules on `{expr}`
 /// durations (Spark's: a window's length and slide are multiples of its input's slide,
-/// combined streams slide together, `B > 0`) are checked when the job starts, and a broken
-/// one stops it at the first batch with [`Error::Config`].
+/// combined streams slide together, `B > 0`) are checked when the job starts, before its
+/// sources do, and a broken one stops it there with [`Error::Config`].
 ///
 /// # Arguments
 ///

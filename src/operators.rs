@@ -94,8 +94,8 @@
 //! Literal durations are checked at compile time; a rule that involves a `{expr}` (Spark's:
 //! a window's length and slide are multiples of the stream's slide, streams combined by
 //! `union` or a join slide together, the batch interval is positive) is checked when the job
-//! starts, and a broken one stops the job at its first batch with
-//! [`Error::Config`](crate::Error::Config) naming the operator and both durations.
+//! starts, before its sources connect or read anything, and a broken one stops the job there
+//! with [`Error::Config`](crate::Error::Config) naming the operator and both durations.
 //!
 //! Closures may use the variables around the `stream!` invocation; the job takes ownership
 //! of them. The closures of the transformations run in partition tasks, several at once, so

@@ -104,3 +104,37 @@ fn a_runtime_state_timeout_equals_the_literal_one() {
     assert_eq!(ours, Harness::new(literal).run_batches(7).unwrap());
     assert!(ours.iter().any(|b| b.printed_records() == ["b"]), "b times out");
 }
+
+/// A source that notes whether the job started it.
+struct Watched(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl dstream::source::Source for Watched {
+    type Batch = Vec<u32>;
+
+    fn start(&mut self, _ctx: &dstream::source::SourceContext) -> dstream::Result<()> {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn cut(&mut self, _time: Time) -> Vec<u32> {
+        vec![1]
+    }
+
+    fn stop_receiving(&mut self) {}
+}
+
+#[test]
+fn a_broken_duration_stops_the_job_before_its_sources_start() {
+    let length = std::time::Duration::from_millis(2500);
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched = Watched(std::sync::Arc::clone(&started));
+    let job = stream! { source(watched) every 1s |> window({length}) |> print };
+    let error = job.run().unwrap_err().to_string();
+    assert!(error.contains("2500 ms"), "{error}");
+    assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the source was started");
+
+    let watched = Watched(std::sync::Arc::clone(&started));
+    let job = stream! { source(watched) every 1s |> window({length}) |> print };
+    assert!(Harness::new(job).run_batches(1).is_err());
+    assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the harness started the source");
+}

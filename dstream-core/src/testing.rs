@@ -106,6 +106,7 @@ impl Harness {
     pub fn start(&mut self) -> Result<()> {
         if !self.started {
             self.started = true;
+            self.job.check_start()?;
             let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
             self.job.start_sources(clock)?;
             if !self.recovered {

@@ -55,6 +55,11 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     let interval = gen.interval();
     gen.window_durations();
     let checks = gen.runtime_checks();
+    let start_checks = if checks.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(.with_start_checks(move || -> #dp::Result<()> { #checks ::core::result::Result::Ok(()) }))
+    };
     let steps = gen.steps(&input_vars);
     let (ctx, batches, exec, parallelism) =
         (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
@@ -71,7 +76,6 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                 #dp::Explain { text: #explain, mermaid: #mermaid },
                 (#(#source_vars,)*),
                 move |#ctx, #batches| -> #dp::Result<()> {
-                    #checks
                     #restore
                     let #exec = #ctx.exec();
                     let #parallelism = #exec.parallelism();
@@ -83,6 +87,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                 },
             )
             #with_checkpoint
+            #start_checks
         }
     }
 }
@@ -214,8 +219,8 @@ impl Codegen<'_> {
         }
     }
 
-    /// The checks of the rules that involve `{expr}` durations, run at the start of every
-    /// batch (a few integer operations) so the job stops with a clear error at its first.
+    /// The checks of the rules that involve `{expr}` durations, run when the job starts,
+    /// before its sources do, so that it stops at once with a clear error.
     fn runtime_checks(&mut self) -> TokenStream {
         let dp = self.dp();
         let mut code = TokenStream::new();
