@@ -5,8 +5,9 @@
 //! ([`Executor::exchange_combine`]), the joins and `cogroup`, `map_with_state` and a state
 //! store whose partition count changes ([`Executor::hash_partition`]), `repartition`
 //! ([`Executor::repartition`]), the gathers of `count`, `reduce`, `transform` and
-//! `transform_with` ([`Executor::gather`], [`Executor::scatter`]). [`Executor::union`] moves
-//! no record but renumbers partitions, so it is the executor's too.
+//! `transform_with` ([`Executor::gather`], [`Executor::scatter`]). A union moves no record:
+//! it renumbers partitions ([`Executor::union`], for a window's batches; a program's `union`
+//! does the same in `ops::branches::union_branch`, where `&str` records meet `String` ones).
 //!
 //! An exchange has two halves:
 //! 1. The map side: a stage's task cuts its source partition `i` into one bucket per
