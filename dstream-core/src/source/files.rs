@@ -240,7 +240,7 @@ mod tests {
         put(&dir, "old.txt", "already here\n");
         let clock = ManualClock::new();
         clock.set(Time::from_millis(now_ms()));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
         let mut source = TextFilesSource::new(&dir);
         source.start(&ctx).unwrap();
         // File modification times are as coarse as the kernel tick (4 ms on ext4): leave room.
@@ -306,7 +306,7 @@ mod tests {
         let dir = crate::test_support::TempDir::new("files-recut");
         let clock = ManualClock::new();
         clock.set(Time::from_millis(10_000));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
         let mut source = TextFilesSource::new(&dir.0);
         source.start(&ctx).unwrap();
         put_at(&dir.0, "a.txt", "a1\na2\n", 10_500);
