@@ -17,6 +17,10 @@
 //! exactly the files of its first run ([`Source::recut`]), even if files modified before its
 //! time appeared in the directory since; those are read by the next batch that lists the
 //! directory. So no record is lost or read twice.
+//!
+//! Flow control does not cap this source, as Spark's has no cap: a file is read whole by one
+//! batch, which is what lets its selection (file names) describe it; a cap per file would
+//! need offsets in the selection and the position (see `docs/flow-control.md`).
 
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};

@@ -3,7 +3,8 @@
 //! A source runs its receiving on its own threads (if it has any) and hands the batch loop
 //! everything that arrived in a batch's interval when the loop cuts that batch. What a
 //! receiver holds is bounded (the socket's buffer, in bytes), so a slow job pushes back on
-//! its inputs instead of buffering without limit.
+//! its inputs instead of buffering without limit. [`rate`] paces receivers: a maximum rate,
+//! and backpressure from the batches' delays.
 
 pub mod files;
 pub mod queue;

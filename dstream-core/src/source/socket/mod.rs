@@ -17,6 +17,12 @@
 //! slipped into later batches.) The bound is also a rate: a source takes in at most about
 //! `max_buffered_bytes` per batch interval.
 //!
+//! A rate limit ([`SocketConfig::max_rate`], the job's maximum rate, or backpressure; see
+//! `source::rate` and `docs/flow-control.md`) is the finer bound: the receiver takes a permit
+//! per line before the line enters the buffer, and hands the lines of a read over in portions
+//! as permits come, without reading the socket meanwhile (at most one read waits outside the
+//! buffer). With a write-ahead log each portion is logged as a block of its own.
+//!
 //! Finding the lines is one pass over each read: the whole read is checked to be UTF-8 at
 //! once, and its `\n`s are found with `memchr`; line by line only if something in it is not
 //! UTF-8.
