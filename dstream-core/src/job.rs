@@ -272,7 +272,7 @@ pub struct Job {
     /// the job starts, before its sources do.
     start_checks: Option<Box<dyn Fn() -> Result<()> + Send>>,
     program: Box<dyn Program>,
-    /// Flow control, lent to the sources; its settings are in `source/rate/settings.rs`.
+    /// Flow control (`source::rate`), lent to the sources and told about every batch.
     pub(crate) rate: RateControl,
 }
 
