@@ -69,3 +69,54 @@ fn a_rate_limit_with_a_write_ahead_log_logs_each_portion_as_a_block() {
     assert_eq!(logged, expected);
     assert!(blocks > 1, "{blocks} block(s)");
 }
+
+/// Over its rate the receiver stops reading: a server that writes as fast as it can is held
+/// back by TCP once the kernel's buffers are full, and what the receiver has read stays
+/// within what its permits allow plus one read.
+#[test]
+fn over_its_rate_the_receiver_stops_reading_and_tcp_holds_the_sender() {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    const PACED: u64 = 1000;
+    const LINE: &[u8] = &[b'x'; 99];
+    /// Far more than the kernel buffers of a loopback connection.
+    const OFFERED_BYTES: u64 = 256 * 1024 * 1024;
+    let (listener, port) = listener();
+    let started = Instant::now();
+    let f = Fixture::start(port, SocketConfig { max_rate: PACED, ..fast_config() });
+    let mut conn = accept(&listener);
+    conn.set_write_timeout(Some(Duration::from_millis(20))).unwrap();
+    let (written, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    let writer = {
+        let (written, done) = (Arc::clone(&written), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let chunk: Vec<u8> = std::iter::repeat_n([LINE, b"\n"].concat(), 640).flatten().collect();
+            while !done.load(Ordering::SeqCst) && written.load(Ordering::SeqCst) < OFFERED_BYTES {
+                match conn.write(&chunk) {
+                    Ok(n) => {
+                        written.fetch_add(n as u64, Ordering::SeqCst);
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(e) => panic!("write: {e}"),
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1000));
+    let read = f.metrics.snapshot().bytes_received;
+    let elapsed = started.elapsed().as_secs_f64();
+    let sent = written.load(Ordering::SeqCst);
+    done.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    // Lines read are lines granted (at most rate × time + 1), plus one 64 KiB read.
+    let allowed = (PACED as f64 * elapsed + 1.0) * (LINE.len() + 1) as f64 + super::READ_BUFFER_BYTES as f64;
+    println!("read {read} bytes in {elapsed:.2} s (allowed {allowed:.0}); the server wrote {sent} of {OFFERED_BYTES}");
+    assert!((read as f64) <= allowed, "read {read} bytes, allowed {allowed:.0}");
+    assert!(sent < OFFERED_BYTES, "the server was never held back");
+}
