@@ -102,6 +102,15 @@ impl RateControl {
         if settings.backpressure {
             settings.pid.check()?;
         }
+        if settings != FlowControl::default() {
+            tracing::info!(
+                max_rate = settings.max_rate,
+                max_rate_per_partition = settings.max_rate_per_partition,
+                backpressure = settings.backpressure,
+                initial_rate = settings.initial_rate,
+                "flow control (records/s per receiver, 0 for no limit)"
+            );
+        }
         Ok(())
     }
 
