@@ -201,7 +201,7 @@ fn plain(pattern: Pattern, lines: u64) -> Run {
 fn through_source(pattern: Pattern, lines: u64, config: SocketConfig, check: bool) -> Run {
     let (feeder, port) = start_feeder(pattern, lines);
     let clock = ManualClock::new();
-    let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+    let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
     let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
     let cpu_before = own_cpu();
     let started = Instant::now();

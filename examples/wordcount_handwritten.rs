@@ -43,7 +43,7 @@ fn main() -> dstream::Result<()> {
     let addr = server.local_addr();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut source = SocketSource::new(addr.ip().to_string(), addr.port());
-    source.start(&SourceContext { clock: Arc::clone(&clock), metrics: Default::default() })?;
+    source.start(&SourceContext::new(Arc::clone(&clock), Default::default()))?;
     let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
     let interval = dstream::Duration::from_secs(1);
     let mut time = clock.now().next_grid_point(interval);

@@ -254,6 +254,8 @@ struct SocketWorld {
     /// Every line ever in the log: each run writes its own segments, read after the run
     /// (a segment is deleted only once a later checkpoint covers it).
     logged: BTreeSet<String>,
+    /// More environment for the child jobs (flow-control settings).
+    env: Vec<(&'static str, &'static str)>,
 }
 
 impl SocketWorld {
@@ -264,15 +266,15 @@ impl SocketWorld {
         let port = listener.local_addr().expect("local address").port().to_string();
         let (sending, done) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
         let server = Some(numbering_server(listener, Arc::clone(&sending), Arc::clone(&done)));
-        SocketWorld { dir, store, port, sending, done, server, logged: BTreeSet::new() }
+        SocketWorld { dir, store, port, sending, done, server, logged: BTreeSet::new(), env: Vec::new() }
     }
 
     fn spawn(&self) -> ChildJob {
         let root = self.dir.path().to_string_lossy();
-        ChildJob::spawn(
-            "socket_child",
-            &[("DSTREAM_EXACTLY_ONCE_SOCKET", &root), ("DSTREAM_EXACTLY_ONCE_PORT", &self.port)],
-        )
+        let mut env =
+            vec![("DSTREAM_EXACTLY_ONCE_SOCKET", &*root), ("DSTREAM_EXACTLY_ONCE_PORT", &self.port)];
+        env.extend(self.env.iter().copied());
+        ChildJob::spawn("socket_child", &env)
     }
 
     /// Kills `child` (SIGKILL) and notes what the log holds.
@@ -319,7 +321,22 @@ impl Drop for SocketWorld {
 
 #[test]
 fn socket_with_a_log_into_a_batch_time_store_exactly_once_under_sigkill() {
-    let mut world = SocketWorld::new("exactly-once-socket");
+    kill_and_check(SocketWorld::new("exactly-once-socket"), "socket");
+}
+
+/// The same with a rate limit below what the server sends and backpressure on: the
+/// receiver logs its lines in paced portions, and a batch's selection still names exactly
+/// the blocks it took.
+#[test]
+fn socket_with_a_log_and_flow_control_into_a_batch_time_store_exactly_once_under_sigkill() {
+    let mut world = SocketWorld::new("exactly-once-socket-paced");
+    // The server sends 5000 lines/s.
+    world.env = vec![("DSTREAM_RECEIVER_MAX_RATE", "3000"), ("DSTREAM_BACKPRESSURE", "true")];
+    kill_and_check(world, "socket with flow control");
+}
+
+/// Kills the world's child jobs at random moments, then checks the store.
+fn kill_and_check(mut world: SocketWorld, test: &str) {
     let mut rng = rng_from_pid();
     for round in 0..rounds() {
         let child = world.spawn();
@@ -330,7 +347,7 @@ fn socket_with_a_log_into_a_batch_time_store_exactly_once_under_sigkill() {
         let_it_commit_a_few(&world.store, &mut rng);
         world.kill(child);
     }
-    world.finish_and_check(&format!("socket, {} kills", rounds()), true);
+    world.finish_and_check(&format!("{test}, {} kills", rounds()), true);
 }
 
 /// A job killed before its first checkpoint after a batch recovers from the checkpoint of

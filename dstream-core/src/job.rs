@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::exec::Executor;
 use crate::persist::batch_log::{BatchLog, Entry};
 use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
+use crate::source::rate::{FlowControl, RateControl};
 use crate::source::set::SourceSet;
 use crate::source::SourceContext;
 use crate::time::clock::{Clock, SystemClock};
@@ -287,6 +288,8 @@ pub struct Job {
     /// the job starts, before its sources do.
     start_checks: Option<Box<dyn Fn() -> Result<()> + Send>>,
     program: Box<dyn Program>,
+    /// Flow control (`source::rate`), lent to the sources and told about every batch.
+    pub(crate) rate: RateControl,
 }
 
 impl std::fmt::Debug for Job {
@@ -320,6 +323,7 @@ impl Job {
             checkpointing: None,
             start_checks: None,
             program: Box::new(Compiled { sources, runner, told_undescribed: false }),
+            rate: RateControl::from_env(batch_interval.as_millis()),
         }
     }
 
@@ -465,7 +469,8 @@ impl Job {
     }
 
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
-        let ctx = SourceContext { clock, metrics: self.metrics.clone() };
+        self.rate.check()?;
+        let ctx = SourceContext { clock, metrics: self.metrics.clone(), rate: self.rate.clone() };
         self.program.start(&ctx)
     }
 
@@ -578,6 +583,7 @@ impl Job {
                 self.stop_receiving();
             }
             let started = std::time::Instant::now();
+            let scheduling = clock.now().as_millis().saturating_sub(time.as_millis());
             buffer.clear();
             // The last batch of a graceful stop always checkpoints, so a restart resumes after it.
             self.run_batch(time, &exec, &mut buffer, stopping)?;
@@ -587,6 +593,11 @@ impl Job {
             drop(stdout);
             done += 1;
             let took = started.elapsed();
+            self.rate.batch_completed(
+                clock.now().as_millis(),
+                took,
+                std::time::Duration::from_millis(scheduling),
+            );
             if took > self.batch_interval.to_std() {
                 tracing::warn!(batch = %time, took_ms = took.as_millis() as u64, "batch took longer than the batch interval: the job is falling behind");
             } else {
@@ -602,6 +613,51 @@ impl Job {
         }
         tracing::info!(batches = done, "job stopped");
         Ok(())
+    }
+}
+
+/// Flow control (`source::rate`). The settings start from the environment
+/// ([`FlowControl::from_env`]); set them before `run`.
+impl Job {
+    /// Caps every receiver at `records_per_sec` records per second, 0 for no cap (Spark's
+    /// `spark.streaming.receiver.maxRate`).
+    pub fn with_max_rate(self, records_per_sec: u64) -> Job {
+        self.rate.update(|s| s.max_rate = records_per_sec);
+        self
+    }
+
+    /// Caps every partition of a partitioned source at `records_per_sec` records per second,
+    /// 0 for no cap (`spark.streaming.kafka.maxRatePerPartition`).
+    pub fn with_max_rate_per_partition(self, records_per_sec: u64) -> Job {
+        self.rate.update(|s| s.max_rate_per_partition = records_per_sec);
+        self
+    }
+
+    /// Turns backpressure on or off (`spark.streaming.backpressure.enabled`): with it, the
+    /// receivers slow down when batches take longer than the batch interval, and speed up
+    /// again when they recover.
+    pub fn with_backpressure(self, on: bool) -> Job {
+        self.rate.update(|s| s.backpressure = on);
+        self
+    }
+
+    /// With backpressure, each receiver's rate until the first estimate, records per second
+    /// (`spark.streaming.backpressure.initialRate`).
+    pub fn with_backpressure_initial_rate(self, records_per_sec: u64) -> Job {
+        self.rate.update(|s| s.initial_rate = records_per_sec);
+        self
+    }
+
+    /// Replaces every flow-control setting, the environment's included.
+    pub fn with_flow_control(self, settings: FlowControl) -> Job {
+        self.rate.update(|s| *s = settings);
+        self
+    }
+
+    /// The job's flow control: its settings, and each receiver's rate limit and buffered
+    /// bytes while it runs (keep a clone before `run`).
+    pub fn flow_control(&self) -> RateControl {
+        self.rate.clone()
     }
 }
 

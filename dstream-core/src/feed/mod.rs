@@ -310,7 +310,7 @@ mod tests {
         let lines: Vec<String> = (0..500).map(|i| format!("line {i} of the feed")).collect();
         let server = LineServer::start("127.0.0.1:0", lines.clone().into_iter(), None).unwrap();
         let metrics = Metrics::new();
-        let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
+        let ctx = SourceContext::new(Arc::new(ManualClock::new()), metrics.clone());
         let mut source = SocketSource::new("127.0.0.1", server.local_addr().port());
         source.start(&ctx).unwrap();
         let mut got: Vec<String> = Vec::new();

@@ -17,6 +17,10 @@
 //! exactly the files of its first run ([`Source::recut`]), even if files modified before its
 //! time appeared in the directory since; those are read by the next batch that lists the
 //! directory. So no record is lost or read twice.
+//!
+//! Flow control does not cap this source, as Spark's has no cap: a file is read whole by one
+//! batch, which is what lets its selection (file names) describe it; a cap per file would
+//! need offsets in the selection and the position (see `docs/flow-control.md`).
 
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};
@@ -240,7 +244,7 @@ mod tests {
         put(&dir, "old.txt", "already here\n");
         let clock = ManualClock::new();
         clock.set(Time::from_millis(now_ms()));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
         let mut source = TextFilesSource::new(&dir);
         source.start(&ctx).unwrap();
         // File modification times are as coarse as the kernel tick (4 ms on ext4): leave room.
@@ -306,7 +310,7 @@ mod tests {
         let dir = crate::test_support::TempDir::new("files-recut");
         let clock = ManualClock::new();
         clock.set(Time::from_millis(10_000));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
         let mut source = TextFilesSource::new(&dir.0);
         source.start(&ctx).unwrap();
         put_at(&dir.0, "a.txt", "a1\na2\n", 10_500);

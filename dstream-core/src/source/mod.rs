@@ -3,10 +3,12 @@
 //! A source runs its receiving on its own threads (if it has any) and hands the batch loop
 //! everything that arrived in a batch's interval when the loop cuts that batch. What a
 //! receiver holds is bounded (the socket's buffer, in bytes), so a slow job pushes back on
-//! its inputs instead of buffering without limit.
+//! its inputs instead of buffering without limit. [`rate`] paces receivers: a maximum rate,
+//! and backpressure from the batches' delays.
 
 pub mod files;
 pub mod queue;
+pub mod rate;
 pub(crate) mod set;
 pub mod socket;
 
@@ -23,6 +25,17 @@ pub struct SourceContext {
     pub clock: Arc<dyn Clock>,
     /// The job's counters.
     pub metrics: Metrics,
+    /// The job's flow control: a receiver registers with it to learn the rate it may take
+    /// in (see [`rate`]).
+    pub rate: rate::RateControl,
+}
+
+impl SourceContext {
+    /// A context with `clock` and `metrics`, without flow control (no rate limits): for a
+    /// source started outside a job.
+    pub fn new(clock: Arc<dyn Clock>, metrics: Metrics) -> SourceContext {
+        SourceContext { clock, metrics, rate: rate::RateControl::default() }
+    }
 }
 
 /// An input stream of a job. Implement it for your own receiver and start a program with

@@ -135,6 +135,7 @@ impl Buffer {
     /// is set (a stopping receiver hands over everything). The lines are stamped with the
     /// clock read under the lock (`None`, for a replayed block: time 0), but never earlier
     /// than the last stamp. `seq`: the log's number for these lines (0 without a log).
+    /// Returns the bytes the buffer holds then.
     pub(super) fn receive(
         &self,
         seq: u64,
@@ -142,7 +143,7 @@ impl Buffer {
         limit: usize,
         stop: &AtomicBool,
         add: impl FnOnce(&mut TextBlock),
-    ) {
+    ) -> usize {
         let mut guard = self.lock();
         while guard.bytes >= limit && !stop.load(Ordering::SeqCst) {
             guard = self.room.wait_timeout(guard, POLL).unwrap_or_else(PoisonError::into_inner).0;
@@ -152,7 +153,7 @@ impl Buffer {
         if state.queue.back().is_none_or(|last| last.last().bytes >= MAX_BLOCK_BYTES) {
             state.queue.push_back(Queued::new());
         }
-        let Some(tail) = state.queue.back_mut() else { return };
+        let Some(tail) = state.queue.back_mut() else { return state.bytes };
         let (lines, text) = (tail.block.len(), tail.block.text_len());
         add(&mut tail.block);
         let added_lines = tail.block.len() - lines;
@@ -160,16 +161,18 @@ impl Buffer {
             if tail.block.is_empty() {
                 state.queue.pop_back();
             }
-            return;
+            return state.bytes;
         }
         let stamp = now.max(state.last_stamp);
         state.last_stamp = stamp;
         let added = tail.block.text_len() - text + added_lines;
         state.bytes += added;
         tail.mark(stamp, added, seq);
+        state.bytes
     }
 
     /// Makes the lines of `block` received (see [`Buffer::receive`]), leaving it empty.
+    /// Returns the bytes the buffer holds then.
     pub(super) fn push(
         &self,
         block: &mut TextBlock,
@@ -177,11 +180,11 @@ impl Buffer {
         clock: Option<&dyn Clock>,
         limit: usize,
         stop: &AtomicBool,
-    ) {
+    ) -> usize {
         if block.is_empty() {
-            return;
+            return self.lock().bytes;
         }
-        self.receive(seq, clock, limit, stop, |tail| {
+        let buffered = self.receive(seq, clock, limit, stop, |tail| {
             if tail.is_empty() {
                 std::mem::swap(tail, block);
             } else {
@@ -189,6 +192,7 @@ impl Buffer {
             }
         });
         block.clear();
+        buffered
     }
 }
 

@@ -17,6 +17,12 @@
 //! slipped into later batches.) The bound is also a rate: a source takes in at most about
 //! `max_buffered_bytes` per batch interval.
 //!
+//! A rate limit ([`SocketConfig::max_rate`], the job's maximum rate, or backpressure; see
+//! `source::rate` and `docs/flow-control.md`) is the finer bound: the receiver takes a permit
+//! per line before the line enters the buffer, and hands the lines of a read over in portions
+//! as permits come, without reading the socket meanwhile (at most one read waits outside the
+//! buffer). With a write-ahead log each portion is logged as a block of its own.
+//!
 //! Finding the lines is one pass over each read: the whole read is checked to be UTF-8 at
 //! once, and its `\n`s are found with `memchr`; line by line only if something in it is not
 //! UTF-8.
@@ -134,10 +140,13 @@
 mod buffer;
 mod lines;
 mod malformed;
+#[cfg(test)]
+mod pacing_tests;
 mod receiver;
 #[cfg(test)]
 mod test_support;
 
+use super::rate::ReceiverRate;
 use super::{Source, SourceContext};
 use crate::error::{Error, Result};
 use crate::persist::wal;
@@ -181,8 +190,18 @@ pub struct SocketConfig {
     /// Since only a cut makes room, a source takes in at most about this much per batch
     /// interval (256 MiB: about 256 MiB/s with 1 s batches; 8 MiB would cap a 1 s job at
     /// 8 MiB/s): set it to at least the expected rate times the batch interval. Memory is
-    /// taken as lines arrive, not reserved.
+    /// taken as lines arrive, not reserved. See also [`SocketConfig::max_rate`], which
+    /// bounds the records per batch more precisely.
     pub max_buffered_bytes: usize,
+    /// Most lines per second this receiver takes in, 0 for no limit (the default): Spark's
+    /// `spark.streaming.receiver.maxRate` for this source alone. The job's
+    /// `Job::with_max_rate` applies too (the lower one wins), and so does backpressure
+    /// (`Job::with_backpressure`). Over its rate the receiver stops reading the socket, so
+    /// TCP flow control holds the sender back, and a batch holds at most about the rate
+    /// times the batch interval (plus, after an idle spell, up to one more interval's
+    /// worth, at most one second's). Lines replayed from the write-ahead log at a restart
+    /// were received before the crash and are not paced again.
+    pub max_rate: u64,
     /// If set, malformed lines are appended to this file ("written aside"): the line's raw
     /// bytes, without its `\n`, followed by `\n`.
     pub malformed_path: Option<PathBuf>,
@@ -212,6 +231,7 @@ impl Default for SocketConfig {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
             max_buffered_bytes: 256 * 1024 * 1024,
+            max_rate: 0,
             malformed_path: None,
             connect_timeout: Duration::from_secs(1),
             write_ahead_log: None,
@@ -248,6 +268,8 @@ pub struct SocketSource {
     /// With a write-ahead log: the blocks the last cut took, `(after, through]` by number
     /// (its selection).
     last_cut: (u64, u64),
+    /// Where the source reports to the job's flow control; `Some` once started.
+    rate: Option<ReceiverRate>,
 }
 
 impl std::fmt::Debug for SocketSource {
@@ -280,6 +302,7 @@ impl SocketSource {
             restored: false,
             taken: Vec::new(),
             last_cut: (0, 0),
+            rate: None,
         }
     }
 
@@ -311,6 +334,9 @@ impl SocketSource {
     fn take(&mut self, state: &mut BufferState, take: impl Fn(&Mark) -> bool) {
         let before = self.taken.len();
         self.handed_over = self.handed_over.max(state.take(take, &mut self.taken));
+        if let Some(rate) = &self.rate {
+            rate.set_buffered_bytes(state.bytes as u64);
+        }
         if self.taken.len() > before {
             if let Some(buffer) = &self.buffer {
                 buffer.room.notify_all();
@@ -330,6 +356,9 @@ impl SocketSource {
         }
         if let Some(metrics) = &self.metrics {
             metrics.add_records_received(batch.len() as u64);
+        }
+        if let Some(rate) = &self.rate {
+            rate.add_records(batch.len() as u64);
         }
         batch
     }
@@ -374,6 +403,7 @@ impl Source for SocketSource {
             }
         };
         let label = format!("{}:{}", self.host, self.port);
+        let rate = ctx.rate.register(format!("socket {label}"), self.config.max_rate);
         let receiver = SocketReceiver {
             host: self.host.clone(),
             port: self.port,
@@ -386,11 +416,14 @@ impl Source for SocketSource {
             pending: TextBlock::new(),
             malformed: MalformedLines::new(label, ctx.metrics.clone(), self.config.malformed_path.clone()),
             wal,
+            limiter: rate.limiter(),
+            rate: rate.clone(),
         };
         let handle =
             std::thread::Builder::new().name("dstream-socket-recv".into()).spawn(move || receiver.run())?;
         self.receiver = Some(handle);
         self.buffer = Some(buffer);
+        self.rate = Some(rate);
         self.metrics = Some(ctx.metrics.clone());
         Ok(())
     }
@@ -932,7 +965,7 @@ mod tests {
         let metrics = Metrics::new();
         let clock = ManualClock::new();
         clock.set(Time::from_millis(1000));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: metrics.clone() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), metrics.clone());
         let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
         source.restore_position(&position).unwrap();
         source.start(&ctx).unwrap();
@@ -985,7 +1018,7 @@ mod tests {
         let config = SocketConfig { max_buffered_bytes: 1, ..config };
         let clock = ManualClock::new();
         clock.set(Time::from_millis(1000));
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: Metrics::new() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), Metrics::new());
         let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
         source.restore_position(&position).unwrap();
         source.start(&ctx).unwrap();

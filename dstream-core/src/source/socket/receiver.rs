@@ -7,6 +7,7 @@ use super::lines::LineAssembler;
 use super::malformed::MalformedLines;
 use super::{SocketConfig, SourceContext, POLL};
 use crate::persist::wal;
+use crate::source::rate::{RateLimiter, ReceiverRate};
 use crate::text::TextBlock;
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -57,6 +58,9 @@ pub(super) struct SocketReceiver {
     pub(super) pending: TextBlock,
     pub(super) malformed: MalformedLines,
     pub(super) wal: Wal,
+    /// The rate this receiver may take in (see `source::rate`).
+    pub(super) rate: ReceiverRate,
+    pub(super) limiter: RateLimiter,
 }
 
 impl SocketReceiver {
@@ -169,15 +173,16 @@ impl SocketReceiver {
     /// line); with one they are assembled, logged and then delivered.
     pub(super) fn receive(&mut self, n: usize) {
         let data = &self.read_buf[..n];
-        if matches!(self.wal, Wal::Off) {
+        if matches!(self.wal, Wal::Off) && self.rate.limit().is_none() {
             let (lines, malformed) = (&mut self.lines, &mut self.malformed);
-            self.buffer.receive(
+            let buffered = self.buffer.receive(
                 0,
                 Some(&*self.ctx.clock),
                 self.config.max_buffered_bytes,
                 &self.stop,
                 |block| lines.feed(data, block, malformed),
             );
+            self.rate.set_buffered_bytes(buffered as u64);
             self.malformed.flush();
         } else {
             self.lines.feed(data, &mut self.pending, &mut self.malformed);
@@ -187,16 +192,46 @@ impl SocketReceiver {
 
     /// Makes the pending lines received, leaving them empty: appends them to the log (if
     /// any) and syncs it, then queues them for the cuts, waiting while the buffer is full
-    /// (not once stopped).
+    /// (not once stopped). Under a rate limit, the lines go in portions, each waiting for
+    /// its permits (one per line); each portion is a block of its own, logged and stamped
+    /// when it enters the buffer, so that a line counts as received when its permit allows.
+    /// Meanwhile the socket is not read.
     pub(super) fn deliver(&mut self) {
         self.malformed.flush();
         if self.pending.is_empty() {
             return;
         }
         let mut block = std::mem::take(&mut self.pending);
-        let seq = self.log(&block);
-        self.buffer.push(&mut block, seq, Some(&*self.ctx.clock), self.config.max_buffered_bytes, &self.stop);
+        let wanted = block.len() as u64;
+        let granted = self.rate.acquire(&mut self.limiter, wanted, &self.stop);
+        if granted >= wanted {
+            self.enqueue(&mut block);
+        } else {
+            let mut lines = block.lines();
+            let mut portion = TextBlock::new();
+            let mut granted = granted;
+            loop {
+                for line in lines.by_ref().take(granted as usize) {
+                    portion.push_line(line);
+                }
+                self.enqueue(&mut portion);
+                let left = lines.len() as u64;
+                if left == 0 {
+                    break;
+                }
+                granted = self.rate.acquire(&mut self.limiter, left, &self.stop);
+            }
+            block.clear();
+        }
         self.pending = block;
+    }
+
+    /// Logs `block` (if there is a log) and queues it for the cuts, leaving it empty.
+    fn enqueue(&mut self, block: &mut TextBlock) {
+        let seq = self.log(block);
+        let buffered =
+            self.buffer.push(block, seq, Some(&*self.ctx.clock), self.config.max_buffered_bytes, &self.stop);
+        self.rate.set_buffered_bytes(buffered as u64);
     }
 
     /// Appends `block` to the write-ahead log, if there is one, and syncs it; returns its
@@ -363,9 +398,12 @@ mod tests {
     /// A receiver that the test drives itself, its buffer and its counters.
     fn bare_receiver(config: SocketConfig, stop: Arc<AtomicBool>) -> (SocketReceiver, Arc<Buffer>, Metrics) {
         let metrics = Metrics::new();
-        let ctx = SourceContext { clock: Arc::new(ManualClock::new()), metrics: metrics.clone() };
+        let ctx = SourceContext::new(Arc::new(ManualClock::new()), metrics.clone());
         let buffer = Arc::new(Buffer::new(0));
+        let rate = ctx.rate.register("test", config.max_rate);
         let receiver = SocketReceiver {
+            limiter: rate.limiter(),
+            rate,
             host: "127.0.0.1".into(),
             port: 0,
             ctx,

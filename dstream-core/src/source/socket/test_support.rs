@@ -40,7 +40,7 @@ impl Fixture {
     pub(super) fn start(port: u16, config: SocketConfig) -> Fixture {
         let clock = ManualClock::new();
         let metrics = Metrics::new();
-        let ctx = SourceContext { clock: Arc::new(clock.clone()), metrics: metrics.clone() };
+        let ctx = SourceContext::new(Arc::new(clock.clone()), metrics.clone());
         let mut source = SocketSource::new("127.0.0.1", port).with_config(config);
         source.start(&ctx).expect("start");
         Fixture { source, clock, metrics }
