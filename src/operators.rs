@@ -155,7 +155,14 @@
 //! word of a text line) becomes a `String`, tuples, `Option`s and `Vec`s convert element by
 //! element, numbers stay as they are. So `queue(lines) |> flat_map(split) |> window(2s)` gives
 //! `String` records, and the keys of `update_state_by_key` are `String`s. For your own record
-//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`:
+//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`.
+//!
+//! Borrowed and owned streams still combine without glue: a `union` or a join of a stream of
+//! `&str` words (or `(&str, u32)` keys, `Option<&str>` keys, ...) with one of their owned
+//! form (`String`, `(String, u32)`, `Option<String>`) meets in the owned form, converted as the
+//! step reads each record; streams of one type combine untouched, so borrowed text stays
+//! borrowed. A closure after a window or a state store takes the owned form: write
+//! `|w: String|` there, not `|w: &str|` (the compiler says so, on the annotation).
 //!
 //! ```
 //! use dstream::prelude::*;

@@ -27,6 +27,7 @@ pub fn check(graph: &Graph, diag: &mut Diagnostics) -> Option<ir::Graph> {
             }
         }
     }
+    crate::owned_records::check(graph, diag);
     statement_ends(graph, diag);
     unused_streams(graph, diag);
     let settings = crate::settings::settings(&graph.settings, diag);

@@ -25,6 +25,7 @@ mod graph;
 mod ir;
 mod lower;
 mod ops;
+mod owned_records;
 mod parse;
 mod plan;
 mod settings;
