@@ -266,6 +266,15 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
                 d.span,
                 format!("`{}` takes no duration here: its `{}` is not a time", spec.name, param.name),
             ),
+            Arg::Expr(syn::Expr::Infer(omitted)) if param.required => diag.error(
+                syn::spanned::Spanned::span(omitted),
+                format!(
+                    "`_` leaves out an optional argument, but the `{}` of `{}` is required: `{}`",
+                    param.name,
+                    spec.name,
+                    spec.signature()
+                ),
+            ),
             // `{expr}`: a duration the program computes, checked when the job starts.
             Arg::Expr(syn::Expr::Block(_)) if param.kind == ArgKind::Duration => {}
             Arg::Expr(e) if param.kind == ArgKind::Duration => diag.error(

@@ -3,7 +3,7 @@
 //! annotated `|w: &str|` cannot take them. The error is on the annotation and says what to
 //! write instead, rather than rustc's mismatch between closure signatures.
 
-use crate::diag::Diagnostics;
+use crate::diag::{written, Diagnostics};
 use crate::graph::{Graph, Node, NodeId};
 use crate::ops::{Kind, NarrowOp, ReshapeOp, StateOp, WindowOp};
 use crate::parse::Arg;
@@ -20,18 +20,17 @@ pub fn check(graph: &Graph, diag: &mut Diagnostics) {
         }
         let Some(Arg::Expr(syn::Expr::Closure(closure))) = node.args.first() else { continue };
         let Some(syn::Pat::Type(param)) = closure.inputs.first() else { continue };
-        let written = param.ty.to_token_stream();
-        if !has_str_ref(written.clone()) {
+        if !has_str_ref(param.ty.to_token_stream()) {
             continue;
         }
         let Some(owner) = node.input.and_then(|input| owner_of(graph, input)) else { continue };
-        let owned = tidy(&replace_str_refs(written.clone()).to_string());
+        let owned = written(&replace_str_refs(param.ty.to_token_stream()));
         diag.error(
             syn::spanned::Spanned::span(&param.ty),
             format!(
-                "after `{owner}`, the records are owned: `{owner}` keeps them past their batch, so their text is `String`, not `&str`\nhelp: write `{pat}: {owned}` here instead of `{pat}: {written}`",
-                pat = tidy(&param.pat.to_token_stream().to_string()),
-                written = tidy(&written.to_string()),
+                "after `{owner}`, the records are owned: `{owner}` keeps them past their batch, so their text is `String`, not `&str`\nhelp: write `{pat}: {owned}` here instead of `{pat}: {typed}`",
+                pat = written(&param.pat),
+                typed = written(&param.ty),
             ),
         );
     }
@@ -104,24 +103,6 @@ fn replace_str_refs(tokens: TokenStream) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// Tokens as a person writes them: `(String, u32)` rather than `(String , u32)`.
-fn tidy(text: &str) -> String {
-    let mut out = text.to_string();
-    for (from, to) in [
-        (" ,", ","),
-        ("( ", "("),
-        (" )", ")"),
-        ("< ", "<"),
-        (" <", "<"),
-        (" >", ">"),
-        ("& ", "&"),
-        ("' ", "'"),
-    ] {
-        out = out.replace(from, to);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,8 +113,8 @@ mod tests {
         let ty = quote!((&str, Option<&'a str>, &u32));
         assert!(has_str_ref(ty.clone()));
         assert!(!has_str_ref(quote!((&u32, String))));
-        assert_eq!(tidy(&replace_str_refs(ty).to_string()), "(String, Option<String>, &u32)");
-        assert_eq!(tidy(&replace_str_refs(quote!(&&str)).to_string()), "&String");
+        assert_eq!(written(&replace_str_refs(ty)), "(String, Option<String>, &u32)");
+        assert_eq!(written(&replace_str_refs(quote!(&&str))), "&String");
     }
 
     fn errors(tokens: TokenStream) -> Vec<String> {
