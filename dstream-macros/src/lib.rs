@@ -20,6 +20,8 @@
 mod check;
 mod codegen;
 mod diag;
+#[cfg(test)]
+mod diag_coverage;
 mod explain;
 mod graph;
 mod ir;
