@@ -30,6 +30,8 @@ pub struct BatchContext<'c> {
     restored: BTreeSet<String>,
     /// Where operator state goes when this batch is a checkpoint batch.
     save_into: Option<BTreeMap<String, OperatorState>>,
+    /// The job's name ([`Job::name`]), for outputs that record which job wrote a batch.
+    job_name: &'c str,
 }
 
 impl<'c> BatchContext<'c> {
@@ -40,6 +42,7 @@ impl<'c> BatchContext<'c> {
         exec: &'c Executor,
         out: &'c mut dyn Write,
         metrics: &'c Metrics,
+        job_name: &'c str,
     ) -> Self {
         BatchContext {
             time,
@@ -51,6 +54,7 @@ impl<'c> BatchContext<'c> {
             restore_from: None,
             restored: BTreeSet::new(),
             save_into: None,
+            job_name,
         }
     }
 
@@ -114,6 +118,11 @@ impl<'c> BatchContext<'c> {
     pub fn metrics(&self) -> &Metrics {
         self.metrics
     }
+
+    /// The job's name ([`Job::name`]).
+    pub fn job_name(&self) -> &str {
+        self.job_name
+    }
 }
 
 /// Where a batch's input comes from.
@@ -134,6 +143,7 @@ trait Program: Send {
     fn stop_receiving(&mut self);
     fn positions(&self) -> Vec<Option<Vec<u8>>>;
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
+    fn batch_completed(&mut self, time: Time) -> Result<()>;
 }
 
 struct Compiled<S, F> {
@@ -200,6 +210,10 @@ where
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()> {
         self.sources.restore_positions(positions)
     }
+
+    fn batch_completed(&mut self, time: Time) -> Result<()> {
+        self.sources.batch_completed(time)
+    }
 }
 
 /// Where and how often a job checkpoints.
@@ -258,6 +272,8 @@ pub struct Explain {
 /// [`Job::stop_after_batches`], or drive it batch by batch with
 /// [`Harness`](crate::testing::Harness).
 pub struct Job {
+    /// Names the job in logs and in what its outputs record (Spark's application name).
+    name: String,
     batch_interval: Duration,
     parallelism: usize,
     max_batches: Option<u64>,
@@ -293,6 +309,7 @@ impl Job {
         F: FnMut(&mut BatchContext<'_>, S::Batches) -> Result<()> + Send + 'static,
     {
         Job {
+            name: default_name(),
             batch_interval,
             parallelism: default_parallelism(),
             max_batches: None,
@@ -392,6 +409,19 @@ impl Job {
         Ok(())
     }
 
+    /// The job's name: the executable's file name unless set with [`Job::with_name`]
+    /// (Spark's `spark.app.name`). Outputs that commit exactly once record it with each batch
+    /// time, so two jobs writing into one table keep apart; keep it stable across restarts.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Names the job (see [`Job::name`]).
+    pub fn with_name(mut self, name: impl Into<String>) -> Job {
+        self.name = name.into();
+        self
+    }
+
     /// The batch interval `B` from the program's `every` clause.
     pub fn batch_interval(&self) -> Duration {
         self.batch_interval
@@ -473,7 +503,7 @@ impl Job {
             (None, None) => Input::Cut,
         };
         exec.begin_batch();
-        let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
+        let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics, &self.name);
         // The starting point (see `checkpoint_start`) holds no state: operators keep their own.
         ctx.restore_from = recovered.as_ref().filter(|c| c.batch_time != c.zero_time);
         ctx.save_into = due.then(BTreeMap::new);
@@ -485,6 +515,7 @@ impl Job {
                 tracing::warn!(operator = %id, "the checkpoint holds state for an operator the program no longer has: it is dropped");
             }
         }
+        self.program.batch_completed(time)?;
         self.metrics.add_batches_completed(1);
         if let (Some(operators), Some(checkpointing)) = (saved, &mut self.checkpointing) {
             let checkpoint = Checkpoint {
@@ -586,6 +617,14 @@ fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBool) -> bool 
         clock.wait_until(clock.now().plus(Duration::from_millis(slice)).min(t));
     }
     !stop.load(Ordering::SeqCst)
+}
+
+/// The executable's file name without its extension, or `dstream` if it has none.
+fn default_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|stem| stem.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "dstream".to_string())
 }
 
 /// The number of cores, Spark's local-mode default parallelism.

@@ -9,13 +9,14 @@
 // The rooms of the runtime. Only what a user writes is public: the job, the harness,
 // sources, time, keys a user implements, counters, errors and the prelude. What generated
 // code calls lives in `__private`.
+#[doc(hidden)]
+pub mod connectors;
 mod exec;
 mod job;
 mod keys;
 mod ops;
 mod persist;
 mod render;
-mod sink;
 mod ui;
 
 #[cfg(test)]
@@ -23,6 +24,7 @@ mod test_support;
 
 pub mod error;
 pub mod feed;
+pub mod sink;
 pub mod source;
 pub mod testing;
 pub mod text;
@@ -51,6 +53,7 @@ pub mod prelude {
 /// The paths generated code uses. Not a public API: it changes with the compiler.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::connectors;
     pub use crate::error::Result;
     pub use crate::exec::exchange::Exchange;
     pub use crate::exec::partition::{partition_source, SourceBatch};
@@ -63,7 +66,7 @@ pub mod __private {
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
     pub use crate::ops::{branches, durations, join, split_records, state};
     pub use crate::persist::checkpoint;
-    pub use crate::sink::{dashboard, foreach, print, text_files};
+    pub use crate::sink::{dashboard, emit as sink_emit, foreach, output, print, text_files};
     pub use crate::text;
     pub use crate::time::Duration;
 

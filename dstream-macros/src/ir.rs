@@ -71,10 +71,47 @@ pub enum Reducer {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum Source {
-    Socket { host: Value, port: Value, config: Option<Value> },
+    Socket {
+        host: Value,
+        port: Value,
+        config: Option<Value>,
+    },
     Queue(Value),
     TextFiles(Value),
     Custom(Value),
+    /// A connector's source (`kafka(..)`, `nats(..)`): its constructor's call.
+    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
+    Connector(Call),
+}
+
+/// A connector's constructor call: `connectors::function(args)` in `dstream-core`, evaluated
+/// once when the job is built.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The constructor's name: the operator's name.
+    pub function: &'static str,
+    /// One per parameter of the operator, in order.
+    pub args: Vec<CallArg>,
+}
+
+/// An argument of a [`Call`].
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // Until the first connector entry lands in the table.
+pub enum CallArg {
+    /// A required parameter's argument, passed as written.
+    Given(Value),
+    /// An optional parameter's argument: passed as `Some(arg)`, or `None` when not written.
+    Optional(Option<Value>),
+}
+
+/// What an `output` writes to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `output(sink)`: a value implementing `dstream::sink::Sink`.
+    Value(Value),
+    /// A connector's output (`to_sql(..)`, `to_kafka(..)`): its constructor's call.
+    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
+    Connector(Call),
 }
 
 /// Every operator of the language with its arguments in their roles.
@@ -149,6 +186,8 @@ pub enum Op {
         suffix: Option<Value>,
     },
     Dashboard(Value),
+    /// `output(sink)` and the connectors' outputs.
+    Output(Target),
 }
 
 impl Op {
@@ -159,6 +198,7 @@ impl Op {
             Op::Source(Source::Queue(_)) => Kind::Source(SourceOp::Queue),
             Op::Source(Source::TextFiles(_)) => Kind::Source(SourceOp::TextFiles),
             Op::Source(Source::Custom(_)) => Kind::Source(SourceOp::Custom),
+            Op::Source(Source::Connector(_)) => Kind::Source(SourceOp::Connector),
             Op::Narrow(op, _) => Kind::Narrow(*op),
             Op::Union => Kind::Union,
             Op::Glom => Kind::Reshape(ReshapeOp::Glom),
@@ -188,6 +228,7 @@ impl Op {
             Op::ForeachBatch(_) => Kind::Output(OutputOp::ForeachBatch),
             Op::SaveAsTextFiles { .. } => Kind::Output(OutputOp::SaveAsTextFiles),
             Op::Dashboard(_) => Kind::Output(OutputOp::Dashboard),
+            Op::Output(_) => Kind::Output(OutputOp::Output),
         }
     }
 

@@ -83,4 +83,14 @@ pub trait Source: Send + 'static {
         let _ = selection;
         Ok(self.cut(time))
     }
+
+    /// Called after the batch at `time` ran and every output of it was written (and, with
+    /// checkpointing, after its input was logged). A source that acknowledges what it read
+    /// (a message queue's consumer, a Kafka consumer group's committed offsets) does it here,
+    /// so that nothing is acknowledged before the outputs that consumed it are committed.
+    /// The default does nothing.
+    fn batch_completed(&mut self, time: Time) -> Result<()> {
+        let _ = time;
+        Ok(())
+    }
 }

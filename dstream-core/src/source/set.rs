@@ -27,6 +27,8 @@ pub trait SourceSet: Send + 'static {
     fn recut(&mut self, time: Time, selections: &[Option<Vec<u8>>]) -> Result<Self::Batches>;
     /// The sources' type names, to name them in the log.
     fn names(&self) -> Vec<&'static str>;
+    /// Tells every source that the batch at `time` completed (see [`Source::batch_completed`]).
+    fn batch_completed(&mut self, time: Time) -> Result<()>;
 }
 
 macro_rules! source_set {
@@ -65,6 +67,11 @@ macro_rules! source_set {
             }
             fn names(&self) -> Vec<&'static str> {
                 vec![$(std::any::type_name::<$s>()),*]
+            }
+            #[allow(unused_variables)]
+            fn batch_completed(&mut self, time: Time) -> Result<()> {
+                $(self.$i.batch_completed(time)?;)*
+                Ok(())
             }
         }
     };

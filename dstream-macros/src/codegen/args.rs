@@ -2,7 +2,7 @@
 //! token.
 
 use super::Codegen;
-use crate::ir::{Func, Reducer, Value};
+use crate::ir::{Call, CallArg, Func, Reducer, Target, Value};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::Ident;
@@ -42,6 +42,39 @@ pub fn mixed(name: &str) -> Ident {
 }
 
 impl Codegen<'_> {
+    /// A connector constructor's call, `connectors::function(args)`: required arguments as
+    /// written, optional ones as `Some(arg)` or `None`; at the arguments' spans, so a wrong
+    /// argument type is reported on what the user wrote.
+    pub(super) fn connector_call(&self, call: &Call, span: Span) -> TokenStream {
+        let dp = self.dp_at(span);
+        let function = Ident::new(call.function, span);
+        let args = call.args.iter().map(|arg| match arg {
+            CallArg::Given(value) => quote!(#value),
+            CallArg::Optional(Some(value)) => {
+                let at = syn::spanned::Spanned::span(value);
+                quote_spanned!(at=> ::core::option::Option::Some(#value))
+            }
+            CallArg::Optional(None) => quote_spanned!(span=> ::core::option::Option::None),
+        });
+        quote_spanned!(span=> #dp::connectors::#function(#(#args),*))
+    }
+
+    /// The value an output writes to (a connector's, built at the operator's `span`).
+    pub(super) fn output_target(&self, target: &Target, span: Span) -> TokenStream {
+        match target {
+            Target::Value(value) => {
+                let at = syn::spanned::Spanned::span(value);
+                let dp = self.dp_at(user_at(at));
+                quote_spanned!(at=> #dp::output(#value))
+            }
+            Target::Connector(call) => {
+                let dp = self.dp_at(span);
+                let call = self.connector_call(call, span);
+                quote_spanned!(span=> #dp::output(#call))
+            }
+        }
+    }
+
     /// A string argument (`&str` or `String`), evaluated once when the job is built.
     pub(super) fn string_arg(&mut self, expr: &Value) -> TokenStream {
         let var = self.var("string");

@@ -210,6 +210,19 @@ impl Codegen<'_> {
                     breaks_early: false,
                 }
             }
+            Op::Output(target) => {
+                let var = self.var("output");
+                let built = self.output_target(target, span);
+                self.hoisted.push(quote!(let mut #var = #built;));
+                let var = respan_ident(&var, span);
+                EndCode {
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
+                    finish: returns_sink,
+                    after: quote_spanned!(span=> #dp::sink_emit(&mut #var, #ctx, #out)?;),
+                    breaks_early: false,
+                }
+            }
             // `plan` ends stages only at shuffles, reshapes and outputs: keep the records.
             _ => EndCode {
                 init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),

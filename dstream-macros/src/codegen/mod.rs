@@ -144,6 +144,10 @@ impl Codegen<'_> {
             Op::Source(Source::Queue(batches)) => quote_spanned!(span=> #dp::sources::queue(#batches)),
             Op::Source(Source::TextFiles(dir)) => quote_spanned!(span=> #dp::sources::text_files(#dir)),
             Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::sources::custom(#source)),
+            Op::Source(Source::Connector(call)) => {
+                let call = self.connector_call(call, span);
+                quote_spanned!(span=> #dp::sources::custom(#call))
+            }
             // `plan` only lists sources here.
             _ => quote_spanned!(span=> ()),
         }

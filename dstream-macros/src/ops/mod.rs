@@ -83,6 +83,8 @@ pub enum SourceOp {
     Queue,
     TextFiles,
     Custom,
+    /// A connector's source, built by its constructor in `dstream-core`'s `connectors`.
+    Connector,
 }
 
 /// Narrow operators.
@@ -113,6 +115,8 @@ pub enum OutputOp {
     ForeachBatch,
     SaveAsTextFiles,
     Dashboard,
+    /// `output(sink)` and the connectors' outputs.
+    Output,
 }
 
 /// What an argument may be.
@@ -242,6 +246,22 @@ impl<'a> BoundArgs<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The call of the connector constructor `function` with every parameter's argument, in
+    /// the table's order; `None` when a required one is missing (which `check` reported).
+    #[allow(dead_code)] // Until the first connector entry lands in the table.
+    pub fn call(&self, function: &'static str) -> Option<crate::ir::Call> {
+        let mut args = Vec::with_capacity(self.spec.args.len());
+        for param in self.spec.args {
+            let arg = self.expr(param.name);
+            args.push(if param.required {
+                crate::ir::CallArg::Given(arg?)
+            } else {
+                crate::ir::CallArg::Optional(arg)
+            });
+        }
+        Some(crate::ir::Call { function, args })
     }
 
     /// An optional duration.

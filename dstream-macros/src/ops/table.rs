@@ -5,7 +5,7 @@
 
 use super::ArgKind::*;
 use super::*;
-use crate::ir::{Op, Source};
+use crate::ir::{Op, Source, Target};
 
 const fn arg(name: &'static str, kind: ArgKind) -> ArgSpec {
     ArgSpec { name, kind, required: true }
@@ -384,5 +384,13 @@ pub static OPERATORS: &[OpSpec] = &[
         "serves a live web page of the batch's (label, number) records on `address`: a chart over recent batches and the latest table",
         r#"queue(vec![vec![("a", 1)]]) every 1s |> dashboard("127.0.0.1:0")"#,
         |a| Some(Op::Dashboard(a.expr("address")?)),
+    ),
+    op(
+        "output",
+        Kind::Output(OutputOp::Output),
+        &[arg("sink", Value)],
+        "writes each batch to any value implementing `dstream::sink::Sink` (your own output with its own connection or state)",
+        r#"queue(vec![vec![1, 2]]) every 1s |> output(my_sink)"#,
+        |a| Some(Op::Output(Target::Value(a.expr("sink")?))),
     ),
 ];
