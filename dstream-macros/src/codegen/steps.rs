@@ -300,12 +300,12 @@ impl Codegen<'_> {
     }
 }
 
-/// `(&meet).#call`, the `Meet` made by `branches::#make`: the two streams of a `union` or a
+/// `(&&&meet).#call`, the `Meet` made by `branches::#make`: the two streams of a `union` or a
 /// join met as their types allow (untouched when they are one type; see `ops::branches`).
 fn meet_call(dp: &TokenStream, make: TokenStream, call: TokenStream) -> TokenStream {
     quote! {{
-        use #dp::branches::{OwnedTypes as _, SameTypes as _};
+        use #dp::branches::{OtherTypes as _, OwnedTypes as _, SameTypes as _};
         let __meet = #dp::branches::#make;
-        (&__meet).#call
+        (&&&__meet).#call
     }}
 }
