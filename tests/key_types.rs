@@ -118,16 +118,26 @@ fn composite_keys_flow_through_reduce_window_state_and_join() {
 }
 
 #[test]
-fn pairs_of_words_key_joins_with_owned_pairs() {
-    // `(&str, &str)` keys meet `(String, String)` keys.
-    let owned: Vec<Vec<(String, String)>> = vec![vec![("a".to_string(), "bb a".to_string())]];
+fn pairs_of_words_flow_through_reduce_window_and_join() {
+    // `(&str, &str)` keys (first and second word of a line) per batch, `(String, String)`
+    // after the window, and a third stream keyed by `(String, String)`.
+    let owned: Vec<Vec<(String, String)>> = vec![vec![("a".to_string(), "bb".to_string())]];
     let job = stream! {
+        let pairs = queue(text()) |> flat_map(|line: &str| {
+            let words: Vec<&str> = line.split(' ').collect();
+            words.windows(2).map(|w| ((w[0], w[1]), 1)).collect::<Vec<_>>()
+        }) |> reduce_by_key(+) every 1s;
+        let recent = pairs |> reduce_by_key_and_window(+, 2s);
         let known = queue(owned) |> map(|pair| (pair, true));
-        queue(text()) |> map(|line| line.split_once(' ').unwrap_or((line, ""))) |> map(|pair| (pair, 1)) every 1s
-            |> join(known) |> print
+        pairs |> join(recent) |> print;
+        pairs |> join(known) |> print;
+        recent |> join(known) |> print
     };
     let out = Harness::new(job).run_batches(1).unwrap();
-    assert_eq!(sorted(&out[0]), ["((a,bb a),(1,true))"]);
+    assert_eq!(
+        sorted(&out[0]),
+        ["((a,bb),(1,1))", "((a,bb),(1,true))", "((a,bb),(1,true))", "((bb,a),(1,1))"]
+    );
 }
 
 #[test]
