@@ -71,8 +71,16 @@
 //! A duration literal binds to the next duration parameter and any other argument to the next
 //! other parameter, skipping optional parameters of the other class; so
 //! `reduce_by_key_and_window(+, 10s)`, `reduce_by_key_and_window(+, -, 10s, 2s)` and
-//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written. A `{expr}`
-//! argument counts as a duration.
+//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written. `_` leaves
+//! out the optional parameter at its position.
+//!
+//! A `{expr}` argument is a duration where a duration parameter can take it, else an ordinary
+//! expression: `update_state_by_key(f, {initial})` passes an initial state. Where it could be
+//! either, a duration literal after it decides: `reduce_by_key_and_window(+, {inverse}, 10s)`
+//! passes an inverse function, `reduce_by_key_and_window(+, {length}, {slide})` a computed
+//! window, and `reduce_by_key_and_window(+, _, {length}, 2s)` a computed length with a literal
+//! slide and no inverse. A function never needs braces: `reduce_by_key_and_window(+, inverse,
+//! 10s)` reads the same.
 //!
 //! **Durations from the running program.** `every {interval}` and `window({length}, {slide})`
 //! take a `Duration` the program computes, so one binary serves several intervals:
