@@ -52,7 +52,7 @@ pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result
 /// pipeline  := (source | NAME) ('|>' op)*          -- a `let` pipeline has no output;
 ///                                                     any other ends in one
 /// op        := OPERATOR ('(' arg (',' arg)* ')')? ('every' duration)?
-/// arg       := '+' | '*' | '-' | duration | NAME | rust-expression
+/// arg       := '+' | '*' | '-' | '_' | duration | NAME | rust-expression
 /// duration  := LITERAL | '{' rust-expression '}'  -- LITERAL: 500ms, 1.5s, 15min, 1h
 /// ```
 ///
@@ -79,6 +79,14 @@ pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result
 /// values or the shorthands `+`, `*`, `min`, `max`, and `-` as an inverse; values are any
 /// expression, evaluated once when the job is built; counts are `usize` expressions; streams
 /// are `let` names. See [Arguments](crate::operators#arguments).
+///
+/// Arguments are positional; optional ones may be left out, or skipped with `_`. `{expr}` is a
+/// duration where a duration parameter can take it, else an ordinary expression (a function
+/// or a value). Where it could be either, a duration literal after it decides: in
+/// `reduce_by_key_and_window(+, {inverse}, 10s)` the braces are the inverse, in
+/// `reduce_by_key_and_window(+, {length}, {slide})` the window's durations; write
+/// `reduce_by_key_and_window(+, _, {length}, 2s)` for a computed length and a literal slide
+/// without an inverse.
 ///
 /// # Operators
 ///

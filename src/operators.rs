@@ -71,8 +71,16 @@
 //! A duration literal binds to the next duration parameter and any other argument to the next
 //! other parameter, skipping optional parameters of the other class; so
 //! `reduce_by_key_and_window(+, 10s)`, `reduce_by_key_and_window(+, -, 10s, 2s)` and
-//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written. A `{expr}`
-//! argument counts as a duration.
+//! `map_with_state(f, 30s)` (a timeout without initial state) all read as written. `_` leaves
+//! out the optional parameter at its position.
+//!
+//! A `{expr}` argument is a duration where a duration parameter can take it, else an ordinary
+//! expression: `update_state_by_key(f, {initial})` passes an initial state. Where it could be
+//! either, a duration literal after it decides: `reduce_by_key_and_window(+, {inverse}, 10s)`
+//! passes an inverse function, `reduce_by_key_and_window(+, {length}, {slide})` a computed
+//! window, and `reduce_by_key_and_window(+, _, {length}, 2s)` a computed length with a literal
+//! slide and no inverse. A function never needs braces: `reduce_by_key_and_window(+, inverse,
+//! 10s)` reads the same.
 //!
 //! **Durations from the running program.** `every {interval}` and `window({length}, {slide})`
 //! take a `Duration` the program computes, so one binary serves several intervals:
@@ -155,7 +163,14 @@
 //! word of a text line) becomes a `String`, tuples, `Option`s and `Vec`s convert element by
 //! element, numbers stay as they are. So `queue(lines) |> flat_map(split) |> window(2s)` gives
 //! `String` records, and the keys of `update_state_by_key` are `String`s. For your own record
-//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`:
+//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`.
+//!
+//! Borrowed and owned streams still combine without glue: a `union` or a join of a stream of
+//! `&str` words (or `(&str, u32)` keys, `Option<&str>` keys, ...) with one of their owned
+//! form (`String`, `(String, u32)`, `Option<String>`) meets in the owned form, converted as the
+//! step reads each record; streams of one type combine untouched, so borrowed text stays
+//! borrowed. A closure after a window or a state store takes the owned form: write
+//! `|w: String|` there, not `|w: &str|` (the compiler says so, on the annotation).
 //!
 //! ```
 //! use dstream::prelude::*;

@@ -82,3 +82,101 @@ fn split_takes_owned_lines_anywhere_in_a_pipeline() {
     let out = Harness::new(job).run_batches(1).unwrap();
     assert_eq!(sorted(&out[0]), ["(A,2)", "(B,1)", "(a,1)", "(b,2)"]);
 }
+
+/// `(word, length)` keys: the first letters of `a bb a`, `bb c`.
+fn text() -> Vec<Vec<&'static str>> {
+    vec![vec!["a bb a"], vec!["bb c"]]
+}
+
+#[test]
+fn composite_keys_flow_through_reduce_window_state_and_join() {
+    // `(&str, u32)` keys per batch, `(String, u32)` after the window and the state store, and
+    // a third stream keyed by `(String, u32)` from owned text: every pair joins without glue.
+    let names: Vec<Vec<String>> = vec![vec!["a".to_string(), "c".to_string()]];
+    let job = stream! {
+        let counts = queue(text()) |> flat_map(split) |> map(|w| ((w, w.len() as u32), 1)) |> reduce_by_key(+) every 1s;
+        let recent = counts |> reduce_by_key_and_window(+, 2s);
+        let total = counts |> update_state_by_key(|new: Vec<i32>, old: Option<i32>| Some(new.iter().sum::<i32>() + old.unwrap_or(0)));
+        let known = queue(names) |> map(|n: String| { let len = n.len() as u32; ((n, len), "known") });
+        counts |> join(recent) |> print;
+        counts |> join(known) |> print;
+        total |> join(known) |> print;
+        counts |> union(recent) |> reduce_by_key(+) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(
+        sorted(&out[0]),
+        [
+            "((a,1),(2,2))",
+            "((a,1),(2,known))",
+            "((a,1),(2,known))",
+            "((a,1),4)",
+            "((bb,2),(1,1))",
+            "((bb,2),2)",
+        ]
+    );
+}
+
+#[test]
+fn pairs_of_words_flow_through_reduce_window_and_join() {
+    // `(&str, &str)` keys (first and second word of a line) per batch, `(String, String)`
+    // after the window, and a third stream keyed by `(String, String)`.
+    let owned: Vec<Vec<(String, String)>> = vec![vec![("a".to_string(), "bb".to_string())]];
+    let job = stream! {
+        let pairs = queue(text()) |> flat_map(|line: &str| {
+            let words: Vec<&str> = line.split(' ').collect();
+            words.windows(2).map(|w| ((w[0], w[1]), 1)).collect::<Vec<_>>()
+        }) |> reduce_by_key(+) every 1s;
+        let recent = pairs |> reduce_by_key_and_window(+, 2s);
+        let known = queue(owned) |> map(|pair| (pair, true));
+        pairs |> join(recent) |> print;
+        pairs |> join(known) |> print;
+        recent |> join(known) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(
+        sorted(&out[0]),
+        ["((a,bb),(1,1))", "((a,bb),(1,true))", "((a,bb),(1,true))", "((bb,a),(1,1))"]
+    );
+}
+
+#[test]
+fn optional_text_keys_meet_their_owned_form() {
+    // `Option<&str>` keys per batch, `Option<String>` after a window.
+    let job = stream! {
+        let tagged = queue(vec![vec!["#a b #a"]]) |> flat_map(split) |> map(|w| (w.strip_prefix('#'), 1)) |> reduce_by_key(+) every 1s;
+        let recent = tagged |> window(2s);
+        tagged |> join(recent) |> print;
+        tagged |> union(recent) |> reduce_by_key(+) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(sorted(&out[0]), ["(None,(1,1))", "(None,2)", "(Some(a),(2,2))", "(Some(a),4)"]);
+}
+
+#[test]
+fn transform_with_takes_borrowed_and_owned_streams() {
+    // One side's keys are `&str`, the other's `String` (after a window); the function joins
+    // them by hand, and gives what `join` gives.
+    let job = stream! {
+        let counts = queue(lines()) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s;
+        let recent = counts |> reduce_by_key_and_window(+, 2s);
+        counts |> transform_with(recent, |now, recent, _| {
+            let recent: std::collections::HashMap<_, _> = recent.into_iter().collect();
+            now.into_iter().filter_map(|(w, n)| Some((w, (n, *recent.get(w)?)))).collect::<Vec<_>>()
+        }) |> print;
+        counts |> join(recent) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(sorted(&out[0]), ["(a,(2,2))", "(a,(2,2))", "(b,(1,1))", "(b,(1,1))"]);
+}
+
+#[test]
+fn a_closure_on_owned_words_after_a_window() {
+    // After a window, words are `String`; `|w: &str|` there is a compile error that says to
+    // write `w: String` (ui-tests `types/str_closure_after_window`).
+    let job = stream! {
+        queue(lines()) |> flat_map(split) every 1s |> window(2s) |> map(|w: String| w.len()) |> reduce(+) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(out[0].printed_records(), ["3"]);
+}

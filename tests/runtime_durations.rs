@@ -55,8 +55,27 @@ fn a_window_that_breaks_sparks_rule_stops_the_job_at_its_start() {
 #[test]
 fn a_zero_interval_stops_the_job_at_its_start() {
     let job = stream! { queue(vec![vec![1]]) every {std::time::Duration::ZERO} |> print };
+    assert_eq!(job.batch_interval(), Duration::from_millis(0), "kept as computed, not replaced");
     let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
-    assert!(error.contains("the batch interval (`every {..}`) must be longer than zero"), "{error}");
+    assert_eq!(
+        error,
+        "invalid configuration: the batch interval `every {std::time::Duration::ZERO}` is zero when the job starts: it must be longer than zero"
+    );
+}
+
+#[test]
+fn a_zero_interval_is_refused_with_a_checkpoint_too() {
+    // The checkpoint's default interval derives from the batch interval: still no panic,
+    // the same error.
+    let dir = std::env::temp_dir().join(format!("dstream-zero-interval-{}", std::process::id()));
+    let gap = std::time::Duration::from_millis(0);
+    let job = stream! {
+        #![checkpoint(dir.clone())]
+        queue(vec![vec![("a", 1)]]) every {gap} |> update_state_by_key(|v: Vec<i32>, s: Option<i32>| s.or(v.first().copied())) |> print
+    };
+    let error = Harness::new(job).run_batches(1).unwrap_err().to_string();
+    assert!(error.contains("`every {gap}` is zero"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -137,4 +156,36 @@ fn a_broken_duration_stops_the_job_before_its_sources_start() {
     let job = stream! { source(watched) every 1s |> window({length}) |> print };
     assert!(Harness::new(job).run_batches(1).is_err());
     assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the harness started the source");
+}
+
+/// Per-key sums over two batches, as `reduce_by_key_and_window` gives them (incrementally
+/// with an inverse, or not).
+fn keyed() -> Vec<Vec<(&'static str, i32)>> {
+    vec![vec![("a", 1)], vec![("a", 2), ("b", 1)], vec![("b", 5)]]
+}
+
+#[test]
+fn braces_in_function_position_are_functions() {
+    // `{inverse}` before a literal length is the inverse function, not a duration; `_`
+    // leaves the inverse out before a computed length; `{initial}` where no duration can
+    // stand is a value.
+    let inverse = |a: i32, b: i32| a - b;
+    let length = 2 * INTERVAL;
+    let initial = vec![("a".to_string(), 10)];
+    let ours = stream! {
+        let pairs = queue(keyed()) every 1s;
+        pairs |> reduce_by_key_and_window(+, {inverse}, 2s) |> print;
+        pairs |> reduce_by_key_and_window(+, _, {length}, 1s) |> print;
+        pairs |> update_state_by_key(|vs: Vec<i32>, s: Option<i32>| Some(s.unwrap_or(0) + vs.iter().sum::<i32>()), {initial}) |> print
+    };
+    let theirs = stream! {
+        let pairs = queue(keyed()) every 1s;
+        pairs |> reduce_by_key_and_window(+, -, 2s) |> print;
+        pairs |> reduce_by_key_and_window(+, 2s, 1s) |> print;
+        pairs |> update_state_by_key(|vs: Vec<i32>, s: Option<i32>| Some(s.unwrap_or(0) + vs.iter().sum::<i32>()), vec![("a".to_string(), 10)]) |> print
+    };
+    let ours = Harness::new(ours).with_parallelism(1).run_batches(3).unwrap();
+    let theirs = Harness::new(theirs).with_parallelism(1).run_batches(3).unwrap();
+    assert_eq!(ours, theirs);
+    assert!(ours[2].printed_records().contains(&"(a,13)"), "{:?}", ours[2].printed_records());
 }

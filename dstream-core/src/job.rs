@@ -346,7 +346,9 @@ impl Job {
     /// `#![checkpoint(dir, interval)]`, which also saves their operators' state.
     pub fn with_checkpoint(mut self, dir: impl Into<PathBuf>, interval: Option<Duration>) -> Job {
         let b = self.batch_interval.as_millis();
-        let interval = interval.unwrap_or(Duration::from_millis(b * 10_000u64.div_ceil(b)));
+        // (A zero interval, computed by the program, is refused when the job starts.)
+        let default = if b == 0 { 10_000 } else { b * 10_000u64.div_ceil(b) };
+        let interval = interval.unwrap_or(Duration::from_millis(default));
         self.checkpointing = Some(Checkpointing {
             dir: dir.into(),
             interval,

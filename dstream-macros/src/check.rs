@@ -27,6 +27,7 @@ pub fn check(graph: &Graph, diag: &mut Diagnostics) -> Option<ir::Graph> {
             }
         }
     }
+    crate::owned_records::check(graph, diag);
     statement_ends(graph, diag);
     unused_streams(graph, diag);
     let settings = crate::settings::settings(&graph.settings, diag);
@@ -264,6 +265,15 @@ fn argument_kinds(node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
             Arg::Duration(d) => diag.error(
                 d.span,
                 format!("`{}` takes no duration here: its `{}` is not a time", spec.name, param.name),
+            ),
+            Arg::Expr(syn::Expr::Infer(omitted)) if param.required => diag.error(
+                syn::spanned::Spanned::span(omitted),
+                format!(
+                    "`_` leaves out an optional argument, but the `{}` of `{}` is required: `{}`",
+                    param.name,
+                    spec.name,
+                    spec.signature()
+                ),
             ),
             // `{expr}`: a duration the program computes, checked when the job starts.
             Arg::Expr(syn::Expr::Block(_)) if param.kind == ArgKind::Duration => {}

@@ -2,7 +2,7 @@
 //! reported at once; warnings become real compiler warnings.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 
 /// Errors and warnings found while compiling one `stream!` invocation.
 #[derive(Default)]
@@ -83,4 +83,30 @@ pub fn placeholder(diagnostics: &Diagnostics, private: &TokenStream) -> TokenStr
             #private::placeholder_job()
         }
     }
+}
+
+/// Tokens as a person writes them, near enough for a message: `(String, u32)` and
+/// `{std::time::Duration::ZERO}` rather than the token stream's `(String , u32)` and
+/// `{ std :: time :: Duration :: ZERO }`.
+pub fn written(tokens: &impl ToTokens) -> String {
+    let mut text = tokens.to_token_stream().to_string();
+    let spacing = [
+        (" :: ", "::"),
+        (" . ", "."),
+        ("{ ", "{"),
+        (" }", "}"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        ("& ", "&"),
+        ("' ", "'"),
+    ];
+    for (from, to) in spacing {
+        text = text.replace(from, to);
+    }
+    text
 }

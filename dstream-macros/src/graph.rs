@@ -29,7 +29,7 @@ pub struct Node {
 }
 
 impl Node {
-    /// The argument bound to the parameter called `name`, if written.
+    /// The argument bound to the parameter called `name`, if written (not `_`).
     pub fn param(&self, name: &str) -> Option<&Arg> {
         let spec = self.spec?;
         let index = spec.args.iter().position(|p| p.name == name)?;
@@ -38,6 +38,7 @@ impl Node {
             .zip(&self.args)
             .find(|(bound, _)| *bound == Some(index))
             .map(|(_, a)| a)
+            .filter(|a| !ops::bind::is_omitted(a))
     }
 
     /// Where to report a problem with the arguments.

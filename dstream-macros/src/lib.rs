@@ -15,16 +15,33 @@
 //! `settings` the `#![..]` settings; `diag` collects errors and warnings. This file is the
 //! only one that touches `proc_macro`; everything else works on `proc_macro2` and is
 //! unit-tested.
+//!
+//! # Adding an operator
+//!
+//! What a new operator touches depends on what it is:
+//!
+//! | operator | touches |
+//! |---|---|
+//! | a connector (source or output) | one entry in `ops/table.rs` whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call`, and its constructor in `dstream_core::connectors` |
+//! | a composite (made of existing operators) | its entry, an [`ir::Op`] variant (checked as written), its arm in `Op::kind`, and its rewrite in `lower` |
+//! | a new primitive | its entry, a variant of its class (`NarrowOp`, `ShuffleOp`, …) and of [`ir::Op`], its arm in `Op::kind`, and its code in the class's codegen file (`codegen/stage.rs` for record-by-record operators, `codegen/ends.rs` for shuffles and outputs, `codegen/steps.rs` for windows, state and two-stream operators) |
+//!
+//! and, for every one, its documentation page in `dstream`'s `src/operators.rs`, a link from
+//! the `stream!` reference, an expansion snapshot and a UI test: `ops/completeness.rs` fails
+//! naming what is missing, and `diag_coverage.rs` fails for a new message without a UI test.
 #![warn(missing_docs)]
 
 mod check;
 mod codegen;
 mod diag;
+#[cfg(test)]
+mod diag_coverage;
 mod explain;
 mod graph;
 mod ir;
 mod lower;
 mod ops;
+mod owned_records;
 mod parse;
 mod plan;
 mod settings;

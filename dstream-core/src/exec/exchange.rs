@@ -7,7 +7,7 @@
 //! ([`Executor::repartition`]), the gathers of `count`, `reduce`, `transform` and
 //! `transform_with` ([`Executor::gather`], [`Executor::scatter`]). A union moves no record:
 //! it renumbers partitions ([`Executor::union`], for a window's batches; a program's `union`
-//! does the same in `ops::branches::union_branch`, where `&str` records meet `String` ones).
+//! does the same in `ops::branches`, where `&str` records meet `String` ones).
 //!
 //! An exchange has two halves:
 //! 1. The map side: a stage's task cuts its source partition `i` into one bucket per

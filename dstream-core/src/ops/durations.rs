@@ -38,16 +38,19 @@ pub fn millis(d: impl RuntimeDuration) -> u64 {
     d.millis()
 }
 
-/// The batch interval for `Job::new`: a zero interval (refused by [`check_interval`] when the
-/// job starts) is replaced by 1 ms so that building the job cannot fail.
+/// The batch interval for `Job::new`, as the program computed it: a zero interval is kept
+/// (and refused by [`check_interval`] when the job starts, naming the expression).
 pub fn interval(ms: u64) -> crate::time::Duration {
-    crate::time::Duration::from_millis(ms.max(1))
+    crate::time::Duration::from_millis(ms)
 }
 
-/// The batch interval must be longer than zero.
-pub fn check_interval(ms: u64) -> Result<()> {
+/// The batch interval must be longer than zero; `written` is the `{expr}` the program set it
+/// with, as written.
+pub fn check_interval(ms: u64, written: &str) -> Result<()> {
     if ms == 0 {
-        return Err(Error::Config("the batch interval (`every {..}`) must be longer than zero".into()));
+        return Err(Error::Config(format!(
+            "the batch interval `every {written}` is zero when the job starts: it must be longer than zero"
+        )));
     }
     Ok(())
 }
@@ -81,12 +84,14 @@ mod tests {
     fn reads_both_duration_types() {
         assert_eq!(millis(std::time::Duration::from_millis(1500)), 1500);
         assert_eq!(millis(crate::time::Duration::from_secs(2)), 2000);
-        assert_eq!(interval(0).as_millis(), 1);
+        assert_eq!(interval(0).as_millis(), 0);
     }
 
     #[test]
     fn checks_say_what_is_wrong() {
-        assert!(check_interval(0).unwrap_err().to_string().contains("longer than zero"));
+        let e = check_interval(0, "{gap}").unwrap_err().to_string();
+        assert!(e.contains("`every {gap}` is zero"), "{e}");
+        assert!(check_interval(1, "{gap}").is_ok());
         assert!(check_multiple("the window length of `window`", 2500, 1000).is_err());
         assert!(check_multiple("x", 0, 1000).is_err());
         assert!(check_multiple("x", 3000, 1000).is_ok());

@@ -230,7 +230,11 @@ impl Codegen<'_> {
         let mut code = TokenStream::new();
         if self.graph.interval.millis().is_none() {
             let interval = self.interval();
-            code.extend(quote!(#dp::durations::check_interval(#interval)?;));
+            let written = match &self.graph.interval.value {
+                DurValue::Runtime(expr) => crate::diag::written(expr),
+                DurValue::Millis(_) => String::new(),
+            };
+            code.extend(quote!(#dp::durations::check_interval(#interval, #written)?;));
             if let Some(checkpoint) = self.graph.checkpoint.as_ref().and_then(|c| c.interval.clone()) {
                 let ms = self.duration_ms(&checkpoint);
                 code.extend(

@@ -119,7 +119,13 @@ impl Codegen<'_> {
             let dp = self.dp_at(span);
             let parts = respan(&self.read_value(input), span);
             let acc = respan_ident(&acc, span);
-            code.extend(quote_spanned!(span=> let #acc = #dp::branches::union_branch(#acc, #parts);));
+            let branch = respan_ident(&self.var("branch"), span);
+            let meet = meet_call(
+                &dp,
+                quote_spanned!(span=> records(&#acc, &#branch)),
+                quote_spanned!(span=> union(#acc, #branch)),
+            );
+            code.extend(quote_spanned!(span=> let #branch = #parts; let #acc = #meet;));
         }
         let bind = self.bind(node, quote!(#acc));
         quote!(#code #bind)
@@ -219,7 +225,12 @@ impl Codegen<'_> {
                 let partitions = respan(&self.partitions_arg(partitions), span);
                 let branch_dp = self.dp_at(branch);
                 let (this, other) = (respan_ident(&l_var, branch), respan_ident(&r_var, branch));
-                let sides = quote_spanned!(branch=> let (#this, #other) = #branch_dp::branches::join_sides(#this, #r););
+                let meet = meet_call(
+                    &branch_dp,
+                    quote_spanned!(branch=> keys(&#this, &#other)),
+                    quote_spanned!(branch=> join_sides(#this, #other)),
+                );
+                let sides = quote_spanned!(branch=> let #other = #r; let (#this, #other) = #meet;);
                 let r_var = respan_ident(&r_var, span);
                 quote_spanned!(span=>
                     let #l_var = #l;
@@ -287,4 +298,14 @@ impl Codegen<'_> {
         };
         self.bind(node, value)
     }
+}
+
+/// `(&&&meet).#call`, the `Meet` made by `branches::#make`: the two streams of a `union` or a
+/// join met as their types allow (untouched when they are one type; see `ops::branches`).
+fn meet_call(dp: &TokenStream, make: TokenStream, call: TokenStream) -> TokenStream {
+    quote! {{
+        use #dp::branches::{OtherTypes as _, OwnedTypes as _, SameTypes as _};
+        let __meet = #dp::branches::#make;
+        (&&&__meet).#call
+    }}
 }

@@ -3,6 +3,7 @@
 //! [`Op`](crate::ir::Op). This module holds the table's types and how arguments bind to
 //! parameters.
 
+pub mod bind;
 #[cfg(test)]
 mod completeness;
 mod table;
@@ -166,10 +167,16 @@ pub struct OpSpec {
 /// (which `check` has then reported).
 pub type Build = fn(&BoundArgs) -> Option<crate::ir::Op>;
 
-/// Whether an argument reads as a duration: a literal such as `10s`, or `{expr}`, a
-/// `std::time::Duration` computed when the job is built.
-pub fn is_duration_arg(arg: &Arg) -> bool {
-    matches!(arg, Arg::Duration(_) | Arg::Expr(syn::Expr::Block(_)))
+/// `e` without braces around it when it is `{ expr }` (one expression, no statements or
+/// attributes), else `e`.
+fn unbraced(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Block(b) if b.attrs.is_empty() && b.label.is_none() => match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(inner, None)] => inner,
+            _ => e,
+        },
+        _ => e,
+    }
 }
 
 /// An operator's arguments by parameter name, read in their roles.
@@ -185,16 +192,19 @@ impl<'a> BoundArgs<'a> {
         BoundArgs { spec, args }
     }
 
-    /// The argument bound to the parameter called `name`, if written.
+    /// The argument bound to the parameter called `name`, if written (and not left out
+    /// with `_`).
     pub fn get(&self, name: &str) -> Option<&'a Arg> {
         let index = self.spec.args.iter().position(|p| p.name == name)?;
-        self.args.iter().find(|(p, _)| *p == index).map(|(_, a)| *a)
+        self.args.iter().find(|(p, _)| *p == index).map(|(_, a)| *a).filter(|a| !bind::is_omitted(a))
     }
 
-    /// An expression argument (a value or a function).
+    /// An expression argument (a value or a function). Braces around a lone expression are
+    /// dropped (`{inverse}` where a function stands is `inverse`), so that rustc does not
+    /// warn about braces the language let the user write.
     pub fn expr(&self, name: &str) -> Option<syn::Expr> {
         match self.get(name)? {
-            Arg::Expr(e) => Some(e.clone()),
+            Arg::Expr(e) => Some(unbraced(e).clone()),
             _ => None,
         }
     }
@@ -210,10 +220,12 @@ impl<'a> BoundArgs<'a> {
             Arg::Shorthand(ShorthandOp::Plus, span) => Reducer::Plus(*span),
             Arg::Shorthand(ShorthandOp::Times, span) => Reducer::Times(*span),
             Arg::Shorthand(ShorthandOp::Minus, span) => Reducer::Minus(*span),
-            Arg::Expr(syn::Expr::Path(p)) if p.path.is_ident("min") || p.path.is_ident("max") => {
-                Reducer::MinMax(p.path.get_ident()?.clone())
-            }
-            Arg::Expr(e) => Reducer::Func(e.clone()),
+            Arg::Expr(e) => match unbraced(e) {
+                syn::Expr::Path(p) if p.path.is_ident("min") || p.path.is_ident("max") => {
+                    Reducer::MinMax(p.path.get_ident()?.clone())
+                }
+                e => Reducer::Func(e.clone()),
+            },
             Arg::Duration(_) => return None,
         })
     }
@@ -268,37 +280,6 @@ impl OpSpec {
     pub fn arity(&self) -> (usize, usize) {
         let max = if self.variadic { usize::MAX } else { self.args.len() };
         (self.args.iter().filter(|a| a.required).count(), max)
-    }
-
-    /// Which parameter each argument binds to, in order. A duration literal binds to the next
-    /// duration parameter and anything else to the next other parameter, skipping optional
-    /// parameters of the other class, so `reduce_by_key_and_window(f, 10s)` and
-    /// `reduce_by_key_and_window(f, inverse, 10s, 2s)` both read as written. An argument that
-    /// fits no parameter binds to `None` (too many arguments, or the wrong class where a
-    /// required parameter stands: `check` reports both).
-    pub fn bind(&self, args: &[Arg]) -> Vec<Option<usize>> {
-        let mut next = 0;
-        args.iter()
-            .map(|arg| {
-                let is_duration = is_duration_arg(arg);
-                loop {
-                    let beyond = next >= self.args.len();
-                    let param = match (beyond, self.variadic) {
-                        (false, _) => next,
-                        (true, true) => self.args.len().checked_sub(1)?,
-                        (true, false) => return None,
-                    };
-                    let spec = &self.args[param];
-                    next += 1;
-                    let fits = (spec.kind == ArgKind::Duration) == is_duration;
-                    // Bind where it fits, or at a required parameter (the mismatch is
-                    // reported there); skip an optional parameter of the other class.
-                    if fits || spec.required || beyond {
-                        return Some(param);
-                    }
-                }
-            })
-            .collect()
     }
 
     /// The kind of the `index`-th argument (a variadic parameter covers the rest).
@@ -383,29 +364,6 @@ mod tests {
         assert_eq!(suggest("flatmap"), Some("flat_map"));
         assert_eq!(suggest("prnt"), Some("print"));
         assert_eq!(suggest("completely_different"), None);
-    }
-
-    #[test]
-    fn arguments_bind_by_class_skipping_optional_parameters() {
-        use crate::parse::{Arg, DurationLit};
-        let d = || {
-            Arg::Duration(DurationLit {
-                span: proc_macro2::Span::call_site(),
-                digits: "1".into(),
-                unit: "s".into(),
-            })
-        };
-        let e = || Arg::Expr(syn::parse_quote!(f));
-        let window = lookup("reduce_by_key_and_window").unwrap();
-        assert_eq!(window.bind(&[e(), d()]), vec![Some(0), Some(2)]);
-        assert_eq!(window.bind(&[e(), e(), d(), d()]), vec![Some(0), Some(1), Some(2), Some(3)]);
-        assert_eq!(window.bind(&[e(), d(), d(), e()]), vec![Some(0), Some(2), Some(3), Some(4)]);
-        let map_with_state = lookup("map_with_state").unwrap();
-        assert_eq!(map_with_state.bind(&[e(), d()]), vec![Some(0), Some(2)]);
-        let map = lookup("map").unwrap();
-        assert_eq!(map.bind(&[e(), e()]), vec![Some(0), None]);
-        let union = lookup("union").unwrap();
-        assert_eq!(union.bind(&[e(), e(), e()]), vec![Some(0), Some(0), Some(0)]);
     }
 
     #[test]
