@@ -1,6 +1,7 @@
 //! Batch interval and window durations computed by the running program (`every {expr}`,
 //! `window({length}, {slide})`): one binary serves several intervals. Literal durations are
-//! checked at compile time; these are checked when the job starts, with a clear error.
+//! checked at compile time; these are checked when the job starts, with a clear error. So is
+//! an output's `s3://` location that this build cannot write to.
 
 use dstream::prelude::*;
 use dstream::testing::Harness;
@@ -137,4 +138,18 @@ fn a_broken_duration_stops_the_job_before_its_sources_start() {
     let job = stream! { source(watched) every 1s |> window({length}) |> print };
     assert!(Harness::new(job).run_batches(1).is_err());
     assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the harness started the source");
+}
+
+/// An `s3://` prefix this build cannot write to (no `s3` feature, or no bucket) stops the
+/// job before its sources start, with an error that says why.
+#[test]
+fn an_s3_prefix_this_build_cannot_write_stops_the_job_at_its_start() {
+    let prefix = if cfg!(feature = "s3") { "s3:///counts" } else { "s3://dstream/counts" };
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched = Watched(std::sync::Arc::clone(&started));
+    let job = stream! { source(watched) every 1s |> save_as_text_files(prefix, "txt") };
+    let error = job.run().unwrap_err().to_string();
+    let expected = if cfg!(feature = "s3") { "names no bucket" } else { "needs the cargo feature `s3`" };
+    assert!(error.contains(expected) && error.contains(prefix), "{error}");
+    assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the source was started");
 }
