@@ -62,7 +62,8 @@ impl Server {
         if std::env::var("CI").is_ok_and(|ci| ci == "true") {
             panic!("{reason} (CI=true: not skipped)");
         }
-        eprintln!("SKIPPED: {reason}");
+        // Straight to standard error, past the test harness's capture, so that it shows.
+        let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("SKIPPED: {reason}\n"));
         None
     }
 
@@ -133,6 +134,15 @@ fn delete_all(store: &AmazonS3, prefix: &str) {
     }
 }
 
+/// The start of a test against the server: the environment's lock, the server with the
+/// sink pointed at it, and a fresh prefix; `None` when the test is skipped.
+fn set_up(name: &str) -> Option<(std::sync::MutexGuard<'static, ()>, Server, String)> {
+    let env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let server = Server::reachable()?;
+    server.export(&server.secret_key);
+    Some((env, server, unique(name)))
+}
+
 /// A word count writing 3 batches to `prefix`.
 fn word_count(prefix: String) -> Job {
     let input = vec![vec!["a b a", "c d"], vec!["b b", "e"], vec!["a f g h"]];
@@ -144,10 +154,7 @@ fn word_count(prefix: String) -> Job {
 
 #[test]
 fn three_batches_in_the_bucket_match_the_local_files() {
-    let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(server) = Server::reachable() else { return };
-    server.export(&server.secret_key);
-    let prefix = unique("wordcount");
+    let Some((_env, server, prefix)) = set_up("wordcount") else { return };
 
     Harness::new(word_count(format!("s3://{}/{prefix}/counts", server.bucket))).run_batches(3).unwrap();
     let local = std::env::temp_dir().join(format!("dstream-s3-local-{}", std::process::id()));
@@ -174,10 +181,7 @@ fn three_batches_in_the_bucket_match_the_local_files() {
 
 #[test]
 fn a_rerun_batch_replaces_its_objects_with_the_same_content() {
-    let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(server) = Server::reachable() else { return };
-    server.export(&server.secret_key);
-    let prefix = unique("rerun");
+    let Some((_env, server, prefix)) = set_up("rerun") else { return };
     let location = format!("s3://{}/{prefix}/counts", server.bucket);
     let store = server.client();
 
@@ -197,10 +201,8 @@ fn a_rerun_batch_replaces_its_objects_with_the_same_content() {
 
 #[test]
 fn a_wrong_secret_stops_the_job_with_an_error_naming_the_object() {
-    let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(server) = Server::reachable() else { return };
+    let Some((_env, server, prefix)) = set_up("wrong-secret") else { return };
     server.export("not-the-secret");
-    let prefix = unique("wrong-secret");
 
     let error = Harness::new(word_count(format!("s3://{}/{prefix}/counts", server.bucket)))
         .run_batches(1)
@@ -229,4 +231,16 @@ fn an_unreachable_endpoint_is_retried_then_stops_the_job() {
         .to_string();
     assert!(error.contains("s3://dstream/nowhere/counts-1000.txt/_SUCCESS"), "{error}");
     assert!(error.contains("failed after 5 tries"), "{error}");
+}
+
+#[test]
+fn a_job_run_inside_a_tokio_runtime_writes_too() {
+    let Some((_env, server, prefix)) = set_up("in-tokio") else { return };
+    let location = format!("s3://{}/{prefix}/counts", server.bucket);
+
+    // As from `#[tokio::main]`: the batch thread is a runtime's.
+    block_on(async { Harness::new(word_count(location)).run_batches(1).unwrap() });
+    let store = server.client();
+    assert_eq!(objects(&store, &prefix).len(), 3, "2 parts and _SUCCESS");
+    delete_all(&store, &prefix);
 }

@@ -39,6 +39,19 @@ struct Client {
     runtime: tokio::runtime::Runtime,
 }
 
+impl Client {
+    /// Runs `request` to completion. A job run from inside a tokio runtime (a
+    /// `#[tokio::main]`) cannot block its thread on another runtime, so the request then runs
+    /// on a thread of its own.
+    fn run<T: Send>(&self, request: impl Future<Output = T> + Send) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Ok(self.runtime.block_on(request));
+        }
+        std::thread::scope(|scope| scope.spawn(|| self.runtime.block_on(request)).join())
+            .map_err(|_| Error::Config("save_as_text_files: the thread of an S3 request panicked".to_owned()))
+    }
+}
+
 /// The clients made so far, keyed by bucket and the `AWS_*` environment they were made
 /// with, so that a job reuses its connections and a changed environment gets a new client.
 type Clients = Vec<(Vec<(String, String)>, Arc<Client>)>;
@@ -79,11 +92,12 @@ impl S3Bucket {
     fn with_retries<T, F, Fut>(&self, action: &str, key: &Path, mut request: F) -> Result<T>
     where
         F: FnMut() -> Fut,
-        Fut: Future<Output = ::object_store::Result<T>>,
+        Fut: Future<Output = ::object_store::Result<T>> + Send,
+        T: Send,
     {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=TRIES {
-            let err = match self.client.runtime.block_on(request()) {
+            let err = match self.client.run(request())? {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
             };
