@@ -95,8 +95,8 @@ impl S3Bucket {
         Fut: Future<Output = ::object_store::Result<T>> + Send,
         T: Send,
     {
-        let mut backoff = FIRST_BACKOFF;
-        for attempt in 1..=TRIES {
+        let (mut backoff, mut attempt) = (FIRST_BACKOFF, 1);
+        loop {
             let err = match self.client.run(request())? {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
@@ -111,8 +111,8 @@ impl S3Bucket {
             tracing::warn!("save_as_text_files: {action} {url} failed (try {attempt} of {TRIES}), retrying in {backoff:?}: {err}");
             std::thread::sleep(backoff);
             backoff = (backoff * 2).min(MAX_BACKOFF);
+            attempt += 1;
         }
-        unreachable!("the last try returns")
     }
 
     fn error(&self, message: String) -> Error {
