@@ -182,6 +182,11 @@ impl Codegen<'_> {
             }
             Op::SaveAsTextFiles { prefix, suffix } => {
                 let prefix = self.string_arg(prefix);
+                // An `s3://` prefix without the `s3` feature stops the job before its sources.
+                let checked = self.var("prefix");
+                self.hoisted
+                    .push(quote_spanned!(span=> let #checked = ::core::clone::Clone::clone(&#prefix);));
+                self.output_checks.extend(quote_spanned!(span=> #dp::text_files::check_prefix(&#checked)?;));
                 let suffix = match suffix {
                     Some(expr) => self.string_arg(expr),
                     None => quote_spanned!(span=> ""),
