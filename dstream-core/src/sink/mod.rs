@@ -20,6 +20,8 @@ pub mod foreach;
 pub mod print;
 #[doc(hidden)]
 pub mod text_files;
+// `to_sql(url, table)`: SQLite and PostgreSQL (features `sqlite`, `postgres`).
+pub mod sql;
 
 use crate::error::Result;
 use crate::job::BatchContext;
