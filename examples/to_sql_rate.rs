@@ -8,6 +8,21 @@
 //! cargo run --release --example to_sql_rate --features sqlite,postgres -- --url postgres://dstream@127.0.0.1:5432/dstream
 //! cargo run --release --example to_sql_rate --features sqlite,postgres -- --url sqlite:///tmp/rate.db --upsert
 //! ```
+//!
+//! Measured on the project's 2-core machine while other builds kept it loaded (load average
+//! 9 to 14), release build, PostgreSQL 15 on the same cores, two runs each:
+//!
+//! | database | mode | batches × rows | rows/s | ms per batch |
+//! |---|---|---|---|---|
+//! | SQLite (WAL, `synchronous = FULL`) | append | 20 × 10 000 | 0.98–1.14 M | 8.8–10.2 |
+//! | SQLite | upsert | 20 × 10 000 | 420–473 k | 21–24 |
+//! | PostgreSQL | append | 20 × 10 000 | 302–407 k | 25–33 |
+//! | PostgreSQL | upsert | 20 × 10 000 | 68–76 k | 131–148 |
+//! | SQLite | append | 200 × 100 | 31 k | 3.2 |
+//! | PostgreSQL | append | 200 × 100 | 19 k | 5.2 |
+//!
+//! Small batches are bound by the commit (an fsync each); large ones by building and binding
+//! the rows.
 
 use clap::Parser;
 use dstream::sink::sql::{to_sql, SqlOptions};
