@@ -191,3 +191,21 @@ fn mistakes_stop_the_job_with_an_error_naming_the_table_and_url() {
     let message = write(&mut sink, 1000, vec![1, 2]).unwrap_err().to_string();
     assert!(message.contains("no key"), "{message}");
 }
+
+#[test]
+fn a_failed_connection_is_retried_with_backoff_until_it_succeeds() {
+    // The database's directory appears only after the first attempts failed.
+    let dir = TestDir::new("to-sql-retry");
+    let late = dir.join("late");
+    let url = format!("sqlite://{}", late.join("db.sqlite").display());
+    let options = SqlOptions::append().retries(8).backoff(StdDuration::from_millis(20));
+    let mut sink = to_sql(&url, "t", Some(options));
+    let maker = std::thread::spawn(move || {
+        std::thread::sleep(StdDuration::from_millis(100));
+        std::fs::create_dir_all(late).unwrap();
+    });
+    write(&mut sink, 1000, vec![("a", 1)]).unwrap();
+    maker.join().unwrap();
+    let db = Db::sqlite(&dir.join("late"), "db.sqlite");
+    assert_eq!(db.query("SELECT key, value FROM t"), rows(&[&["a", "1"]]));
+}
