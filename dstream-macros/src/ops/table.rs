@@ -386,6 +386,14 @@ pub static OPERATORS: &[OpSpec] = &[
         |a| Some(Op::Dashboard(a.expr("address")?)),
     ),
     op(
+        "to_sql",
+        Kind::Output(OutputOp::Output),
+        &[arg("url", Value), arg("table", Value), optional("options", Value)],
+        "writes each batch into a SQLite (`sqlite://path`) or PostgreSQL (`postgres://..`) table, exactly once: rows and a marker of the batch in one transaction",
+        r#"queue(vec![vec![("a", 1)]]) every 1s |> to_sql("sqlite://counts.db", "counts")"#,
+        |a| Some(Op::Output(Target::Connector(a.call("to_sql")?))),
+    ),
+    op(
         "output",
         Kind::Output(OutputOp::Output),
         &[arg("sink", Value)],
