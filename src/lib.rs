@@ -20,7 +20,7 @@
 #[cfg(feature = "dashboard")]
 pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{error, feed, metrics, source, testing, text, time};
+pub use dstream_core::{cluster, error, feed, metrics, source, testing, text, time};
 pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///

@@ -40,6 +40,7 @@
 //!   read by another task outside an exchange. The map-side cut runs in the source's task and
 //!   the merge in the destination's, so neither needs to move.
 
+use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::keys::combine::{bucket_by_key, CombineTable};
 use crate::text::split_contiguous;
@@ -104,19 +105,16 @@ impl Executor {
     ///
     /// In one process this moves `Vec`s and copies no record; see the module documentation
     /// for what a cluster backend does here.
-    pub fn exchange<T: Send>(&self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+    pub fn exchange<'e, T: Wire<'e>>(&'e self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+        #[cfg(feature = "cluster")]
+        if let Some(cluster) = &self.cluster {
+            return self.exchange_between_processes(cluster, how, outbound);
+        }
         let destinations = how.destinations();
         let sources = outbound.len();
         let mut received: Received<T> = (0..destinations).map(|_| Vec::with_capacity(sources)).collect();
         for (i, buckets) in outbound.into_iter().enumerate() {
-            // A cut that disagrees with its description is a bug in the runtime: delivering
-            // fewer buckets would lose records without a trace.
-            assert_eq!(
-                buckets.len(),
-                destinations,
-                "exchange {how:?}: source partition {i} was cut into {} buckets",
-                buckets.len()
-            );
+            check_cut(how, i, buckets.len());
             for (to, bucket) in received.iter_mut().zip(buckets) {
                 to.push(bucket);
             }
@@ -127,11 +125,12 @@ impl Executor {
     /// Hash-partitions `(key, value)` records by key into `partitions` partitions
     /// ([`Exchange::HashByKey`]), each source cut on its own task. A destination's records
     /// keep their order: by source partition, then by position in it.
-    pub fn hash_partition<P, K, V>(&self, sources: Vec<P>, partitions: usize) -> Received<(K, V)>
+    pub fn hash_partition<'e, P, K, V>(&'e self, sources: Vec<P>, partitions: usize) -> Received<(K, V)>
     where
         P: IntoIterator<Item = (K, V)> + Send,
         K: Hash + Send,
         V: Send,
+        (K, V): Wire<'e>,
     {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |_, records| bucket_by_key(records, partitions));
@@ -142,21 +141,24 @@ impl Executor {
     /// merges equal keys with `merge`: the shuffle behind `reduce_by_key`. Each map task ships
     /// one entry per distinct key, never one per record.
     /// The tables keep their type (a table specialised for the key type stays so).
-    pub fn exchange_combine<K, V, T, M>(&self, map_outputs: Vec<T>, partitions: usize, merge: M) -> Vec<T>
+    pub fn exchange_combine<'e, K, V, T, M>(
+        &'e self,
+        map_outputs: Vec<T>,
+        partitions: usize,
+        merge: M,
+    ) -> Vec<T>
     where
         K: Hash + Eq + Send,
         V: Send,
         T: CombineTable<K, V> + Send,
+        T::Shipped: Wire<'e>,
         M: Fn(V, V) -> V + Sync,
     {
         let partitions = partitions.max(1);
-        if partitions == 1 {
-            // One reduce partition: gather the tables whole and merge into the largest, no
-            // bucketing. A lone table is already in partition 0: nothing moves.
-            let mut tables = match map_outputs.len() {
-                1 => map_outputs,
-                _ => self.gather(map_outputs.into_iter().map(|table| [table]).collect()),
-            };
+        if partitions == 1 && !self.in_cluster() {
+            // One reduce partition: the tables are all in this process; merge them into the
+            // largest, no bucketing, nothing moves. (Between processes, the tables ship.)
+            let mut tables = map_outputs;
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
             let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
@@ -178,7 +180,7 @@ impl Executor {
 
     /// `repartition(n)`: the records dealt round-robin into exactly `partitions` partitions
     /// ([`Exchange::RoundRobin`]).
-    pub fn repartition<T: Send>(&self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn repartition<'e, T: Wire<'e>>(&'e self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |i, records| deal(i, records, partitions));
         let received = self.exchange(Exchange::RoundRobin { partitions }, outbound);
@@ -187,10 +189,10 @@ impl Executor {
 
     /// Every record of every partition in one partition, in partition order
     /// ([`Exchange::Gather`]): what a function of the whole batch, or a total, reads.
-    pub fn gather<P, T>(&self, sources: Vec<P>) -> Vec<T>
+    pub fn gather<'e, P, T>(&'e self, sources: Vec<P>) -> Vec<T>
     where
         P: IntoIterator<Item = T>,
-        T: Send,
+        T: Wire<'e>,
     {
         let mut sources = sources;
         if sources.len() == 1 {
@@ -205,7 +207,7 @@ impl Executor {
 
     /// The records of one partition spread over `partitions` partitions in contiguous runs
     /// ([`Exchange::Contiguous`]): a gathered batch made partitioned again.
-    pub fn scatter<T: Send>(&self, records: Vec<T>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn scatter<'e, T: Wire<'e>>(&'e self, records: Vec<T>, partitions: usize) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = vec![split_contiguous(records, partitions)];
         let received = self.exchange(Exchange::Contiguous { partitions }, outbound);
@@ -214,7 +216,11 @@ impl Executor {
 
     /// Every record of every partition in each of `partitions` partitions, in partition order
     /// ([`Exchange::Broadcast`]).
-    pub fn broadcast<T: Clone + Send>(&self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn broadcast<'e, T: Clone + Wire<'e>>(
+        &'e self,
+        sources: Vec<Vec<T>>,
+        partitions: usize,
+    ) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |_, records| copies(records, partitions));
         let received = self.exchange(Exchange::Broadcast { partitions }, outbound);
@@ -226,6 +232,16 @@ impl Executor {
     pub fn union<T>(&self, inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
         inputs.into_iter().flatten().collect()
     }
+}
+
+/// Refuses a cut that disagrees with its description: a bug in the runtime, since delivering
+/// fewer buckets would lose records without a trace.
+pub(super) fn check_cut(how: Exchange, source: usize, buckets: usize) {
+    assert_eq!(
+        buckets,
+        how.destinations(),
+        "exchange {how:?}: source partition {source} was cut into {buckets} buckets"
+    );
 }
 
 /// [`Exchange::RoundRobin`]'s cut of source partition `source`.

@@ -3,11 +3,26 @@
 //! from all partitions (in partition order), and receives the batch time, so that it can
 //! write exactly once into a transactional store keyed by that time.
 
+use crate::exec::wire::Wire;
+use crate::exec::Executor;
 use crate::time::Time;
 
-/// Gathers the partitions and calls `f(records, time)`.
+/// Gathers the partitions and calls `f(records, time)`. In a cluster the records are
+/// gathered on the driver, where `f` runs; the other processes only send their share.
 #[inline]
-pub fn emit<T>(partitions: Vec<Vec<T>>, time: Time, f: impl FnOnce(Vec<T>, Time)) {
+pub fn emit<'e, T: Wire<'e>>(
+    exec: &'e Executor,
+    partitions: Vec<Vec<T>>,
+    time: Time,
+    f: impl FnOnce(Vec<T>, Time),
+) {
+    if exec.in_cluster() {
+        let records = exec.gather(partitions);
+        if exec.is_driver() && !exec.batch_failed() {
+            f(records, time);
+        }
+        return;
+    }
     let mut records = Vec::with_capacity(partitions.iter().map(Vec::len).sum());
     for part in partitions {
         records.extend(part);

@@ -34,7 +34,22 @@ pub fn push_line<T: Render>(text: &mut String, record: &T) {
 }
 
 /// Writes the batch's partitions as `part-00000`, `part-00001`, ... atomically.
+/// In a cluster the driver writes every part file: the others send it their partitions' text.
 pub fn emit(ctx: &mut BatchContext<'_>, prefix: &str, suffix: &str, partitions: Vec<String>) -> Result<()> {
+    let exec = ctx.exec();
+    if exec.in_cluster() {
+        let n = partitions.len();
+        let filled =
+            partitions.into_iter().enumerate().filter(|(_, text)| !text.is_empty()).map(|(i, t)| [(i, t)]);
+        let mut parts = vec![String::new(); n];
+        for (i, text) in exec.gather(filled.collect()) {
+            parts[i].push_str(&text);
+        }
+        if !exec.is_driver() || exec.batch_failed() {
+            return Ok(());
+        }
+        return write_batch(&batch_path(prefix, suffix, ctx.time()), parts);
+    }
     write_batch(&batch_path(prefix, suffix, ctx.time()), partitions)
 }
 
