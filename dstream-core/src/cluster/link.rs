@@ -30,12 +30,16 @@ use timely::dataflow::{InputHandle, ProbeHandle};
 /// One payload on its way: `(destination process, source process, bytes)`.
 type Message = (u64, u64, ByteBuf);
 
+/// What the worker hands back for one exchange: each process's payload, or the index of a
+/// process that sent nothing (it left the cluster).
+type Arrived = std::result::Result<Vec<Vec<u8>>, usize>;
+
 /// The running link of this process.
 pub(crate) struct Link {
     process: usize,
     processes: usize,
     requests: Sender<Vec<Vec<u8>>>,
-    responses: Receiver<Vec<Vec<u8>>>,
+    responses: Receiver<Arrived>,
     /// The worker thread's guard: joined when the link is dropped.
     worker: Mutex<Option<timely::communication::WorkerGuards<()>>>,
     /// Bytes this process sent to others, for the figures.
@@ -67,7 +71,7 @@ impl Link {
             )?;
         let builders = builders.into_iter().map(timely_communication::AllocatorBuilder::Tcp).collect();
         let (requests, requests_rx) = crossbeam_channel::bounded::<Vec<Vec<u8>>>(1);
-        let (responses_tx, responses) = crossbeam_channel::bounded::<Vec<Vec<u8>>>(1);
+        let (responses_tx, responses) = crossbeam_channel::bounded::<Arrived>(1);
         let processes = config.processes;
         let worker = timely::execute::execute_from(
             builders,
@@ -102,15 +106,22 @@ impl Link {
     }
 
     /// One exchange: `payloads[p]` goes to process `p` (this process's own entry is ignored;
-    /// empty payloads are not sent). Returns what each process sent this one (empty for
-    /// itself and for a process that sent nothing). Every process must call it, in the same
-    /// order as the others.
+    /// empty payloads are sent too, to show this process is still there). Returns what each
+    /// process sent this one (empty for itself), or an error if a process sent nothing (it
+    /// left the cluster). Every process must call it, in the same order as the others.
     pub(crate) fn exchange(&self, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
         let sent: usize =
             payloads.iter().enumerate().filter(|(p, _)| *p != self.process).map(|(_, b)| b.len()).sum();
         self.sent.fetch_add(sent as u64, std::sync::atomic::Ordering::Relaxed);
         self.requests.send(payloads).map_err(|_| self.lost())?;
-        self.responses.recv().map_err(|_| self.lost())
+        match self.responses.recv() {
+            Ok(Ok(arrived)) => Ok(arrived),
+            Ok(Err(peer)) => Err(Error::Cluster(format!(
+                "process {} lost the cluster: process {peer} left it (it stopped, or failed: see its log)",
+                self.process
+            ))),
+            Err(_) => Err(self.lost()),
+        }
     }
 
     /// The error of an exchange whose worker died: a peer was lost (timely's networking
@@ -134,7 +145,7 @@ fn serve(
     worker: &mut timely::worker::Worker,
     processes: usize,
     requests: &Receiver<Vec<Vec<u8>>>,
-    responses: &Sender<Vec<Vec<u8>>>,
+    responses: &Sender<Arrived>,
 ) {
     let me = worker.index() as u64;
     let mut input: InputHandle<u64, _> = InputHandle::new();
@@ -167,7 +178,9 @@ fn serve(
     while let Ok(payloads) = requests.recv() {
         let epoch = *input.time();
         for (to, bytes) in payloads.into_iter().enumerate() {
-            if to as u64 != me && !bytes.is_empty() {
+            // Empty payloads are sent too: every peer hears from every other in every
+            // exchange, so a peer that left (its epochs then pass without it) is noticed.
+            if to as u64 != me {
                 input.send((to as u64, me, ByteBuf::from(bytes)));
             }
         }
@@ -176,14 +189,21 @@ fn serve(
             worker.step();
         }
         let mut from: Vec<Vec<u8>> = (0..processes).map(|_| Vec::new()).collect();
+        let mut heard = vec![false; processes];
+        heard[me as usize] = true;
         arrived.borrow_mut().retain_mut(|(at, source, bytes)| {
             if *at != epoch {
                 return true;
             }
             from[*source as usize] = std::mem::take(bytes).into_vec();
+            heard[*source as usize] = true;
             false
         });
-        if responses.send(from).is_err() {
+        let response = match heard.iter().position(|h| !h) {
+            Some(silent) => Err(silent),
+            None => Ok(from),
+        };
+        if responses.send(response).is_err() {
             break;
         }
     }
