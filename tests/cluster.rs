@@ -1,12 +1,17 @@
 //! One job on a cluster of real processes on 127.0.0.1 (issue #14, docs/cluster.md): this test
 //! binary runs again as each process (the ignored test `cluster_process`), with the cluster's
 //! environment variables, and the outputs of 1 process, 2 processes × 1 worker and
-//! 2 processes × 2 workers must be the same.
+//! 2 processes × 2 workers must be the same. Spark's vectors (`tests/spark_vectors.rs`, run
+//! by the test harness) pass with the harness on a cluster of two processes.
 
 mod common;
 #[allow(dead_code)]
 #[path = "../examples/cluster.rs"]
 mod example;
+/// Spark's vectors, also run here on a cluster of two processes (see
+/// `spark_vectors_pass_on_two_processes`); in this binary's own run they run in one process.
+#[path = "spark_vectors.rs"]
+mod spark_vectors;
 
 use common::TestDir;
 use std::path::{Path, PathBuf};
@@ -174,4 +179,37 @@ fn a_lost_peer_stops_the_other_process_with_an_error() {
     let (ok, err) = driver.finish(Duration::from_secs(30));
     assert!(!ok, "the driver went on without its peer");
     assert!(err.contains("lost the cluster"), "{err}");
+}
+
+#[test]
+fn spark_vectors_pass_on_two_processes() {
+    for workers in [1, 2] {
+        let dir = TestDir::new("cluster-spark-vectors");
+        let hosts = hostfile(&dir, 2);
+        // Both processes run every vector, one after the other, each vector's harness a
+        // cluster of its own on the same ports. Process 0, the driver, sees every batch's
+        // output and checks it; process 1 only takes part (its own checks see its share).
+        let spawn_vectors = |i: usize| {
+            let report = std::fs::File::create(dir.join(&format!("report-{i}"))).expect("a report file");
+            let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+            command
+                .args(["spark_vectors::", "--test-threads=1"])
+                .env("RUST_LOG", "off")
+                .env("DSTREAM_PROCESSES", "2")
+                .env("DSTREAM_PROCESS", i.to_string())
+                .env("DSTREAM_HOSTFILE", &hosts)
+                .env("DSTREAM_WORKERS", workers.to_string());
+            Process(command.stdout(report).stderr(Stdio::piped()).spawn().expect("spawn a process"))
+        };
+        let other = spawn_vectors(1);
+        let driver = spawn_vectors(0);
+        let (ok, err) = driver.finish(Duration::from_secs(300));
+        let report = std::fs::read_to_string(dir.join("report-0")).unwrap_or_default();
+        assert!(ok, "Spark's vectors on 2 processes × {workers}:\n{report}\n{err}");
+        let passed = report
+            .lines()
+            .find_map(|l| l.strip_prefix("test result: ok. ")?.split(' ').next()?.parse::<usize>().ok());
+        assert!(passed.is_some_and(|n| n >= 15), "Spark's vectors did not all run:\n{report}");
+        drop(other);
+    }
 }

@@ -349,6 +349,7 @@ impl Job {
     }
 
     /// Whether the job checkpoints.
+    #[cfg(feature = "cluster")]
     pub(crate) fn checkpoints(&self) -> bool {
         self.checkpointing.is_some()
     }

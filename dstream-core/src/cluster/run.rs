@@ -35,24 +35,30 @@ pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
     }
     job.register_signals()?;
     job.check_start()?;
-    let started = std::time::Instant::now();
-    let workers = config.workers.unwrap_or(job.parallelism);
-    let link = Link::start(&config)?;
-    let exec = Executor::in_cluster_of(config.processes * workers, link);
+    let exec = connect(&job, &config, config.workers.unwrap_or(job.parallelism))?;
     let me = config.process;
-    agree_on_plan(&exec, job.explain.text, me)?;
-    tracing::info!(
-        process = me,
-        processes = config.processes,
-        partitions = config.processes * workers,
-        startup_ms = started.elapsed().as_millis() as u64,
-        "cluster connected; the plans agree"
-    );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if me == 0 {
         job.start_sources(Arc::clone(&clock))?;
     }
     drive(job, exec, &*clock, me)
+}
+
+/// Connects to the peers and checks that they run the same plan: the executor of this
+/// process, with `workers` partitions of its own.
+pub(crate) fn connect(job: &Job, config: &ClusterConfig, workers: usize) -> Result<Executor> {
+    let started = std::time::Instant::now();
+    let link = Link::start(config)?;
+    let exec = Executor::in_cluster_of(config.processes * workers.max(1), link);
+    agree_on_plan(&exec, job.explain.text, config.process)?;
+    tracing::info!(
+        process = config.process,
+        processes = config.processes,
+        partitions = exec.parallelism(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "cluster connected; the plans agree"
+    );
+    Ok(exec)
 }
 
 /// The batch loop: the driver decides each batch, everyone runs it.

@@ -80,6 +80,16 @@ impl Executor {
         true
     }
 
+    /// Whether partition `i` of `n` is this process's (always, in one process).
+    pub fn owns(&self, i: usize, n: usize) -> bool {
+        #[cfg(feature = "cluster")]
+        if let Some(cluster) = &self.cluster {
+            return cluster::owner(i, n, cluster.link.processes()) == cluster.link.process();
+        }
+        let _ = (i, n);
+        true
+    }
+
     /// Whether this executor runs one process of a cluster.
     pub fn in_cluster(&self) -> bool {
         #[cfg(feature = "cluster")]

@@ -180,6 +180,16 @@ impl Codegen<'_> {
                     breaks_early: false,
                 }
             }
+            Op::ForeachPartition(func) => {
+                let f = self.function_arg(func);
+                EndCode {
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
+                    finish: returns_sink,
+                    after: quote_spanned!(span=> #dp::foreach::each_partition(#exec, #out, #ctx.time(), #f);),
+                    breaks_early: false,
+                }
+            }
             Op::SaveAsTextFiles { prefix, suffix } => {
                 let prefix = self.string_arg(prefix);
                 let suffix = match suffix {

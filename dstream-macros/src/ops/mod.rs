@@ -110,6 +110,7 @@ pub enum ShuffleOp {
 pub enum OutputOp {
     Print,
     ForeachBatch,
+    ForeachPartition,
     SaveAsTextFiles,
     Dashboard,
 }
