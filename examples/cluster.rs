@@ -3,7 +3,8 @@
 //! `cargo run --features cluster --example cluster -- wordcount` runs a word count over a
 //! fixed input in one process; `scripts/cluster-local.sh 2 wordcount` runs it on two local
 //! processes (or set `DSTREAM_PROCESSES`, `DSTREAM_PROCESS`, `DSTREAM_HOSTFILE` and
-//! `DSTREAM_WORKERS` yourself). `joins` runs a join, a window and a running state by key.
+//! `DSTREAM_WORKERS` yourself). `joins` runs a join, a window and a running state by key;
+//! `partitions` writes each partition's counts with `foreach_partition`, where it is.
 //! Every batch's records, sorted, are written by the driver to standard output as
 //! `<batch> <record>` lines (and `print` shows the first records of each batch), so the
 //! outputs of any two runs can be compared. `tests/cluster.rs` does exactly that.
@@ -85,7 +86,22 @@ pub fn run(program: &str, batches: usize) -> Result<()> {
                 |> update_state_by_key(|values, state: Option<u64>| Some(values.iter().sum::<u64>() + state.unwrap_or(0)))
                 every 200ms |> foreach_batch(emit)
         },
-        other => return Err(Error::Config(format!("unknown program `{other}`: wordcount or joins"))),
+        // Each partition's counts, written where the partition is (`<batch> <partition> <record>`).
+        "partitions" => stream! {
+            queue(input(batches, 100))
+                |> flat_map(|line: String| line.split(' ').map(String::from).collect::<Vec<_>>())
+                |> map(|w| (w, 1u64))
+                |> reduce_by_key(+)
+                every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+        },
+        other => {
+            return Err(Error::Config(format!("unknown program `{other}`: wordcount, joins or partitions")))
+        }
+    };
+    // `CLUSTER_PARTITIONS`: the partitions of a run in one process, to compare partitions.
+    let job = match std::env::var("CLUSTER_PARTITIONS").ok().and_then(|p| p.parse().ok()) {
+        Some(partitions) => job.with_parallelism(partitions),
+        None => job,
     };
     job.stop_after_batches(batches as u64 + 1).run()
 }

@@ -90,12 +90,17 @@ fn hostfile(dir: &TestDir, n: usize) -> PathBuf {
 /// The records `program` writes on `processes` × `workers` (0 processes: one process without
 /// cluster settings), sorted by batch and record.
 fn run(program: &str, processes: usize, workers: usize) -> Vec<String> {
+    run_with(program, processes, workers, &[])
+}
+
+/// [`run`] with more environment variables.
+fn run_with(program: &str, processes: usize, workers: usize, env: &[(&str, String)]) -> Vec<String> {
     let dir = TestDir::new(&format!("cluster-{program}-{processes}x{workers}"));
     let out = dir.join("out");
     let hosts = hostfile(&dir, processes.max(1));
     let children: Vec<Process> = match processes {
-        0 => vec![spawn(program, None, 0, &out, &[])],
-        n => (0..n).map(|i| spawn(program, Some((n, &hosts, workers)), i, &out, &[])).collect(),
+        0 => vec![spawn(program, None, 0, &out, env)],
+        n => (0..n).map(|i| spawn(program, Some((n, &hosts, workers)), i, &out, env)).collect(),
     };
     for (i, child) in children.into_iter().enumerate() {
         let (ok, err) = child.finish(Duration::from_secs(60));
@@ -133,6 +138,16 @@ fn join_window_and_state_are_the_same_on_one_process_and_on_two() {
     assert!(alone.len() > 10, "{alone:?}");
     assert_eq!(run("joins", 2, 1), alone, "2 processes × 1 worker");
     assert_eq!(run("joins", 2, 2), alone, "2 processes × 2 workers");
+}
+
+#[test]
+fn foreach_partition_writes_each_partition_once_where_it_is() {
+    // One process with 4 partitions against 2 processes × 2: the same partitions, the same
+    // records in each, each written once.
+    let alone = run_with("partitions", 0, 1, &[("CLUSTER_PARTITIONS", "4".into())]);
+    assert_eq!(alone.len(), 40, "4 batches of 10 words: {alone:?}");
+    assert!((0..4).all(|p| alone.iter().any(|l| l.contains(&format!(" ({p}, ")))), "{alone:?}");
+    assert_eq!(run_with("partitions", 2, 2, &[]), alone);
 }
 
 #[test]
