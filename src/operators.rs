@@ -1057,7 +1057,8 @@ pub mod reduce_by_key {
     //! use dstream::prelude::*;
     //! use dstream::testing::Harness;
     //!
-    //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    //! // Serde: records that cross an exchange need it with the `cluster` feature.
+    //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     //! enum Status { Purchased, Shipped }
     //!
     //! impl DenseKey for Status {

@@ -101,7 +101,7 @@ fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Resu
         }
         time = time.plus(job.batch_interval);
     }
-    tracing::info!(process = me, batches = done, "job stopped");
+    tracing::info!(process = me, batches = done, bytes_sent = exec.bytes_sent(), "job stopped");
     Ok(())
 }
 
