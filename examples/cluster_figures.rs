@@ -28,7 +28,10 @@ fn input() -> Vec<Vec<String>> {
                 .map(|_| {
                     let words = 1 + rng.below(8);
                     (0..words)
-                        .map(|_| format!("w{}", rng.below(1 + rng.below(2000))))
+                        .map(|_| {
+                            let range = 1 + rng.below(2000);
+                            format!("w{}", rng.below(range))
+                        })
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
@@ -42,6 +45,7 @@ fn child(program: &str) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
+        .with_ansi(false)
         .init();
     let job = match program {
         "combined" => stream! {
