@@ -21,24 +21,14 @@
 //!
 //! In one process the move is a transpose of `Vec`s: no record is copied or touched.
 //!
-//! # What a cluster backend needs (timely-dataflow, issue #14)
-//! - The move becomes timely's exchange channel: bucket `j` of source `i` is sent to the
-//!   worker that owns partition `j`, at the timestamp of the batch the executor is running
-//!   (every exchange belongs to that batch); destination `j` takes its buckets when the
-//!   frontier passes the batch, and orders them by source index (the channel does not).
-//! - Records cross the channel serialised, so what is exchanged will need
-//!   `Serialize + Deserialize<'batch>` where it needs only `Send` today: `(K, V)` records for
-//!   joins and state, a table's `CombineTable::Shipped` entries for the shuffles, whole
-//!   combining tables for a gather to one partition (`Combiner` already serialises), the
-//!   partials of `count` and `reduce`. Keys that borrow the batch's text (`&str` from a text
-//!   source, and `short_keys::ShippedKey`, which also carries the key's hash) can stay
-//!   borrowed if the receiver deserialises them from a buffer it keeps until the batch ends,
-//!   as a text batch keeps its lines; a shipped hash is checked or recomputed on arrival.
-//!   Those bounds are not on the single-process path: they would forbid records that never
-//!   leave the process (closures' outputs that are not serialisable).
-//! - [`Executor::run_stage`] runs each task where its partition lives; a partition is never
-//!   read by another task outside an exchange. The map-side cut runs in the source's task and
-//!   the merge in the destination's, so neither needs to move.
+//! # Between processes (feature `cluster`, docs/cluster.md)
+//! On a cluster the move sends bucket `j` of source `i` to the process that owns partition
+//! `j`, serialised, over timely-dataflow, one epoch per exchange (`exec::cluster`); local
+//! buckets still move as `Vec`s. Records therefore need [`Wire`]: `Send` in one process, also
+//! serde `Serialize + Deserialize<'e>` with the feature, where `'e` is the executor's borrow:
+//! text keys (`&str`, `short_keys::ShippedKey`) are deserialised borrowing the received
+//! bytes, which the executor keeps until the batch ends. [`Executor::run_stage`] runs every
+//! partition's task on every process; a partition another process owns is empty here.
 
 use crate::exec::wire::Wire;
 use crate::exec::Executor;
