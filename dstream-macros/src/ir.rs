@@ -179,6 +179,7 @@ pub enum Op {
     StateSnapshots,
     Print(Option<Value>),
     ForeachBatch(Func),
+    ForeachPartition(Func),
     SaveAsTextFiles {
         prefix: Value,
         suffix: Option<Value>,
@@ -224,6 +225,7 @@ impl Op {
             Op::StateSnapshots => Kind::State(StateOp::StateSnapshots),
             Op::Print(_) => Kind::Output(OutputOp::Print),
             Op::ForeachBatch(_) => Kind::Output(OutputOp::ForeachBatch),
+            Op::ForeachPartition(_) => Kind::Output(OutputOp::ForeachPartition),
             Op::SaveAsTextFiles { .. } => Kind::Output(OutputOp::SaveAsTextFiles),
             Op::Dashboard(_) => Kind::Output(OutputOp::Dashboard),
             Op::Output(_) => Kind::Output(OutputOp::Output),

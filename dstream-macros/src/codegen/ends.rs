@@ -176,7 +176,17 @@ impl Codegen<'_> {
                     init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
                     consume: quote_spanned!(span=> #sink.push(#last);),
                     finish: returns_sink,
-                    after: quote_spanned!(span=> #dp::foreach::emit(#out, #ctx.time(), #f);),
+                    after: quote_spanned!(span=> #dp::foreach::emit(#exec, #out, #ctx.time(), #f);),
+                    breaks_early: false,
+                }
+            }
+            Op::ForeachPartition(func) => {
+                let f = self.function_arg(func);
+                EndCode {
+                    init: quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+                    consume: quote_spanned!(span=> #sink.push(#last);),
+                    finish: returns_sink,
+                    after: quote_spanned!(span=> #dp::foreach::each_partition(#exec, #out, #ctx.time(), #f);),
                     breaks_early: false,
                 }
             }

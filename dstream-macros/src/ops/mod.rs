@@ -113,6 +113,7 @@ pub enum ShuffleOp {
 pub enum OutputOp {
     Print,
     ForeachBatch,
+    ForeachPartition,
     SaveAsTextFiles,
     Dashboard,
     /// `output(sink)` and the connectors' outputs.

@@ -370,6 +370,14 @@ pub static OPERATORS: &[OpSpec] = &[
         |a| Some(Op::ForeachBatch(a.expr("func")?)),
     ),
     op(
+        "foreach_partition",
+        Kind::Output(OutputOp::ForeachPartition),
+        &[arg("func", Function)],
+        "calls `func(records, time, partition)` once per partition with that partition's records, on the partition's worker",
+        r#"queue(vec![vec![1, 2]]) every 1s |> foreach_partition(|xs: Vec<i32>, _, p| println!("{p}: {xs:?}"))"#,
+        |a| Some(Op::ForeachPartition(a.expr("func")?)),
+    ),
+    op(
         "save_as_text_files",
         Kind::Output(OutputOp::SaveAsTextFiles),
         &[arg("prefix", Value), optional("suffix", Value)],
