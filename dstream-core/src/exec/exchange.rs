@@ -90,6 +90,17 @@ impl Exchange {
             | Exchange::Broadcast { partitions } => partitions.max(1),
         }
     }
+
+    /// The exchange's name, as the job's statistics show it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Exchange::HashByKey { .. } => "hash by key",
+            Exchange::RoundRobin { .. } => "round robin",
+            Exchange::Contiguous { .. } => "contiguous",
+            Exchange::Gather => "gather",
+            Exchange::Broadcast { .. } => "broadcast",
+        }
+    }
 }
 
 /// What every destination partition receives: one bucket per source partition, in source
@@ -105,6 +116,7 @@ impl Executor {
     /// In one process this moves `Vec`s and copies no record; see the module documentation
     /// for what a cluster backend does here.
     pub fn exchange<T: Send>(&self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+        let timer = self.stages.start();
         let destinations = how.destinations();
         let sources = outbound.len();
         let mut received: Received<T> = (0..destinations).map(|_| Vec::with_capacity(sources)).collect();
@@ -121,6 +133,7 @@ impl Executor {
                 to.push(bucket);
             }
         }
+        self.stages.exchange_done(timer, how.kind(), destinations);
         received
     }
 

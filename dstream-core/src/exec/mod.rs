@@ -8,6 +8,7 @@
 pub mod exchange;
 pub mod partition;
 
+use crate::monitor::stages::StageClock;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -24,6 +25,8 @@ pub struct Executor {
     parallelism: usize,
     /// Records the sources delivered in the current batch (`usize::MAX`: unknown).
     batch_records: AtomicUsize,
+    /// Times every stage and exchange of the current batch, for the job's statistics.
+    pub(crate) stages: StageClock,
 }
 
 impl Clone for Executor {
@@ -31,6 +34,7 @@ impl Clone for Executor {
         Executor {
             parallelism: self.parallelism,
             batch_records: AtomicUsize::new(self.batch_records.load(Ordering::Relaxed)),
+            stages: StageClock::default(),
         }
     }
 }
@@ -38,12 +42,24 @@ impl Clone for Executor {
 impl Executor {
     /// An executor that cuts every stage into `parallelism` partitions.
     pub fn new(parallelism: usize) -> Executor {
-        Executor { parallelism: parallelism.max(1), batch_records: AtomicUsize::new(usize::MAX) }
+        Executor {
+            parallelism: parallelism.max(1),
+            batch_records: AtomicUsize::new(usize::MAX),
+            stages: StageClock::default(),
+        }
     }
 
-    /// Starts a batch: no source records noted yet.
+    /// Starts a batch: no source records noted yet, no stage timed.
     pub fn begin_batch(&self) {
         self.batch_records.store(0, Ordering::Relaxed);
+        self.stages.begin_batch();
+    }
+
+    /// Adds the records of the job's source number `source` for this batch (`None`: unknown,
+    /// so the batch is not small), and keeps the count for the batch's statistics.
+    pub fn note_input_records(&self, source: usize, records: Option<usize>) {
+        self.stages.note_input(source, records);
+        self.note_source_records(records);
     }
 
     /// Adds a source's records for this batch (`None`: unknown, so the batch is not small).
@@ -76,10 +92,15 @@ impl Executor {
         O: Send,
         F: Fn(usize, I) -> O + Sync,
     {
-        if inputs.len() <= 1 || self.small_batch() {
-            return inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect();
-        }
-        inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        let timer = self.stages.start();
+        let partitions = inputs.len();
+        let outputs = if partitions <= 1 || self.small_batch() {
+            inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        } else {
+            inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        };
+        self.stages.stage_done(timer, partitions);
+        outputs
     }
 }
 

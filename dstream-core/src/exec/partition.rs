@@ -3,6 +3,18 @@
 use crate::exec::Executor;
 use crate::text::{split_contiguous, Lines, TextBatch};
 
+/// Partitions the batch of the job's source number `source` for the first stage, after
+/// telling the executor its size (kept for the batch's statistics).
+pub fn partition_input<'b, B: SourceBatch>(
+    exec: &Executor,
+    source: usize,
+    batch: &'b mut B,
+    n: usize,
+) -> Vec<B::Part<'b>> {
+    exec.note_input_records(source, batch.records());
+    batch.partitions(n)
+}
+
 /// A batch that can be cut into partitions, one task each.
 pub trait SourceBatch {
     /// One partition.
