@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::exec::Executor;
-use crate::monitor::{self, BatchRecord, InputInfo, Monitor, StreamingListener};
+use crate::monitor::{self, BatchRecord, Monitor, StreamingListener};
 use crate::persist::batch_log::{BatchLog, Entry};
 use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
 use crate::source::set::SourceSet;
@@ -33,6 +33,8 @@ pub struct BatchContext<'c> {
     save_into: Option<BTreeMap<String, OperatorState>>,
     /// The batch's output operations and state sizes, for its statistics.
     record: BatchRecord,
+    /// The job's statistics, for outputs that show the job's health.
+    monitor: Option<&'c Monitor>,
 }
 
 impl<'c> BatchContext<'c> {
@@ -55,7 +57,15 @@ impl<'c> BatchContext<'c> {
             restored: BTreeSet::new(),
             save_into: None,
             record: BatchRecord::default(),
+            monitor: None,
         }
+    }
+
+    /// The last batch the job completed before this one, with its delays (none in the first
+    /// batch), and the batch interval in ms: what an output shows as the job's health.
+    pub fn job_health(&self) -> Option<(Arc<monitor::BatchInfo>, u64)> {
+        let monitor = self.monitor?;
+        Some((monitor.last_completed()?, monitor.batch_interval_ms()))
     }
 
     /// The output operation `name` (as the program wrote it) starts: its final stage and
@@ -525,28 +535,29 @@ impl Job {
         // On the wall clock a batch is due at its time (Spark's submission time); the harness's
         // manual clock is not the wall's, so there it is due when it runs.
         let submission_us = if self.watch.wall_clock { time.as_millis() * 1000 } else { monitor::now_us() };
-        let errors_before = self.watch.monitor.errors();
-        let started = self.watch.monitor.batch_started(time.as_millis(), submission_us);
+        let watched = self.watch.collect.then(|| {
+            (self.watch.monitor.errors(), self.watch.monitor.batch_started(time.as_millis(), submission_us))
+        });
         exec.begin_batch();
+        if watched.is_none() {
+            exec.stages.stop_timing();
+        }
         let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics);
         // The starting point (see `checkpoint_start`) holds no state: operators keep their own.
         ctx.restore_from = recovered.as_ref().filter(|c| c.batch_time != c.zero_time);
         ctx.save_into = due.then(BTreeMap::new);
+        ctx.monitor = Some(&self.watch.monitor);
         let ran = self.program.run_batch(&mut ctx, input);
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
-        let mut record = std::mem::take(&mut ctx.record);
+        let record = std::mem::take(&mut ctx.record);
         drop(ctx);
-        let (stages, inputs) = exec.stages.take();
-        let mut info = (*started).clone();
-        info.stages = stages;
-        info.inputs =
-            inputs.into_iter().enumerate().map(|(source, records)| InputInfo { source, records }).collect();
-        if let Err(e) = &ran {
-            record.failed(&e.to_string());
-            info.failure = Some(e.to_string());
+        if let Some((errors_before, started)) = watched {
+            let (stages, inputs) = exec.stages.take();
+            let failure = ran.as_ref().err().map(ToString::to_string);
+            let done =
+                self.watch.monitor.batch_finished(&started, stages, inputs, record, failure, errors_before);
+            self.watch.last_batch = Some(done);
         }
-        (info.output_operations, info.state) = (record.outputs, record.state);
-        self.watch.last_batch = Some(self.watch.monitor.batch_done(info, errors_before));
         ran?;
         if let Some(recovered) = &recovered {
             for id in recovered.operators.keys().filter(|id| !restored.contains(*id)) {
@@ -632,7 +643,7 @@ impl Job {
         let mut buffer = Vec::new();
         let mut done = 0u64;
         let mut progress = monitor::progress::Progress::new(self.batch_interval);
-        tracing::info!(job = self.watch.monitor.job_name(), interval = %self.batch_interval, partitions = self.parallelism, first_batch = %time, "job started");
+        tracing::info!(job = self.watch.monitor.job_name(), interval = %self.batch_interval, partitions = self.parallelism, first_batch = %monitor::progress::clock_time(time.as_millis()), "job started");
         loop {
             let signalled = !wait_until_or_stopped(&*clock, time, &self.stop);
             if abort.load(Ordering::SeqCst) {

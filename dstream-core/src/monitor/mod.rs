@@ -151,6 +151,11 @@ impl Monitor {
         running.chain(recorded.history.batches().iter().rev().cloned()).collect()
     }
 
+    /// The last completed batch, if any.
+    pub fn last_completed(&self) -> Option<Arc<BatchInfo>> {
+        self.read().history.batches().back().cloned()
+    }
+
     /// The batch with time `batch_time_ms`, if it is retained or running.
     pub fn batch(&self, batch_time_ms: u64) -> Option<Arc<BatchInfo>> {
         let recorded = self.read();
@@ -242,6 +247,28 @@ impl Monitor {
         self.post(|| Event::BatchSubmitted(Arc::clone(&started)));
         self.post(|| Event::BatchStarted(Arc::clone(&started)));
         started
+    }
+
+    /// The batch `started` has run its `stages` on the `inputs` (records per source), with
+    /// the outputs and state sizes of `record`, and failed if `failure`: see `batch_done`.
+    pub(crate) fn batch_finished(
+        &self,
+        started: &BatchInfo,
+        stages: Vec<StageInfo>,
+        inputs: Vec<Option<u64>>,
+        mut record: BatchRecord,
+        failure: Option<String>,
+        errors_before: u64,
+    ) -> Arc<BatchInfo> {
+        let mut info = started.clone();
+        info.stages = stages;
+        info.inputs =
+            inputs.into_iter().enumerate().map(|(source, records)| InputInfo { source, records }).collect();
+        if let Some(reason) = &failure {
+            record.failed(reason);
+        }
+        (info.output_operations, info.state, info.failure) = (record.outputs, record.state, failure);
+        self.batch_done(info, errors_before)
     }
 
     /// The batch is done (`batch.failure` says whether it failed): retains it and tells the

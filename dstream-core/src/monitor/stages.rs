@@ -43,6 +43,11 @@ impl StageClock {
         batch.inputs.clear();
     }
 
+    /// Times nothing more in this batch (a job measured without its statistics).
+    pub(crate) fn stop_timing(&self) {
+        self.lock().started = None;
+    }
+
     /// Notes the records that source number `source` delivered to this batch.
     pub(crate) fn note_input(&self, source: usize, records: Option<usize>) {
         let mut batch = self.lock();

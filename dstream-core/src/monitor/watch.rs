@@ -34,6 +34,8 @@ pub(crate) struct Watch {
     /// The statistics of the batch that ran last.
     pub(crate) last_batch: Option<Arc<BatchInfo>>,
     pub(crate) ui: UiChoice,
+    /// Whether batches are recorded (always, except to measure what recording costs).
+    pub(crate) collect: bool,
     interval_ms: u64,
     metrics: Metrics,
 }
@@ -48,6 +50,7 @@ impl Watch {
             wall_clock: false,
             last_batch: None,
             ui: UiChoice::Default,
+            collect: true,
             interval_ms,
             metrics,
         }
@@ -94,6 +97,14 @@ impl Job {
     /// serves nothing.
     pub fn with_ui(mut self, address: impl Into<String>) -> Job {
         self.watch.ui = UiChoice::At(address.into());
+        self
+    }
+
+    /// Records no batch statistics (no progress log, listeners see no batch): only to
+    /// measure what recording them costs (`benches/monitor_overhead.rs`).
+    #[doc(hidden)]
+    pub fn without_statistics(mut self) -> Job {
+        self.watch.collect = false;
         self
     }
 

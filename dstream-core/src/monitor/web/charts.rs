@@ -85,13 +85,13 @@ pub(crate) fn line_chart(series: &Series<'_>) -> String {
     let x = |t: u64| LEFT + if first == last { plot_w / 2.0 } else { (t - first) as f64 / span * plot_w };
     // The x axis: the first, middle and last batch times (UTC), and its unit.
     if !series.points.is_empty() {
-        for t in [first, first + (last - first) / 2, last] {
+        for (t, anchor) in [(first, "start"), (first + (last - first) / 2, "middle"), (last, "end")] {
             let _ = write!(
                 svg,
-                r#"<text x="{x:.1}" y="{y}" font-size="11" text-anchor="middle">{time}</text>"#,
+                r#"<text x="{x:.1}" y="{y}" font-size="11" text-anchor="{anchor}">{time}</text>"#,
                 x = x(t),
                 y = TOP + plot_h + 16.0,
-                time = &super::super::progress::clock_time(t)[..8]
+                time = super::super::progress::clock_time(t)
             );
         }
     }
