@@ -186,6 +186,9 @@ fn a_finished_jobs_statistics_events_and_json_api_agree_with_its_input() {
     assert_eq!(apps[0]["id"], id.as_str());
     assert_eq!(apps[0]["name"], "monitor-test");
     assert_eq!(apps[0]["attempts"][0]["completed"], false);
+    let last_end_ms = batches[0].processing_end_us.unwrap() / 1000;
+    assert_eq!(apps[0]["attempts"][0]["lastUpdatedEpoch"], last_end_ms, "the last batch's end");
+    assert_eq!(apps[0]["attempts"][0]["startTimeEpoch"], stats.start_us / 1000);
     assert_eq!(json(addr, &format!("/api/v1/applications/{id}")), apps[0]);
     let base = format!("/api/v1/applications/{id}/streaming");
 

@@ -77,21 +77,23 @@ impl App {
     /// Spark's `ApplicationInfo` with its one attempt, still running.
     fn application(&self, id: &str) -> Value {
         let start_ms = self.monitor.statistics().start_us / 1000;
-        let now_ms = super::super::now_us() / 1000;
+        // Last updated: when the last batch ended (the job's last change of state).
+        let last = self.monitor.last_completed().and_then(|b| b.processing_end_us);
+        let updated_ms = last.map_or(start_ms, |us| us / 1000);
         json!({
             "id": id,
             "name": self.monitor.job_name(),
             "attempts": [{
                 "startTime": date(start_ms),
                 "endTime": date(0),
-                "lastUpdated": date(now_ms),
-                "duration": now_ms.saturating_sub(start_ms),
+                "lastUpdated": date(updated_ms),
+                "duration": updated_ms.saturating_sub(start_ms),
                 "sparkUser": std::env::var("USER").unwrap_or_default(),
                 "completed": false,
                 "appSparkVersion": format!("dstream {}", env!("CARGO_PKG_VERSION")),
                 "startTimeEpoch": start_ms,
                 "endTimeEpoch": -1,
-                "lastUpdatedEpoch": now_ms,
+                "lastUpdatedEpoch": updated_ms,
             }],
         })
     }

@@ -55,8 +55,7 @@ impl UiServer {
                         ))
                     })?,
                 };
-                let first_free = (port..=port.saturating_add(PORT_RETRIES))
-                    .find_map(|p| UiServer::start(&format!("127.0.0.1:{p}"), monitor.clone()).ok());
+                let first_free = UiServer::start_first_free(port, &monitor);
                 if first_free.is_none() {
                     tracing::warn!(
                         "no web UI: ports {port} to {} on 127.0.0.1 are all taken",
@@ -71,6 +70,12 @@ impl UiServer {
             tracing::info!("web UI at http://{}", server.address);
         }
         Ok(server)
+    }
+
+    /// Serves `monitor` on 127.0.0.1 at `port` or the first free port of the next 16.
+    fn start_first_free(port: u16, monitor: &Monitor) -> Option<UiServer> {
+        (port..=port.saturating_add(PORT_RETRIES))
+            .find_map(|p| UiServer::start(&format!("127.0.0.1:{p}"), monitor.clone()).ok())
     }
 
     /// Serves `monitor` on `address`.
@@ -139,5 +144,35 @@ fn route(app: &api::App, method: &tiny_http::Method, url: &str) -> Response {
         }
         "/metrics" => respond(200, prom::CONTENT_TYPE, prom::render(app.monitor())),
         _ => respond(404, "text/html; charset=utf-8", pages::not_found("no such page")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::metrics::Metrics;
+
+    #[test]
+    fn a_taken_port_moves_the_ui_to_a_next_free_one() {
+        let monitor = Monitor::new("t".into(), 1000, Metrics::new());
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        if port > u16::MAX - PORT_RETRIES {
+            return; // no next ports to try
+        }
+        let server = UiServer::start_first_free(port, &monitor).expect("one of the next 16 ports is free");
+        assert!((port + 1..=port + PORT_RETRIES).contains(&server.address.port()), "{:?}", server.address);
+    }
+
+    #[test]
+    fn an_explicit_address_that_is_taken_is_an_error_naming_it() {
+        let monitor = Monitor::new("t".into(), 1000, Metrics::new());
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = taken.local_addr().unwrap().to_string();
+        let error = UiServer::start_as(&UiChoice::At(address.clone()), monitor).unwrap_err().to_string();
+        assert!(error.contains(&format!("`{address}` (from `with_ui`)")), "{error}");
+        assert!(UiServer::start_as(&UiChoice::Off, Monitor::new("t".into(), 1000, Metrics::new()))
+            .unwrap()
+            .is_none());
     }
 }
