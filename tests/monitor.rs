@@ -78,6 +78,9 @@ impl StreamingListener for Events {
     fn on_receiver_stopped(&mut self, r: &ReceiverInfo) {
         self.push(format!("receiver stopped {}", r.name));
     }
+    fn on_receiver_error(&mut self, r: &ReceiverInfo) {
+        self.push(format!("receiver error {}", r.name));
+    }
 }
 
 /// `GET path` over HTTP/1.0: the status line's code and the body.
@@ -442,4 +445,30 @@ fn the_ui_page_in_headless_chromium_charts_the_jobs_numbers() {
     drop(driver);
     let _ = std::fs::remove_dir_all(&tmp);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_source_that_cannot_connect_is_reported_to_the_listener_and_in_the_receivers() {
+    // A port that was just free: nobody listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let events = Events::default();
+    let job = stream! { socket("127.0.0.1", port) every 1s |> count |> print };
+    let mut harness = dstream::testing::Harness::new(job.add_listener(events.clone()));
+    harness.start().unwrap();
+    assert!(harness.wait_for(WAIT, |m| m.connection_failures >= 1), "the source tried to connect");
+    harness.step().unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while events.count("receiver error") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the listener heard of the error: {:?}",
+            events.0.lock().unwrap()
+        );
+        std::thread::sleep(StdDuration::from_millis(10));
+    }
+    let receiver = &harness.monitor().receivers()[0];
+    assert_eq!(receiver.name, "SocketSource");
+    assert!(receiver.connection_failures >= 1);
+    let (_, message) = receiver.last_error.clone().expect("the last error is kept");
+    assert!(message.contains(&format!("127.0.0.1:{port}: cannot connect")), "{message}");
 }

@@ -535,9 +535,8 @@ impl Job {
         // On the wall clock a batch is due at its time (Spark's submission time); the harness's
         // manual clock is not the wall's, so there it is due when it runs.
         let submission_us = if self.watch.wall_clock { time.as_millis() * 1000 } else { monitor::now_us() };
-        let watched = self.watch.collect.then(|| {
-            (self.watch.monitor.errors(), self.watch.monitor.batch_started(time.as_millis(), submission_us))
-        });
+        let watched =
+            self.watch.collect.then(|| self.watch.monitor.batch_started(time.as_millis(), submission_us));
         exec.begin_batch();
         if watched.is_none() {
             exec.stages.stop_timing();
@@ -551,11 +550,10 @@ impl Job {
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
         let record = std::mem::take(&mut ctx.record);
         drop(ctx);
-        if let Some((errors_before, started)) = watched {
+        if let Some(started) = watched {
             let (stages, inputs) = exec.stages.take();
             let failure = ran.as_ref().err().map(ToString::to_string);
-            let done =
-                self.watch.monitor.batch_finished(&started, stages, inputs, record, failure, errors_before);
+            let done = self.watch.monitor.batch_finished(&started, stages, inputs, record, failure);
             self.watch.last_batch = Some(done);
         }
         ran?;

@@ -46,8 +46,8 @@ pub trait StreamingListener: Send {
     fn on_receiver_started(&mut self, receiver: &ReceiverInfo) {
         let _ = receiver;
     }
-    /// A source reported errors (failed connections, malformed records) during the last
-    /// batch; `receiver.last_error` holds the last one.
+    /// Sources counted errors (failed connections, malformed records) since the last batch
+    /// was done; `receiver.last_error` holds the last one. Posted after the batch.
     fn on_receiver_error(&mut self, receiver: &ReceiverInfo) {
         let _ = receiver;
     }

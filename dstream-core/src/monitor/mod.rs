@@ -54,6 +54,8 @@ struct Shared {
     bus: Mutex<Option<Bus>>,
     /// Where the web UI listens, once it does.
     ui_address: Mutex<Option<std::net::SocketAddr>>,
+    /// The source errors counted when the last batch was done.
+    errors_seen: std::sync::atomic::AtomicU64,
 }
 
 /// What the batch loop has recorded.
@@ -91,6 +93,7 @@ impl Monitor {
                 }),
                 bus: Mutex::new(None),
                 ui_address: Mutex::new(None),
+                errors_seen: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -258,7 +261,6 @@ impl Monitor {
         inputs: Vec<Option<u64>>,
         mut record: BatchRecord,
         failure: Option<String>,
-        errors_before: u64,
     ) -> Arc<BatchInfo> {
         let mut info = started.clone();
         info.stages = stages;
@@ -268,12 +270,13 @@ impl Monitor {
             record.failed(reason);
         }
         (info.output_operations, info.state, info.failure) = (record.outputs, record.state, failure);
-        self.batch_done(info, errors_before)
+        self.batch_done(info)
     }
 
     /// The batch is done (`batch.failure` says whether it failed): retains it and tells the
-    /// listeners. Returns it.
-    pub(crate) fn batch_done(&self, mut batch: BatchInfo, errors_before: u64) -> Arc<BatchInfo> {
+    /// listeners, with a receiver error if the sources counted errors since the last batch.
+    /// Returns it.
+    pub(crate) fn batch_done(&self, mut batch: BatchInfo) -> Arc<BatchInfo> {
         batch.processing_end_us = Some(now_us());
         let batch = Arc::new(batch);
         {
@@ -286,7 +289,8 @@ impl Monitor {
             self.post(|| Event::OutputOperationCompleted(batch.batch_time_ms, op.clone()));
         }
         self.post(|| Event::BatchCompleted(Arc::clone(&batch)));
-        if self.errors() > errors_before {
+        let errors = self.errors();
+        if errors > self.shared.errors_seen.swap(errors, std::sync::atomic::Ordering::Relaxed) {
             for receiver in self.receivers() {
                 self.post(|| Event::ReceiverError(receiver));
             }
@@ -295,7 +299,7 @@ impl Monitor {
     }
 
     /// The job-wide count of source errors, to tell the listeners of new ones.
-    pub(crate) fn errors(&self) -> u64 {
+    fn errors(&self) -> u64 {
         let counters = self.shared.metrics.snapshot();
         counters.connection_failures + counters.malformed_records()
     }
@@ -385,7 +389,7 @@ mod tests {
         assert_eq!(monitor.batches().len(), 1);
         let mut batch = (*started).clone();
         batch.inputs.push(InputInfo { source: 0, records: Some(4) });
-        let done = monitor.batch_done(batch, 0);
+        let done = monitor.batch_done(batch);
         assert!(done.processing_end_us.is_some());
         let stats = monitor.statistics();
         assert_eq!((stats.active_batches, stats.total_completed_batches, stats.processed_records), (0, 1, 4));
