@@ -9,6 +9,9 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 /// A job running on a thread of its own, from [`Job::start`].
+///
+/// Dropping the handle does not stop the job (stop it with [`JobHandle::stop`]), but stops
+/// its web UI, which lives as long as the handle.
 #[derive(Debug)]
 pub struct JobHandle {
     monitor: Monitor,
