@@ -9,3 +9,7 @@
 //!
 //! Adding a connector: its code in `source/` or `sink/`, one `pub use` (and the
 //! feature-missing stub) here, and one entry in the compiler's operator table.
+
+pub use crate::sink::kafka::to_kafka;
+pub use crate::source::kafka::kafka;
+pub use crate::source::nats::nats;

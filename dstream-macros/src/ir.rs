@@ -80,7 +80,6 @@ pub enum Source {
     TextFiles(Value),
     Custom(Value),
     /// A connector's source (`kafka(..)`, `nats(..)`): its constructor's call.
-    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
     Connector(Call),
 }
 
@@ -96,7 +95,6 @@ pub struct Call {
 
 /// An argument of a [`Call`].
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Until the first connector entry lands in the table.
 pub enum CallArg {
     /// A required parameter's argument, passed as written.
     Given(Value),
@@ -110,7 +108,6 @@ pub enum Target {
     /// `output(sink)`: a value implementing `dstream::sink::Sink`.
     Value(Value),
     /// A connector's output (`to_sql(..)`, `to_kafka(..)`): its constructor's call.
-    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
     Connector(Call),
 }
 

@@ -5,10 +5,17 @@
 //! receiver holds is bounded (the socket's buffer, in bytes), so a slow job pushes back on
 //! its inputs instead of buffering without limit.
 
+#[cfg(any(feature = "kafka", feature = "nats"))]
+mod completions;
 pub mod files;
+pub mod kafka;
+pub mod nats;
 pub mod queue;
 pub(crate) mod set;
 pub mod socket;
+#[cfg(any(not(feature = "kafka"), not(feature = "nats")))]
+#[doc(hidden)]
+pub mod unavailable;
 
 use crate::error::Result;
 use crate::time::clock::Clock;

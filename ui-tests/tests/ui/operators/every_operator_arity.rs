@@ -10,6 +10,8 @@ fn main() {
         queue() |> print;
         text_files() |> print;
         source() |> print;
+        kafka("b") |> print;
+        nats() |> print;
         s |> map() |> print;
         s |> flat_map() |> print;
         s |> filter() |> print;
@@ -45,6 +47,7 @@ fn main() {
         s |> foreach_batch();
         s |> save_as_text_files();
         s |> output();
+        s |> to_kafka("b");
         s |> dashboard()
     };
     let _ = job;
