@@ -17,12 +17,12 @@ pub use options::{KafkaOptions, StartingOffsets};
 mod consumer;
 #[cfg(feature = "kafka")]
 mod ranges;
-#[cfg(feature = "kafka")]
-pub use consumer::{kafka, KafkaSource};
 /// The Rust binding of librdkafka the connectors are built on (the same version), for what
 /// they do not cover: creating topics, reading keys and headers, other clients.
 #[cfg(feature = "kafka")]
-pub use rdkafka;
+pub use ::rdkafka;
+#[cfg(feature = "kafka")]
+pub use consumer::{kafka, KafkaSource};
 
 #[cfg(not(feature = "kafka"))]
 mod missing;
