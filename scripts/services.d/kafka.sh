@@ -9,11 +9,12 @@ install() {
         --root "$(dirname "$DSTREAM_TOOLS")" --target-dir "$root/target/services/kafka-build" >&2
     rm -rf "$root/target/services/kafka-build"
 }
+# tansu reads `sqlite://FILE` relative to its working directory: it runs in $data.
 start() {
-    tansu broker \
+    (cd "$data" && exec tansu broker \
         --listener-url tcp://127.0.0.1:9092 \
         --advertised-listener-url tcp://127.0.0.1:9092 \
-        --storage-engine "sqlite://$data/tansu.db" >"$log" 2>&1 &
+        --storage-engine sqlite://tansu.db) >"$log" 2>&1 &
     echo $! >"$pidfile"
 }
 # The port answers and a metadata request (listing topics) succeeds.
