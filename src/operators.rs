@@ -2478,7 +2478,8 @@ pub mod kafka {
     //! | `max_records_per_partition(n)` | no cap | at most `n` messages of each partition per batch (Spark's `maxRatePerPartition` × interval) |
     //! | `client_property(k, v)` | | any librdkafka property (`security.protocol`, …) |
     //!
-    //! The feature links the system's librdkafka (Debian: `apt-get install librdkafka-dev`).
+    //! The feature builds librdkafka (the C client) from source: it needs a C compiler and
+    //! `make`.
     //! A test broker: `scripts/services up kafka` (tansu at `127.0.0.1:9092`).
     //!
     //! # Example
@@ -2571,8 +2572,11 @@ pub mod to_kafka {
     //! * **At least once:** the batch's output returns only after the brokers acknowledged
     //!   every message (librdkafka retries a failed send itself). A message that could not
     //!   be delivered stops the job with an error; a batch run again after a crash writes its
-    //!   messages again, so a consumer may see some twice. Kafka transactions are not used
-    //!   (the test broker, tansu 0.6, was not checked for them).
+    //!   messages again, so a consumer may see some twice. Kafka transactions are not used:
+    //!   a transaction per batch would make a batch all-or-nothing for `read_committed`
+    //!   consumers, but would not stop a batch that runs again after a crash from writing
+    //!   again (that needs the last committed batch time kept with the data). For exactly
+    //!   once downstream, key the messages and let the consumer keep the latest per key.
     //!
     //! # Example
     //!

@@ -18,13 +18,14 @@ pub fn broker_answers() -> bool {
     std::net::TcpStream::connect_timeout(&BROKERS.parse().expect("an address"), Duration::from_secs(1))
         .is_ok()
         && config()
+            .set("group.id", "dstream-tests")
             .create::<BaseConsumer>()
             .is_ok_and(|c| c.fetch_metadata(None, Duration::from_secs(5)).is_ok())
 }
 
 fn config() -> ClientConfig {
     let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", BROKERS).set("group.id", "dstream-tests");
+    config.set("bootstrap.servers", BROKERS);
     config
 }
 
@@ -60,7 +61,7 @@ pub fn produce(topic: &str, partition: Option<i32>, values: &[Vec<u8>]) {
 
 /// Reads `count` messages of `topic` from the start of every partition: (key, value).
 pub fn read_back(topic: &str, partitions: i32, count: usize) -> Vec<(Option<String>, String)> {
-    let consumer: BaseConsumer = config().create().expect("a consumer");
+    let consumer: BaseConsumer = config().set("group.id", "dstream-tests").create().expect("a consumer");
     let mut assignment = TopicPartitionList::new();
     for p in 0..partitions {
         assignment.add_partition_offset(topic, p, Offset::Beginning).expect("a partition");

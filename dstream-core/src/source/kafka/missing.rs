@@ -8,7 +8,7 @@ use super::KafkaOptions;
 #[diagnostic::on_unimplemented(
     message = "`kafka(..)` and `to_kafka(..)` need dstream's `kafka` feature",
     label = "`kafka` is not compiled in",
-    note = "enable it in Cargo.toml: `dstream = {{ version = \"0.1\", features = [\"kafka\"] }}` (it links the system's librdkafka: Debian's `librdkafka-dev`), or build with `--features kafka`"
+    note = "enable it in Cargo.toml: `dstream = {{ version = \"0.1\", features = [\"kafka\"] }}` (it builds librdkafka from source: a C compiler and make), or build with `--features kafka`"
 )]
 pub trait KafkaFeature {
     /// The source an implementation would build.
