@@ -14,6 +14,9 @@
 //! scripts/services up kafka
 //! cargo bench --features kafka --bench kafka_ingest
 //! ```
+//!
+//! Under `cargo test --benches` (no `--bench` argument) it runs on 2 000 lines and checks
+//! that every word is counted once.
 
 use dstream::prelude::*;
 use dstream::sink::kafka::KafkaSink;
