@@ -76,11 +76,17 @@ impl Wire {
     /// Creates (or replaces) file-backed stream `name` holding `subject`.
     pub fn create_stream(&mut self, name: &str, subject: &str) {
         let _ = self.request(&format!("$JS.API.STREAM.DELETE.{name}"), "");
-        let reply = self.request(
-            &format!("$JS.API.STREAM.CREATE.{name}"),
-            &format!(r#"{{"name":"{name}","subjects":["{subject}"],"storage":"file"}}"#),
-        );
-        assert!(!reply.contains("\"error\""), "creating stream {name}: {reply}");
+        let config = format!(r#"{{"name":"{name}","subjects":["{subject}"],"storage":"file"}}"#);
+        // A server busy with another test's jobs may answer with a temporary error.
+        let mut reply = String::new();
+        for _ in 0..10 {
+            reply = self.request(&format!("$JS.API.STREAM.CREATE.{name}"), &config);
+            if !reply.contains("\"error\"") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("creating stream {name}: {reply}");
     }
 
     /// Deletes stream `name`.
