@@ -8,6 +8,10 @@
 //! cargo run --release --example order_dashboard -- --generate --listen 127.0.0.1:9999
 //! cargo run --release --example order_dashboard -- --connect 127.0.0.1:9999
 //! cargo run --release --example order_dashboard --features dashboard,sqlite -- --sql sqlite://orders.db
+//!
+//! # The orders in Kafka (feature `kafka`; a broker: `scripts/services up kafka`)
+//! cargo run --release --features dashboard,kafka --example order_dashboard -- --generate --kafka 127.0.0.1:9092
+//! cargo run --release --features dashboard,kafka --example order_dashboard -- --kafka 127.0.0.1:9092 --interval 2s
 //! ```
 //!
 //! The events are lines `order_id,status,timestamp_ms` with a status among `purchased`,
@@ -16,6 +20,12 @@
 //! events, written at `--rate` events per second; about one line in 400 is garbled, as real
 //! feeds are. `--generate` runs only that generator, as a server on `--listen`, for another
 //! instance started with `--connect` (or any program that reads lines over TCP).
+//!
+//! With `--kafka host:port` (built with the `kafka` feature) the job reads the events from
+//! the Kafka topic `--topic` (default `orders`; create it first, for example with
+//! `tansu topic create orders --broker tcp://127.0.0.1:9092`) instead, and
+//! `--generate --kafka host:port` writes the generated events to that topic, `--rate` a
+//! second, with `to_kafka`'s sink.
 //!
 //! The job parses each line (a malformed line is skipped and counted: the job logs how
 //! many each batch), counts the orders per status with `reduce_by_key(+)`, prints the counts
@@ -84,6 +94,16 @@ struct Args {
     /// (`sqlite://orders.db` or `postgres://user@host/db`; features `sqlite`, `postgres`).
     #[arg(long, value_name = "URL")]
     sql: Option<String>,
+    /// Read the events from (or, with `--generate`, write them to) the Kafka brokers at
+    /// `host:port`.
+    #[cfg(feature = "kafka")]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "connect")]
+    kafka: Option<String>,
+
+    /// With `--kafka`: the topic of the events.
+    #[cfg(feature = "kafka")]
+    #[arg(long, default_value = "orders")]
+    topic: String,
 
     /// Stop gracefully after this many batches (default: run until Ctrl-C).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -230,6 +250,47 @@ impl<'a> dstream::sink::Sink<(&'a str, u64)> for SqlOutput {
     }
 }
 
+/// [`order_job`] reading the events from the Kafka topic `topic` at `brokers`.
+#[cfg(feature = "kafka")]
+pub fn kafka_order_job(
+    interval: Interval,
+    brokers: &str,
+    topic: &str,
+    dashboard_addr: &str,
+    skipped: Arc<AtomicU64>,
+) -> Job {
+    let mut log = SkipLog::new(Arc::clone(&skipped));
+    stream! {
+        let counts = kafka(brokers, topic)
+            |> flat_map(|line| parse_counting(&line, &skipped))
+            |> map(|status| (status, 1u64))
+            |> reduce_by_key(+) every {interval.duration()};
+        counts |> print;
+        counts |> dashboard(dashboard_addr);
+        counts |> foreach_batch(|_, time| log.report(time))
+    }
+}
+
+/// `--generate --kafka`: writes `rate` generated events a second to the topic, until the
+/// process is stopped.
+#[cfg(feature = "kafka")]
+fn generate_to_kafka(brokers: &str, topic: &str, seed: u64, rate: u32) -> dstream::Result<()> {
+    use dstream::sink::{kafka::KafkaSink, Sink, SinkBatch};
+    let mut sink = KafkaSink::new(brokers, topic);
+    let mut events = OrderEvents::new(seed);
+    tracing::info!(brokers, topic, seed, rate, "writing order events to Kafka until Ctrl-C");
+    for second in 1u64.. {
+        let started = std::time::Instant::now();
+        let batch: Vec<String> = events.by_ref().take(rate as usize).collect();
+        sink.write_batch(
+            &SinkBatch { time: Time::from_millis(second * 1000), job: "order-generator" },
+            batch,
+        )?;
+        std::thread::sleep(std::time::Duration::from_secs(1).saturating_sub(started.elapsed()));
+    }
+    Ok(())
+}
+
 /// A deterministic stream of order events, `order_id,status,timestamp_ms`.
 ///
 /// Orders go through their statuses as in a shop: purchased, then shipped (or, for about
@@ -322,6 +383,15 @@ impl Iterator for OrderEvents {
 fn main() -> ExitCode {
     let args = Args::parse();
     cli::init_tracing();
+    #[cfg(feature = "kafka")]
+    if let Some(brokers) = &args.kafka {
+        let result = if args.generate {
+            generate_to_kafka(brokers, &args.topic, args.seed, args.rate)
+        } else {
+            run_kafka(&args, brokers)
+        };
+        return cli::exit_code("order_dashboard", result);
+    }
     let result = if args.generate { generate(&args) } else { run(&args) };
     cli::exit_code("order_dashboard", result)
 }
@@ -352,12 +422,8 @@ fn run(args: &Args) -> dstream::Result<()> {
         Some(url) => SqlOutput::to(url)?,
         None => SqlOutput::default(),
     };
-    let mut job = order_job_with_sql(args.interval, &host, port, &args.dashboard, Arc::clone(&skipped), sql);
-    tracing::debug!("plan:\n{}", job.explain());
-    if let Some(n) = args.batches {
-        job = job.stop_after_batches(n);
-    }
-    let result = job.run();
+    let job = order_job_with_sql(args.interval, &host, port, &args.dashboard, Arc::clone(&skipped), sql);
+    let result = run_job(args, job);
 
     tracing::info!(skipped = skipped.load(Ordering::Relaxed), "malformed events skipped in all");
     if let Some(server) = feed {
@@ -365,4 +431,26 @@ fn run(args: &Args) -> dstream::Result<()> {
         server.stop();
     }
     result
+}
+
+/// `--kafka` without `--generate`: the job reading the events from Kafka.
+#[cfg(feature = "kafka")]
+fn run_kafka(args: &Args, brokers: &str) -> dstream::Result<()> {
+    tracing::info!(brokers, topic = %args.topic, interval = ?args.interval, "order dashboard reading events from Kafka");
+    let skipped = Arc::new(AtomicU64::new(0));
+    let result = run_job(
+        args,
+        kafka_order_job(args.interval, brokers, &args.topic, &args.dashboard, Arc::clone(&skipped)),
+    );
+    tracing::info!(skipped = skipped.load(Ordering::Relaxed), "malformed events skipped in all");
+    result
+}
+
+/// Runs `job` until Ctrl-C or `--batches`.
+fn run_job(args: &Args, mut job: Job) -> dstream::Result<()> {
+    tracing::debug!("plan:\n{}", job.explain());
+    if let Some(n) = args.batches {
+        job = job.stop_after_batches(n);
+    }
+    job.run()
 }

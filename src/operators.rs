@@ -332,6 +332,8 @@
 //! | [`queue(batches)`](queue) | `queueStream` | source | the next queued batch, then empty batches |
 //! | [`text_files(dir)`](text_files) | `textFileStream` | source | the lines of the files new in `dir`, as `&str` |
 //! | [`source(value)`](source) | `receiverStream` | source | what the source received |
+//! | [`kafka(brokers, topic, [options])`](kafka) | `KafkaUtils.createDirectStream` | source | the message values, as `String` |
+//! | [`nats(url, subject, [options])`](nats) | — | source | the JetStream payloads, as `String` |
 //! | [`map(func)`](map) | `map` | narrow | `func(x)` for each record `x` |
 //! | [`flat_map(func)`](flat_map) | `flatMap` | narrow | every item of `func(x)` |
 //! | [`filter(predicate)`](filter) | `filter` | narrow | the records `x` with `predicate(&x)` |
@@ -368,6 +370,7 @@
 //! | [`foreach_partition(func)`](foreach_partition) | `foreachRDD` + `foreachPartition` | output | calls `func(records, time, partition)` per partition |
 //! | [`save_as_text_files(prefix, [suffix])`](save_as_text_files) | `saveAsTextFiles` | output | writes the directory `prefix-<ms>[.suffix]` |
 //! | [`dashboard(address)`](dashboard) | none | output | serves a live web page of the `(label, number)` records |
+//! | [`to_kafka(brokers, topic)`](to_kafka) | `foreachRDD` + a producer | output | writes the records as messages of `topic`, at least once |
 
 pub mod socket {
     //! `socket(host, port, [config])`: the lines of text a TCP server sends, one record per
@@ -2491,6 +2494,44 @@ pub mod foreach_partition {
     //! let mut seen = seen.lock().unwrap().clone();
     //! seen.sort();
     //! assert_eq!(seen, [(1000, 0, vec![10, 20]), (1000, 1, vec![30, 40])]);
+    //! ```
+}
+
+pub mod to_kafka {
+    //! `to_kafka(brokers, topic)`: writes each batch to a Kafka topic (feature `kafka`).
+    //!
+    //! **Spark:** `foreachRDD` with a Kafka producer (the pattern of Spark's guide).
+    //!
+    //! # Semantics
+    //!
+    //! An output operation: it ends a pipeline.
+    //!
+    //! * Text records (`String`, `&str`) and bytes (`Vec<u8>`) become message values without
+    //!   a key; `(key, value)` pairs become keyed messages, key and value as they print
+    //!   (`("to", 2)` is key `to`, value `2`). Kafka's partitioner places a keyed message by
+    //!   its key.
+    //! * **At least once:** the batch's output returns only after the brokers acknowledged
+    //!   every message (librdkafka retries a failed send itself). A message that could not
+    //!   be delivered stops the job with an error; a batch run again after a crash writes its
+    //!   messages again, so a consumer may see some twice. Kafka transactions are not used:
+    //!   a transaction per batch would make a batch all-or-nothing for `read_committed`
+    //!   consumers, but would not stop a batch that runs again after a crash from writing
+    //!   again (that needs the last committed batch time kept with the data). For exactly
+    //!   once downstream, key the messages and let the consumer keep the latest per key.
+    //!
+    //! # Example
+    //!
+    //! ```no_run
+    //! # #[cfg(feature = "kafka")] {
+    //! use dstream::prelude::*;
+    //!
+    //! let job = stream! {
+    //!     socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1))
+    //!         |> reduce_by_key(+) every 1s
+    //!         |> to_kafka("127.0.0.1:9092", "word-counts")
+    //! };
+    //! job.run().unwrap();
+    //! # }
     //! ```
 }
 

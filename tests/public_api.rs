@@ -135,6 +135,10 @@ impl Crates {
             let Item::Use(u) = item else { continue };
             for (binding, path) in flatten_use(&u.tree) {
                 match binding {
+                    // `pub use ::other_crate;`: a re-export of a crate outside the walk.
+                    Some(binding) if binding == name && u.leading_colon.is_some() => {
+                        return Some(Target::External(path.join("::")))
+                    }
                     Some(binding) if binding == name => return Some(self.resolve(id, &path, depth + 1)),
                     None => globs.push(path),
                     Some(_) => {}

@@ -80,7 +80,6 @@ pub enum Source {
     TextFiles(Value),
     Custom(Value),
     /// A connector's source (`kafka(..)`, `nats(..)`): its constructor's call.
-    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
     Connector(Call),
 }
 

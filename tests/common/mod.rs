@@ -6,6 +6,10 @@
 //! Every test file that kills jobs includes this with `mod common;` and uses a part of it.
 #![allow(dead_code)]
 
+pub mod connectors;
+#[cfg(feature = "kafka")]
+pub mod kafka;
+pub mod nats;
 pub mod socket;
 pub mod store;
 

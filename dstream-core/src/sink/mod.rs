@@ -16,6 +16,13 @@ pub mod dashboard;
 pub mod dashboard;
 #[doc(hidden)]
 pub mod foreach;
+/// The `to_kafka(brokers, topic)` output.
+#[cfg(feature = "kafka")]
+pub mod kafka;
+#[cfg(not(feature = "kafka"))]
+#[doc(hidden)]
+#[path = "no_kafka.rs"]
+pub mod kafka;
 #[doc(hidden)]
 pub mod print;
 // `save_as_text_files` to an S3 bucket.

@@ -6,11 +6,18 @@
 //! its inputs instead of buffering without limit. [`rate`] paces receivers: a maximum rate,
 //! and backpressure from the batches' delays.
 
+#[cfg(any(feature = "kafka", feature = "nats"))]
+mod completions;
 pub mod files;
+pub mod kafka;
+pub mod nats;
 pub mod queue;
 pub mod rate;
 pub(crate) mod set;
 pub mod socket;
+#[cfg(any(not(feature = "kafka"), not(feature = "nats")))]
+#[doc(hidden)]
+pub mod unavailable;
 
 use crate::error::Result;
 use crate::time::clock::Clock;

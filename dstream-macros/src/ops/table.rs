@@ -68,6 +68,22 @@ pub static OPERATORS: &[OpSpec] = &[
         |a| Some(Op::Source(Source::Custom(a.expr("source")?))),
     ),
     op(
+        "kafka",
+        Kind::Source(SourceOp::Connector),
+        &[arg("brokers", Value), arg("topic", Value), optional("options", Value)],
+        "the message values of a Kafka topic as `String`s, read by offset ranges decided at each batch (feature `kafka`)",
+        r#"kafka("127.0.0.1:9092", "lines") every 1s |> print"#,
+        |a| Some(Op::Source(Source::Connector(a.call("kafka")?))),
+    ),
+    op(
+        "nats",
+        Kind::Source(SourceOp::Connector),
+        &[arg("url", Value), arg("subject", Value), optional("options", Value)],
+        "the payloads of a NATS JetStream subject as `String`s, acknowledged once the batch's outputs were written (feature `nats`)",
+        r#"nats("nats://127.0.0.1:4222", "lines") every 1s |> print"#,
+        |a| Some(Op::Source(Source::Connector(a.call("nats")?))),
+    ),
+    op(
         "map",
         Kind::Narrow(NarrowOp::Map),
         &[arg("func", Function)],
@@ -400,6 +416,14 @@ pub static OPERATORS: &[OpSpec] = &[
         "writes each batch into a SQLite (`sqlite://path`) or PostgreSQL (`postgres://..`) table, exactly once: rows and a marker of the batch in one transaction",
         r#"queue(vec![vec![("a", 1)]]) every 1s |> to_sql("sqlite://counts.db", "counts")"#,
         |a| Some(Op::Output(Target::Connector(a.call("to_sql")?))),
+    ),
+    op(
+        "to_kafka",
+        Kind::Output(OutputOp::Output),
+        &[arg("brokers", Value), arg("topic", Value)],
+        "writes each batch to a Kafka topic: text records as message values, `(key, value)` pairs as keyed messages; at least once (feature `kafka`)",
+        r#"queue(vec![vec![("a", 1)]]) every 1s |> to_kafka("127.0.0.1:9092", "counts")"#,
+        |a| Some(Op::Output(Target::Connector(a.call("to_kafka")?))),
     ),
     op(
         "output",

@@ -10,6 +10,8 @@ fn main() {
         queue() |> print;
         text_files() |> print;
         source() |> print;
+        kafka("b") |> print;
+        nats() |> print;
         s |> map() |> print;
         s |> flat_map() |> print;
         s |> filter() |> print;
@@ -47,6 +49,7 @@ fn main() {
         s |> save_as_text_files();
         s |> to_sql("sqlite://counts.db");
         s |> output();
+        s |> to_kafka("b");
         s |> dashboard()
     };
     let _ = job;
