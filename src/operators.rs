@@ -2497,6 +2497,128 @@ pub mod foreach_partition {
     //! ```
 }
 
+pub mod kafka {
+    //! `kafka(brokers, topic, [options])`: the message values of a Kafka topic, one `String`
+    //! record per message (feature `kafka`).
+    //!
+    //! **Spark:** `KafkaUtils.createDirectStream` (the direct approach of
+    //! `spark-streaming-kafka-0-10`).
+    //!
+    //! # Semantics
+    //!
+    //! * At each batch the job asks the brokers for every partition's latest offset and takes
+    //!   one offset range `[from, until)` per partition: from where the previous batch stopped
+    //!   up to that offset, at most `max_records_per_partition` messages. It then reads exactly
+    //!   those messages (an assign-based consumer: no group membership, no rebalancing).
+    //!   Records are in partition order, and in offset order within a partition.
+    //! * With `#![checkpoint]`, the ranges of each batch are logged before its outputs run and
+    //!   the next offsets are in every checkpoint: a batch run again after a crash reads
+    //!   exactly the same messages, so an output that commits by batch time is exactly once
+    //!   (see [`fault_tolerance`](crate::fault_tolerance)).
+    //! * With a `group`, the offsets of a batch are committed to that consumer group after the
+    //!   batch's outputs ran (as Spark's `commitAsync`), for monitoring tools. The job itself
+    //!   resumes from its checkpoint, never from the group's offsets.
+    //! * A value that is not valid UTF-8 is dropped, counted (`malformed_not_utf8` in the
+    //!   job's [metrics](crate::metrics)) and logged; its offset is consumed. A message
+    //!   without a value is an empty record.
+    //! * Brokers that do not answer never stop the job: the failure is logged and counted
+    //!   (`connection_failures`), the batch takes nothing, and later batches retry with an
+    //!   exponential backoff (0.5 s doubling to 30 s). A cut waits at most 5 s for its
+    //!   messages; what did not arrive goes to the next batch. A batch run again after a
+    //!   crash must read its whole ranges: it retries for up to two minutes, then stops the
+    //!   job with an error naming the ranges (for example, deleted by retention).
+    //! * Kafka partitions are not the job's partitions: a batch's records are cut into the
+    //!   job's partitions like any source's.
+    //!
+    //! # Options
+    //!
+    //! The optional third argument is a [`KafkaOptions`](crate::source::kafka::KafkaOptions):
+    //!
+    //! | Option | Default | Meaning |
+    //! |---|---|---|
+    //! | `group(id)` | none | consumer group the completed batches' offsets are committed to |
+    //! | `starting_offsets(..)` | `Latest` | where a job without a checkpoint starts: `Earliest` or `Latest` (partitions added later start at their earliest) |
+    //! | `max_records_per_partition(n)` | no cap | at most `n` messages of each partition per batch (Spark's `maxRatePerPartition` × interval) |
+    //! | `client_property(k, v)` | | any librdkafka property (`security.protocol`, …) |
+    //!
+    //! The feature builds librdkafka (the C client) from source: it needs a C compiler and
+    //! `make`.
+    //! A test broker: `scripts/services up kafka` (tansu at `127.0.0.1:9092`).
+    //!
+    //! # Example
+    //!
+    //! ```no_run
+    //! # #[cfg(feature = "kafka")] {
+    //! use dstream::prelude::*;
+    //! use dstream::source::kafka::{KafkaOptions, StartingOffsets};
+    //!
+    //! let options = KafkaOptions::new()
+    //!     .group("wordcount")
+    //!     .starting_offsets(StartingOffsets::Earliest)
+    //!     .max_records_per_partition(100_000);
+    //! let job = stream! {
+    //!     #![checkpoint("/tmp/wordcount-checkpoints", 10s)]
+    //!     kafka("127.0.0.1:9092", "lines", options)
+    //!         |> flat_map(|line| line.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+    //!         |> map(|w| (w, 1))
+    //!         |> reduce_by_key(+) every 1s
+    //!         |> print
+    //! };
+    //! job.run().unwrap();
+    //! # }
+    //! ```
+}
+
+pub mod nats {
+    //! `nats(url, subject, [options])`: the payloads of a NATS JetStream subject, one
+    //! `String` record per message (feature `nats`).
+    //!
+    //! **Spark:** no built-in counterpart (a custom receiver).
+    //!
+    //! # Semantics
+    //!
+    //! * The subject must be held by a JetStream stream (the stream is yours: create it with
+    //!   the `nats` CLI or your application). The job reads it with a durable pull consumer
+    //!   (`dstream-<subject>` unless `durable(..)` names it) created on that stream.
+    //! * A batch takes what the consumer delivers when the batch is cut, at most
+    //!   `max_records_per_batch` messages, in stream order.
+    //! * Messages are acknowledged only after the batch's outputs ran: a job that dies before
+    //!   gets them again.
+    //! * With `#![checkpoint]`, the stream sequence numbers of each batch are logged before
+    //!   its outputs run: a batch run again after a crash gets exactly the same messages back
+    //!   from the stream by sequence, and the restarted consumer starts right after the last
+    //!   message taken. An output that commits by batch time is then exactly once (see
+    //!   [`fault_tolerance`](crate::fault_tolerance)). (The durable consumer is re-created at
+    //!   each restart from a checkpoint for that.)
+    //! * A payload that is not valid UTF-8 is dropped, counted (`malformed_not_utf8`) and
+    //!   logged. A server that does not answer never stops the job: logged, counted
+    //!   (`connection_failures`), retried with an exponential backoff (0.5 s to 30 s).
+    //!
+    //! # Options
+    //!
+    //! The optional third argument is a [`NatsOptions`](crate::source::nats::NatsOptions):
+    //! `durable(name)` and `max_records_per_batch(n)` (default 100 000).
+    //!
+    //! A test server: `scripts/services up nats` (JetStream at `nats://127.0.0.1:4222`).
+    //!
+    //! # Example
+    //!
+    //! ```no_run
+    //! # #[cfg(feature = "nats")] {
+    //! use dstream::prelude::*;
+    //! use dstream::source::nats::NatsOptions;
+    //!
+    //! let job = stream! {
+    //!     nats("nats://127.0.0.1:4222", "orders.created", NatsOptions::new().durable("order-counts"))
+    //!         |> map(|order| (order, 1))
+    //!         |> reduce_by_key(+) every 1s
+    //!         |> print
+    //! };
+    //! job.run().unwrap();
+    //! # }
+    //! ```
+}
+
 pub mod to_kafka {
     //! `to_kafka(brokers, topic)`: writes each batch to a Kafka topic (feature `kafka`).
     //!
