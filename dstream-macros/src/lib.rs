@@ -11,7 +11,7 @@
 //! | `plan` | `ir::Graph` | [`plan::Plan`]: steps and fused stages, slides, start-up checks |
 //! | `codegen` | `ir::Graph` + `Plan` | the job's Rust code |
 //!
-//! `ops` is the operator table (`ops/table.rs`); `slides` holds Spark's window rules;
+//! `ops` is the operator table (`ops/defs/`, one module per operator); `slides` holds Spark's window rules;
 //! `settings` the `#![..]` settings; `diag` collects errors and warnings. This file is the
 //! only one that touches `proc_macro`; everything else works on `proc_macro2` and is
 //! unit-tested.
@@ -22,7 +22,7 @@
 //!
 //! | operator | touches |
 //! |---|---|
-//! | a connector (source or output) | one entry in `ops/table.rs` whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call`, and its constructor in `dstream_core::connectors` |
+//! | a connector (source or output) | its module in `ops/defs/` whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call`, and its constructor in `dstream_core::connectors` |
 //! | a composite (made of existing operators) | its entry, an [`ir::Op`] variant (checked as written), its arm in `Op::kind`, and its rewrite in `lower` |
 //! | a new primitive | its entry, a variant of its class (`NarrowOp`, `ShuffleOp`, …) and of [`ir::Op`], its arm in `Op::kind`, and its code in the class's codegen file (`codegen/stage.rs` for record-by-record operators, `codegen/ends.rs` for shuffles and outputs, `codegen/steps.rs` for windows, state and two-stream operators) |
 //!

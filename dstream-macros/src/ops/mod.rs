@@ -1,14 +1,14 @@
-//! The operator table: one entry per operator, as data (`table.rs`): name, parameters,
-//! summary, runnable example, and the function that turns its checked arguments into a typed
-//! [`Op`](crate::ir::Op). This module holds the table's types and how arguments bind to
-//! parameters.
+//! The operator table: one module per operator (`defs/<name>.rs`) with its entry: name,
+//! parameters, summary, runnable example, and the function that turns its checked arguments
+//! into a typed [`Op`](crate::ir::Op). This module holds the table's types and how arguments
+//! bind to parameters.
 
 pub mod bind;
 #[cfg(test)]
 mod completeness;
-mod table;
+mod defs;
 
-pub use table::OPERATORS;
+pub use defs::OPERATORS;
 
 use crate::ir::{Dur, DurValue, Reducer, WindowSpec};
 use crate::parse::{Arg, ShorthandOp};
@@ -319,7 +319,7 @@ impl OpSpec {
 
 /// The operator called `name`.
 pub fn lookup(name: &str) -> Option<&'static OpSpec> {
-    OPERATORS.iter().find(|op| op.name == name)
+    OPERATORS.iter().copied().find(|op| op.name == name)
 }
 
 /// The operator name closest to a misspelt `name`, if one is close enough to suggest.

@@ -1,0 +1,13 @@
+//! `count_by_window`: its entry in the operator table.
+
+use super::*;
+use crate::ir::Op;
+
+pub static SPEC: OpSpec = op(
+    "count_by_window",
+    Kind::Window(WindowOp::CountByWindow),
+    WINDOW_ARGS,
+    "the number of records in the window (0 for an empty window)",
+    r#"queue(vec![vec![1], vec![2]]) every 1s |> count_by_window(2s, 1s) |> print"#,
+    |a| Some(Op::CountByWindow(a.window()?)),
+);
