@@ -1,5 +1,6 @@
 //! Phase 4, lower: composite operators, checked as the user wrote them, rewritten in place
-//! into the operators they are made of, so `plan` and `codegen` only see `window`,
+//! into the operators they are made of (each composite's `lower` hook, in its module under
+//! `ops/defs/`, says which), so `plan` and `codegen` only see `window`,
 //! the incremental window and per-batch operators. The new nodes carry the composite's span
 //! and remember it as their origin, so their errors and state ids follow the program text.
 //!
@@ -15,74 +16,37 @@
 //! | `update_state_by_key(f)` | `group_by_key \|> update_state_by_key(f)` |
 
 use crate::ir::{Graph, Node, NodeId, Op, Reducer, WindowSpec};
-use crate::ops::NarrowOp;
-use proc_macro2::Span;
 use syn::Ident;
 
 /// Rewrites every composite operator of `graph`.
 pub fn lower(mut graph: Graph) -> Graph {
     for id in 0..graph.nodes.len() {
-        let span = graph.nodes[id].name.span();
-        let Some(chain) = lowering(&graph.nodes[id].op, span) else { continue };
+        let node = &graph.nodes[id];
+        let Some(lower) = crate::ops::lookup(&node.name.to_string()).and_then(|spec| spec.lower) else {
+            continue;
+        };
+        let Some(chain) = lower(&node.op, node.name.span()) else { continue };
         replace(&mut graph, id, chain);
     }
     graph
 }
 
-/// The operators a composite is made of, first to last; `None` for any other operator.
-fn lowering(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
-    let window = |w: &WindowSpec| ("window", Op::Window(w.clone()));
-    let incremental = |name, func: &Reducer, inverse: &Reducer, w: &WindowSpec, filter| {
-        let op =
-            Op::IncrementalWindow { func: func.clone(), inverse: inverse.clone(), window: w.clone(), filter };
-        (name, op)
-    };
-    Some(match op {
-        Op::UpdateStateByKey { .. } => {
-            vec![("group_by_key", Op::GroupByKey(None)), ("update_state_by_key", op.clone())]
-        }
-        Op::ReduceByKeyAndWindow { func, inverse: Some(inverse), window: w, filter } => {
-            vec![
-                ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-                incremental("reduce_by_key_and_window", func, inverse, w, filter.clone()),
-            ]
-        }
-        Op::ReduceByKeyAndWindow { func, inverse: None, window: w, .. } => vec![
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-        ],
-        Op::ReduceByWindow { func, inverse: None, window: w } => {
-            vec![("reduce", Op::Reduce(func.clone())), window(w), ("reduce", Op::Reduce(func.clone()))]
-        }
-        // Spark: `map((1, _)).reduceByKeyAndWindow(f, invF, W, S, 1).map(_._2)`.
-        Op::ReduceByWindow { func, inverse: Some(inverse), window: w } => vec![
-            (
-                "map",
-                Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |__dstream_x| ((), __dstream_x))),
-            ),
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), Some(syn::parse_quote_spanned!(span=> 1usize)))),
-            incremental("reduce_by_window", func, inverse, w, None),
-            (
-                "map",
-                Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |((), __dstream_x)| __dstream_x)),
-            ),
-        ],
-        Op::CountByWindow(w) => {
-            vec![("count", Op::Count), window(w), ("reduce", Op::Reduce(Reducer::Plus(span)))]
-        }
-        Op::CountByValueAndWindow(w) => vec![
-            ("count_by_value", Op::CountByValue(None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(Reducer::Plus(span), None)),
-        ],
-        Op::GroupByKeyAndWindow(w) => vec![
-            ("group_by_key", Op::GroupByKey(None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(Reducer::Concat(span), None)),
-        ],
-        _ => return None,
-    })
+/// `window(w)`, as a composite's lowering writes it.
+pub fn window(w: &WindowSpec) -> (&'static str, Op) {
+    ("window", Op::Window(w.clone()))
+}
+
+/// The incremental window of `func` and `inverse`, named `name` (the composite's name).
+pub fn incremental(
+    name: &'static str,
+    func: &Reducer,
+    inverse: &Reducer,
+    w: &WindowSpec,
+    filter: Option<syn::Expr>,
+) -> (&'static str, Op) {
+    let op =
+        Op::IncrementalWindow { func: func.clone(), inverse: inverse.clone(), window: w.clone(), filter };
+    (name, op)
 }
 
 /// Replaces node `id` by `chain`: the last operator stays at `id` (its consumers are

@@ -10,6 +10,7 @@ mod defs;
 
 pub use defs::OPERATORS;
 
+pub use crate::codegen::hooks::Emit;
 use crate::ir::{Dur, DurValue, Reducer, WindowSpec};
 use crate::parse::{Arg, ShorthandOp};
 
@@ -160,7 +161,15 @@ pub struct OpSpec {
     pub example: &'static str,
     /// Its checked arguments as a typed operator.
     pub build: Build,
+    /// How it becomes code, by kind (see `codegen::hooks`).
+    pub emit: Emit,
+    /// For a composite: the operators it is made of (see `lower`).
+    pub lower: Option<Lower>,
 }
+
+/// How a composite's typed operator (at the span of its name) is rewritten into the operators
+/// it is made of, first to last, each with its name; `None` to keep it as it is.
+pub type Lower = fn(&crate::ir::Op, proc_macro2::Span) -> Option<Vec<(&'static str, crate::ir::Op)>>;
 
 /// How an operator's arguments become a typed [`Op`](crate::ir::Op). Runs only on a node
 /// whose arity and argument kinds were checked; `None` means an argument it needs is missing

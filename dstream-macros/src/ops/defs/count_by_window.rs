@@ -1,7 +1,9 @@
 //! `count_by_window`: its entry in the operator table.
 
 use super::*;
-use crate::ir::Op;
+use crate::ir::{Op, Reducer};
+use crate::lower::window;
+use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "count_by_window",
@@ -10,4 +12,12 @@ pub static SPEC: OpSpec = op(
     "the number of records in the window (0 for an empty window)",
     r#"queue(vec![vec![1], vec![2]]) every 1s |> count_by_window(2s, 1s) |> print"#,
     |a| Some(Op::CountByWindow(a.window()?)),
-);
+
+)
+.lowers(lower);
+
+/// `count |> window(W, S) |> reduce(+)`.
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+    let Op::CountByWindow(w) = op else { return None };
+    Some(vec![("count", Op::Count), window(w), ("reduce", Op::Reduce(Reducer::Plus(span)))])
+}

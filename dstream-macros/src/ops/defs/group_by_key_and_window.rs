@@ -1,7 +1,9 @@
 //! `group_by_key_and_window`: its entry in the operator table.
 
 use super::*;
-use crate::ir::Op;
+use crate::ir::{Op, Reducer};
+use crate::lower::window;
+use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "group_by_key_and_window",
@@ -10,4 +12,16 @@ pub static SPEC: OpSpec = op(
     "collects the values of each key over the window",
     r#"queue(vec![vec![("a", 1)], vec![("a", 2)]]) every 1s |> group_by_key_and_window(2s, 1s) |> print"#,
     |a| Some(Op::GroupByKeyAndWindow(a.window()?)),
-);
+
+)
+.lowers(lower);
+
+/// `group_by_key |> window(W, S) |> reduce_by_key(concat)`.
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+    let Op::GroupByKeyAndWindow(w) = op else { return None };
+    Some(vec![
+        ("group_by_key", Op::GroupByKey(None)),
+        window(w),
+        ("reduce_by_key", Op::ReduceByKey(Reducer::Concat(span), None)),
+    ])
+}

@@ -28,7 +28,19 @@ const fn op(
     example: &'static str,
     build: Build,
 ) -> OpSpec {
-    OpSpec { name, kind, args, variadic: false, summary, example, build }
+    OpSpec { name, kind, args, variadic: false, summary, example, build, emit: Emit::Step, lower: None }
+}
+
+impl OpSpec {
+    /// The entry with its codegen hook.
+    const fn emits(self, emit: Emit) -> OpSpec {
+        OpSpec { emit, ..self }
+    }
+
+    /// The entry of a composite, with its lowering (it has no code of its own).
+    const fn lowers(self, lower: Lower) -> OpSpec {
+        OpSpec { lower: Some(lower), emit: Emit::Lowered, ..self }
+    }
 }
 
 /// The join-like operators: `other` stream and an optional partition count.

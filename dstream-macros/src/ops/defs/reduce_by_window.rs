@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::ir::Op;
+use crate::lower::{incremental, window};
+use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "reduce_by_window",
@@ -12,4 +14,21 @@ pub static SPEC: OpSpec = op(
     |a| {
         Some(Op::ReduceByWindow { func: a.reducer("func")?, inverse: a.opt_reducer("inverse"), window: a.window()? })
     },
-);
+
+)
+.lowers(lower);
+
+/// `reduce(f) |> window(W, S) |> reduce(f)`; with an inverse, Spark's
+/// `map((1, _)).reduceByKeyAndWindow(f, invF, W, S, 1).map(_._2)`.
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+    let Op::ReduceByWindow { func, inverse, window: w } = op else { return None };
+    let Some(inverse) = inverse else {
+        return Some(vec![("reduce", Op::Reduce(func.clone())), window(w), ("reduce", Op::Reduce(func.clone()))]);
+    };
+    Some(vec![
+        ("map", Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |__dstream_x| ((), __dstream_x)))),
+        ("reduce_by_key", Op::ReduceByKey(func.clone(), Some(syn::parse_quote_spanned!(span=> 1usize)))),
+        incremental("reduce_by_window", func, inverse, w, None),
+        ("map", Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |((), __dstream_x)| __dstream_x))),
+    ])
+}

@@ -1,7 +1,10 @@
 //! `save_as_text_files`: its entry in the operator table.
 
 use super::*;
+use crate::codegen::hooks::*;
 use crate::ir::Op;
+use proc_macro2::TokenStream;
+use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "save_as_text_files",
@@ -10,4 +13,25 @@ pub static SPEC: OpSpec = op(
     "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",
     r#"queue(vec![vec![1, 2]]) every 1s |> save_as_text_files("out/counts", "txt")"#,
     |a| Some(Op::SaveAsTextFiles { prefix: a.expr("prefix")?, suffix: a.opt_expr("suffix") }),
-);
+
+)
+.emits(Emit::StageEnd(emit));
+
+/// Each partition's records as lines of text, then written as the batch's directory.
+fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
+    let Op::SaveAsTextFiles { prefix, suffix } = op else { return cx.collect(TokenStream::new()) };
+    let EndCx { span, dp, sink, ctx, last, out, .. } = cx;
+    let span = *span;
+    let prefix = cg.string_arg(prefix);
+    let suffix = match suffix {
+        Some(expr) => cg.string_arg(expr),
+        None => quote_spanned!(span=> ""),
+    };
+    EndCode {
+        init: quote_spanned!(span=> let mut #sink = ::std::string::String::new();),
+        consume: quote_spanned!(span=> #dp::text_files::push_line(&mut #sink, &#last);),
+        finish: quote_spanned!(span=> #sink),
+        after: quote_spanned!(span=> #dp::text_files::emit(#ctx, &#prefix, &#suffix, #out)?;),
+        breaks_early: false,
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ir::Op;
+use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "update_state_by_key",
@@ -14,4 +15,13 @@ pub static SPEC: OpSpec = op(
         let with_time_and_key = matches!(&func, syn::Expr::Closure(c) if c.inputs.len() == 4);
         Some(Op::UpdateStateByKey { func, initial: a.opt_expr("initial"), with_time_and_key })
     },
-);
+
+)
+.lowers(lower)
+.emits(Emit::Step);
+
+/// `group_by_key |> update_state_by_key(f)`: the state step reads each key's values.
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+    let _ = span;
+    Some(vec![("group_by_key", Op::GroupByKey(None)), ("update_state_by_key", op.clone())])
+}
