@@ -10,6 +10,7 @@
 pub use super::args::{mixed, respan, respan_ident};
 pub use super::ends::EndCode;
 pub use super::stage::{is_split, keyed_table};
+pub use super::steps::meet_call;
 pub use super::Codegen;
 use crate::ir::{NodeId, Op};
 use proc_macro2::{Span, TokenStream};
@@ -24,7 +25,11 @@ pub enum Emit {
     Record(fn(&mut Codegen, &Op, &RecordCx) -> TokenStream),
     /// The end of a stage: a shuffle's map side and exchange, a reshape, or an output.
     StageEnd(fn(&mut Codegen, &Op, &EndCx) -> EndCode),
-    /// A step of its own, built by `codegen/steps.rs` (union, windows, state, two streams).
+    /// A state store updated from its input; the hook makes the step's value.
+    State(fn(&mut Codegen, &Op, &StateCx) -> TokenStream),
+    /// Two streams' values of the same batch; the hook makes the step's value.
+    Binary(fn(&mut Codegen, &Op, &BinaryCx) -> TokenStream),
+    /// A step built by `codegen/steps.rs` alone (`union`, the windows).
     Step,
     /// None: a composite, rewritten by its `lower` hook before codegen.
     Lowered,
@@ -36,6 +41,8 @@ impl std::fmt::Debug for Emit {
             Emit::Source(_) => "Source",
             Emit::Record(_) => "Record",
             Emit::StageEnd(_) => "StageEnd",
+            Emit::State(_) => "State",
+            Emit::Binary(_) => "Binary",
             Emit::Step => "Step",
             Emit::Lowered => "Lowered",
         })
@@ -102,4 +109,41 @@ impl EndCx {
             breaks_early: false,
         }
     }
+}
+
+/// What a state hook works with; every name is at the operator's token.
+pub struct StateCx {
+    pub span: Span,
+    /// The crate's private path at `span`.
+    pub dp: TokenStream,
+    pub ctx: Ident,
+    pub exec: Ident,
+    /// The stateful node and its input.
+    pub node: NodeId,
+    pub input: NodeId,
+}
+
+/// A state store's initial contents: the `initial` argument, else empty.
+pub fn initial_state(initial: &Option<syn::Expr>) -> TokenStream {
+    match initial {
+        Some(expr) => quote::quote!(#expr),
+        None => quote::quote!(::std::vec::Vec::new()),
+    }
+}
+
+/// What a hook over two streams works with; names are at the operator's token unless said.
+pub struct BinaryCx {
+    pub span: Span,
+    /// The crate's private path at `span`.
+    pub dp: TokenStream,
+    pub ctx: Ident,
+    pub exec: Ident,
+    /// This stream's value, and the variable to bind it to.
+    pub left: TokenStream,
+    pub left_var: Ident,
+    /// The other stream's value, at `branch`, and its variable (unspanned).
+    pub right: TokenStream,
+    pub right_var: Ident,
+    /// Where the other stream is named (a mismatch of the two is reported there).
+    pub branch: Span,
 }
