@@ -15,48 +15,29 @@
 //! | `group_by_key_and_window(W, S)` | `group_by_key \|> window(W, S) \|> reduce_by_key(concat)` |
 //! | `update_state_by_key(f)` | `group_by_key \|> update_state_by_key(f)` |
 
-use crate::ir::{Graph, Node, NodeId, Op, Reducer, WindowSpec};
+use crate::ir::{Graph, Node, NodeId, Op};
+use crate::ops::OpSpec;
 use syn::Ident;
 
 /// Rewrites every composite operator of `graph`.
 pub fn lower(mut graph: Graph) -> Graph {
     for id in 0..graph.nodes.len() {
         let node = &graph.nodes[id];
-        let Some(lower) = crate::ops::lookup(&node.name.to_string()).and_then(|spec| spec.lower) else {
-            continue;
-        };
+        let Some(lower) = node.spec.lower else { continue };
         let Some(chain) = lower(&node.op, node.name.span()) else { continue };
         replace(&mut graph, id, chain);
     }
     graph
 }
 
-/// `window(w)`, as a composite's lowering writes it.
-pub fn window(w: &WindowSpec) -> (&'static str, Op) {
-    ("window", Op::Window(w.clone()))
-}
-
-/// The incremental window of `func` and `inverse`, named `name` (the composite's name).
-pub fn incremental(
-    name: &'static str,
-    func: &Reducer,
-    inverse: &Reducer,
-    w: &WindowSpec,
-    filter: Option<syn::Expr>,
-) -> (&'static str, Op) {
-    let op =
-        Op::IncrementalWindow { func: func.clone(), inverse: inverse.clone(), window: w.clone(), filter };
-    (name, op)
-}
-
 /// Replaces node `id` by `chain`: the last operator stays at `id` (its consumers are
 /// unchanged), the others become new nodes between it and its input.
-fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
-    let Some((last_name, last_op)) = chain.pop() else { return };
+fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static OpSpec, Op)>) {
+    let Some((last_spec, last_op)) = chain.pop() else { return };
     let span = graph.nodes[id].name.span();
     let written = graph.nodes[id].written.clone();
     let mut input = graph.nodes[id].input;
-    for (name, op) in chain {
+    for (spec, op) in chain {
         let new = graph.nodes.len();
         if let Some(parent) = input {
             for consumer in &mut graph.nodes[parent].consumers {
@@ -67,7 +48,8 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
         }
         graph.nodes.push(Node {
             op,
-            name: Ident::new(name, span),
+            spec,
+            name: Ident::new(spec.name, span),
             input,
             others: Vec::new(),
             other_names: Vec::new(),
@@ -79,7 +61,8 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
     }
     let node = &mut graph.nodes[id];
     node.op = last_op;
-    node.name = Ident::new(last_name, span);
+    node.spec = last_spec;
+    node.name = Ident::new(last_spec.name, span);
     node.input = input;
 }
 
@@ -89,7 +72,7 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
 /// the rest of the program.
 pub fn state_ids(graph: &Graph) -> std::collections::HashMap<NodeId, String> {
     let mut stateful: Vec<NodeId> = (0..graph.nodes.len())
-        .filter(|&id| graph.nodes[id].op.is_stateful() && !matches!(graph.nodes[id].op, Op::StateSnapshots))
+        .filter(|&id| graph.nodes[id].is_stateful() && !matches!(graph.nodes[id].op, Op::StateSnapshots))
         .collect();
     stateful.sort_by_key(|&id| graph.nodes[id].origin);
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -46,8 +46,8 @@ impl Codegen<'_> {
             out: out.clone(),
             next_parts: next_parts.clone(),
         };
-        match crate::ops::lookup(&node.name.to_string()).map(|spec| spec.emit) {
-            Some(Emit::StageEnd(hook)) => hook(self, &node.op, &cx),
+        match node.spec.emit {
+            Emit::StageEnd(hook) => hook(self, &node.op, &cx),
             // `plan` ends stages only at shuffles, reshapes and outputs: keep the records.
             _ => cx.collect(quote_spanned!(span=> let #next_parts = #out;)),
         }

@@ -143,8 +143,8 @@ impl Codegen<'_> {
         let span = user_at(node.name.span());
         let dp = self.dp_at(span);
         let cx = hooks::SourceCx { span, dp };
-        match crate::ops::lookup(&node.name.to_string()).map(|spec| spec.emit) {
-            Some(crate::ops::Emit::Source(hook)) => hook(self, &node.op, &cx),
+        match node.spec.emit {
+            crate::ops::Emit::Source(hook) => hook(self, &node.op, &cx),
             // `plan` only lists sources here.
             _ => quote_spanned!(span=> ()),
         }

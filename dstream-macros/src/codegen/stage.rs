@@ -164,8 +164,7 @@ impl Codegen<'_> {
         let record = respan_ident(&record, span);
         let next = self.var("record");
         // `plan` puts only record-by-record operators in a stage's chain.
-        let Some(Emit::Record(hook)) = crate::ops::lookup(&node.name.to_string()).map(|spec| spec.emit)
-        else {
+        let Emit::Record(hook) = node.spec.emit else {
             return self.chain(rest, record, last, consume);
         };
         let cx = RecordCx { span, dp, record, next, rest, last, consume };

@@ -203,7 +203,7 @@ impl Codegen<'_> {
         let (l_var, r_var) = (respan_ident(&self.var("left"), span), self.var("right"));
         let branch = n.other_names.first().map_or(span, |name| user_at(name.span()));
         let r = respan(&r, branch);
-        let Some(Emit::Binary(hook)) = crate::ops::lookup(&n.name.to_string()).map(|spec| spec.emit) else {
+        let Emit::Binary(hook) = n.spec.emit else {
             return TokenStream::new();
         };
         let cx =
@@ -219,7 +219,7 @@ impl Codegen<'_> {
         let span = user_at(n.name.span());
         let dp = self.dp_at(span);
         let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
-        let Some(Emit::State(hook)) = crate::ops::lookup(&n.name.to_string()).map(|spec| spec.emit) else {
+        let Emit::State(hook) = n.spec.emit else {
             return TokenStream::new();
         };
         let cx = StateCx { span, dp, ctx, exec, node, input };

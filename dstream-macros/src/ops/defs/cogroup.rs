@@ -5,7 +5,7 @@ use crate::ir::Op;
 
 pub static SPEC: OpSpec = op(
     "cogroup",
-    Kind::Binary(BinaryOp::Cogroup),
+    Kind::Binary,
     JOIN_ARGS,
     "per batch, `(k, (values, other_values))` for every key of either stream",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> cogroup(b) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "combine_by_key",
-    Kind::Shuffle(ShuffleOp::CombineByKey),
+    Kind::Shuffle,
     &[
         arg("create_combiner", Function),
         arg("merge_value", Function),

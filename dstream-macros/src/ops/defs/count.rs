@@ -7,7 +7,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "count",
-    Kind::Shuffle(ShuffleOp::Count),
+    Kind::Shuffle,
     &[],
     "the number of records in the batch (0 for an empty batch)",
     r#"queue(vec![vec![1, 2]]) |> count every 1s |> print"#,

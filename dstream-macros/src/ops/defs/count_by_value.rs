@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "count_by_value",
-    Kind::Shuffle(ShuffleOp::CountByValue),
+    Kind::Shuffle,
     &[optional("partitions", Count)],
     "counts each distinct record in the batch",
     r#"queue(vec![vec!["a", "a"]]) |> count_by_value every 1s |> print"#,

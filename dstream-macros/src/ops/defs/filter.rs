@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "filter",
-    Kind::Narrow(NarrowOp::Filter),
+    Kind::Narrow,
     &[arg("predicate", Function)],
     "keeps the records for which the predicate holds",
     r#"queue(vec![vec![1, 2]]) |> filter(|x| *x > 1) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "flat_map",
-    Kind::Narrow(NarrowOp::FlatMap),
+    Kind::Narrow,
     &[arg("func", Function)],
     "any number of records out per record in",
     r#"queue(vec![vec!["a b"]]) |> flat_map(split) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "flat_map_values",
-    Kind::Narrow(NarrowOp::FlatMapValues),
+    Kind::Narrow,
     &[arg("func", Function)],
     "any number of values per (key, value) pair, each with the key",
     r#"queue(vec![vec![("a", 1)]]) |> flat_map_values(|v| vec![v, v + 10]) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "foreach_batch",
-    Kind::Output(OutputOp::ForeachBatch),
+    Kind::Output,
     &[arg("func", Function)],
     "calls `func(records, time)` once per batch with all of the batch's records",
     r#"queue(vec![vec![1, 2]]) every 1s |> foreach_batch(|xs: Vec<i32>, _| println!("{xs:?}"))"#,

@@ -5,7 +5,7 @@ use crate::ir::Op;
 
 pub static SPEC: OpSpec = op(
     "full_outer_join",
-    Kind::Binary(BinaryOp::FullOuterJoin),
+    Kind::Binary,
     JOIN_ARGS,
     "per batch, `(k, (Option<v>, Option<w>))` for every key of either stream",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> full_outer_join(b) every 1s |> print"#,

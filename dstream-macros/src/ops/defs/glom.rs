@@ -7,7 +7,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "glom",
-    Kind::Reshape(ReshapeOp::Glom),
+    Kind::Reshape,
     &[],
     "each partition becomes one record: the `Vec` of its records",
     r#"queue(vec![vec![1, 2]]) |> glom every 1s |> print"#,

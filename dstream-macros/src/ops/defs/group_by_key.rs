@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "group_by_key",
-    Kind::Shuffle(ShuffleOp::GroupByKey),
+    Kind::Shuffle,
     &[optional("partitions", Count)],
     "collects the values of each key in the batch",
     r#"queue(vec![vec![("a", 1), ("a", 2)]]) |> group_by_key every 1s |> print"#,

@@ -2,12 +2,11 @@
 
 use super::*;
 use crate::ir::{Op, Reducer};
-use crate::lower::window;
 use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "group_by_key_and_window",
-    Kind::Window(WindowOp::GroupByKeyAndWindow),
+    Kind::Window,
     WINDOW_ARGS,
     "collects the values of each key over the window",
     r#"queue(vec![vec![("a", 1)], vec![("a", 2)]]) every 1s |> group_by_key_and_window(2s, 1s) |> print"#,
@@ -17,11 +16,11 @@ pub static SPEC: OpSpec = op(
 .lowers(lower);
 
 /// `group_by_key |> window(W, S) |> reduce_by_key(concat)`.
-fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static OpSpec, Op)>> {
     let Op::GroupByKeyAndWindow(w) = op else { return None };
     Some(vec![
-        ("group_by_key", Op::GroupByKey(None)),
+        (&super::group_by_key::SPEC, Op::GroupByKey(None)),
         window(w),
-        ("reduce_by_key", Op::ReduceByKey(Reducer::Concat(span), None)),
+        (&super::reduce_by_key::SPEC, Op::ReduceByKey(Reducer::Concat(span), None)),
     ])
 }

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "join",
-    Kind::Binary(BinaryOp::Join),
+    Kind::Binary,
     JOIN_ARGS,
     "per batch, `(k, (v, w))` for every pair of values of a key present in both streams",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> join(b) every 1s |> print"#,
@@ -28,7 +28,7 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
         BinaryOp::RightOuterJoin => "right_outer_join",
         BinaryOp::FullOuterJoin => "full_outer_join",
         BinaryOp::Cogroup => "cogroup",
-        BinaryOp::Join | BinaryOp::TransformWith => "join",
+        BinaryOp::Join => "join",
     };
     let function = syn::Ident::new(name, span);
     let partitions = respan(&cg.partitions_arg(partitions), span);

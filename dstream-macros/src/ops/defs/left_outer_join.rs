@@ -5,7 +5,7 @@ use crate::ir::Op;
 
 pub static SPEC: OpSpec = op(
     "left_outer_join",
-    Kind::Binary(BinaryOp::LeftOuterJoin),
+    Kind::Binary,
     JOIN_ARGS,
     "per batch, `(k, (v, Option<w>))` for every key of this stream",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> left_outer_join(b) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "map",
-    Kind::Narrow(NarrowOp::Map),
+    Kind::Narrow,
     &[arg("func", Function)],
     "one record out per record in",
     r#"queue(vec![vec![1, 2]]) |> map(|x| x * 2) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "map_partitions",
-    Kind::Reshape(ReshapeOp::MapPartitions),
+    Kind::Reshape,
     &[arg("func", Function)],
     "`func(records)` gets an iterator over one partition and returns its new records",
     r#"queue(vec![vec![1, 2]]) |> map_partitions(|xs| xs.map(|x| x + 1)) every 1s |> print"#,

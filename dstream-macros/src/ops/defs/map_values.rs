@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "map_values",
-    Kind::Narrow(NarrowOp::MapValues),
+    Kind::Narrow,
     &[arg("func", Function)],
     "maps the value of each (key, value) pair, keeping the key",
     r#"queue(vec![vec![("a", 1)]]) |> map_values(|v| v + 10) every 1s |> print"#,

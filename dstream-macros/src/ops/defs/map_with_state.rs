@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 
 pub static SPEC: OpSpec = op(
     "map_with_state",
-    Kind::State(StateOp::MapWithState),
+    Kind::State,
     &[arg("func", Function), optional("initial", Value), optional("timeout", Duration)],
     "calls `func(key, value, state)` for each record, with the key's state; emits what it returns",
     r#"queue(vec![vec![("a", 1)]]) every 1s |> map_with_state(|k: &&str, v: Option<i32>, s: &mut State<i32>| { s.update(v.unwrap_or(0)); (*k, v) }) |> print"#,

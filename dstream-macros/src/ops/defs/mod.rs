@@ -48,6 +48,28 @@ const JOIN_ARGS: &[ArgSpec] = &[arg("other", Stream), optional("partitions", Cou
 /// A window's duration parameters.
 const WINDOW_ARGS: &[ArgSpec] = &[arg("length", Duration), optional("slide", Duration)];
 
+/// `window(w)`, as a composite's lowering writes it.
+fn window(w: &crate::ir::WindowSpec) -> (&'static OpSpec, crate::ir::Op) {
+    (&window::SPEC, crate::ir::Op::Window(w.clone()))
+}
+
+/// The incremental window of `func` and `inverse`, as the composite `spec`.
+fn incremental(
+    spec: &'static OpSpec,
+    func: &crate::ir::Reducer,
+    inverse: &crate::ir::Reducer,
+    w: &crate::ir::WindowSpec,
+    filter: Option<syn::Expr>,
+) -> (&'static OpSpec, crate::ir::Op) {
+    let op = crate::ir::Op::IncrementalWindow {
+        func: func.clone(),
+        inverse: inverse.clone(),
+        window: w.clone(),
+        filter,
+    };
+    (spec, op)
+}
+
 /// Declares each operator's module and lists its `SPEC` in [`OPERATORS`], in this order.
 macro_rules! operators {
     ($($name:ident),* $(,)?) => {

@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 
 pub static SPEC: OpSpec = op(
     "output",
-    Kind::Output(OutputOp::Output),
+    Kind::Output,
     &[arg("sink", Value)],
     "writes each batch to any value implementing `dstream::sink::Sink` (your own output with its own connection or state)",
     r#"queue(vec![vec![1, 2]]) every 1s |> output(my_sink)"#,

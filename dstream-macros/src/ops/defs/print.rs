@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 
 pub static SPEC: OpSpec = op(
     "print",
-    Kind::Output(OutputOp::Print),
+    Kind::Output,
     &[optional("num", Count)],
     "prints the batch time and the first `num` (10) records, as Spark does",
     r#"queue(vec![vec![1, 2]]) every 1s |> print(1)"#,

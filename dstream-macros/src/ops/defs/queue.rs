@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "queue",
-    Kind::Source(SourceOp::Queue),
+    Kind::Source,
     &[arg("batches", Value)],
     "one queued batch per batch time, then empty batches",
     r#"queue(vec![vec![1, 2]]) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "reduce",
-    Kind::Shuffle(ShuffleOp::Reduce),
+    Kind::Shuffle,
     &[arg("func", Reducer)],
     "combines all records of the batch into one (none for an empty batch)",
     r#"queue(vec![vec![1, 2]]) |> reduce(+) every 1s |> print"#,

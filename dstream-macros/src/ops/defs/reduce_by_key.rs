@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "reduce_by_key",
-    Kind::Shuffle(ShuffleOp::ReduceByKey),
+    Kind::Shuffle,
     &[arg("func", Reducer), optional("partitions", Count)],
     "combines the values of each key in the batch",
     r#"queue(vec![vec![("a", 1), ("a", 2)]]) |> reduce_by_key(+) every 1s |> print"#,

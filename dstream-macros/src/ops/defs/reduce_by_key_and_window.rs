@@ -2,12 +2,11 @@
 
 use super::*;
 use crate::ir::Op;
-use crate::lower::{incremental, window};
 use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "reduce_by_key_and_window",
-    Kind::Window(WindowOp::ReduceByKeyAndWindow),
+    Kind::Window,
     &[
         arg("func", Reducer),
         optional("inverse", Reducer),
@@ -31,18 +30,18 @@ pub static SPEC: OpSpec = op(
 
 /// `reduce_by_key(f) |> window(W, S) |> reduce_by_key(f)`, or with an inverse
 /// `reduce_by_key(f) |> incremental window`.
-fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static OpSpec, Op)>> {
     let _ = span;
     let Op::ReduceByKeyAndWindow { func, inverse, window: w, filter } = op else { return None };
     Some(match inverse {
         Some(inverse) => vec![
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-            incremental("reduce_by_key_and_window", func, inverse, w, filter.clone()),
+            (&super::reduce_by_key::SPEC, Op::ReduceByKey(func.clone(), None)),
+            incremental(&SPEC, func, inverse, w, filter.clone()),
         ],
         None => vec![
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
+            (&super::reduce_by_key::SPEC, Op::ReduceByKey(func.clone(), None)),
             window(w),
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
+            (&super::reduce_by_key::SPEC, Op::ReduceByKey(func.clone(), None)),
         ],
     })
 }

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "repartition",
-    Kind::Reshape(ReshapeOp::Repartition),
+    Kind::Reshape,
     &[arg("partitions", Count)],
     "deals the records round-robin into exactly `partitions` partitions",
     r#"queue(vec![vec![1, 2]]) |> repartition(3) every 1s |> print"#,

@@ -5,7 +5,7 @@ use crate::ir::Op;
 
 pub static SPEC: OpSpec = op(
     "right_outer_join",
-    Kind::Binary(BinaryOp::RightOuterJoin),
+    Kind::Binary,
     JOIN_ARGS,
     "per batch, `(k, (Option<v>, w))` for every key of the other stream",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> right_outer_join(b) every 1s |> print"#,

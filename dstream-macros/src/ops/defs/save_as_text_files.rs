@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "save_as_text_files",
-    Kind::Output(OutputOp::SaveAsTextFiles),
+    Kind::Output,
     &[arg("prefix", Value), optional("suffix", Value)],
     "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",
     r#"queue(vec![vec![1, 2]]) every 1s |> save_as_text_files("out/counts", "txt")"#,

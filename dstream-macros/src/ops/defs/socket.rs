@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "socket",
-    Kind::Source(SourceOp::Socket),
+    Kind::Source,
     &[arg("host", Value), arg("port", Value), optional("config", Value)],
     "lines of text from a TCP server, one record per line",
     r#"socket("localhost", 9999) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "source",
-    Kind::Source(SourceOp::Custom),
+    Kind::Source,
     &[arg("source", Value)],
     "any value implementing `dstream::source::Source` (your own receiver, or a source built outside the program)",
     r#"source(my_source) every 1s |> print"#,

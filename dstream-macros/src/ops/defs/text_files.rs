@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "text_files",
-    Kind::Source(SourceOp::TextFiles),
+    Kind::Source,
     &[arg("dir", Value)],
     "lines of the new files that appear in a directory (by modification time), exactly once",
     r#"text_files("in") every 1s |> print"#,

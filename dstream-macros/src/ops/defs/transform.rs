@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "transform",
-    Kind::Reshape(ReshapeOp::Transform),
+    Kind::Reshape,
     &[arg("func", Function)],
     "`func(records, time)` gets all records of the batch and returns the new ones",
     r#"queue(vec![vec![2, 1]]) |> transform(|mut xs: Vec<i32>, _| { xs.sort(); xs }) every 1s |> print"#,

@@ -8,7 +8,7 @@ use quote::quote_spanned;
 
 pub static SPEC: OpSpec = op(
     "transform_with",
-    Kind::Binary(BinaryOp::TransformWith),
+    Kind::Binary,
     &[arg("other", Stream), arg("func", Function)],
     "`func(records, other_records, time)` gets both streams' batches and returns the new records",
     r#"let b = queue(vec![vec![2]]); queue(vec![vec![1]]) |> transform_with(b, |xs: Vec<i32>, ys: Vec<i32>, _| [xs, ys].concat()) every 1s |> print"#,

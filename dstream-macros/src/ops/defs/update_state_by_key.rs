@@ -9,7 +9,7 @@ use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "update_state_by_key",
-    Kind::State(StateOp::UpdateStateByKey),
+    Kind::State,
     &[arg("func", Function), optional("initial", Value)],
     "keeps a state per key, updated every batch by `func(values, state)` (or `func(time, key, values, state)`); emits every key's state",
     r#"queue(vec![vec![("a", 1)]]) every 1s |> update_state_by_key(|vs: Vec<i32>, s: Option<i32>| Some(s.unwrap_or(0) + vs.iter().sum::<i32>())) |> print"#,
@@ -24,9 +24,9 @@ pub static SPEC: OpSpec = op(
 .emits(Emit::State(emit));
 
 /// `group_by_key |> update_state_by_key(f)`: the state step reads each key's values.
-fn lower(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
+fn lower(op: &Op, span: Span) -> Option<Vec<(&'static OpSpec, Op)>> {
     let _ = span;
-    Some(vec![("group_by_key", Op::GroupByKey(None)), ("update_state_by_key", op.clone())])
+    Some(vec![(&super::group_by_key::SPEC, Op::GroupByKey(None)), (&SPEC, op.clone())])
 }
 
 /// A `StateStore` made when the job is built, updated from each key's values.
