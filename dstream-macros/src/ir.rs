@@ -4,7 +4,9 @@
 //! durations as milliseconds with the span of the literal, functions and values as
 //! `syn::Expr`, reducers as [`Reducer`]. Composite operators (`reduce_by_key_and_window`,
 //! `count_by_window`, ...) appear here as the user wrote them until `lower` rewrites them
-//! into the operators they are made of; `plan` and `codegen` never see them.
+//! into the operators they are made of; `plan` and `codegen` never see them. Every node also
+//! carries its table entry ([`Node::spec`]), whose kind decides where the plan cuts stages and
+//! whose hook codegen calls.
 
 use crate::ops::{BinaryOp, Kind, NarrowOp, OpSpec};
 use proc_macro2::Span;

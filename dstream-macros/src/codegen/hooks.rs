@@ -51,7 +51,7 @@ impl std::fmt::Debug for Emit {
 
 /// What a source's hook works with.
 pub struct SourceCx {
-    /// The operator's token, as [`user_at`] makes it.
+    /// The operator's token, as `user_at` makes it.
     pub span: Span,
     /// The crate's private path at `span`.
     pub dp: TokenStream,
@@ -59,7 +59,7 @@ pub struct SourceCx {
 
 /// What a record hook works with.
 pub struct RecordCx<'a> {
-    /// The operator's token, as [`user_at`] makes it.
+    /// The operator's token, as `user_at` makes it.
     pub span: Span,
     /// The crate's private path at `span`.
     pub dp: TokenStream,

@@ -8,8 +8,11 @@
 //! failing). The generated code only describes stages and exchanges to `dstream-core`
 //! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
 //!
-//! `mod.rs`: the job and its durations; `args.rs`: arguments and spans; `steps.rs`: the steps
-//! of a batch (windows, state, joins); `stage.rs`: fused loops; `ends.rs`: what a loop feeds.
+//! Each operator's own code is its hook in its module under `ops/defs/` (see `hooks.rs`);
+//! this module is the machinery around the hooks. `mod.rs`: the job and its durations;
+//! `args.rs`: arguments and spans; `hooks.rs`: what a hook is given, by kind; `steps.rs`: the
+//! steps of a batch (unions, windows; state and two-stream steps around their hooks);
+//! `stage.rs`: fused loops around record hooks; `ends.rs`: a loop's end around stage-end hooks.
 
 mod args;
 mod ends;

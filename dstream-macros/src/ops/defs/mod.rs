@@ -1,11 +1,13 @@
 //! One module per operator: its entry of the table (name, kind, parameters, summary, runnable
-//! example, and how its checked arguments become a typed [`Op`](crate::ir::Op)). Its user
-//! documentation is the module of the same name in the `dstream` crate's `operators.rs`;
-//! `completeness.rs` checks that it is there.
+//! example, and how its checked arguments become a typed [`Op`](crate::ir::Op)), and how it
+//! becomes code: its codegen hook of its kind (`emit`), or for a composite its lowering
+//! (`lower`). Its user documentation is the module of the same name in the `dstream` crate's
+//! `operators.rs`; `completeness.rs` checks that it is there.
 //!
 //! Adding an operator: a new file here defining `pub static SPEC: OpSpec`, and its name in the
 //! `operators!` list below (which declares the module and puts it in the table), as Hydro's
-//! `dfir_lang` lists its operators in `declare_ops!`.
+//! `dfir_lang` lists its operators in `declare_ops!`. This file also holds what several
+//! entries share (parameter lists, the window steps of composites).
 
 use super::ArgKind::*;
 use super::*;
