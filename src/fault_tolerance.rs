@@ -58,6 +58,7 @@
 //! | transformations, windows, state | exactly once in effect | state comes back from the checkpoint and the batches after it run again on the same input (for the sources above that replay) |
 //! | `print` | at least once | a re-run batch prints again |
 //! | `save_as_text_files` | exactly once in the files | a batch's directory is replaced atomically with the same content when the batch runs again |
+//! | `save_as_text_files("s3://bucket/prefix", ..)` (feature `s3`) | exactly once in the objects, once `_SUCCESS` is there | each object is replaced atomically; a batch that runs again deletes its `_SUCCESS`, puts the same parts, deletes parts an earlier copy had beyond this one's, and puts `_SUCCESS` last. While a re-run is under way a reader can see a mix of old and new parts without `_SUCCESS`; readers must wait for it (as Spark's do) |
 //! | `foreach_batch` | at least once; exactly once with a store that commits by batch time | see below |
 //!
 //! What this does not cover: a batch log or

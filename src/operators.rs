@@ -2448,7 +2448,8 @@ pub mod output {
 
 pub mod save_as_text_files {
     //! `save_as_text_files(prefix, [suffix])`: writes each batch to the directory
-    //! `prefix-<ms>.suffix`, one `part-NNNNN` file per partition.
+    //! `prefix-<ms>.suffix`, one `part-NNNNN` file per partition; to an S3 bucket for a
+    //! prefix `s3://bucket/prefix` (feature `s3`).
     //!
     //! **Spark:** `DStream.saveAsTextFiles(prefix, suffix)`.
     //!
@@ -2469,6 +2470,45 @@ pub mod save_as_text_files {
     //!   reader never sees half a batch; writing the same batch again replaces it.
     //! * A write error (disk full, no permission) fails the batch: [`Job::run`](crate::Job::run)
     //!   returns the error.
+    //!
+    //! # S3 and S3-compatible object stores
+    //!
+    //! With the cargo feature **`s3`**, a prefix `s3://bucket/path/prefix` writes the same
+    //! layout as objects: `path/prefix-<ms>.suffix/part-NNNNN` and `…/_SUCCESS` in `bucket`,
+    //! through the [`object_store`](https://docs.rs/object_store) crate. Without the
+    //! feature, such a prefix stops the job when it starts, before its sources, with an error
+    //! that names the feature.
+    //!
+    //! * The client is configured by the standard AWS environment variables:
+    //!   `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`), `AWS_REGION`,
+    //!   and `AWS_ENDPOINT_URL` for a server other than AWS (MinIO, Garage, s3s-fs, …). An
+    //!   `http://` endpoint is allowed as written; `AWS_ALLOW_HTTP=true` allows plain HTTP
+    //!   elsewhere. Requests are path-style (`endpoint/bucket/key`) unless
+    //!   `AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true`. The bucket must exist.
+    //! * A bucket has no atomic rename, but each PUT replaces one object atomically, so a
+    //!   batch is written in an order that keeps `_SUCCESS` honest: the batch's old
+    //!   `_SUCCESS` is deleted, every part is put, parts left by an earlier copy with more
+    //!   partitions are deleted, and `_SUCCESS` is put last. A reader who sees `_SUCCESS` sees
+    //!   a complete batch; a batch that runs again after a crash ends with the same objects.
+    //! * Each request is tried up to 5 times with a doubling backoff (0.2 s to 5 s), every
+    //!   failure logged as a warning; a request the server refuses (a wrong key or secret,
+    //!   no such bucket) is not retried. The error that stops the job names the request and
+    //!   the object, e.g. `PUT s3://bucket/path/prefix-1000.txt/part-00000 failed after 5
+    //!   tries: …`.
+    //!
+    //! ```no_run
+    //! # #[cfg(feature = "s3")] {
+    //! use dstream::prelude::*;
+    //!
+    //! // AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_REGION=us-east-1
+    //! // AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… in the environment.
+    //! let job = stream! {
+    //!     socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+)
+    //!         every 10s |> save_as_text_files("s3://dstream/wordcount/counts", "txt")
+    //! };
+    //! job.run().unwrap();
+    //! # }
+    //! ```
     //!
     //! # Example
     //!

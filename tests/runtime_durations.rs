@@ -1,6 +1,7 @@
 //! Batch interval and window durations computed by the running program (`every {expr}`,
 //! `window({length}, {slide})`): one binary serves several intervals. Literal durations are
-//! checked at compile time; these are checked when the job starts, with a clear error.
+//! checked at compile time; these are checked when the job starts, with a clear error. So is
+//! an output's `s3://` location that this build cannot write to.
 
 use dstream::prelude::*;
 use dstream::testing::Harness;
@@ -188,4 +189,18 @@ fn braces_in_function_position_are_functions() {
     let theirs = Harness::new(theirs).with_parallelism(1).run_batches(3).unwrap();
     assert_eq!(ours, theirs);
     assert!(ours[2].printed_records().contains(&"(a,13)"), "{:?}", ours[2].printed_records());
+}
+
+/// An `s3://` prefix this build cannot write to (no `s3` feature, or no bucket) stops the
+/// job before its sources start, with an error that says why.
+#[test]
+fn an_s3_prefix_this_build_cannot_write_stops_the_job_at_its_start() {
+    let prefix = if cfg!(feature = "s3") { "s3:///counts" } else { "s3://dstream/counts" };
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched = Watched(std::sync::Arc::clone(&started));
+    let job = stream! { source(watched) every 1s |> save_as_text_files(prefix, "txt") };
+    let error = job.run().unwrap_err().to_string();
+    let expected = if cfg!(feature = "s3") { "names no bucket" } else { "needs the cargo feature `s3`" };
+    assert!(error.contains(expected) && error.contains(prefix), "{error}");
+    assert!(!started.load(std::sync::atomic::Ordering::SeqCst), "the source was started");
 }

@@ -18,6 +18,9 @@ pub mod dashboard;
 pub mod foreach;
 #[doc(hidden)]
 pub mod print;
+// `save_as_text_files` to an S3 bucket.
+#[cfg(feature = "s3")]
+mod s3;
 #[doc(hidden)]
 pub mod text_files;
 

@@ -213,6 +213,6 @@ mod tests {
     fn split_contiguous_matches_spark_slicing() {
         assert_eq!(split_contiguous(vec![1, 2, 3, 4], 2), vec![vec![1, 2], vec![3, 4]]);
         assert_eq!(split_contiguous(vec![1, 2, 3], 2), vec![vec![1], vec![2, 3]]);
-        assert_eq!(split_contiguous(Vec::<u8>::new(), 2), vec![vec![], vec![]]);
+        assert_eq!(split_contiguous(Vec::<u8>::new(), 2), vec![Vec::<u8>::new(), Vec::new()]);
     }
 }

@@ -36,6 +36,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         plan,
         next_var: 0,
         hoisted: Vec::new(),
+        output_checks: TokenStream::new(),
         values: HashMap::new(),
         reads_left: plan.reads.clone(),
         stores: HashMap::new(),
@@ -58,13 +59,14 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         by_position.into_iter().map(|(id, var)| (var, gen.source(id))).unzip();
     let interval = gen.interval();
     gen.window_durations();
-    let checks = gen.runtime_checks();
+    let mut checks = gen.runtime_checks();
+    let steps = gen.steps(&input_vars);
+    checks.extend(std::mem::take(&mut gen.output_checks));
     let start_checks = if checks.is_empty() {
         TokenStream::new()
     } else {
         quote!(.with_start_checks(move || -> #dp::Result<()> { #checks ::core::result::Result::Ok(()) }))
     };
-    let steps = gen.steps(&input_vars);
     let (ctx, batches, exec, parallelism) =
         (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
     let (restore, save, with_checkpoint) = gen.checkpointing();
@@ -116,6 +118,8 @@ pub struct Codegen<'g> {
     next_var: usize,
     /// `let` statements evaluated once when the job is built (argument expressions).
     hoisted: Vec<TokenStream>,
+    /// Checks of outputs' arguments run when the job starts (`save_as_text_files`' prefix).
+    output_checks: TokenStream,
 }
 
 impl Codegen<'_> {
@@ -139,6 +143,12 @@ impl Codegen<'_> {
     /// Evaluates `code` (a `let`) once, when the job is built.
     pub fn hoist(&mut self, code: TokenStream) {
         self.hoisted.push(code);
+    }
+
+    /// Runs `code` (a check of an output's argument, `?` on a `dstream::Result`) when the job
+    /// starts, before its sources do.
+    pub fn check_at_start(&mut self, code: TokenStream) {
+        self.output_checks.extend(code);
     }
 
     fn source(&mut self, id: NodeId) -> TokenStream {

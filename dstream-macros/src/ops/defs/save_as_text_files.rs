@@ -23,6 +23,10 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let EndCx { span, dp, sink, ctx, last, out, .. } = cx;
     let span = *span;
     let prefix = cg.string_arg(prefix);
+    // An `s3://` prefix without the `s3` feature stops the job before its sources.
+    let checked = cg.var("prefix");
+    cg.hoist(quote_spanned!(span=> let #checked = ::core::clone::Clone::clone(&#prefix);));
+    cg.check_at_start(quote_spanned!(span=> #dp::text_files::check_prefix(&#checked)?;));
     let suffix = match suffix {
         Some(expr) => cg.string_arg(expr),
         None => quote_spanned!(span=> ""),
