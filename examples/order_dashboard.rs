@@ -7,6 +7,7 @@
 //! cargo run --release --example order_dashboard -- --interval 2s --batches 3
 //! cargo run --release --example order_dashboard -- --generate --listen 127.0.0.1:9999
 //! cargo run --release --example order_dashboard -- --connect 127.0.0.1:9999
+//! cargo run --release --example order_dashboard --features dashboard,sqlite -- --sql sqlite://orders.db
 //! ```
 //!
 //! The events are lines `order_id,status,timestamp_ms` with a status among `purchased`,
@@ -21,6 +22,11 @@
 //! in Spark's format on standard output and publishes them with `dashboard`: a page on
 //! `--dashboard` (default `127.0.0.1:8080`) with a chart of the counts per status over the
 //! last 60 batches and a table of the latest batch, its batch time and processing time.
+//!
+//! With `--sql URL` (`sqlite://orders.db`, or `postgres://dstream@127.0.0.1:5432/dstream`
+//! after `scripts/services up postgres`; features `sqlite` / `postgres`), each batch's
+//! counts are also written with `to_sql` into the table `order_status`: columns `key` (the
+//! status), `value` (the count) and `batch_time`, one transaction per batch.
 //!
 //! The batch interval comes from the command line (`every {interval.duration()}`): one
 //! program serves `--interval 1min` (the default) and `--interval 2s`.
@@ -73,6 +79,11 @@ struct Args {
     /// Events per second written by the generator.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     rate: u32,
+
+    /// Also write each batch's counts into the table `order_status` of this database
+    /// (`sqlite://orders.db` or `postgres://user@host/db`; features `sqlite`, `postgres`).
+    #[arg(long, value_name = "URL")]
+    sql: Option<String>,
 
     /// Stop gracefully after this many batches (default: run until Ctrl-C).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -158,6 +169,18 @@ pub fn order_job(
     dashboard_addr: &str,
     skipped: Arc<AtomicU64>,
 ) -> Job {
+    order_job_with_sql(interval, host, port, dashboard_addr, skipped, SqlOutput::default())
+}
+
+/// [`order_job`], also writing each batch's counts to `sql`.
+pub fn order_job_with_sql(
+    interval: Interval,
+    host: &str,
+    port: u16,
+    dashboard_addr: &str,
+    skipped: Arc<AtomicU64>,
+    sql: SqlOutput,
+) -> Job {
     let mut log = SkipLog::new(Arc::clone(&skipped));
     stream! {
         let counts = socket(host, port)
@@ -166,7 +189,42 @@ pub fn order_job(
             |> reduce_by_key(+) every {interval.duration()};
         counts |> print;
         counts |> dashboard(dashboard_addr);
+        counts |> output(sql);
         counts |> foreach_batch(|_, time| log.report(time))
+    }
+}
+
+/// `--sql URL`: `to_sql(URL, "order_status")` when given (a build with neither the `sqlite`
+/// nor the `postgres` feature refuses the flag), else nothing.
+#[derive(Debug, Default)]
+pub struct SqlOutput(Option<dstream::sink::sql::SqlSink>);
+
+impl SqlOutput {
+    /// The counts written into the table `order_status` at `url`.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub fn to(url: &str) -> dstream::Result<SqlOutput> {
+        Ok(SqlOutput(Some(dstream::sink::sql::to_sql(url, "order_status", None))))
+    }
+
+    /// Refused: this build has no SQL output.
+    #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+    pub fn to(url: &str) -> dstream::Result<SqlOutput> {
+        Err(dstream::Error::Config(format!(
+            "--sql {url}: build the example with `--features dashboard,sqlite` (or `postgres`)"
+        )))
+    }
+}
+
+impl dstream::sink::Sink<(&'static str, u64)> for SqlOutput {
+    fn write_batch(
+        &mut self,
+        batch: &dstream::sink::SinkBatch<'_>,
+        records: Vec<(&'static str, u64)>,
+    ) -> dstream::Result<()> {
+        match &mut self.0 {
+            Some(sql) => sql.write_batch(batch, records),
+            None => Ok(()),
+        }
     }
 }
 
@@ -288,7 +346,11 @@ fn run(args: &Args) -> dstream::Result<()> {
     tracing::info!(%host, port, interval = ?args.interval, "order dashboard reading events from a socket");
 
     let skipped = Arc::new(AtomicU64::new(0));
-    let mut job = order_job(args.interval, &host, port, &args.dashboard, Arc::clone(&skipped));
+    let sql = match &args.sql {
+        Some(url) => SqlOutput::to(url)?,
+        None => SqlOutput::default(),
+    };
+    let mut job = order_job_with_sql(args.interval, &host, port, &args.dashboard, Arc::clone(&skipped), sql);
     tracing::debug!("plan:\n{}", job.explain());
     if let Some(n) = args.batches {
         job = job.stop_after_batches(n);

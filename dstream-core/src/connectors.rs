@@ -9,3 +9,7 @@
 //!
 //! Adding a connector: its code in `source/` or `sink/`, one `pub use` (and the
 //! feature-missing stub) here, and one entry in the compiler's operator table.
+
+/// `to_sql(url, table, options)`: see [`sink::sql`](crate::sink::sql). Needs the `sqlite` or
+/// `postgres` feature; without both, a use fails to compile with a message naming them.
+pub use crate::sink::sql::to_sql;

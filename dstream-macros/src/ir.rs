@@ -98,7 +98,6 @@ pub struct Call {
 
 /// An argument of a [`Call`].
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Until the first connector entry lands in the table.
 pub enum CallArg {
     /// A required parameter's argument, passed as written.
     Given(Value),
@@ -112,7 +111,6 @@ pub enum Target {
     /// `output(sink)`: a value implementing `dstream::sink::Sink`.
     Value(Value),
     /// A connector's output (`to_sql(..)`, `to_kafka(..)`): its constructor's call.
-    #[allow(dead_code)] // Until the first connector entry (kafka, to_sql) lands in the table.
     Connector(Call),
 }
 

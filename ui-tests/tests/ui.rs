@@ -21,8 +21,11 @@ fn ui() {
     t.pass("tests/ui/pass/*.rs");
 }
 
-/// Built without the `dashboard` feature, `dashboard(..)` is an error that names it.
+/// Built without the `dashboard` feature, `dashboard(..)` is an error that names it; the
+/// same for `to_sql(..)` and the `sqlite`/`postgres` features.
 #[test]
 fn features_left_out() {
-    trybuild::TestCases::new().compile_fail("tests/ui_features/dashboard_without_feature.rs");
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui_features/dashboard_without_feature.rs");
+    t.compile_fail("tests/ui_features/to_sql_without_feature.rs");
 }

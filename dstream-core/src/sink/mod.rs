@@ -23,6 +23,8 @@ pub mod print;
 mod s3;
 #[doc(hidden)]
 pub mod text_files;
+// `to_sql(url, table)`: SQLite and PostgreSQL (features `sqlite`, `postgres`).
+pub mod sql;
 
 use crate::error::Result;
 use crate::job::BatchContext;

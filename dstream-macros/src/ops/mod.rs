@@ -197,7 +197,6 @@ impl<'a> BoundArgs<'a> {
 
     /// The call of the connector constructor `function` with every parameter's argument, in
     /// the table's order; `None` when a required one is missing (which `check` reported).
-    #[allow(dead_code)] // Until the first connector entry lands in the table.
     pub fn call(&self, function: &'static str) -> Option<crate::ir::Call> {
         let mut args = Vec::with_capacity(self.spec.args.len());
         for param in self.spec.args {

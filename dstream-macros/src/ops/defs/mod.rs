@@ -122,5 +122,6 @@ operators![
     foreach_batch,
     save_as_text_files,
     dashboard,
+    to_sql,
     output,
 ];

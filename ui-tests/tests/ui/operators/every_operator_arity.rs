@@ -44,6 +44,7 @@ fn main() {
         s |> print(1, 2);
         s |> foreach_batch();
         s |> save_as_text_files();
+        s |> to_sql("sqlite://counts.db");
         s |> output();
         s |> dashboard()
     };
