@@ -43,7 +43,7 @@ const MAX_QUEUED_BYTES: usize = 256 << 20;
 // ---------------------------------------------------------------------------------------------
 
 /// The country of an order: the key of the result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 enum Country {
     Us,
     De,

@@ -215,11 +215,13 @@ impl SqlOutput {
     }
 }
 
-impl dstream::sink::Sink<(&'static str, u64)> for SqlOutput {
+// For any lifetime of the status text: with the `cluster` feature, text that crossed an
+// exchange is borrowed from the batch's received bytes rather than `'static`.
+impl<'a> dstream::sink::Sink<(&'a str, u64)> for SqlOutput {
     fn write_batch(
         &mut self,
         batch: &dstream::sink::SinkBatch<'_>,
-        records: Vec<(&'static str, u64)>,
+        records: Vec<(&'a str, u64)>,
     ) -> dstream::Result<()> {
         match &mut self.0 {
             Some(sql) => sql.write_batch(batch, records),

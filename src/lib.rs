@@ -20,7 +20,7 @@
 #[cfg(feature = "dashboard")]
 pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{error, feed, metrics, sink, source, testing, text, time};
+pub use dstream_core::{cluster, error, feed, metrics, sink, source, testing, text, time};
 pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///
@@ -99,7 +99,7 @@ pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result
 /// | several streams | [`union`](crate::operators::union), [`join`](crate::operators::join), [`left_outer_join`](crate::operators::left_outer_join), [`right_outer_join`](crate::operators::right_outer_join), [`full_outer_join`](crate::operators::full_outer_join), [`cogroup`](crate::operators::cogroup), [`transform_with`](crate::operators::transform_with) |
 /// | windows | [`window`](crate::operators::window), [`reduce_by_key_and_window`](crate::operators::reduce_by_key_and_window), [`reduce_by_window`](crate::operators::reduce_by_window), [`count_by_window`](crate::operators::count_by_window), [`count_by_value_and_window`](crate::operators::count_by_value_and_window), [`group_by_key_and_window`](crate::operators::group_by_key_and_window) |
 /// | state across batches | [`update_state_by_key`](crate::operators::update_state_by_key), [`map_with_state`](crate::operators::map_with_state), [`state_snapshots`](crate::operators::state_snapshots) |
-/// | outputs | [`print`](crate::operators::print), [`foreach_batch`](crate::operators::foreach_batch), [`save_as_text_files`](crate::operators::save_as_text_files), [`dashboard`](crate::operators::dashboard), [`to_sql`](crate::operators::to_sql), [`output`](crate::operators::output) |
+/// | outputs | [`print`](crate::operators::print), [`foreach_batch`](crate::operators::foreach_batch), [`foreach_partition`](crate::operators::foreach_partition), [`save_as_text_files`](crate::operators::save_as_text_files), [`dashboard`](crate::operators::dashboard), [`to_sql`](crate::operators::to_sql), [`output`](crate::operators::output) |
 ///
 /// # Settings
 ///

@@ -365,6 +365,7 @@
 //! | [`state_snapshots`] | `stateSnapshots` | state | every key's state after the batch, `(k, s)` |
 //! | [`print([num])`](mod@print) | `print` | output | prints the batch as Spark does |
 //! | [`foreach_batch(func)`](foreach_batch) | `foreachRDD` | output | calls `func(records, time)` |
+//! | [`foreach_partition(func)`](foreach_partition) | `foreachRDD` + `foreachPartition` | output | calls `func(records, time, partition)` per partition |
 //! | [`save_as_text_files(prefix, [suffix])`](save_as_text_files) | `saveAsTextFiles` | output | writes the directory `prefix-<ms>[.suffix]` |
 //! | [`dashboard(address)`](dashboard) | none | output | serves a live web page of the `(label, number)` records |
 
@@ -1071,7 +1072,8 @@ pub mod reduce_by_key {
     //! use dstream::prelude::*;
     //! use dstream::testing::Harness;
     //!
-    //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    //! // Serde: records that cross an exchange need it with the `cluster` feature.
+    //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     //! enum Status { Purchased, Shipped }
     //!
     //! impl DenseKey for Status {
@@ -2443,6 +2445,52 @@ pub mod output {
     //! };
     //! Harness::new(job).run_batches(3).unwrap();
     //! assert_eq!(*totals.lock().unwrap(), [(1000, 6), (2000, 0), (3000, 5)]);
+    //! ```
+}
+
+pub mod foreach_partition {
+    //! `foreach_partition(func)`: calls `func(records, time, partition)` once per partition,
+    //! with that partition's records, on the worker that holds them.
+    //!
+    //! **Spark:** `DStream.foreachRDD(rdd => rdd.foreachPartition(...))`, the output that
+    //! scales: a partition's records never travel to the driver.
+    //!
+    //! # Semantics
+    //!
+    //! An output operation: it ends a pipeline.
+    //!
+    //! * Once per batch and per partition, **including empty ones**, `func(records, time,
+    //!   partition)` is called with the partition's records (a `Vec<T>`, in order), the batch
+    //!   [`Time`](crate::Time) and the partition's index (`0` to the number of partitions - 1).
+    //! * The calls of one batch run in parallel, on the partitions' workers: `func` must be
+    //!   `Fn + Sync` (share what it writes to behind a `Mutex` or a channel), and nothing
+    //!   orders the calls of different partitions.
+    //! * On a cluster (docs/cluster.md) each process calls `func` for the partitions it owns:
+    //!   the records are written where they are, never gathered on the driver. Between the
+    //!   sources and the first exchange the records are on the driver, which then calls
+    //!   `func` for them (and their owner for its empty share).
+    //! * The batch time and the partition index identify a partition's output: a store that
+    //!   commits by both is exactly-once per partition.
+    //!
+    //! # Example
+    //!
+    //! ```
+    //! use dstream::prelude::*;
+    //! use dstream::testing::Harness;
+    //! use std::sync::{Arc, Mutex};
+    //!
+    //! let seen: Arc<Mutex<Vec<(u64, usize, Vec<i32>)>>> = Arc::default();
+    //! let sink = Arc::clone(&seen);
+    //! let job = stream! {
+    //!     queue(vec![vec![1, 2, 3, 4]]) |> map(|x| x * 10) every 1s
+    //!         |> foreach_partition(move |records, time, partition| {
+    //!             sink.lock().unwrap().push((time.as_millis(), partition, records))
+    //!         })
+    //! };
+    //! Harness::new(job).with_parallelism(2).run_batches(1).unwrap();
+    //! let mut seen = seen.lock().unwrap().clone();
+    //! seen.sort();
+    //! assert_eq!(seen, [(1000, 0, vec![10, 20]), (1000, 1, vec![30, 40])]);
     //! ```
 }
 

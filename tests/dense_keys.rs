@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 /// How often `Level::index` ran: the job used the dense table when it did.
 static INDEX_CALLS: AtomicUsize = AtomicUsize::new(0);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 enum Level {
     Low,
     Mid,
@@ -85,7 +85,7 @@ fn enum_keys_reduce_on_the_dense_table() {
 
 /// A small integer as a key: a newtype (integer types themselves keep the hash table, see
 /// `dense_keys`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 struct Bucket(u8);
 
 impl DenseKey for Bucket {

@@ -207,7 +207,7 @@ pub fn word_corpus(bytes: usize, seed: u64) -> Corpus {
 }
 
 /// The order statuses of the e-commerce events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     Purchased,
     Shipped,

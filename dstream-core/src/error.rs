@@ -15,6 +15,9 @@ pub enum Error {
     /// A checkpoint could not be written, read or applied.
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    /// The processes of a cluster could not connect, disagree, or lost one another.
+    #[error("cluster: {0}")]
+    Cluster(String),
     /// An output operation failed.
     #[error("output operation `{operator}` failed at {time}: {message}")]
     Output {

@@ -275,15 +275,17 @@ pub struct Explain {
 pub struct Job {
     /// Names the job in logs and in what its outputs record (Spark's application name).
     name: String,
-    batch_interval: Duration,
-    parallelism: usize,
-    max_batches: Option<u64>,
-    explain: Explain,
+    pub(crate) batch_interval: Duration,
+    pub(crate) parallelism: usize,
+    pub(crate) max_batches: Option<u64>,
+    pub(crate) explain: Explain,
     /// One batch interval before the first batch: windows slide from here.
-    zero_time: Time,
+    pub(crate) zero_time: Time,
     metrics: Metrics,
-    stop: Arc<AtomicBool>,
+    pub(crate) stop: Arc<AtomicBool>,
     checkpointing: Option<Checkpointing>,
+    /// The cluster this job joins, if set by the builder (else from the environment).
+    cluster: Option<crate::cluster::ClusterConfig>,
     /// The program's checks of durations it computes when it runs (`every {..}`), run when
     /// the job starts, before its sources do.
     start_checks: Option<Box<dyn Fn() -> Result<()> + Send>>,
@@ -321,6 +323,7 @@ impl Job {
             metrics: Metrics::new(),
             stop: Arc::new(AtomicBool::new(false)),
             checkpointing: None,
+            cluster: None,
             start_checks: None,
             program: Box::new(Compiled { sources, runner, told_undescribed: false }),
             rate: RateControl::from_env(batch_interval.as_millis()),
@@ -359,6 +362,19 @@ impl Job {
             submitted: VecDeque::new(),
         });
         self
+    }
+
+    /// Runs the job as one process of a cluster (docs/cluster.md), instead of reading the
+    /// cluster from `DSTREAM_PROCESSES` and the other variables when it starts.
+    pub fn with_cluster(mut self, config: crate::cluster::ClusterConfig) -> Job {
+        self.cluster = Some(config);
+        self
+    }
+
+    /// Whether the job checkpoints.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn checkpoints(&self) -> bool {
+        self.checkpointing.is_some()
     }
 
     /// How often the job checkpoints, if it does.
@@ -470,6 +486,15 @@ impl Job {
         Arc::clone(&self.stop)
     }
 
+    pub(crate) fn register_signals(&self) -> Result<()> {
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // A second signal while the first is being handled terminates the process.
+            signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&self.stop))?;
+            signal_hook::flag::register(signal, Arc::clone(&self.stop))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
         self.rate.check()?;
         let ctx = SourceContext { clock, metrics: self.metrics.clone(), rate: self.rate.clone() };
@@ -548,11 +573,14 @@ impl Job {
     ///
     /// A second Ctrl-C while stopping exits the process at once.
     pub fn run(mut self) -> Result<()> {
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            // A second signal while the first is being handled terminates the process.
-            signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&self.stop))?;
-            signal_hook::flag::register(signal, Arc::clone(&self.stop))?;
+        let cluster = match self.cluster.take() {
+            Some(config) => Some(config.check()?),
+            None => crate::cluster::ClusterConfig::from_env()?,
+        };
+        if let Some(config) = cluster.filter(|c| c.processes > 1) {
+            return crate::cluster::run(self, config);
         }
+        self.register_signals()?;
         self.check_start()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let recovered = self.recover()?;
@@ -664,7 +692,7 @@ impl Job {
 }
 
 /// Waits for `t`; returns `false` early if a stop was requested.
-fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBool) -> bool {
+pub(crate) fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBool) -> bool {
     while clock.now() < t {
         if stop.load(Ordering::SeqCst) {
             return false;

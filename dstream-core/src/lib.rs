@@ -22,6 +22,7 @@ mod ui;
 #[cfg(test)]
 mod test_support;
 
+pub mod cluster;
 pub mod error;
 pub mod feed;
 pub mod sink;

@@ -109,8 +109,15 @@ impl Harness {
         if !self.started {
             self.started = true;
             self.job.check_start()?;
+            // With `DSTREAM_PROCESSES` set, the harness is one process of a cluster
+            // (docs/cluster.md); only the driver starts the sources.
+            if let Some(exec) = crate::cluster::join_from_env(&self.job, self.exec.parallelism())? {
+                self.exec = exec;
+            }
             let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
-            self.job.start_sources(clock)?;
+            if self.exec.is_driver() {
+                self.job.start_sources(clock)?;
+            }
             if !self.recovered {
                 self.job.checkpoint_start()?;
             }
@@ -124,7 +131,10 @@ impl Harness {
         let time = self.next;
         self.clock.set(time);
         let mut printed = Vec::new();
-        self.job.run_batch(time, &self.exec, &mut printed, false)?;
+        let ran = self.job.run_batch(time, &self.exec, &mut printed, false);
+        self.exec.end_batch()?;
+        ran?;
+        let printed = crate::cluster::driver_output(&self.exec, printed)?;
         self.next = time.plus(self.job.batch_interval());
         let output = BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() };
         if let Some(history) = &mut self.history {
@@ -190,7 +200,10 @@ impl Harness {
         let time = self.next;
         self.clock.set(time);
         let mut printed = Vec::new();
-        self.job.run_batch(time, &self.exec, &mut printed, true)?;
+        let ran = self.job.run_batch(time, &self.exec, &mut printed, true);
+        self.exec.end_batch()?;
+        ran?;
+        let printed = crate::cluster::driver_output(&self.exec, printed)?;
         Ok(BatchOutput { time, printed: String::from_utf8_lossy(&printed).into_owned() })
     }
 }

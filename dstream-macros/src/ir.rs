@@ -181,6 +181,7 @@ pub enum Op {
     StateSnapshots,
     Print(Option<Value>),
     ForeachBatch(Func),
+    ForeachPartition(Func),
     SaveAsTextFiles {
         prefix: Value,
         suffix: Option<Value>,

@@ -31,7 +31,7 @@ pub const MIN_HISTORY: u64 = 5;
 pub const DEVIATIONS: f64 = 3.0;
 
 /// One transaction.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     /// When it was made, as written in the line (ISO 8601, UTC).
     pub time: String,
@@ -79,7 +79,7 @@ fn is_timestamp(s: &str) -> bool {
 
 /// An account's running amount statistics (Welford): count, mean, and the sum of squared
 /// deviations from the mean.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// Transactions counted.
     pub count: u64,
@@ -109,7 +109,7 @@ impl Profile {
 }
 
 /// Which rule raised an alert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Rule {
     /// An amount far above the account's usual ones.
     Amount,
@@ -131,7 +131,7 @@ impl Rule {
 }
 
 /// An alert about one account.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     /// The rule that raised it.
     pub rule: Rule,
@@ -193,7 +193,7 @@ pub fn amount_rule(transaction: Option<Transaction>, profile: &mut State<Profile
 }
 
 /// Where an account stands in an episode of a window rule.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Episode<D> {
     /// The condition started to hold at this batch; what was seen.
     Started(D),

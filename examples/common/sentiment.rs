@@ -36,7 +36,8 @@ pub fn scored((source, text): (String, String)) -> (String, f64, String) {
 }
 
 /// The mean score and number of posts of one source over the window.
-#[derive(Clone, Debug, PartialEq)]
+// Serde: the moods cross between processes when the program runs on a cluster (docs/cluster.md).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mood {
     /// One of [`SOURCES`].
     pub source: String,

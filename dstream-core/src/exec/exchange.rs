@@ -21,25 +21,16 @@
 //!
 //! In one process the move is a transpose of `Vec`s: no record is copied or touched.
 //!
-//! # What a cluster backend needs (timely-dataflow, issue #14)
-//! - The move becomes timely's exchange channel: bucket `j` of source `i` is sent to the
-//!   worker that owns partition `j`, at the timestamp of the batch the executor is running
-//!   (every exchange belongs to that batch); destination `j` takes its buckets when the
-//!   frontier passes the batch, and orders them by source index (the channel does not).
-//! - Records cross the channel serialised, so what is exchanged will need
-//!   `Serialize + Deserialize<'batch>` where it needs only `Send` today: `(K, V)` records for
-//!   joins and state, a table's `CombineTable::Shipped` entries for the shuffles, whole
-//!   combining tables for a gather to one partition (`Combiner` already serialises), the
-//!   partials of `count` and `reduce`. Keys that borrow the batch's text (`&str` from a text
-//!   source, and `short_keys::ShippedKey`, which also carries the key's hash) can stay
-//!   borrowed if the receiver deserialises them from a buffer it keeps until the batch ends,
-//!   as a text batch keeps its lines; a shipped hash is checked or recomputed on arrival.
-//!   Those bounds are not on the single-process path: they would forbid records that never
-//!   leave the process (closures' outputs that are not serialisable).
-//! - [`Executor::run_stage`] runs each task where its partition lives; a partition is never
-//!   read by another task outside an exchange. The map-side cut runs in the source's task and
-//!   the merge in the destination's, so neither needs to move.
+//! # Between processes (feature `cluster`, docs/cluster.md)
+//! On a cluster the move sends bucket `j` of source `i` to the process that owns partition
+//! `j`, serialised, over timely-dataflow, one epoch per exchange (`exec::cluster`); local
+//! buckets still move as `Vec`s. Records therefore need [`Wire`]: `Send` in one process, also
+//! serde `Serialize + Deserialize<'e>` with the feature, where `'e` is the executor's borrow:
+//! text keys (`&str`, `short_keys::ShippedKey`) are deserialised borrowing the received
+//! bytes, which the executor keeps until the batch ends. [`Executor::run_stage`] runs every
+//! partition's task on every process; a partition another process owns is empty here.
 
+use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::keys::combine::{bucket_by_key, CombineTable};
 use crate::text::split_contiguous;
@@ -104,19 +95,16 @@ impl Executor {
     ///
     /// In one process this moves `Vec`s and copies no record; see the module documentation
     /// for what a cluster backend does here.
-    pub fn exchange<T: Send>(&self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+    pub fn exchange<'e, T: Wire<'e>>(&'e self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+        #[cfg(feature = "cluster")]
+        if let Some(cluster) = &self.cluster {
+            return self.exchange_between_processes(cluster, how, outbound);
+        }
         let destinations = how.destinations();
         let sources = outbound.len();
         let mut received: Received<T> = (0..destinations).map(|_| Vec::with_capacity(sources)).collect();
         for (i, buckets) in outbound.into_iter().enumerate() {
-            // A cut that disagrees with its description is a bug in the runtime: delivering
-            // fewer buckets would lose records without a trace.
-            assert_eq!(
-                buckets.len(),
-                destinations,
-                "exchange {how:?}: source partition {i} was cut into {} buckets",
-                buckets.len()
-            );
+            check_cut(how, i, buckets.len());
             for (to, bucket) in received.iter_mut().zip(buckets) {
                 to.push(bucket);
             }
@@ -127,11 +115,12 @@ impl Executor {
     /// Hash-partitions `(key, value)` records by key into `partitions` partitions
     /// ([`Exchange::HashByKey`]), each source cut on its own task. A destination's records
     /// keep their order: by source partition, then by position in it.
-    pub fn hash_partition<P, K, V>(&self, sources: Vec<P>, partitions: usize) -> Received<(K, V)>
+    pub fn hash_partition<'e, P, K, V>(&'e self, sources: Vec<P>, partitions: usize) -> Received<(K, V)>
     where
         P: IntoIterator<Item = (K, V)> + Send,
         K: Hash + Send,
         V: Send,
+        (K, V): Wire<'e>,
     {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |_, records| bucket_by_key(records, partitions));
@@ -142,21 +131,24 @@ impl Executor {
     /// merges equal keys with `merge`: the shuffle behind `reduce_by_key`. Each map task ships
     /// one entry per distinct key, never one per record.
     /// The tables keep their type (a table specialised for the key type stays so).
-    pub fn exchange_combine<K, V, T, M>(&self, map_outputs: Vec<T>, partitions: usize, merge: M) -> Vec<T>
+    pub fn exchange_combine<'e, K, V, T, M>(
+        &'e self,
+        map_outputs: Vec<T>,
+        partitions: usize,
+        merge: M,
+    ) -> Vec<T>
     where
         K: Hash + Eq + Send,
         V: Send,
         T: CombineTable<K, V> + Send,
+        T::Shipped: Wire<'e>,
         M: Fn(V, V) -> V + Sync,
     {
         let partitions = partitions.max(1);
-        if partitions == 1 {
-            // One reduce partition: gather the tables whole and merge into the largest, no
-            // bucketing. A lone table is already in partition 0: nothing moves.
-            let mut tables = match map_outputs.len() {
-                1 => map_outputs,
-                _ => self.gather(map_outputs.into_iter().map(|table| [table]).collect()),
-            };
+        if partitions == 1 && !self.in_cluster() {
+            // One reduce partition: the tables are all in this process; merge them into the
+            // largest, no bucketing, nothing moves. (Between processes, the tables ship.)
+            let mut tables = map_outputs;
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
             let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
@@ -178,7 +170,7 @@ impl Executor {
 
     /// `repartition(n)`: the records dealt round-robin into exactly `partitions` partitions
     /// ([`Exchange::RoundRobin`]).
-    pub fn repartition<T: Send>(&self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn repartition<'e, T: Wire<'e>>(&'e self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |i, records| deal(i, records, partitions));
         let received = self.exchange(Exchange::RoundRobin { partitions }, outbound);
@@ -187,10 +179,10 @@ impl Executor {
 
     /// Every record of every partition in one partition, in partition order
     /// ([`Exchange::Gather`]): what a function of the whole batch, or a total, reads.
-    pub fn gather<P, T>(&self, sources: Vec<P>) -> Vec<T>
+    pub fn gather<'e, P, T>(&'e self, sources: Vec<P>) -> Vec<T>
     where
         P: IntoIterator<Item = T>,
-        T: Send,
+        T: Wire<'e>,
     {
         let mut sources = sources;
         if sources.len() == 1 {
@@ -205,7 +197,7 @@ impl Executor {
 
     /// The records of one partition spread over `partitions` partitions in contiguous runs
     /// ([`Exchange::Contiguous`]): a gathered batch made partitioned again.
-    pub fn scatter<T: Send>(&self, records: Vec<T>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn scatter<'e, T: Wire<'e>>(&'e self, records: Vec<T>, partitions: usize) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = vec![split_contiguous(records, partitions)];
         let received = self.exchange(Exchange::Contiguous { partitions }, outbound);
@@ -214,7 +206,11 @@ impl Executor {
 
     /// Every record of every partition in each of `partitions` partitions, in partition order
     /// ([`Exchange::Broadcast`]).
-    pub fn broadcast<T: Clone + Send>(&self, sources: Vec<Vec<T>>, partitions: usize) -> Vec<Vec<T>> {
+    pub fn broadcast<'e, T: Clone + Wire<'e>>(
+        &'e self,
+        sources: Vec<Vec<T>>,
+        partitions: usize,
+    ) -> Vec<Vec<T>> {
         let partitions = partitions.max(1);
         let outbound = self.run_stage(sources, |_, records| copies(records, partitions));
         let received = self.exchange(Exchange::Broadcast { partitions }, outbound);
@@ -226,6 +222,16 @@ impl Executor {
     pub fn union<T>(&self, inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
         inputs.into_iter().flatten().collect()
     }
+}
+
+/// Refuses a cut that disagrees with its description: a bug in the runtime, since delivering
+/// fewer buckets would lose records without a trace.
+pub(super) fn check_cut(how: Exchange, source: usize, buckets: usize) {
+    assert_eq!(
+        buckets,
+        how.destinations(),
+        "exchange {how:?}: source partition {source} was cut into {buckets} buckets"
+    );
 }
 
 /// [`Exchange::RoundRobin`]'s cut of source partition `source`.

@@ -5,8 +5,11 @@
 //! exchange's methods ([`Executor::exchange_combine`], ...); it never calls rayon itself, so
 //! this type is the one place that decides how tasks run (rayon here; another backend later).
 
+#[cfg(feature = "cluster")]
+pub(crate) mod cluster;
 pub mod exchange;
 pub mod partition;
+pub mod wire;
 
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,6 +27,12 @@ pub struct Executor {
     parallelism: usize,
     /// Records the sources delivered in the current batch (`usize::MAX`: unknown).
     batch_records: AtomicUsize,
+    /// The link to the other processes, when the job runs in a cluster.
+    #[cfg(feature = "cluster")]
+    cluster: Option<std::sync::Arc<cluster::ClusterExec>>,
+    /// The payloads received from other processes in this batch (records borrow them).
+    #[cfg(feature = "cluster")]
+    kept: cluster::Kept,
 }
 
 impl Clone for Executor {
@@ -31,6 +40,10 @@ impl Clone for Executor {
         Executor {
             parallelism: self.parallelism,
             batch_records: AtomicUsize::new(self.batch_records.load(Ordering::Relaxed)),
+            #[cfg(feature = "cluster")]
+            cluster: self.cluster.clone(),
+            #[cfg(feature = "cluster")]
+            kept: cluster::Kept::default(),
         }
     }
 }
@@ -38,7 +51,80 @@ impl Clone for Executor {
 impl Executor {
     /// An executor that cuts every stage into `parallelism` partitions.
     pub fn new(parallelism: usize) -> Executor {
-        Executor { parallelism: parallelism.max(1), batch_records: AtomicUsize::new(usize::MAX) }
+        Executor {
+            parallelism: parallelism.max(1),
+            batch_records: AtomicUsize::new(usize::MAX),
+            #[cfg(feature = "cluster")]
+            cluster: None,
+            #[cfg(feature = "cluster")]
+            kept: cluster::Kept::default(),
+        }
+    }
+
+    /// An executor for one process of a cluster: `parallelism` global partitions, spread
+    /// evenly over the processes of `link`.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn in_cluster_of(parallelism: usize, link: crate::cluster::link::Link) -> Executor {
+        let mut exec = Executor::new(parallelism);
+        exec.cluster = Some(std::sync::Arc::new(cluster::ClusterExec::new(link)));
+        exec
+    }
+
+    /// Whether this process holds partition 0, where gathered results are and the outputs
+    /// with driver semantics run: always in one process; process 0 of a cluster.
+    pub fn is_driver(&self) -> bool {
+        #[cfg(feature = "cluster")]
+        if let Some(cluster) = &self.cluster {
+            return cluster.link.process() == 0;
+        }
+        true
+    }
+
+    /// Whether partition `i` of `n` is this process's (always, in one process).
+    pub fn owns(&self, i: usize, n: usize) -> bool {
+        #[cfg(feature = "cluster")]
+        if let Some(cluster) = &self.cluster {
+            return cluster::owner(i, n, cluster.link.processes()) == cluster.link.process();
+        }
+        let _ = (i, n);
+        true
+    }
+
+    /// Whether this executor runs one process of a cluster.
+    pub fn in_cluster(&self) -> bool {
+        #[cfg(feature = "cluster")]
+        return self.cluster.is_some();
+        #[cfg(not(feature = "cluster"))]
+        false
+    }
+
+    /// Whether an exchange of the current batch failed: its outputs must not be written.
+    pub fn batch_failed(&self) -> bool {
+        #[cfg(feature = "cluster")]
+        return self.cluster.as_ref().is_some_and(|c| c.failed());
+        #[cfg(not(feature = "cluster"))]
+        false
+    }
+
+    /// Ends a batch: drops what was received for it, and returns the failure of one of its
+    /// exchanges (a lost peer), if there was one.
+    pub(crate) fn end_batch(&mut self) -> crate::error::Result<()> {
+        #[cfg(feature = "cluster")]
+        {
+            self.kept.clear();
+            if let Some(failure) = self.cluster.as_ref().and_then(|c| c.take_failure()) {
+                return Err(crate::error::Error::Cluster(failure));
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes this process has sent to the others of its cluster (0 in one process).
+    pub fn bytes_sent(&self) -> u64 {
+        #[cfg(feature = "cluster")]
+        return self.cluster.as_ref().map_or(0, |c| c.link.bytes_sent());
+        #[cfg(not(feature = "cluster"))]
+        0
     }
 
     /// Starts a batch: no source records noted yet.

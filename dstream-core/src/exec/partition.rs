@@ -18,10 +18,17 @@ pub trait SourceBatch {
     fn records(&self) -> Option<usize> {
         None
     }
+
+    /// Empties the batch: in a cluster only the driver feeds its sources' records to the
+    /// first stage (the other processes run it on empty partitions).
+    fn discard(&mut self);
 }
 
 /// Partitions a source's batch for the first stage, after telling the executor its size.
 pub fn partition_source<'b, B: SourceBatch>(exec: &Executor, batch: &'b mut B, n: usize) -> Vec<B::Part<'b>> {
+    if !exec.is_driver() {
+        batch.discard();
+    }
     exec.note_source_records(batch.records());
     batch.partitions(n)
 }
@@ -31,6 +38,10 @@ impl SourceBatch for TextBatch {
 
     fn partitions(&mut self, n: usize) -> Vec<Lines<'_>> {
         TextBatch::partitions(self, n)
+    }
+
+    fn discard(&mut self) {
+        self.clear();
     }
 
     fn records(&self) -> Option<usize> {
@@ -46,6 +57,10 @@ impl<T: Send> SourceBatch for Vec<T> {
 
     fn partitions(&mut self, n: usize) -> Vec<Vec<T>> {
         split_contiguous(std::mem::take(self), n)
+    }
+
+    fn discard(&mut self) {
+        self.clear();
     }
 
     fn records(&self) -> Option<usize> {

@@ -444,6 +444,22 @@ pub struct ShippedKey<'a, V> {
     value: V,
 }
 
+/// Between processes a shipped key travels as its text and value; the receiver encodes it
+/// again (a long key's `lo` is an index into the sender's copies, meaningless elsewhere).
+impl<V: serde::Serialize> serde::Serialize for ShippedKey<'_, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(self.key, &self.value), serializer)
+    }
+}
+
+impl<'de: 'a, 'a, V: serde::Deserialize<'de>> serde::Deserialize<'de> for ShippedKey<'a, V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (key, value): (&'a str, V) = serde::Deserialize::deserialize(deserializer)?;
+        let (lo, hi) = encode(key.as_bytes());
+        Ok(ShippedKey { lo, hi, key, value })
+    }
+}
+
 impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
     type Shipped = ShippedKey<'a, V>;
 

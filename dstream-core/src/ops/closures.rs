@@ -6,6 +6,7 @@
 
 #![doc(hidden)]
 
+use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::time::Time;
 use std::ops::{Add, Mul};
@@ -39,8 +40,9 @@ pub fn reduce_into<T>(acc: &mut Option<T>, record: T, f: impl FnOnce(T, T) -> T)
 
 /// `reduce(f)` across partitions: the partials gathered into one partition holding the
 /// result, or nothing for an empty batch (Spark's `reduce` emits no record then).
-pub fn gather_reduce<T: Send>(
-    exec: &Executor,
+/// In a cluster the result is on the driver; the other processes hold partition 0 empty.
+pub fn gather_reduce<'e, T: Wire<'e>>(
+    exec: &'e Executor,
     partials: Vec<Option<T>>,
     f: impl Fn(T, T) -> T,
 ) -> Vec<Vec<T>> {
@@ -52,7 +54,9 @@ pub fn gather_reduce<T: Send>(
 /// `0` for an empty batch.
 pub fn gather_count(exec: &Executor, partials: Vec<u64>) -> Vec<Vec<u64>> {
     let partials: Vec<[u64; 1]> = partials.into_iter().map(|n| [n]).collect();
-    vec![vec![exec.gather(partials).into_iter().sum()]]
+    let total: u64 = exec.gather(partials).into_iter().sum();
+    // In a cluster the total is the driver's; another process's partition 0 stays empty.
+    vec![if exec.is_driver() { vec![total] } else { Vec::new() }]
 }
 
 /// `group_by_key`: a key's first value starts its group.
@@ -92,24 +96,26 @@ pub fn map_partition<T, I: IntoIterator>(
 
 /// `transform(f)`: `f` gets all records of the batch, gathered, and its time, and returns the
 /// new records, which are scattered into `partitions` contiguous partitions.
-pub fn transform<T: Send, I>(
-    exec: &Executor,
+/// In a cluster, `f` runs on the driver only.
+pub fn transform<'e, T: Wire<'e>, I>(
+    exec: &'e Executor,
     parts: Vec<Vec<T>>,
     time: Time,
     partitions: usize,
     f: impl FnOnce(Vec<T>, Time) -> I,
 ) -> Vec<Vec<I::Item>>
 where
-    I: IntoIterator<Item: Send>,
+    I: IntoIterator<Item: Wire<'e>>,
 {
     let records = exec.gather(parts);
-    exec.scatter(f(records, time).into_iter().collect(), partitions)
+    let out = if exec.is_driver() { f(records, time).into_iter().collect() } else { Vec::new() };
+    exec.scatter(out, partitions)
 }
 
 /// `transform_with(other, f)`: `f` gets all records of both streams' batches, gathered, and
 /// the time; its records are scattered as `transform`'s.
-pub fn transform_with<T: Send, U: Send, I>(
-    exec: &Executor,
+pub fn transform_with<'e, T: Wire<'e>, U: Wire<'e>, I>(
+    exec: &'e Executor,
     left: Vec<Vec<T>>,
     right: Vec<Vec<U>>,
     time: Time,
@@ -117,10 +123,11 @@ pub fn transform_with<T: Send, U: Send, I>(
     f: impl FnOnce(Vec<T>, Vec<U>, Time) -> I,
 ) -> Vec<Vec<I::Item>>
 where
-    I: IntoIterator<Item: Send>,
+    I: IntoIterator<Item: Wire<'e>>,
 {
     let (left, right) = (exec.gather(left), exec.gather(right));
-    exec.scatter(f(left, right, time).into_iter().collect(), partitions)
+    let out = if exec.is_driver() { f(left, right, time).into_iter().collect() } else { Vec::new() };
+    exec.scatter(out, partitions)
 }
 
 /// A stream's partitions as vectors, so that streams of different partition types can be

@@ -24,6 +24,7 @@
 //! - The order of keys within a partition is that of a hash table: unspecified, as in Spark.
 
 use crate::exec::exchange::Exchange;
+use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::keys::combine::{bucket_by_key, Combiner};
 use hashbrown::HashMap;
@@ -38,8 +39,8 @@ pub type Joined<K, A, B> = Vec<Vec<(K, (A, B))>>;
 /// `join`: for each key present on both sides, every pair of a left value and a right
 /// value, `(k, (v, w))`. A key with `m` values on the left and `n` on the right gives
 /// `m × n` records; a key missing from either side gives none.
-pub fn join<K, V, W, PL, PR>(
-    exec: &Executor,
+pub fn join<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -47,6 +48,8 @@ pub fn join<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Clone + Send,
     V: Clone + Send,
     W: Clone + Send,
@@ -58,8 +61,8 @@ where
 
 /// `leftOuterJoin`: like [`join`], and a left value whose key has no right value is kept as
 /// `(k, (v, None))`. Keys only on the right give nothing.
-pub fn left_outer_join<K, V, W, PL, PR>(
-    exec: &Executor,
+pub fn left_outer_join<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -67,6 +70,8 @@ pub fn left_outer_join<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Clone + Send,
     V: Clone + Send,
     W: Clone + Send,
@@ -82,8 +87,8 @@ where
 
 /// `rightOuterJoin`: like [`join`], and a right value whose key has no left value is kept
 /// as `(k, (None, w))`. Keys only on the left give nothing.
-pub fn right_outer_join<K, V, W, PL, PR>(
-    exec: &Executor,
+pub fn right_outer_join<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -91,6 +96,8 @@ pub fn right_outer_join<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Clone + Send,
     V: Clone + Send,
     W: Clone + Send,
@@ -107,8 +114,8 @@ where
 /// `fullOuterJoin`: every pair `(k, (Some(v), Some(w)))` of a key present on both sides,
 /// `(k, (Some(v), None))` for the values of a key only on the left and `(k, (None, Some(w)))`
 /// for the values of a key only on the right.
-pub fn full_outer_join<K, V, W, PL, PR>(
-    exec: &Executor,
+pub fn full_outer_join<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -116,6 +123,8 @@ pub fn full_outer_join<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Clone + Send,
     V: Clone + Send,
     W: Clone + Send,
@@ -134,8 +143,8 @@ where
 /// `cogroup`: one record per key present on either side, `(k, (vs, ws))` with all of the
 /// key's left values and all of its right values (one of the two may be empty). Values are
 /// moved, never cloned, so no `Clone` bound is needed.
-pub fn cogroup<K, V, W, PL, PR>(
-    exec: &Executor,
+pub fn cogroup<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -143,6 +152,8 @@ pub fn cogroup<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Send,
     V: Send,
     W: Send,
@@ -184,8 +195,8 @@ type Groups<V, W> = (Vec<V>, Vec<W>);
 /// receives is bucket `j` of every left and of every right map task, in input-partition order.
 /// The two sides are cut in one stage (so that even one partition per side runs on two
 /// threads) and moved by two exchanges, one per side, as a binary operator's two inputs.
-fn shuffle<K, V, W, PL, PR>(
-    exec: &Executor,
+fn shuffle<'e, K, V, W, PL, PR>(
+    exec: &'e Executor,
     left: Vec<PL>,
     right: Vec<PR>,
     partitions: usize,
@@ -193,6 +204,8 @@ fn shuffle<K, V, W, PL, PR>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Send,
     V: Send,
     W: Send,
@@ -285,8 +298,8 @@ type Values<V, W> = (SideValues<V>, SideValues<W>);
 /// chains every key's values per side (a right value whose key has no left value is kept only
 /// if `keep_right_only`) and calls `emit(key, left_chain, right_chain, values, out)` once per
 /// key.
-fn join_into<K, V, W, PL, PR, O, E>(
-    exec: &Executor,
+fn join_into<'e, K, V, W, PL, PR, O, E>(
+    exec: &'e Executor,
     (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
     keep_right_only: bool,
     emit: E,
@@ -294,6 +307,8 @@ fn join_into<K, V, W, PL, PR, O, E>(
 where
     PL: IntoIterator<Item = (K, V)> + Send,
     PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
     K: Hash + Eq + Send,
     V: Send,
     W: Send,
@@ -413,8 +428,10 @@ mod tests {
     /// The output partitions counts used by every test.
     const PARTITION_COUNTS: [usize; 3] = [1, 2, 3];
 
-    fn exec() -> Executor {
-        Executor::new(4)
+    /// The tests' executor, borrowed for `'static`: their records borrow `'static` text, and
+    /// with the `cluster` feature a record's borrow must not outlive the executor's.
+    fn exec() -> &'static Executor {
+        Box::leak(Box::new(Executor::new(4)))
     }
 
     /// A batch cut into two contiguous halves, as two input partitions.
@@ -458,7 +475,7 @@ mod tests {
     where
         O: Ord + Debug + Clone,
         F: Fn(
-            &Executor,
+            &'static Executor,
             Vec<Vec<(&'static str, i32)>>,
             Vec<Vec<(&'static str, &'static str)>>,
             usize,
@@ -469,7 +486,7 @@ mod tests {
         let exec = exec();
         for p in PARTITION_COUNTS {
             for (batch, want) in expected.iter().enumerate() {
-                let out = op(&exec, halves(&s1[batch]), halves(&s2[batch]), p);
+                let out = op(exec, halves(&s1[batch]), halves(&s2[batch]), p);
                 let mut want = want.clone();
                 want.sort();
                 assert_eq!(sorted(out, p), want, "batch {} with P = {p}", batch + 1);
@@ -533,7 +550,7 @@ mod tests {
             vec![],
         ];
         // Groups compared as multisets too.
-        let grouped_sorted = |e: &Executor, l, r, p| {
+        let grouped_sorted = |e: &'static Executor, l, r, p| {
             let mut out = cogroup(e, l, r, p);
             for part in &mut out {
                 for (_, (vs, ws)) in part.iter_mut() {
@@ -555,17 +572,17 @@ mod tests {
             vec![vec![("k", 'a'), ("k", 'b'), ("r", 'z')], vec![("k", 'c'), ("k", 'd')]];
         let exec = exec();
         for p in PARTITION_COUNTS {
-            let out = sorted(join(&exec, left.clone(), right.clone(), p), p);
+            let out = sorted(join(exec, left.clone(), right.clone(), p), p);
             let want: Vec<(&str, (u32, char))> =
                 (0..5).flat_map(|v| "abcd".chars().map(move |w| ("k", (v, w)))).collect();
             assert_eq!(out, want, "P = {p}");
 
-            let full = sorted(full_outer_join(&exec, left.clone(), right.clone(), p), p);
+            let full = sorted(full_outer_join(exec, left.clone(), right.clone(), p), p);
             assert_eq!(full.len(), 20 + 2 + 1);
             assert_eq!(full.iter().filter(|(k, (v, w))| *k == "k" && v.is_some() && w.is_some()).count(), 20);
 
             // Values keep input order: by partition, then position.
-            let groups = cogroup(&exec, left.clone(), right.clone(), p);
+            let groups = cogroup(exec, left.clone(), right.clone(), p);
             let (_, (vs, ws)) = groups.into_iter().flatten().find(|(k, _)| *k == "k").unwrap();
             assert_eq!(vs, vec![0, 1, 2, 3, 4]);
             assert_eq!(ws, vec!['a', 'b', 'c', 'd']);
@@ -574,7 +591,7 @@ mod tests {
 
     #[test]
     fn join_emits_pairs_in_nested_loop_order() {
-        let out = join(&exec(), vec![vec![(1, 'a'), (1, 'b'), (1, 'c')]], vec![vec![(1, 10), (1, 20)]], 1);
+        let out = join(exec(), vec![vec![(1, 'a'), (1, 'b'), (1, 'c')]], vec![vec![(1, 10), (1, 20)]], 1);
         assert_eq!(
             out,
             vec![vec![
@@ -592,6 +609,19 @@ mod tests {
     #[derive(Debug)]
     struct Counted(&'static std::sync::atomic::AtomicUsize);
 
+    /// Exchanges need serde with the `cluster` feature; these never leave the process.
+    impl serde::Serialize for Counted {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_unit()
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Counted {
+        fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            Err(serde::de::Error::custom("a test's clone counter stays in its process"))
+        }
+    }
+
     impl Clone for Counted {
         fn clone(&self) -> Self {
             self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -608,7 +638,7 @@ mod tests {
         // pairs move the right values; the last pair moves both.
         let left = vec![vec![(1, Counted(&LEFT)), (1, Counted(&LEFT))], vec![(1, Counted(&LEFT))]];
         let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
-        let out = join(&exec(), left, right, 1);
+        let out = join(exec(), left, right, 1);
         assert_eq!(out[0].len(), 12);
         assert_eq!(LEFT.load(Ordering::Relaxed), 11, "left values: every pair but the last");
         assert_eq!(RIGHT.load(Ordering::Relaxed), 8, "right values: the pairs of the first two left values");
@@ -618,7 +648,7 @@ mod tests {
     fn empty_inputs_give_p_empty_partitions() {
         let exec = exec();
         for p in [0, 1, 2, 3] {
-            let out = join(&exec, Vec::<Vec<(u8, u8)>>::new(), Vec::<Vec<(u8, u8)>>::new(), p);
+            let out = join(exec, Vec::<Vec<(u8, u8)>>::new(), Vec::<Vec<(u8, u8)>>::new(), p);
             assert_eq!(out.len(), p.max(1));
             assert!(out.iter().all(Vec::is_empty));
         }
@@ -626,9 +656,9 @@ mod tests {
 
     #[test]
     fn cogroup_moves_values_without_clone() {
-        #[derive(Debug, PartialEq)]
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
         struct NoClone(u8);
-        let out = cogroup(&exec(), vec![vec![("a", NoClone(1))]], vec![vec![("a", NoClone(2))], vec![]], 2);
+        let out = cogroup(exec(), vec![vec![("a", NoClone(1))]], vec![vec![("a", NoClone(2))], vec![]], 2);
         let all: Vec<_> = out.into_iter().flatten().collect();
         assert_eq!(all, vec![("a", (vec![NoClone(1)], vec![NoClone(2)]))]);
     }
@@ -691,24 +721,24 @@ mod tests {
 
             for p in 1..=4 {
                 let ctx = format!("round {round}, P = {p}");
-                assert_eq!(sorted(join(&exec, left.clone(), right.clone(), p), p), inner, "{ctx}");
+                assert_eq!(sorted(join(exec, left.clone(), right.clone(), p), p), inner, "{ctx}");
                 assert_eq!(
-                    sorted(left_outer_join(&exec, left.clone(), right.clone(), p), p),
+                    sorted(left_outer_join(exec, left.clone(), right.clone(), p), p),
                     want_left,
                     "{ctx}"
                 );
                 assert_eq!(
-                    sorted(right_outer_join(&exec, left.clone(), right.clone(), p), p),
+                    sorted(right_outer_join(exec, left.clone(), right.clone(), p), p),
                     want_right,
                     "{ctx}"
                 );
                 assert_eq!(
-                    sorted(full_outer_join(&exec, left.clone(), right.clone(), p), p),
+                    sorted(full_outer_join(exec, left.clone(), right.clone(), p), p),
                     want_full,
                     "{ctx}"
                 );
                 // Groups keep input order, so they equal the reference's without sorting.
-                assert_eq!(sorted(cogroup(&exec, left.clone(), right.clone(), p), p), want_groups, "{ctx}");
+                assert_eq!(sorted(cogroup(exec, left.clone(), right.clone(), p), p), want_groups, "{ctx}");
             }
         }
         assert!(pairs > 300, "the inputs join: {pairs} pairs");

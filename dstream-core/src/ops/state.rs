@@ -8,6 +8,7 @@
 //! exchange. Keys are stored in owned form ([`IntoOwned`]): a `&str` key from a text batch
 //! becomes a `String` once, when it first gets state.
 
+use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::keys::combine::Combiner;
 use crate::keys::owned::IntoOwned;
@@ -43,12 +44,19 @@ impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
     /// Makes sure there is one table per partition, placing the initial state: when the
     /// number of partitions changes, every key's state moves to its partition through an
     /// exchange whose sources are the initial state and the old tables.
-    fn prepare(&mut self, exec: &Executor, partitions: usize) {
+    fn prepare<'e>(&mut self, exec: &'e Executor, partitions: usize)
+    where
+        (K, S): Wire<'e>,
+    {
         if self.partitions.len() == partitions {
             return;
         }
-        // The initial state first: a key's kept state wins over it.
-        let initial = std::mem::take(&mut self.initial);
+        // The initial state first: a key's kept state wins over it. In a cluster every
+        // process has the program's initial state; the driver's copy is the one placed.
+        let mut initial = std::mem::take(&mut self.initial);
+        if !exec.is_driver() {
+            initial.clear();
+        }
         let tables = self.partitions.drain(..).map(|table| table.into_iter().collect());
         let sources: Vec<Vec<(K, S)>> = std::iter::once(initial).chain(tables).collect();
         self.partitions = exec
@@ -83,8 +91,8 @@ impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
 /// state or values in this batch (keys without values get an empty `Vec`), keeps the returned
 /// state, and removes keys for which it returns `None`. Returns the full state after the
 /// batch, as Spark's `StateDStream` does.
-pub fn update_state_by_key<K, V, S, F>(
-    exec: &Executor,
+pub fn update_state_by_key<'e, K, V, S, F>(
+    exec: &'e Executor,
     store: &mut StateStore<K::Owned, S>,
     time: Time,
     grouped: Vec<Combiner<K, Vec<V>>>,
@@ -95,6 +103,7 @@ where
     K::Owned: Hash + Eq + Clone + Send,
     V: Send,
     S: Clone + Send,
+    (K::Owned, S): Wire<'e>,
     F: Fn(Time, &K::Owned, Vec<V>, Option<S>) -> Option<S> + Sync,
 {
     let partitions = grouped.len().max(1);
@@ -129,8 +138,8 @@ where
 }
 
 /// `update_state_by_key` with Spark's basic function form `update(values, state)`.
-pub fn update_state_by_key_values<K, V, S, F>(
-    exec: &Executor,
+pub fn update_state_by_key_values<'e, K, V, S, F>(
+    exec: &'e Executor,
     store: &mut StateStore<K::Owned, S>,
     time: Time,
     grouped: Vec<Combiner<K, Vec<V>>>,
@@ -141,6 +150,7 @@ where
     K::Owned: Hash + Eq + Clone + Send,
     V: Send,
     S: Clone + Send,
+    (K::Owned, S): Wire<'e>,
     F: Fn(Vec<V>, Option<S>) -> Option<S> + Sync,
 {
     update_state_by_key(exec, store, time, grouped, |_, _, values, state| update(values, state))
@@ -200,8 +210,8 @@ pub type MappedStateStore<K, S> = StateStore<K, (S, Time)>;
 /// Unlike Spark, which evicts lazily at its next checkpoint, keys are evicted at the first
 /// batch past their timeout.
 #[allow(clippy::too_many_arguments)]
-pub fn map_with_state<K, V, S, T, P, F>(
-    exec: &Executor,
+pub fn map_with_state<'e, K, V, S, T, P, F>(
+    exec: &'e Executor,
     store: &mut MappedStateStore<K::Owned, S>,
     time: Time,
     timeout: Option<Duration>,
@@ -215,6 +225,8 @@ where
     V: Send,
     S: Clone + Send,
     T: Send,
+    (K, V): Wire<'e>,
+    (K::Owned, (S, Time)): Wire<'e>,
     F: Fn(&K::Owned, Option<V>, &mut State<S>) -> T + Sync,
 {
     let partitions = exec.parallelism();
@@ -284,7 +296,7 @@ pub fn mapped_snapshot<K: Hash + Eq + Clone + Send, S: Clone + Send>(
 mod tests {
     use super::*;
 
-    fn grouped(exec: &Executor, batch: &[&'static str]) -> Vec<Combiner<&'static str, Vec<i32>>> {
+    fn grouped(exec: &'static Executor, batch: &[&'static str]) -> Vec<Combiner<&'static str, Vec<i32>>> {
         let mut c = Combiner::new();
         for k in batch {
             c.fold(*k, 1, crate::ops::closures::singleton, crate::ops::closures::push);
@@ -300,13 +312,13 @@ mod tests {
 
     #[test]
     fn e7_running_sum_emits_full_state_every_batch() {
-        let exec = Executor::new(2);
+        let exec: &'static Executor = Box::leak(Box::new(Executor::new(2)));
         let mut store = StateStore::empty();
         let input: [&[&str]; 6] = [&["a"], &["a", "b"], &["a", "b", "c"], &["a", "b"], &["a"], &[]];
         let mut out = Vec::new();
         for (i, batch) in input.iter().enumerate() {
             let time = Time::from_millis(1000 * (i as u64 + 1));
-            let state = update_state_by_key(&exec, &mut store, time, grouped(&exec, batch), |_, _, vs, s| {
+            let state = update_state_by_key(exec, &mut store, time, grouped(exec, batch), |_, _, vs, s| {
                 Some(vs.iter().sum::<i32>() + s.unwrap_or(0))
             });
             out.push(sorted(state));
@@ -318,13 +330,13 @@ mod tests {
 
     #[test]
     fn initial_state_appears_at_the_first_batch() {
-        let exec = Executor::new(3);
+        let exec: &'static Executor = Box::leak(Box::new(Executor::new(3)));
         let mut store = StateStore::new(vec![("a".to_string(), 1), ("c".to_string(), 2)]);
         let state = update_state_by_key(
-            &exec,
+            exec,
             &mut store,
             Time::from_millis(1000),
-            grouped(&exec, &["a"]),
+            grouped(exec, &["a"]),
             |_, _, vs, s| Some(vs.iter().sum::<i32>() + s.unwrap_or(0)),
         );
         assert_eq!(sorted(state), vec![("a".to_string(), 2), ("c".to_string(), 2)]);
@@ -334,22 +346,17 @@ mod tests {
     fn state_moves_to_its_keys_partitions_when_their_number_changes() {
         let sum = |_, _: &String, vs: Vec<i32>, s: Option<i32>| Some(vs.iter().sum::<i32>() + s.unwrap_or(0));
         let mut store = StateStore::new(vec![("z".to_string(), 10)]);
-        let two = Executor::new(2);
+        let two: &'static Executor = Box::leak(Box::new(Executor::new(2)));
         update_state_by_key(
-            &two,
+            two,
             &mut store,
             Time::from_millis(1000),
-            grouped(&two, &["a", "b", "c", "a"]),
+            grouped(two, &["a", "b", "c", "a"]),
             sum,
         );
-        let three = Executor::new(3);
-        let state = update_state_by_key(
-            &three,
-            &mut store,
-            Time::from_millis(2000),
-            grouped(&three, &["a", "e"]),
-            sum,
-        );
+        let three: &'static Executor = Box::leak(Box::new(Executor::new(3)));
+        let state =
+            update_state_by_key(three, &mut store, Time::from_millis(2000), grouped(three, &["a", "e"]), sum);
         assert_eq!(state.len(), 3);
         for (j, part) in state.iter().enumerate() {
             for (k, _) in part {
@@ -362,14 +369,14 @@ mod tests {
 
     #[test]
     fn timeout_evicts_idle_keys_once() {
-        let exec = Executor::new(2);
+        let exec: &'static Executor = Box::leak(Box::new(Executor::new(2)));
         let mut store: MappedStateStore<String, i32> = StateStore::empty();
         let timeout = Some(Duration::from_secs(3));
         let mut emitted = Vec::new();
         for t in 1..=8u64 {
             let batch: Vec<(&str, i32)> = if t == 1 { vec![("a", 1), ("b", 1)] } else { vec![("a", 1)] };
             let out = map_with_state(
-                &exec,
+                exec,
                 &mut store,
                 Time::from_millis(t * 1000),
                 timeout,

@@ -73,6 +73,15 @@ pub fn emit(
     partitions: Vec<Vec<String>>,
 ) -> crate::error::Result<()> {
     let time = ctx.time();
+    let exec = ctx.exec();
+    let partitions = match exec.in_cluster() {
+        // The driver prints the whole batch: the partitions gathered, in partition order.
+        true => vec![exec.gather(partitions)],
+        false => partitions,
+    };
+    if !exec.is_driver() || exec.batch_failed() {
+        return Ok(());
+    }
     write_batch(ctx.out(), time, num, partitions)?;
     Ok(())
 }

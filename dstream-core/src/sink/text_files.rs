@@ -75,10 +75,27 @@ pub fn push_line<T: Render>(text: &mut String, record: &T) {
 }
 
 /// Writes the batch's partitions as `part-00000`, `part-00001`, ... and `_SUCCESS`, to the
-/// local directory or, for an `s3://bucket/prefix` prefix, to the bucket. Called by
+/// local directory or, for an `s3://bucket/prefix` prefix, to the bucket. In a cluster the
+/// driver writes every part file: the others send it their partitions' text. Called by
 /// generated code.
 pub fn emit(ctx: &mut BatchContext<'_>, prefix: &str, suffix: &str, partitions: Vec<String>) -> Result<()> {
     let time = ctx.time();
+    let exec = ctx.exec();
+    let partitions = if exec.in_cluster() {
+        let n = partitions.len();
+        let filled =
+            partitions.into_iter().enumerate().filter(|(_, text)| !text.is_empty()).map(|(i, t)| [(i, t)]);
+        let mut parts = vec![String::new(); n];
+        for (i, text) in exec.gather(filled.collect()) {
+            parts[i].push_str(&text);
+        }
+        if !exec.is_driver() || exec.batch_failed() {
+            return Ok(());
+        }
+        parts
+    } else {
+        partitions
+    };
     match prefix.strip_prefix(S3_SCHEME) {
         Some(location) => write_to_s3(location, suffix, time, partitions),
         None => LocalDir.replace_dir(&batch_name(prefix, suffix, time), batch_files(partitions)),

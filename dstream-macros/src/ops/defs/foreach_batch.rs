@@ -20,8 +20,8 @@ pub static SPEC: OpSpec = op(
 /// The batch's records, then `func(records, time)`.
 fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Op::ForeachBatch(func) = op else { return cx.collect(TokenStream::new()) };
-    let EndCx { span, dp, ctx, out, .. } = cx;
+    let EndCx { span, dp, exec, ctx, out, .. } = cx;
     let span = *span;
     let f = cg.function_arg(func);
-    cx.collect(quote_spanned!(span=> #dp::foreach::emit(#out, #ctx.time(), #f);))
+    cx.collect(quote_spanned!(span=> #dp::foreach::emit(#exec, #out, #ctx.time(), #f);))
 }

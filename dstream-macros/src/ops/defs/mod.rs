@@ -120,6 +120,7 @@ operators![
     state_snapshots,
     print,
     foreach_batch,
+    foreach_partition,
     save_as_text_files,
     dashboard,
     to_sql,

@@ -43,6 +43,7 @@ fn main() {
         s |> map_with_state() |> print;
         s |> print(1, 2);
         s |> foreach_batch();
+        s |> foreach_partition();
         s |> save_as_text_files();
         s |> to_sql("sqlite://counts.db");
         s |> output();

@@ -1,0 +1,73 @@
+//! Running one compiled job on N cooperating processes (issue #14, `docs/cluster.md`).
+//!
+//! Every process runs the same plan over the same global partitions: `P` processes of `w`
+//! partitions each, process `p` owning partitions `[p·w, (p+1)·w)`. A partition's records
+//! live on its owner after an exchange; the executor's exchange seam sends the buckets bound
+//! for another process's partitions over the [`link`], serialised, and keeps the
+//! local ones as they are. Process 0 is the driver: it owns the batch clock, reads the
+//! sources, and writes the outputs with driver semantics (`print`, `foreach_batch`,
+//! `save_as_text_files`).
+
+mod config;
+#[cfg(feature = "cluster")]
+pub(crate) mod connect;
+#[cfg(feature = "cluster")]
+pub(crate) mod link;
+
+pub use config::{read_hostfile, ClusterConfig, DEFAULT_CONNECT_TIMEOUT};
+#[cfg(feature = "cluster")]
+mod run;
+
+/// Runs `job` as one process of the cluster `config`.
+#[cfg(feature = "cluster")]
+pub(crate) fn run(job: crate::job::Job, config: ClusterConfig) -> crate::error::Result<()> {
+    run::run(job, config)
+}
+
+/// Without the `cluster` feature a cluster setting is an error that says how to get one.
+#[cfg(not(feature = "cluster"))]
+pub(crate) fn run(_job: crate::job::Job, config: ClusterConfig) -> crate::error::Result<()> {
+    Err(without_feature(&config))
+}
+
+#[cfg(not(feature = "cluster"))]
+fn without_feature(config: &ClusterConfig) -> crate::error::Error {
+    crate::error::Error::Config(format!(
+        "DSTREAM_PROCESSES is {} but this program was built without dstream's `cluster` feature: add `features = [\"cluster\"]` to its dstream dependency",
+        config.processes
+    ))
+}
+
+/// The executor of one process of the cluster the environment describes, connected and
+/// checked (the same plan everywhere), for a job the test harness drives: `None` when
+/// `DSTREAM_PROCESSES` is unset or 1. `parallelism` is the partitions per process unless
+/// `DSTREAM_WORKERS` says otherwise. The batch times need no agreement: the harness's clock
+/// is the same manual clock on every process.
+pub(crate) fn join_from_env(
+    job: &crate::job::Job,
+    parallelism: usize,
+) -> crate::error::Result<Option<crate::exec::Executor>> {
+    let Some(config) = ClusterConfig::from_env()?.filter(|c| c.processes > 1) else { return Ok(None) };
+    #[cfg(feature = "cluster")]
+    return run::connect(job, &config, config.workers.unwrap_or(parallelism)).map(Some);
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = (job, parallelism);
+        Err(without_feature(&config))
+    }
+}
+
+/// What the driver printed in a batch, on every process: the harness's output is then the
+/// same on each, so a test checks it wherever it runs. Outside a cluster, `printed` itself.
+pub(crate) fn driver_output(exec: &crate::exec::Executor, printed: Vec<u8>) -> crate::error::Result<Vec<u8>> {
+    #[cfg(feature = "cluster")]
+    if exec.in_cluster() {
+        let driver = exec.is_driver();
+        let payloads =
+            (0..exec.processes()).map(|_| if driver { printed.clone() } else { Vec::new() }).collect();
+        let mut arrived = exec.control(payloads)?;
+        return Ok(if driver { printed } else { std::mem::take(&mut arrived[0]) });
+    }
+    let _ = exec;
+    Ok(printed)
+}

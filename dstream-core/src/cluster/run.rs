@@ -1,0 +1,140 @@
+//! The batch loop of one process of a cluster.
+//!
+//! Process 0, the driver, owns the clock: at each batch time it tells every process the
+//! batch's time and whether it is the last, in an exchange of its own; then every process runs
+//! the batch (the same plan, in lockstep: each of its exchanges is one epoch of the link).
+//! Only the driver reads the sources and writes the outputs with driver semantics.
+//!
+//! At start the processes exchange a hash of their compiled plan: a cluster of different
+//! programs stops on every process with an error saying so.
+
+use super::config::ClusterConfig;
+use super::link::Link;
+use crate::error::{Error, Result};
+use crate::exec::Executor;
+use crate::job::{wait_until_or_stopped, Job};
+use crate::time::clock::{Clock, SystemClock};
+use crate::time::Time;
+use std::io::Write;
+use std::sync::Arc;
+
+/// What the driver tells every process before a batch.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Eq)]
+struct Batch {
+    time_ms: u64,
+    zero_ms: u64,
+    last: bool,
+}
+
+/// Runs `job` as process `config.process` of the cluster until the driver stops.
+pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
+    if job.checkpoints() {
+        return Err(Error::Config(
+            "checkpointing in a cluster is not supported yet (docs/cluster.md): run the program without `#![checkpoint(..)]`, or in one process".into(),
+        ));
+    }
+    job.register_signals()?;
+    job.check_start()?;
+    let exec = connect(&job, &config, config.workers.unwrap_or(job.parallelism))?;
+    let me = config.process;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if me == 0 {
+        job.start_sources(Arc::clone(&clock))?;
+    }
+    drive(job, exec, &*clock, me)
+}
+
+/// Connects to the peers and checks that they run the same plan: the executor of this
+/// process, with `workers` partitions of its own.
+pub(crate) fn connect(job: &Job, config: &ClusterConfig, workers: usize) -> Result<Executor> {
+    let started = std::time::Instant::now();
+    let link = Link::start(config)?;
+    let exec = Executor::in_cluster_of(config.processes * workers.max(1), link);
+    agree_on_plan(&exec, job.explain.text, config.process)?;
+    tracing::info!(
+        process = config.process,
+        processes = config.processes,
+        partitions = exec.parallelism(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "cluster connected; the plans agree"
+    );
+    Ok(exec)
+}
+
+/// The batch loop: the driver decides each batch, everyone runs it.
+fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Result<()> {
+    let mut time = clock.now().next_grid_point(job.batch_interval);
+    let mut done = 0u64;
+    let mut buffer = Vec::new();
+    loop {
+        let mut batch = None;
+        if me == 0 {
+            let signalled = !wait_until_or_stopped(clock, time, &job.stop);
+            let last = signalled || job.max_batches.is_some_and(|max| done + 1 >= max);
+            if last {
+                tracing::info!("stopping: no longer receiving; running the last batch");
+                job.stop_receiving();
+            }
+            if done == 0 {
+                // Windows slide from one interval before the first batch (Spark's `zeroTime`).
+                job.zero_time = time.minus(job.batch_interval);
+            }
+            batch = Some(Batch { time_ms: time.as_millis(), zero_ms: job.zero_time.as_millis(), last });
+        }
+        let batch = announce(&exec, batch)?;
+        time = Time::from_millis(batch.time_ms);
+        job.zero_time = Time::from_millis(batch.zero_ms);
+        let started = std::time::Instant::now();
+        buffer.clear();
+        let ran = job.run_batch(time, &exec, &mut buffer, false);
+        exec.end_batch()?;
+        ran?;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&buffer)?;
+        stdout.flush()?;
+        drop(stdout);
+        done += 1;
+        let delay = clock.now().as_millis().saturating_sub(time.as_millis());
+        tracing::info!(process = me, batch = %time, took_us = started.elapsed().as_micros() as u64, delay_ms = delay, "batch done");
+        if batch.last {
+            break;
+        }
+        time = time.plus(job.batch_interval);
+    }
+    tracing::info!(process = me, batches = done, bytes_sent = exec.bytes_sent(), "job stopped");
+    Ok(())
+}
+
+/// The driver's batch, sent to every process (`batch` is `Some` on the driver only).
+fn announce(exec: &Executor, batch: Option<Batch>) -> Result<Batch> {
+    let payload =
+        batch.as_ref().map(postcard::to_allocvec).transpose().map_err(|e| Error::Cluster(e.to_string()))?;
+    let processes = exec.processes();
+    let arrived = exec.control((0..processes).map(|_| payload.clone().unwrap_or_default()).collect())?;
+    match batch {
+        Some(batch) => Ok(batch),
+        None => postcard::from_bytes(&arrived[0]).map_err(|e| {
+            Error::Cluster(format!("the driver's batch announcement did not decode ({e}): do the processes run the same program?"))
+        }),
+    }
+}
+
+/// Every process sends every other the hash of its plan; any difference is an error.
+fn agree_on_plan(exec: &Executor, plan: &str, me: usize) -> Result<()> {
+    let hash = plan_hash(plan);
+    let processes = exec.processes();
+    let arrived = exec.control((0..processes).map(|_| hash.to_le_bytes().to_vec()).collect())?;
+    for (peer, bytes) in arrived.iter().enumerate().filter(|(p, _)| *p != me) {
+        if bytes.as_slice() != hash.to_le_bytes() {
+            return Err(Error::Cluster(format!(
+                "process {peer} runs a different program than process {me} (their compiled plans differ): every process of a cluster must run the same build of the same program"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// FNV-1a of the plan's text: the same on every process that compiled the same program.
+pub(crate) fn plan_hash(plan: &str) -> u64 {
+    plan.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

@@ -1,0 +1,190 @@
+//! The exchange between processes: how [`Executor::exchange`] moves a bucket whose destination
+//! partition lives on another process (issue #14, `docs/cluster.md`).
+//!
+//! Every process runs every stage over all global partitions; a partition's records are on
+//! its owner (partitions `[p·w, (p+1)·w)` for process `p`), and the other processes hold it
+//! empty. An exchange keeps the buckets for local partitions as they are (moved, never
+//! serialised), serialises the others with postcard, one payload per destination process
+//! (`(source, destination, records)` triples), and sends them through the [`Link`]. What
+//! arrives is deserialised borrowing bytes kept until the batch ends ([`Kept`]), and placed
+//! in source order.
+//!
+//! A lost peer cannot be returned from an exchange (its callers, the generated code, expect
+//! records): the executor notes the failure, returns what it has, and skips every later
+//! exchange of the batch; the batch loop then stops the job with the error before the batch's
+//! outputs are written or checkpointed ([`Executor::take_failure`]).
+
+use super::exchange::{check_cut, Exchange, Received};
+use super::wire::Wire;
+use super::Executor;
+use crate::cluster::link::Link;
+use crate::error::{Error, Result};
+use std::sync::{Mutex, OnceLock};
+
+/// Slots per chunk of [`Kept`], and chunks: up to a million received payloads per batch.
+const CHUNK: usize = 1024;
+
+/// A chunk of [`Kept`]'s slots, allocated when first used.
+type Chunk = Box<[OnceLock<Vec<u8>>]>;
+
+/// The payloads received in the current batch, kept so that records deserialised from them
+/// can borrow them until the batch ends. Append-only through `&self` (the executor is shared
+/// by the batch's code), cleared with `&mut self` between batches.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    chunks: Vec<OnceLock<Chunk>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept { chunks: (0..CHUNK).map(|_| OnceLock::new()).collect(), next: Default::default() }
+    }
+}
+
+impl Kept {
+    /// Keeps `bytes` until [`Kept::clear`]; `None` when the batch received too many payloads.
+    fn keep(&self, bytes: Vec<u8>) -> Option<&[u8]> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let chunk = self.chunks.get(n / CHUNK)?.get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect());
+        let slot = &chunk[n % CHUNK];
+        slot.set(bytes).ok()?;
+        slot.get().map(Vec::as_slice)
+    }
+
+    /// Drops every kept payload.
+    pub(crate) fn clear(&mut self) {
+        let used = *self.next.get_mut();
+        for chunk in self.chunks.iter_mut().take(used.div_ceil(CHUNK)) {
+            chunk.take();
+        }
+        *self.next.get_mut() = 0;
+    }
+}
+
+/// The cluster side of an executor.
+#[derive(Debug)]
+pub(crate) struct ClusterExec {
+    pub(crate) link: Link,
+    /// The first failure of the current batch (a lost peer, a record that did not decode).
+    failure: Mutex<Option<String>>,
+}
+
+impl ClusterExec {
+    pub(crate) fn new(link: Link) -> ClusterExec {
+        ClusterExec { link, failure: Mutex::new(None) }
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut failure) = self.failure.lock() {
+            if failure.is_none() {
+                tracing::error!(process = self.link.process(), %message, "the exchange failed");
+                *failure = Some(message);
+            }
+        }
+    }
+
+    /// Takes the batch's failure, if there was one.
+    pub(crate) fn take_failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|mut f| f.take())
+    }
+
+    pub(crate) fn failed(&self) -> bool {
+        self.failure.lock().map_or(true, |f| f.is_some())
+    }
+}
+
+/// The process that owns destination `j` of `destinations`: the global partitions spread
+/// evenly over the processes in contiguous ranges (one destination, a gather: process 0).
+pub(crate) fn owner(j: usize, destinations: usize, processes: usize) -> usize {
+    j * processes / destinations.max(1)
+}
+
+/// One payload: `(source partition, destination partition, records)`.
+type Triples<T> = Vec<(u32, u32, Vec<T>)>;
+
+impl Executor {
+    /// [`Executor::exchange`] between processes (see the module documentation).
+    pub(super) fn exchange_between_processes<'e, T: Wire<'e>>(
+        &'e self,
+        cluster: &ClusterExec,
+        how: Exchange,
+        outbound: Vec<Vec<Vec<T>>>,
+    ) -> Received<T> {
+        let destinations = how.destinations();
+        let sources = outbound.len();
+        let (me, processes) = (cluster.link.process(), cluster.link.processes());
+        let mut received: Received<T> =
+            (0..destinations).map(|_| (0..sources).map(|_| Vec::new()).collect()).collect();
+        let mut remote: Vec<Triples<T>> = (0..processes).map(|_| Vec::new()).collect();
+        for (i, buckets) in outbound.into_iter().enumerate() {
+            check_cut(how, i, buckets.len());
+            for (j, bucket) in buckets.into_iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+                match owner(j, destinations, processes) {
+                    p if p == me => received[j][i] = bucket,
+                    p => remote[p].push((i as u32, j as u32, bucket)),
+                }
+            }
+        }
+        if cluster.failed() {
+            return received;
+        }
+        let payloads = remote.iter().map(|triples| encode(triples)).collect::<Result<Vec<_>>>();
+        let arrived = payloads.and_then(|payloads| cluster.link.exchange(payloads));
+        let arrived = match arrived {
+            Ok(arrived) => arrived,
+            Err(e) => {
+                cluster.fail(e.to_string());
+                return received;
+            }
+        };
+        for (from, bytes) in arrived.into_iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+            let Some(bytes) = self.kept.keep(bytes) else {
+                cluster.fail("a batch received more than a million payloads".into());
+                return received;
+            };
+            match postcard::from_bytes::<Triples<T>>(bytes) {
+                Ok(triples) => {
+                    for (i, j, records) in triples {
+                        let bucket = received.get_mut(j as usize).and_then(|b| b.get_mut(i as usize));
+                        match bucket {
+                            Some(bucket) if bucket.is_empty() => *bucket = records,
+                            Some(bucket) => bucket.extend(records),
+                            None => cluster.fail(format!(
+                                "process {from} sent records for partition {j} from {i}, outside this exchange's {destinations} × {sources}: do the processes run the same program?"
+                            )),
+                        }
+                    }
+                }
+                Err(e) => cluster.fail(format!(
+                    "records from process {from} did not decode ({e}): do the processes run the same program?"
+                )),
+            }
+        }
+        received
+    }
+}
+
+impl Executor {
+    /// The number of processes of the cluster (1 outside one).
+    pub(crate) fn processes(&self) -> usize {
+        self.cluster.as_ref().map_or(1, |c| c.link.processes())
+    }
+
+    /// An exchange of the batch loop's own (the driver's batch announcement, the plan check):
+    /// `payloads[p]` to process `p`; returns what each process sent this one.
+    pub(crate) fn control(&self, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
+        match &self.cluster {
+            Some(cluster) => cluster.link.exchange(payloads),
+            None => Ok(payloads.into_iter().map(|_| Vec::new()).collect()),
+        }
+    }
+}
+
+/// The payload of `triples`: empty when there is none (nothing is sent).
+fn encode<T: serde::Serialize>(triples: &Triples<T>) -> Result<Vec<u8>> {
+    if triples.is_empty() {
+        return Ok(Vec::new());
+    }
+    postcard::to_allocvec(triples).map_err(|e| Error::Cluster(format!("a record did not serialise: {e}")))
+}

@@ -1,0 +1,230 @@
+//! One job on a cluster of real processes on 127.0.0.1 (issue #14, docs/cluster.md): this test
+//! binary runs again as each process (the ignored test `cluster_process`), with the cluster's
+//! environment variables, and the outputs of 1 process, 2 processes × 1 worker and
+//! 2 processes × 2 workers must be the same. Spark's vectors (`tests/spark_vectors.rs`, run
+//! by the test harness) pass with the harness on a cluster of two processes.
+
+mod common;
+#[allow(dead_code)]
+#[path = "../examples/cluster.rs"]
+mod example;
+/// Spark's vectors, also run here on a cluster of two processes (see
+/// `spark_vectors_pass_on_two_processes`); in this binary's own run they run in one process.
+#[path = "spark_vectors.rs"]
+mod spark_vectors;
+
+use common::TestDir;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One process of a test cluster: this binary running `cluster_process`. Killed and reaped
+/// when dropped, so that a failing test leaves nothing running.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Process {
+    /// Waits for the process to exit (at most `limit`): its success and its standard error.
+    fn finish(mut self, limit: Duration) -> (bool, String) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.0.try_wait().expect("poll the process") {
+                let mut err = String::new();
+                if let Some(mut stderr) = self.0.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
+                }
+                return (status.success(), err);
+            }
+            assert!(Instant::now() < deadline, "a cluster process did not exit within {limit:?} (a hang)");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Starts process `index` of `processes` (`None`: a lone process without cluster settings)
+/// running `program`, writing its records to `out`.
+fn spawn(
+    program: &str,
+    cluster: Option<(usize, &Path, usize)>,
+    index: usize,
+    out: &Path,
+    env: &[(&str, String)],
+) -> Process {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", "cluster_process", "--ignored", "--nocapture"])
+        .env("CLUSTER_CHILD", program)
+        .env("CLUSTER_OUT", out)
+        .env("RUST_LOG", "off")
+        .env_remove("DSTREAM_PROCESSES");
+    if let Some((processes, hostfile, workers)) = cluster {
+        command
+            .env("DSTREAM_PROCESSES", processes.to_string())
+            .env("DSTREAM_PROCESS", index.to_string())
+            .env("DSTREAM_HOSTFILE", hostfile)
+            .env("DSTREAM_WORKERS", workers.to_string());
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    Process(command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn a cluster process"))
+}
+
+/// A hostfile of `n` free ports on 127.0.0.1.
+fn hostfile(dir: &TestDir, n: usize) -> PathBuf {
+    let listeners: Vec<_> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+    let lines: Vec<String> =
+        listeners.iter().map(|l| format!("{}\n", l.local_addr().expect("its address"))).collect();
+    let path = dir.join(&format!("hosts-{}", lines.concat().len()));
+    std::fs::write(&path, lines.concat()).expect("write the hostfile");
+    path
+}
+
+/// The records `program` writes on `processes` × `workers` (0 processes: one process without
+/// cluster settings), sorted by batch and record.
+fn run(program: &str, processes: usize, workers: usize) -> Vec<String> {
+    run_with(program, processes, workers, &[])
+}
+
+/// [`run`] with more environment variables.
+fn run_with(program: &str, processes: usize, workers: usize, env: &[(&str, String)]) -> Vec<String> {
+    let dir = TestDir::new(&format!("cluster-{program}-{processes}x{workers}"));
+    let out = dir.join("out");
+    let hosts = hostfile(&dir, processes.max(1));
+    let children: Vec<Process> = match processes {
+        0 => vec![spawn(program, None, 0, &out, env)],
+        n => (0..n).map(|i| spawn(program, Some((n, &hosts, workers)), i, &out, env)).collect(),
+    };
+    for (i, child) in children.into_iter().enumerate() {
+        let (ok, err) = child.finish(Duration::from_secs(60));
+        assert!(ok, "process {i} of {program} on {processes} × {workers} failed:\n{err}");
+    }
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines.sort();
+    lines
+}
+
+/// A process of a test cluster (started by the tests above, never on its own).
+#[test]
+#[ignore = "a child process of the cluster tests"]
+fn cluster_process() {
+    let Ok(program) = std::env::var("CLUSTER_CHILD") else { return };
+    let batches = std::env::var("CLUSTER_BATCHES").ok().and_then(|b| b.parse().ok()).unwrap_or(4);
+    if let Err(e) = example::run(&program, batches) {
+        eprintln!("error: {e}");
+        std::process::exit(3);
+    }
+}
+
+#[test]
+fn word_count_is_the_same_on_one_process_and_on_two() {
+    let alone = run("wordcount", 0, 1);
+    assert_eq!(alone.len(), 40, "4 batches of 10 words: {alone:?}");
+    assert_eq!(run("wordcount", 2, 1), alone, "2 processes × 1 worker");
+    assert_eq!(run("wordcount", 2, 2), alone, "2 processes × 2 workers");
+}
+
+#[test]
+fn join_window_and_state_are_the_same_on_one_process_and_on_two() {
+    let alone = run("joins", 0, 1);
+    assert!(alone.len() > 10, "{alone:?}");
+    assert_eq!(run("joins", 2, 1), alone, "2 processes × 1 worker");
+    assert_eq!(run("joins", 2, 2), alone, "2 processes × 2 workers");
+}
+
+#[test]
+fn foreach_partition_writes_each_partition_once_where_it_is() {
+    // One process with 4 partitions against 2 processes × 2: the same partitions, the same
+    // records in each, each written once.
+    let alone = run_with("partitions", 0, 1, &[("CLUSTER_PARTITIONS", "4".into())]);
+    assert_eq!(alone.len(), 40, "4 batches of 10 words: {alone:?}");
+    assert!((0..4).all(|p| alone.iter().any(|l| l.contains(&format!(" ({p}, ")))), "{alone:?}");
+    assert_eq!(run_with("partitions", 2, 2, &[]), alone);
+}
+
+#[test]
+fn different_programs_in_one_cluster_fail_on_every_process() {
+    let dir = TestDir::new("cluster-mismatch");
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("out");
+    let a = spawn("wordcount", Some((2, &hosts, 1)), 0, &out, &[]);
+    let b = spawn("joins", Some((2, &hosts, 1)), 1, &out, &[]);
+    for (i, p) in [a, b].into_iter().enumerate() {
+        let (ok, err) = p.finish(Duration::from_secs(60));
+        assert!(!ok, "process {i} ran a mixed cluster");
+        assert!(err.contains("runs a different program"), "process {i}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_peer_is_named_after_the_timeout() {
+    let dir = TestDir::new("cluster-timeout");
+    let hosts = hostfile(&dir, 2);
+    let peer = std::fs::read_to_string(&hosts).unwrap().lines().next().unwrap().to_string();
+    let timeout = [("DSTREAM_CONNECT_TIMEOUT", "1".to_string())];
+    let (ok, err) = spawn("wordcount", Some((2, &hosts, 1)), 1, &dir.join("out"), &timeout)
+        .finish(Duration::from_secs(30));
+    assert!(!ok);
+    assert!(err.contains(&format!("could not reach process 0 at {peer}")), "{err}");
+}
+
+#[test]
+fn a_lost_peer_stops_the_other_process_with_an_error() {
+    let dir = TestDir::new("cluster-lost");
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("out");
+    let long = [("CLUSTER_BATCHES", "10000".to_string())];
+    let driver = spawn("wordcount", Some((2, &hosts, 1)), 0, &out, &long);
+    let mut other = spawn("wordcount", Some((2, &hosts, 1)), 1, &out, &long);
+    // Once batches run (the driver's records arrive), kill the other process.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(&out).map_or(0, |m| m.len()) == 0 {
+        assert!(Instant::now() < deadline, "the cluster ran no batch");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    other.0.kill().expect("SIGKILL");
+    let (ok, err) = driver.finish(Duration::from_secs(30));
+    assert!(!ok, "the driver went on without its peer");
+    assert!(err.contains("lost the cluster"), "{err}");
+}
+
+#[test]
+fn spark_vectors_pass_on_two_processes() {
+    for workers in [1, 2] {
+        let dir = TestDir::new("cluster-spark-vectors");
+        let hosts = hostfile(&dir, 2);
+        // Both processes run every vector, one after the other, each vector's harness a
+        // cluster of its own on the same ports. Process 0, the driver, sees every batch's
+        // output and checks it; process 1 only takes part (its own checks see its share).
+        let spawn_vectors = |i: usize| {
+            let report = std::fs::File::create(dir.join(&format!("report-{i}"))).expect("a report file");
+            let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+            command
+                .args(["spark_vectors::", "--test-threads=1"])
+                .env("RUST_LOG", "off")
+                .env("DSTREAM_PROCESSES", "2")
+                .env("DSTREAM_PROCESS", i.to_string())
+                .env("DSTREAM_HOSTFILE", &hosts)
+                .env("DSTREAM_WORKERS", workers.to_string());
+            Process(command.stdout(report).stderr(Stdio::piped()).spawn().expect("spawn a process"))
+        };
+        let other = spawn_vectors(1);
+        let driver = spawn_vectors(0);
+        let (ok, err) = driver.finish(Duration::from_secs(300));
+        let report = std::fs::read_to_string(dir.join("report-0")).unwrap_or_default();
+        assert!(ok, "Spark's vectors on 2 processes × {workers}:\n{report}\n{err}");
+        let passed = report
+            .lines()
+            .find_map(|l| l.strip_prefix("test result: ok. ")?.split(' ').next()?.parse::<usize>().ok());
+        assert!(passed.is_some_and(|n| n >= 15), "Spark's vectors did not all run:\n{report}");
+        drop(other);
+    }
+}
