@@ -20,8 +20,10 @@
 #[cfg(feature = "dashboard")]
 pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
-pub use dstream_core::{cluster, error, feed, metrics, sink, source, testing, text, time};
-pub use dstream_core::{DenseKey, Duration, Error, IntoOwned, Job, Render, Result, Time};
+pub use dstream_core::{cluster, error, feed, metrics, monitor, sink, source, testing, text, time};
+pub use dstream_core::{
+    DenseKey, Duration, Error, IntoOwned, Job, JobHandle, Monitor, Render, Result, StreamingListener, Time,
+};
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///
 /// `stream! { ... }` holds a program in dstream's language; the compiler inside the macro

@@ -16,6 +16,8 @@
 #[path = "../examples/order_dashboard.rs"]
 mod order_dashboard;
 
+mod browser;
+
 use dstream::feed::LineServer;
 use dstream::prelude::*;
 use dstream::testing::{BatchOutput, Harness};
@@ -24,12 +26,13 @@ use order_dashboard::{order_job, parse_status, Interval, OrderEvents, STATUSES};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
+
+use browser::free_addr;
 
 /// Upper bound of every wait: generous, for a loaded 2-core CI machine.
 const WAIT: StdDuration = StdDuration::from_secs(30);
@@ -76,12 +79,6 @@ fn json_counts(message: &Value) -> Counts {
         .iter()
         .map(|(status, n)| (status.clone(), n.as_u64().expect("an integer count")))
         .collect()
-}
-
-/// An address for a dashboard: a port of 127.0.0.1 that was free a moment ago.
-fn free_addr() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").to_string()
 }
 
 /// A request over HTTP/1.0, so that the server closes the connection after the response
@@ -206,6 +203,14 @@ fn latest_and_events_serve_every_batch_over_http() {
     assert_eq!(json_counts(&message), printed_counts(&outputs[2]));
     let processing = message["processing_ms"].as_f64().expect("processing_ms is a number");
     assert!((0.0..60_000.0).contains(&processing), "{processing}");
+    // The job's health, from its statistics: the batch before, and its delays.
+    let previous = harness.monitor().batch(2000).expect("batch 2000 is retained");
+    let health = &message["health"];
+    assert_eq!(health["last_batch"], 2000);
+    assert_eq!(health["interval_ms"], 1000);
+    assert_eq!(health["total_delay_ms"].as_f64(), Some(previous.total_delay_us().unwrap() as f64 / 1e3));
+    assert_eq!(health["scheduling_delay_ms"].as_f64(), Some(previous.scheduling_delay_us() as f64 / 1e3));
+    assert_eq!(health["behind"], previous.total_delay_us().unwrap() > 1_000_000);
 
     // `/events`: the kept batches first, with their times as ids (the empty batch too).
     let (mut events, head) = request(&addr, "/events", "");
@@ -291,95 +296,6 @@ fn the_order_dashboard_example_counts_its_generated_events() {
 
 // ---------------------------------------------------------------------------------------
 // The page in headless Chromium.
-
-/// A program the browser test needs: the path from `var`, else `default`, or why it is
-/// missing (with installation advice).
-fn browser_program(var: &str, default: &str) -> Result<PathBuf, String> {
-    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    if path.is_file() {
-        return Ok(path);
-    }
-    Err(format!(
-        "the browser test needs `{}` (set {var} to use another path). Install Chromium and its \
-         WebDriver with: apt-get update && apt-get install -y chromium chromium-driver",
-        path.display()
-    ))
-}
-
-/// Chromium and chromedriver, or `None` when one is missing outside CI: the test is then
-/// skipped with the reason printed. Under CI (`CI=true`) a missing browser fails the test,
-/// so that CI never passes without it.
-fn browser() -> Option<(PathBuf, PathBuf)> {
-    let found = browser_program("DSTREAM_CHROMIUM", "/usr/bin/chromium").and_then(|chromium| {
-        Ok((chromium, browser_program("DSTREAM_CHROMEDRIVER", "/usr/bin/chromedriver")?))
-    });
-    match found {
-        Ok(programs) => Some(programs),
-        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("{reason} (CI=true: not skipped)")
-        }
-        Err(reason) => {
-            // Past the test harness's capture (which hides what passing tests print).
-            let _ = writeln!(std::io::stderr(), "SKIPPED the browser test: {reason}");
-            None
-        }
-    }
-}
-
-/// The `target` directory (the parent of this test's temporary directory).
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target/tmp has a parent").to_path_buf()
-}
-
-/// A `chromedriver` process in a process group of its own, ended with everything it
-/// started (the browser) when dropped.
-struct Chromedriver {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Chromedriver {
-    fn start(program: &Path, log: &Path) -> Chromedriver {
-        use std::os::unix::process::CommandExt;
-        let addr = free_addr();
-        let port = addr.rsplit_once(':').unwrap().1;
-        let child = Command::new(program)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
-        let driver = Chromedriver { child, addr: addr.parse().unwrap() };
-        let deadline = Instant::now() + WAIT;
-        while TcpStream::connect(driver.addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen within {WAIT:?}; see {}",
-                log.display()
-            );
-            std::thread::sleep(StdDuration::from_millis(50));
-        }
-        driver
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // The whole group: chromedriver and any browser it left behind. The `--` matters:
-        // procps-ng's kill (4.0.2, Debian 12) misreads `kill -TERM -<pgid>` and signals the
-        // wrong target (`-12345` became process group 1 — every process of the machine).
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.child.id())]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What the page shows, read from its elements.
 #[derive(Debug)]
@@ -467,7 +383,7 @@ fn assert_page_shows(shown: &Shown, out: &BatchOutput, expected: &Counts, dashbo
 
 #[test]
 fn the_page_in_headless_chromium_shows_the_jobs_counts() {
-    let Some((chromium, chromedriver)) = browser() else { return };
+    let Some((chromium, chromedriver)) = browser::browser() else { return };
 
     // Batches 1 to 3 by hand, 4 to 10 from the example's generator.
     let mut input: Vec<Vec<String>> = vec![
@@ -499,32 +415,9 @@ fn the_page_in_headless_chromium_shows_the_jobs_counts() {
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dashboard-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
-    let driver = Chromedriver::start(&chromedriver, &tmp.join("chromedriver.log"));
+    let driver = browser::Chromedriver::start(&chromedriver, &tmp.join("chromedriver.log"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), "chrome".into());
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                format!("--user-data-dir={}", tmp.join("profile").display()),
-            ],
-        }),
-    );
-    let client = runtime.block_on(async {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        fantoccini::ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&driver.url())
-            .await
-            .unwrap_or_else(|e| {
-                panic!("start a Chromium session: {e}; see {}", tmp.join("chromedriver.log").display())
-            })
-    });
+    let client = runtime.block_on(browser::session(&driver, &chromium, &tmp));
 
     // A page opened after two batches gets them from the history.
     let shown = runtime.block_on(async {
@@ -550,14 +443,7 @@ fn the_page_in_headless_chromium_shows_the_jobs_counts() {
     assert_eq!(shown.batches, "10");
     assert_eq!((shown.series, shown.points), (5, 50));
 
-    let screenshot = target_dir().join("dashboard-screenshot.png");
-    runtime.block_on(async {
-        let png = client.screenshot().await.expect("take a screenshot");
-        assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        std::fs::write(&screenshot, png).expect("save the screenshot");
-        client.close().await.expect("end the browser session");
-    });
-    eprintln!("screenshot of the dashboard: {}", screenshot.display());
+    runtime.block_on(browser::screenshot_and_close(client, "dashboard-screenshot.png"));
     drop(driver);
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -28,6 +28,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A thread of the job panicked (a bug: in the program's closures or in dstream).
+    #[error("{0} panicked")]
+    Panicked(String),
 }
 
 /// `Result` with dstream's [`Error`].

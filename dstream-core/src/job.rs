@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::exec::Executor;
+use crate::monitor::{self, BatchRecord, Monitor, StreamingListener};
 use crate::persist::batch_log::{BatchLog, Entry};
 use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
 use crate::source::rate::{FlowControl, RateControl};
@@ -33,6 +34,10 @@ pub struct BatchContext<'c> {
     save_into: Option<BTreeMap<String, OperatorState>>,
     /// The job's name ([`Job::name`]), for outputs that record which job wrote a batch.
     job_name: &'c str,
+    /// The batch's output operations and state sizes, for its statistics.
+    record: BatchRecord,
+    /// The job's statistics, for outputs that show the job's health.
+    monitor: Option<&'c Monitor>,
 }
 
 impl<'c> BatchContext<'c> {
@@ -56,7 +61,37 @@ impl<'c> BatchContext<'c> {
             restored: BTreeSet::new(),
             save_into: None,
             job_name,
+            record: BatchRecord::default(),
+            monitor: None,
         }
+    }
+
+    /// The last batch the job completed before this one, with its delays (none in the first
+    /// batch), and the batch interval in ms: what an output shows as the job's health.
+    pub fn job_health(&self) -> Option<(Arc<monitor::BatchInfo>, u64)> {
+        let monitor = self.monitor?;
+        Some((monitor.last_completed()?, monitor.batch_interval_ms()))
+    }
+
+    /// The output operation `name` (as the program wrote it) starts: its final stage and
+    /// its write are timed for the batch's statistics. Generated around every output.
+    pub fn output_started(&mut self, name: &'static str) {
+        self.record.output_started(name);
+    }
+
+    /// The output operation started last has finished. Generated after every output.
+    pub fn output_completed(&mut self) {
+        self.record.output_completed();
+    }
+
+    /// Notes the size of the stateful operator `operator`'s state after this batch.
+    /// Generated for every stateful operator, at the end of the batch.
+    pub fn note_state(&mut self, operator: &str, state: &impl monitor::state_size::StateSize) {
+        self.record.state.push(monitor::StateInfo {
+            operator: operator.to_string(),
+            keys: state.state_keys(),
+            approx_bytes: state.state_bytes(),
+        });
     }
 
     /// On the first batch after recovery, replaces `state` with what the checkpoint holds for
@@ -145,6 +180,7 @@ trait Program: Send {
     fn positions(&self) -> Vec<Option<Vec<u8>>>;
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
     fn batch_completed(&mut self, time: Time) -> Result<()>;
+    fn source_names(&self) -> Vec<&'static str>;
 }
 
 struct Compiled<S, F> {
@@ -215,6 +251,10 @@ where
     fn batch_completed(&mut self, time: Time) -> Result<()> {
         self.sources.batch_completed(time)
     }
+
+    fn source_names(&self) -> Vec<&'static str> {
+        self.sources.names()
+    }
 }
 
 /// Where and how often a job checkpoints.
@@ -273,8 +313,6 @@ pub struct Explain {
 /// [`Job::stop_after_batches`], or drive it batch by batch with
 /// [`Harness`](crate::testing::Harness).
 pub struct Job {
-    /// Names the job in logs and in what its outputs record (Spark's application name).
-    name: String,
     pub(crate) batch_interval: Duration,
     pub(crate) parallelism: usize,
     pub(crate) max_batches: Option<u64>,
@@ -292,6 +330,8 @@ pub struct Job {
     program: Box<dyn Program>,
     /// Flow control (`source::rate`), lent to the sources and told about every batch.
     pub(crate) rate: RateControl,
+    /// Its statistics, listeners and UI setting (see [`monitor`]).
+    pub(crate) watch: monitor::Watch,
 }
 
 impl std::fmt::Debug for Job {
@@ -313,14 +353,15 @@ impl Job {
         S: SourceSet,
         F: FnMut(&mut BatchContext<'_>, S::Batches) -> Result<()> + Send + 'static,
     {
+        let metrics = Metrics::new();
         Job {
-            name: default_name(),
+            watch: monitor::Watch::new(batch_interval.as_millis(), metrics.clone()),
             batch_interval,
             parallelism: default_parallelism(),
             max_batches: None,
             explain,
             zero_time: Time::from_millis(0),
-            metrics: Metrics::new(),
+            metrics,
             stop: Arc::new(AtomicBool::new(false)),
             checkpointing: None,
             cluster: None,
@@ -429,19 +470,6 @@ impl Job {
         Ok(())
     }
 
-    /// The job's name: the executable's file name unless set with [`Job::with_name`]
-    /// (Spark's `spark.app.name`). Outputs that commit exactly once record it with each batch
-    /// time, so two jobs writing into one table keep apart; keep it stable across restarts.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Names the job (see [`Job::name`]).
-    pub fn with_name(mut self, name: impl Into<String>) -> Job {
-        self.name = name.into();
-        self
-    }
-
     /// The batch interval `B` from the program's `every` clause.
     pub fn batch_interval(&self) -> Duration {
         self.batch_interval
@@ -498,11 +526,29 @@ impl Job {
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
         self.rate.check()?;
         let ctx = SourceContext { clock, metrics: self.metrics.clone(), rate: self.rate.clone() };
-        self.program.start(&ctx)
+        self.program.start(&ctx)?;
+        let listeners = std::mem::take(&mut self.watch.listeners);
+        let names = self.program.source_names();
+        self.watch.monitor.job_started(&names, self.checkpointing.is_some(), listeners);
+        Ok(())
     }
 
     pub(crate) fn stop_receiving(&mut self) {
-        self.program.stop_receiving()
+        self.program.stop_receiving();
+        self.watch.monitor.receivers_stopped();
+    }
+
+    /// The job's statistics: per batch, per source, per stateful operator, checkpoints.
+    pub fn monitor(&self) -> Monitor {
+        self.watch.monitor.clone()
+    }
+
+    /// Registers `listener` for the job's events (Spark's `addStreamingListener`). Call it
+    /// before the job starts; listeners run on a thread of their own
+    /// (see [`StreamingListener`]).
+    pub fn add_listener(mut self, listener: impl StreamingListener + 'static) -> Job {
+        self.watch.listeners.push(Box::new(listener));
+        self
     }
 
     /// Runs the batch at `time`, writing its outputs to `out`, and checkpoints after it when
@@ -532,14 +578,32 @@ impl Job {
             (None, Some(log)) => Input::CutAndLog(log),
             (None, None) => Input::Cut,
         };
+        // On the wall clock a batch is due at its time (Spark's submission time); the harness's
+        // manual clock is not the wall's, so there it is due when it runs.
+        let submission_us = if self.watch.wall_clock { time.as_millis() * 1000 } else { monitor::now_us() };
+        let watched =
+            self.watch.collect.then(|| self.watch.monitor.batch_started(time.as_millis(), submission_us));
         exec.begin_batch();
-        let mut ctx = BatchContext::new(time, self.zero_time, exec, out, &self.metrics, &self.name);
+        if watched.is_none() {
+            exec.stages.stop_timing();
+        }
+        let mut ctx =
+            BatchContext::new(time, self.zero_time, exec, out, &self.metrics, self.watch.monitor.job_name());
         // The starting point (see `checkpoint_start`) holds no state: operators keep their own.
         ctx.restore_from = recovered.as_ref().filter(|c| c.batch_time != c.zero_time);
         ctx.save_into = due.then(BTreeMap::new);
-        self.program.run_batch(&mut ctx, input)?;
+        ctx.monitor = Some(&self.watch.monitor);
+        let ran = self.program.run_batch(&mut ctx, input);
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
+        let record = std::mem::take(&mut ctx.record);
         drop(ctx);
+        if let Some(started) = watched {
+            let (stages, inputs) = exec.stages.take();
+            let failure = ran.as_ref().err().map(ToString::to_string);
+            let done = self.watch.monitor.batch_finished(&started, stages, inputs, record, failure);
+            self.watch.last_batch = Some(done);
+        }
+        ran?;
         if let Some(recovered) = &recovered {
             for id in recovered.operators.keys().filter(|id| !restored.contains(*id)) {
                 tracing::warn!(operator = %id, "the checkpoint holds state for an operator the program no longer has: it is dropped");
@@ -558,7 +622,14 @@ impl Job {
             match &checkpointing.writer {
                 Some(writer) => writer.submit(checkpoint),
                 None => {
-                    checkpoint::write(&checkpointing.dir, &checkpoint)?;
+                    let writing = std::time::Instant::now();
+                    let written = checkpoint::write(&checkpointing.dir, &checkpoint);
+                    let outcome = match &written {
+                        Ok(_) => Ok(writing.elapsed().as_micros() as u64),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    self.watch.monitor.checkpoint_done(time.as_millis(), outcome);
+                    written?;
                 }
             }
             checkpointing.trim_log(time)?;
@@ -569,7 +640,7 @@ impl Job {
     /// Runs the job on the wall clock until Ctrl-C, SIGTERM, the stop handle, or the batch
     /// limit; then stops gracefully: stop receiving, run one last batch (at the next grid
     /// time, without waiting for it) with everything received, flush the outputs, return
-    /// `Ok(())`.
+    /// `Ok(())`. [`Job::start`] runs it on a thread of its own instead, with a handle.
     ///
     /// A second Ctrl-C while stopping exits the process at once.
     pub fn run(mut self) -> Result<()> {
@@ -580,16 +651,27 @@ impl Job {
         if let Some(config) = cluster.filter(|c| c.processes > 1) {
             return crate::cluster::run(self, config);
         }
+        let started = self.prepare()?;
+        self.run_batches(started, &AtomicBool::new(false))
+    }
+
+    /// Everything before the first batch: the start checks, recovery, the UI, the sources.
+    pub(crate) fn prepare(&mut self) -> Result<Started> {
+        monitor::progress::install_default_subscriber();
         self.register_signals()?;
         self.check_start()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let recovered = self.recover()?;
         if let Some(checkpointing) = &mut self.checkpointing {
-            checkpointing.writer = Some(checkpoint::Writer::new(checkpointing.dir.clone()));
+            let monitor = self.watch.monitor.clone();
+            let report = move |time: Time, outcome| monitor.checkpoint_done(time.as_millis(), outcome);
+            checkpointing.writer = Some(checkpoint::Writer::reporting(checkpointing.dir.clone(), report));
         }
+        self.watch.wall_clock = true;
         self.start_sources(Arc::clone(&clock))?;
+        let ui = self.watch.start_ui()?;
         let exec = Executor::new(self.parallelism);
-        let mut time = match recovered {
+        let time = match recovered {
             // Resume after the checkpointed batch: the batches whose times passed while the
             // job was down run at once, back to back, as Spark generates them on restart.
             Some(last) => last.plus(self.batch_interval),
@@ -600,11 +682,24 @@ impl Job {
                 first
             }
         };
+        Ok(Started { clock, exec, time, ui })
+    }
+
+    /// The batch loop of [`Job::run`]; `abort` set stops it after the current batch, without
+    /// the last batch of a graceful stop.
+    pub(crate) fn run_batches(mut self, started: Started, abort: &AtomicBool) -> Result<()> {
+        let Started { clock, exec, mut time, ui: _ui } = started;
         let mut buffer = Vec::new();
         let mut done = 0u64;
-        tracing::info!(interval = %self.batch_interval, partitions = self.parallelism, first_batch = %time, "job started");
+        let mut progress = monitor::progress::Progress::new(self.batch_interval);
+        tracing::info!(job = self.watch.monitor.job_name(), interval = %self.batch_interval, partitions = self.parallelism, first_batch = %monitor::progress::clock_time(time.as_millis()), "job started");
         loop {
             let signalled = !wait_until_or_stopped(&*clock, time, &self.stop);
+            if abort.load(Ordering::SeqCst) {
+                tracing::info!("stopping at once: the data received since the last batch is not processed");
+                self.stop_receiving();
+                break;
+            }
             let last_of_limit = self.max_batches.is_some_and(|max| done + 1 >= max);
             let stopping = signalled || last_of_limit;
             if stopping {
@@ -628,10 +723,8 @@ impl Job {
                 took,
                 std::time::Duration::from_millis(scheduling),
             );
-            if took > self.batch_interval.to_std() {
-                tracing::warn!(batch = %time, took_ms = took.as_millis() as u64, "batch took longer than the batch interval: the job is falling behind");
-            } else {
-                tracing::debug!(batch = %time, took_us = took.as_micros() as u64, "batch done");
+            if let Some(batch) = &self.watch.last_batch {
+                progress.batch_done(batch);
             }
             if stopping {
                 break;
@@ -641,6 +734,7 @@ impl Job {
         if let Some(writer) = self.checkpointing.as_mut().and_then(|c| c.writer.take()) {
             writer.finish();
         }
+        self.watch.monitor.job_stopped();
         tracing::info!(batches = done, "job stopped");
         Ok(())
     }
@@ -691,6 +785,16 @@ impl Job {
     }
 }
 
+/// A job that has started and not yet run its first batch.
+pub(crate) struct Started {
+    clock: Arc<dyn Clock>,
+    exec: Executor,
+    /// The first batch's time.
+    time: Time,
+    /// The web UI, served while the job runs (or, after `Job::start`, while its handle lives).
+    pub(crate) ui: Option<monitor::Ui>,
+}
+
 /// Waits for `t`; returns `false` early if a stop was requested.
 pub(crate) fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBool) -> bool {
     while clock.now() < t {
@@ -701,14 +805,6 @@ pub(crate) fn wait_until_or_stopped(clock: &dyn Clock, t: Time, stop: &AtomicBoo
         clock.wait_until(clock.now().plus(Duration::from_millis(slice)).min(t));
     }
     !stop.load(Ordering::SeqCst)
-}
-
-/// The executable's file name without its extension, or `dstream` if it has none.
-fn default_name() -> String {
-    std::env::current_exe()
-        .ok()
-        .and_then(|path| path.file_stem().map(|stem| stem.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "dstream".to_string())
 }
 
 /// The number of cores, Spark's local-mode default parallelism.

@@ -14,6 +14,7 @@ pub mod connectors;
 mod exec;
 mod job;
 mod keys;
+pub mod monitor;
 mod ops;
 mod persist;
 mod render;
@@ -38,6 +39,8 @@ pub use ui::metrics;
 pub use error::{Error, Result};
 pub use job::Job;
 pub use keys::{DenseKey, IntoOwned};
+pub use monitor::handle::JobHandle;
+pub use monitor::{Monitor, StreamingListener};
 pub use render::Render;
 pub use time::{Duration, Time};
 
@@ -45,6 +48,8 @@ pub use time::{Duration, Time};
 pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::job::Job;
+    pub use crate::monitor::handle::JobHandle;
+    pub use crate::monitor::StreamingListener;
     pub use crate::ops::state::State;
     pub use crate::render::Render;
     pub use crate::text::split;
@@ -57,7 +62,7 @@ pub mod __private {
     pub use crate::connectors;
     pub use crate::error::Result;
     pub use crate::exec::exchange::Exchange;
-    pub use crate::exec::partition::{partition_source, SourceBatch};
+    pub use crate::exec::partition::{partition_input, SourceBatch};
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};
     pub use crate::keys::combine::{CombineTable, Combiner};

@@ -101,6 +101,11 @@ impl Harness {
         self.job.metrics()
     }
 
+    /// The job's statistics (the harness records them as `Job::run` does; it serves no UI).
+    pub fn monitor(&self) -> crate::monitor::Monitor {
+        self.job.monitor()
+    }
+
     /// Starts the job's sources (connects receivers) without running a batch. [`step`]
     /// does this itself; call it first when a test must feed a source before batch 1.
     ///

@@ -81,6 +81,17 @@ impl Exchange {
             | Exchange::Broadcast { partitions } => partitions.max(1),
         }
     }
+
+    /// The exchange's name, as the job's statistics show it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Exchange::HashByKey { .. } => "hash by key",
+            Exchange::RoundRobin { .. } => "round robin",
+            Exchange::Contiguous { .. } => "contiguous",
+            Exchange::Gather => "gather",
+            Exchange::Broadcast { .. } => "broadcast",
+        }
+    }
 }
 
 /// What every destination partition receives: one bucket per source partition, in source
@@ -96,9 +107,12 @@ impl Executor {
     /// In one process this moves `Vec`s and copies no record; see the module documentation
     /// for what a cluster backend does here.
     pub fn exchange<'e, T: Wire<'e>>(&'e self, how: Exchange, outbound: Vec<Vec<Vec<T>>>) -> Received<T> {
+        let timer = self.stages.start();
         #[cfg(feature = "cluster")]
         if let Some(cluster) = &self.cluster {
-            return self.exchange_between_processes(cluster, how, outbound);
+            let received = self.exchange_between_processes(cluster, how, outbound);
+            self.stages.exchange_done(timer, how.kind(), how.destinations());
+            return received;
         }
         let destinations = how.destinations();
         let sources = outbound.len();
@@ -109,6 +123,7 @@ impl Executor {
                 to.push(bucket);
             }
         }
+        self.stages.exchange_done(timer, how.kind(), destinations);
         received
     }
 

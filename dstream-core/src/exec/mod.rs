@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod partition;
 pub mod wire;
 
+use crate::monitor::stages::StageClock;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -33,6 +34,8 @@ pub struct Executor {
     /// The payloads received from other processes in this batch (records borrow them).
     #[cfg(feature = "cluster")]
     kept: cluster::Kept,
+    /// Times every stage and exchange of the current batch, for the job's statistics.
+    pub(crate) stages: StageClock,
 }
 
 impl Clone for Executor {
@@ -44,6 +47,7 @@ impl Clone for Executor {
             cluster: self.cluster.clone(),
             #[cfg(feature = "cluster")]
             kept: cluster::Kept::default(),
+            stages: StageClock::default(),
         }
     }
 }
@@ -58,6 +62,7 @@ impl Executor {
             cluster: None,
             #[cfg(feature = "cluster")]
             kept: cluster::Kept::default(),
+            stages: StageClock::default(),
         }
     }
 
@@ -127,9 +132,17 @@ impl Executor {
         0
     }
 
-    /// Starts a batch: no source records noted yet.
+    /// Starts a batch: no source records noted yet, no stage timed.
     pub fn begin_batch(&self) {
         self.batch_records.store(0, Ordering::Relaxed);
+        self.stages.begin_batch();
+    }
+
+    /// Adds the records of the job's source number `source` for this batch (`None`: unknown,
+    /// so the batch is not small), and keeps the count for the batch's statistics.
+    pub fn note_input_records(&self, source: usize, records: Option<usize>) {
+        self.stages.note_input(source, records);
+        self.note_source_records(records);
     }
 
     /// Adds a source's records for this batch (`None`: unknown, so the batch is not small).
@@ -162,10 +175,15 @@ impl Executor {
         O: Send,
         F: Fn(usize, I) -> O + Sync,
     {
-        if inputs.len() <= 1 || self.small_batch() {
-            return inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect();
-        }
-        inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        let timer = self.stages.start();
+        let partitions = inputs.len();
+        let outputs = if partitions <= 1 || self.small_batch() {
+            inputs.into_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        } else {
+            inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
+        };
+        self.stages.stage_done(timer, partitions);
+        outputs
     }
 }
 

@@ -3,6 +3,22 @@
 use crate::exec::Executor;
 use crate::text::{split_contiguous, Lines, TextBatch};
 
+/// Partitions the batch of the job's source number `source` for the first stage, after
+/// telling the executor its size (kept for the batch's statistics). In a cluster only the
+/// driver's sources hold records: the other processes' batches are discarded (empty).
+pub fn partition_input<'b, B: SourceBatch>(
+    exec: &Executor,
+    source: usize,
+    batch: &'b mut B,
+    n: usize,
+) -> Vec<B::Part<'b>> {
+    if !exec.is_driver() {
+        batch.discard();
+    }
+    exec.note_input_records(source, batch.records());
+    batch.partitions(n)
+}
+
 /// A batch that can be cut into partitions, one task each.
 pub trait SourceBatch {
     /// One partition.
@@ -22,15 +38,6 @@ pub trait SourceBatch {
     /// Empties the batch: in a cluster only the driver feeds its sources' records to the
     /// first stage (the other processes run it on empty partitions).
     fn discard(&mut self);
-}
-
-/// Partitions a source's batch for the first stage, after telling the executor its size.
-pub fn partition_source<'b, B: SourceBatch>(exec: &Executor, batch: &'b mut B, n: usize) -> Vec<B::Part<'b>> {
-    if !exec.is_driver() {
-        batch.discard();
-    }
-    exec.note_source_records(batch.records());
-    batch.partitions(n)
 }
 
 impl SourceBatch for TextBatch {

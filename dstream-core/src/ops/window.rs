@@ -39,6 +39,11 @@ impl<T: Clone> WindowBuffer<T> {
         exec.union(self.batches.iter().map(|(_, parts)| parts.clone()).collect())
     }
 
+    /// How many records the kept batches hold (the window's state size).
+    pub(crate) fn kept_records(&self) -> usize {
+        self.batches.iter().flat_map(|(_, parts)| parts.iter().map(Vec::len)).sum()
+    }
+
     /// How many batches are kept.
     pub fn len(&self) -> usize {
         self.batches.len()
@@ -187,6 +192,13 @@ where
     /// A window `length` long.
     pub fn new(length: Duration) -> Self {
         IncrementalWindow { length, batches: VecDeque::new(), current: Vec::new(), last_emit: None }
+    }
+
+    /// How many (key, value) entries the window holds: its current value and the reduced
+    /// batches it keeps (the window's state size).
+    pub(crate) fn kept_entries(&self) -> usize {
+        let kept: usize = self.batches.iter().flat_map(|(_, tables)| tables.iter().map(Combiner::len)).sum();
+        kept + self.current.iter().map(|t| t.table.len()).sum::<usize>()
     }
 
     /// Adds one batch's reduced tables (one per partition, partitioned by key).

@@ -377,6 +377,15 @@ impl Writer {
     /// A writer into `dir`. At most two checkpoints wait; a third blocks the batch loop
     /// (backpressure rather than unbounded memory).
     pub fn new(dir: PathBuf) -> Writer {
+        Writer::reporting(dir, |_, _| {})
+    }
+
+    /// A writer into `dir` that tells `report` how each checkpoint went: the time writing
+    /// took in microseconds, or why it failed (for the job's statistics).
+    pub fn reporting(
+        dir: PathBuf,
+        report: impl Fn(Time, std::result::Result<u64, String>) + Send + 'static,
+    ) -> Writer {
         let (sender, receiver) = crossbeam_channel::bounded::<Checkpoint>(2);
         let thread = std::thread::Builder::new()
             .name("dstream-checkpoint".into())
@@ -384,8 +393,14 @@ impl Writer {
                 for checkpoint in receiver {
                     let started = std::time::Instant::now();
                     match write(&dir, &checkpoint) {
-                        Ok(path) => tracing::debug!(file = %path.display(), took_ms = started.elapsed().as_millis() as u64, "checkpoint written"),
-                        Err(e) => tracing::error!(error = %e, batch = %checkpoint.batch_time, "checkpoint not written"),
+                        Ok(path) => {
+                            tracing::debug!(file = %path.display(), took_ms = started.elapsed().as_millis() as u64, "checkpoint written");
+                            report(checkpoint.batch_time, Ok(started.elapsed().as_micros() as u64));
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, batch = %checkpoint.batch_time, "checkpoint not written");
+                            report(checkpoint.batch_time, Err(e.to_string()));
+                        }
                     }
                 }
             })

@@ -15,7 +15,11 @@
 //!
 //! A batch's message is `{"time": 2000, "processing_ms": 0.412, "counts": {"shipped": 3}}`:
 //! the batch time in milliseconds, how long the batch had been processing when this output
-//! ran, and the batch's numbers by label (labels in sorted order). Each SSE message has the
+//! ran, and the batch's numbers by label (labels in sorted order). From the second batch on,
+//! the `dashboard` output adds the job's health from its statistics:
+//! `"health": {"last_batch": 1000, "total_delay_ms": 1.2, "scheduling_delay_ms": 0.3,
+//! "interval_ms": 1000, "behind": false}` (the batch before, since this one is still
+//! running; `behind`: its total delay exceeded the interval). Each SSE message has the
 //! batch time as its `id`; a reconnecting browser sends it back (`Last-Event-ID`) and gets
 //! only the batches after it.
 //!
@@ -253,6 +257,18 @@ impl Dashboard {
         processing: std::time::Duration,
         records: impl IntoIterator<Item = R>,
     ) -> Result<()> {
+        self.publish_with_health(time, processing, None, records)
+    }
+
+    /// [`Dashboard::publish`] with the job's health: the last completed batch's time and
+    /// delays, from the job's statistics, and the batch interval (ms).
+    pub fn publish_with_health<R: DashboardRecord>(
+        &self,
+        time: Time,
+        processing: std::time::Duration,
+        health: Option<(&crate::monitor::BatchInfo, u64)>,
+        records: impl IntoIterator<Item = R>,
+    ) -> Result<()> {
         if let Err(error) = &self.server {
             return Err(Error::Output {
                 operator: "dashboard",
@@ -264,7 +280,10 @@ impl Dashboard {
         for record in records {
             *counts.entry(record.label()).or_insert(0.0) += record.value();
         }
-        let json = batch_json(time, processing, &counts);
+        let mut json = batch_json(time, processing, &counts);
+        if let Some((last, interval_ms)) = health {
+            add_health(&mut json, last, interval_ms);
+        }
         self.shared.publish(Message { time: time.as_millis(), json: json.into() });
         Ok(())
     }
@@ -286,7 +305,26 @@ impl Drop for Dashboard {
 /// `stream!` generates.
 #[doc(hidden)]
 pub fn emit<R: DashboardRecord>(d: &Dashboard, ctx: &mut BatchContext<'_>, parts: Vec<Vec<R>>) -> Result<()> {
-    d.publish(ctx.time(), ctx.elapsed(), parts.into_iter().flatten())
+    let health = ctx.job_health();
+    let health = health.as_ref().map(|(last, interval_ms)| (&**last, *interval_ms));
+    d.publish_with_health(ctx.time(), ctx.elapsed(), health, parts.into_iter().flatten())
+}
+
+/// Adds `"health":{...}` to a batch's message: the last completed batch's time, scheduling
+/// and total delay (ms), the batch interval (ms), and whether the job is falling behind
+/// (total delay above the interval).
+fn add_health(json: &mut String, last: &crate::monitor::BatchInfo, interval_ms: u64) {
+    use std::fmt::Write;
+    let total_us = last.total_delay_us().unwrap_or(0);
+    json.pop(); // the closing brace
+    let _ = write!(
+        json,
+        ",\"health\":{{\"behind\":{},\"interval_ms\":{interval_ms},\"last_batch\":{},\"scheduling_delay_ms\":{:?},\"total_delay_ms\":{:?}}}}}",
+        total_us > interval_ms * 1000,
+        last.batch_time_ms,
+        last.scheduling_delay_us() as f64 / 1e3,
+        total_us as f64 / 1e3,
+    );
 }
 
 /// The id of the table cell that shows `label`'s number on the page: `count-` followed by

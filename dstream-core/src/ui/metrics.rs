@@ -1,7 +1,7 @@
 //! Counters that make bad input and connection trouble visible instead of silent.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Counters shared by a job's sources and its batch loop. Cheap to clone (one `Arc`).
 #[derive(Clone, Debug, Default)]
@@ -19,6 +19,8 @@ struct Counters {
     connection_failures: AtomicU64,
     connections: AtomicU64,
     batches_completed: AtomicU64,
+    /// The last error a source reported, with when (µs since the Unix epoch).
+    last_error: Mutex<Option<(u64, String)>>,
 }
 
 /// A point-in-time copy of the counters, for reports and tests.
@@ -69,6 +71,19 @@ impl Metrics {
     counter!(add_connection_failures, connection_failures, "Counts a failed or dropped connection.");
     counter!(add_connections, connections, "Counts an established connection.");
     counter!(add_batches_completed, batches_completed, "Counts a finished batch.");
+
+    /// Remembers `message` as the job's last source error (shown with the receivers in the
+    /// job's statistics). Sources call it where they count a failure.
+    pub fn note_error(&self, message: impl Into<String>) {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let mut last = self.inner.last_error.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((now.as_micros() as u64, message.into()));
+    }
+
+    /// The last error a source reported, with when (µs since the Unix epoch).
+    pub fn last_error(&self) -> Option<(u64, String)> {
+        self.inner.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 
     /// A copy of every counter.
     pub fn snapshot(&self) -> MetricsSnapshot {

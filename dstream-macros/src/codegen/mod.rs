@@ -70,6 +70,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     let (ctx, batches, exec, parallelism) =
         (mixed("__ctx"), mixed("__batches"), mixed("__exec"), mixed("__parallelism"));
     let (restore, save, with_checkpoint) = gen.checkpointing();
+    let state_sizes = gen.state_sizes();
     let hoisted = &gen.hoisted;
 
     quote! {
@@ -89,6 +90,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                     let (#(mut #input_vars,)*) = #batches;
                     #steps
                     #save
+                    #state_sizes
                     ::core::result::Result::Ok(())
                 },
             )
@@ -261,6 +263,19 @@ impl Codegen<'_> {
             let what = &check.what;
             let function = if check.equal { quote!(check_equal) } else { quote!(check_multiple) };
             code.extend(quote!(#dp::durations::#function(#what, #value, #of)?;));
+        }
+        code
+    }
+
+    /// After every batch: the size of every stateful operator's state, for the job's
+    /// statistics, named as in checkpoints (`window#0`).
+    fn state_sizes(&self) -> TokenStream {
+        let ids = crate::lower::state_ids(self.graph);
+        let ctx = mixed("__ctx");
+        let mut code = TokenStream::new();
+        for (node, var) in &self.stateful {
+            let Some(id) = ids.get(node) else { continue };
+            code.extend(quote!(#ctx.note_state(#id, &#var);));
         }
         code
     }

@@ -75,7 +75,7 @@ impl Codegen<'_> {
         };
         let out = names.out;
         let (init, finish, after) = (end.init, end.finish, end.after);
-        quote! {
+        let code = quote! {
             let #out = #exec.run_stage(#parts, |_, #part| {
                 #init
                 #loops
@@ -83,6 +83,16 @@ impl Codegen<'_> {
             });
             #after
             #bind_value
+        };
+        match stage.end {
+            // An output's final stage and its write, timed for the batch's statistics under
+            // the name the program wrote.
+            StageEnd::Output(id) => {
+                let ctx = mixed("__ctx");
+                let name = self.graph.nodes[id].written.clone();
+                quote!(#ctx.output_started(#name); { #code } #ctx.output_completed();)
+            }
+            _ => code,
         }
     }
 

@@ -84,6 +84,7 @@ impl SocketReceiver {
                         SessionEnd::Stopped => return,
                         SessionEnd::EndOfStream => {
                             self.ctx.metrics.add_connection_failures(1);
+                            self.ctx.metrics.note_error(format!("{addr}: server closed the connection"));
                             tracing::warn!(
                                 address = %addr,
                                 retry_in = ?delay,
@@ -92,6 +93,7 @@ impl SocketReceiver {
                         }
                         SessionEnd::ReadError(error) => {
                             self.ctx.metrics.add_connection_failures(1);
+                            self.ctx.metrics.note_error(format!("{addr}: connection dropped: {error}"));
                             tracing::warn!(
                                 address = %addr,
                                 %error,
@@ -103,6 +105,9 @@ impl SocketReceiver {
                 }
                 Err(error) => {
                     self.ctx.metrics.add_connection_failures(1);
+                    self.ctx
+                        .metrics
+                        .note_error(format!("{}:{}: cannot connect: {error}", self.host, self.port));
                     tracing::warn!(
                         address = %format_args!("{}:{}", self.host, self.port),
                         %error,
