@@ -68,6 +68,7 @@ fn typed_nodes(graph: &Graph, diag: &mut Diagnostics) -> Option<Vec<ir::Node>> {
         let other_names = node.other_names.clone();
         nodes.push(ir::Node {
             op,
+            spec,
             name: node.name.clone(),
             input: node.input,
             others: node.others.clone(),
@@ -120,12 +121,11 @@ fn filter_needs_inverse(node: &Node, diag: &mut Diagnostics) {
 }
 
 fn snapshots_position(graph: &Graph, node: &Node, spec: &OpSpec, diag: &mut Diagnostics) {
-    use ops::{Kind, StateOp};
-    if spec.kind != Kind::State(StateOp::StateSnapshots) {
+    if spec.name != "state_snapshots" {
         return;
     }
-    let after_map_with_state = node.input.and_then(|i| graph.nodes[i].spec).map(|s| s.kind)
-        == Some(Kind::State(StateOp::MapWithState));
+    let after_map_with_state =
+        node.input.and_then(|i| graph.nodes[i].spec).map(|s| s.name) == Some("map_with_state");
     if !after_map_with_state {
         diag.error(
             node.name.span(),
@@ -350,7 +350,7 @@ fn batch_interval(graph: &Graph, diag: &mut Diagnostics) -> Option<ir::Dur> {
 fn missing_every(graph: &Graph, diag: &mut Diagnostics) {
     use ops::Kind;
     let kind = |node: &&Node| node.spec.map(|s| s.kind);
-    let stateful = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Window(_) | Kind::State(_))));
+    let stateful = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Window | Kind::State)));
     let help = "help: add `every <duration>` after an operator to set the batch interval, for example `queue(..) every 1s |> ...`";
     match stateful {
         Some(node) => diag.error(
@@ -361,7 +361,7 @@ fn missing_every(graph: &Graph, diag: &mut Diagnostics) {
             ),
         ),
         None => {
-            let span = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Source(_)))).map(|n| n.name.span());
+            let span = graph.nodes.iter().find(|n| matches!(kind(n), Some(Kind::Source))).map(|n| n.name.span());
             diag.error(
                 span.unwrap_or_else(Span::call_site),
                 format!("missing batch interval: this source's batches need one\n{help}"),

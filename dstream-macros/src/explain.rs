@@ -3,8 +3,9 @@
 //! fused into each, and where shuffles, windows, state and joins sit, so that any change in
 //! fusion shows up as a diff in the snapshot tests.
 
+use crate::ir::Op;
 use crate::ir::{Graph, Mode, NodeId};
-use crate::ops::{Kind, ShuffleOp};
+use crate::ops::Kind;
 use crate::plan::{Plan, StageEnd, Step};
 use crate::slides::Slide;
 
@@ -52,7 +53,8 @@ pub fn mermaid(plan: &Plan, graph: &Graph) -> String {
 /// Each step's label and, for a stage that ends in an exchange, how the exchange moves data.
 fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
     let name = |id: NodeId| graph.nodes[id].name.to_string();
-    let kind = |id: NodeId| Some(graph.nodes[id].op.kind());
+    let kind = |id: NodeId| Some(graph.nodes[id].kind());
+    let op = |id: NodeId| &graph.nodes[id].op;
     let mut stage_number = 0;
     plan.steps
         .iter()
@@ -63,14 +65,14 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                 (format!("{}: {}", name(*node), names.join(" + ")), None)
             }
             Step::Binary { node, left, right } => {
-                let how = match kind(*node) {
-                    Some(Kind::Binary(crate::ops::BinaryOp::TransformWith)) => "both batches gathered",
+                let how = match op(*node) {
+                    Op::TransformWith(_) => "both batches gathered",
                     _ => "both hash-shuffled by key",
                 };
                 (format!("{}: {} with {} ({how})", name(*node), name(*left), name(*right)), None)
             }
-            Step::State { node, input } => match kind(*node) {
-                Some(Kind::State(crate::ops::StateOp::StateSnapshots)) => {
+            Step::State { node, input } => match op(*node) {
+                Op::StateSnapshots => {
                     (format!("{}: every (key, state) of {}", name(*node), name(*input)), None)
                 }
                 _ => {
@@ -78,8 +80,8 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                 }
             },
             Step::Window { node, input } => {
-                let how = match kind(*node) {
-                    Some(Kind::Window(crate::ops::WindowOp::ReduceByKeyAndWindow)) => "incremental window",
+                let how = match op(*node) {
+                    Op::IncrementalWindow { .. } => "incremental window",
                     _ => "window",
                 };
                 let every = match plan.slides[*node] {
@@ -91,8 +93,8 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
             }
             Step::Stage(stage) => {
                 let mut ops = vec![match kind(stage.input) {
-                    Some(Kind::Shuffle(_)) => format!("{} (reduce side)", name(stage.input)),
-                    Some(Kind::Reshape(_)) => format!("{} (output)", name(stage.input)),
+                    Some(Kind::Shuffle) => format!("{} (reduce side)", name(stage.input)),
+                    Some(Kind::Reshape) => format!("{} (output)", name(stage.input)),
                     _ => name(stage.input),
                 }];
                 ops.extend(stage.narrow.iter().map(|&id| name(id)));
@@ -100,8 +102,8 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                 match stage.end {
                     StageEnd::Exchange(id) => {
                         let (suffix, how) = match kind(id) {
-                            Some(Kind::Reshape(_)) => ("collect", "partitions regrouped"),
-                            Some(Kind::Shuffle(ShuffleOp::Count | ShuffleOp::Reduce)) => {
+                            Some(Kind::Reshape) => ("collect", "partitions regrouped"),
+                            _ if matches!(op(id), Op::Count | Op::Reduce(_)) => {
                                 ("map side", "gather to one partition")
                             }
                             _ => ("map side", "hash shuffle by key, combined map-side"),

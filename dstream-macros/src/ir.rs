@@ -4,9 +4,11 @@
 //! durations as milliseconds with the span of the literal, functions and values as
 //! `syn::Expr`, reducers as [`Reducer`]. Composite operators (`reduce_by_key_and_window`,
 //! `count_by_window`, ...) appear here as the user wrote them until `lower` rewrites them
-//! into the operators they are made of; `plan` and `codegen` never see them.
+//! into the operators they are made of; `plan` and `codegen` never see them. Every node also
+//! carries its table entry ([`Node::spec`]), whose kind decides where the plan cuts stages and
+//! whose hook codegen calls.
 
-use crate::ops::{BinaryOp, Kind, NarrowOp, OutputOp, ReshapeOp, ShuffleOp, SourceOp, StateOp, WindowOp};
+use crate::ops::{BinaryOp, Kind, NarrowOp, OpSpec};
 use proc_macro2::Span;
 use syn::Ident;
 
@@ -189,48 +191,6 @@ pub enum Op {
 }
 
 impl Op {
-    /// What the operator does to the stream, which decides where the plan cuts stages.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Op::Source(Source::Socket { .. }) => Kind::Source(SourceOp::Socket),
-            Op::Source(Source::Queue(_)) => Kind::Source(SourceOp::Queue),
-            Op::Source(Source::TextFiles(_)) => Kind::Source(SourceOp::TextFiles),
-            Op::Source(Source::Custom(_)) => Kind::Source(SourceOp::Custom),
-            Op::Source(Source::Connector(_)) => Kind::Source(SourceOp::Connector),
-            Op::Narrow(op, _) => Kind::Narrow(*op),
-            Op::Union => Kind::Union,
-            Op::Glom => Kind::Reshape(ReshapeOp::Glom),
-            Op::MapPartitions(_) => Kind::Reshape(ReshapeOp::MapPartitions),
-            Op::Repartition(_) => Kind::Reshape(ReshapeOp::Repartition),
-            Op::Transform(_) => Kind::Reshape(ReshapeOp::Transform),
-            Op::TransformWith(_) => Kind::Binary(BinaryOp::TransformWith),
-            Op::Join(op, _) => Kind::Binary(*op),
-            Op::CombineByKey { .. } => Kind::Shuffle(ShuffleOp::CombineByKey),
-            Op::ReduceByKey(..) => Kind::Shuffle(ShuffleOp::ReduceByKey),
-            Op::GroupByKey(_) => Kind::Shuffle(ShuffleOp::GroupByKey),
-            Op::CountByValue(_) => Kind::Shuffle(ShuffleOp::CountByValue),
-            Op::Count => Kind::Shuffle(ShuffleOp::Count),
-            Op::Reduce(_) => Kind::Shuffle(ShuffleOp::Reduce),
-            Op::Window(_) => Kind::Window(WindowOp::Window),
-            Op::IncrementalWindow { .. } | Op::ReduceByKeyAndWindow { .. } => {
-                Kind::Window(WindowOp::ReduceByKeyAndWindow)
-            }
-            Op::ReduceByWindow { .. } => Kind::Window(WindowOp::ReduceByWindow),
-            Op::CountByWindow(_) => Kind::Window(WindowOp::CountByWindow),
-            Op::CountByValueAndWindow(_) => Kind::Window(WindowOp::CountByValueAndWindow),
-            Op::GroupByKeyAndWindow(_) => Kind::Window(WindowOp::GroupByKeyAndWindow),
-            Op::UpdateStateByKey { .. } => Kind::State(StateOp::UpdateStateByKey),
-            Op::MapWithState { .. } => Kind::State(StateOp::MapWithState),
-            Op::StateSnapshots => Kind::State(StateOp::StateSnapshots),
-            Op::Print(_) => Kind::Output(OutputOp::Print),
-            Op::ForeachBatch(_) => Kind::Output(OutputOp::ForeachBatch),
-            Op::ForeachPartition(_) => Kind::Output(OutputOp::ForeachPartition),
-            Op::SaveAsTextFiles { .. } => Kind::Output(OutputOp::SaveAsTextFiles),
-            Op::Dashboard(_) => Kind::Output(OutputOp::Dashboard),
-            Op::Output(_) => Kind::Output(OutputOp::Output),
-        }
-    }
-
     /// The window of a window operator (composite or not).
     pub fn window(&self) -> Option<&WindowSpec> {
         match self {
@@ -244,18 +204,15 @@ impl Op {
             _ => None,
         }
     }
-
-    /// Whether it keeps data across batches (a window or a state store), and so needs the
-    /// batch interval.
-    pub fn is_stateful(&self) -> bool {
-        matches!(self.kind(), Kind::Window(_) | Kind::State(_))
-    }
 }
 
 /// One checked operator application.
 #[derive(Debug, Clone)]
 pub struct Node {
     pub op: Op,
+    /// Its entry in the operator table (for a lowered node: the lowered operator's; for the
+    /// incremental window, the composite's).
+    pub spec: &'static OpSpec,
     /// The operator's name token (for a lowered node: the lowered operator's name at the
     /// composite's span).
     pub name: Ident,
@@ -271,6 +228,19 @@ pub struct Node {
     pub origin: NodeId,
     /// The operator's name as the user wrote it (a composite's, for its lowered nodes).
     pub written: String,
+}
+
+impl Node {
+    /// What the operator does to the stream, which decides where the plan cuts stages.
+    pub fn kind(&self) -> Kind {
+        self.spec.kind
+    }
+
+    /// Whether it keeps data across batches (a window or a state store), and so needs the
+    /// batch interval.
+    pub fn is_stateful(&self) -> bool {
+        matches!(self.kind(), Kind::Window | Kind::State)
+    }
 }
 
 /// How stages run: fused (one loop per stage, the default) or unfused (a materialised

@@ -11,24 +11,32 @@
 //! | `plan` | `ir::Graph` | [`plan::Plan`]: steps and fused stages, slides, start-up checks |
 //! | `codegen` | `ir::Graph` + `Plan` | the job's Rust code |
 //!
-//! `ops` is the operator table (`ops/table.rs`); `slides` holds Spark's window rules;
+//! `ops` is the operator table (`ops/defs/`, one module per operator); `slides` holds Spark's window rules;
 //! `settings` the `#![..]` settings; `diag` collects errors and warnings. This file is the
 //! only one that touches `proc_macro`; everything else works on `proc_macro2` and is
 //! unit-tested.
 //!
 //! # Adding an operator
 //!
-//! What a new operator touches depends on what it is:
+//! Each operator is one module, `ops/defs/<name>.rs`, as Hydro's `dfir_lang` keeps one
+//! `OperatorConstraints` per file: its table entry ([`ops::OpSpec`]: name, kind, parameters,
+//! summary, runnable example), its `build` (checked arguments into its typed [`ir::Op`]), and
+//! either its codegen hook, typed by its kind (`codegen/hooks.rs`: a source's constructor, one
+//! record's code in the fused loop, a stage's end, a state step, a two-stream step), or, for a
+//! composite, its `lower` hook (the operators it is made of). `codegen/` keeps the shared
+//! machinery (stages, fusion, exchanges, windows, unions, spans); `plan` cuts stages by kind.
+//! What a new operator touches:
 //!
-//! | operator | touches |
+//! | operator | touches in `dstream-macros` |
 //! |---|---|
-//! | a connector (source or output) | one entry in `ops/table.rs` whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call`, and its constructor in `dstream_core::connectors` |
-//! | a composite (made of existing operators) | its entry, an [`ir::Op`] variant (checked as written), its arm in `Op::kind`, and its rewrite in `lower` |
-//! | a new primitive | its entry, a variant of its class (`NarrowOp`, `ShuffleOp`, …) and of [`ir::Op`], its arm in `Op::kind`, and its code in the class's codegen file (`codegen/stage.rs` for record-by-record operators, `codegen/ends.rs` for shuffles and outputs, `codegen/steps.rs` for windows, state and two-stream operators) |
+//! | a connector (source or output) | its module, whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call` and whose hook is `source`'s / `output`'s; its name in the `operators!` list (`ops/defs/mod.rs`); and its constructor in `dstream_core::connectors` |
+//! | a composite (made of existing operators) | its module (with its `lower` hook), an [`ir::Op`] variant holding its arguments as written, and its name in the `operators!` list |
+//! | a new primitive | its module (with its codegen hook), an [`ir::Op`] variant holding its typed arguments, its name in the `operators!` list, and its runtime function in `dstream-core` |
 //!
 //! and, for every one, its documentation page in `dstream`'s `src/operators.rs`, a link from
 //! the `stream!` reference, an expansion snapshot and a UI test: `ops/completeness.rs` fails
-//! naming what is missing, and `diag_coverage.rs` fails for a new message without a UI test.
+//! naming what is missing (also when its hook is not the one its kind needs), and
+//! `diag_coverage.rs` fails for a new message without a UI test.
 #![warn(missing_docs)]
 
 mod check;

@@ -1,5 +1,6 @@
 //! Phase 4, lower: composite operators, checked as the user wrote them, rewritten in place
-//! into the operators they are made of, so `plan` and `codegen` only see `window`,
+//! into the operators they are made of (each composite's `lower` hook, in its module under
+//! `ops/defs/`, says which), so `plan` and `codegen` only see `window`,
 //! the incremental window and per-batch operators. The new nodes carry the composite's span
 //! and remember it as their origin, so their errors and state ids follow the program text.
 //!
@@ -14,85 +15,29 @@
 //! | `group_by_key_and_window(W, S)` | `group_by_key \|> window(W, S) \|> reduce_by_key(concat)` |
 //! | `update_state_by_key(f)` | `group_by_key \|> update_state_by_key(f)` |
 
-use crate::ir::{Graph, Node, NodeId, Op, Reducer, WindowSpec};
-use crate::ops::NarrowOp;
-use proc_macro2::Span;
+use crate::ir::{Graph, Node, NodeId, Op};
+use crate::ops::OpSpec;
 use syn::Ident;
 
 /// Rewrites every composite operator of `graph`.
 pub fn lower(mut graph: Graph) -> Graph {
     for id in 0..graph.nodes.len() {
-        let span = graph.nodes[id].name.span();
-        let Some(chain) = lowering(&graph.nodes[id].op, span) else { continue };
+        let node = &graph.nodes[id];
+        let Some(lower) = node.spec.lower else { continue };
+        let Some(chain) = lower(&node.op, node.name.span()) else { continue };
         replace(&mut graph, id, chain);
     }
     graph
 }
 
-/// The operators a composite is made of, first to last; `None` for any other operator.
-fn lowering(op: &Op, span: Span) -> Option<Vec<(&'static str, Op)>> {
-    let window = |w: &WindowSpec| ("window", Op::Window(w.clone()));
-    let incremental = |name, func: &Reducer, inverse: &Reducer, w: &WindowSpec, filter| {
-        let op =
-            Op::IncrementalWindow { func: func.clone(), inverse: inverse.clone(), window: w.clone(), filter };
-        (name, op)
-    };
-    Some(match op {
-        Op::UpdateStateByKey { .. } => {
-            vec![("group_by_key", Op::GroupByKey(None)), ("update_state_by_key", op.clone())]
-        }
-        Op::ReduceByKeyAndWindow { func, inverse: Some(inverse), window: w, filter } => {
-            vec![
-                ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-                incremental("reduce_by_key_and_window", func, inverse, w, filter.clone()),
-            ]
-        }
-        Op::ReduceByKeyAndWindow { func, inverse: None, window: w, .. } => vec![
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), None)),
-        ],
-        Op::ReduceByWindow { func, inverse: None, window: w } => {
-            vec![("reduce", Op::Reduce(func.clone())), window(w), ("reduce", Op::Reduce(func.clone()))]
-        }
-        // Spark: `map((1, _)).reduceByKeyAndWindow(f, invF, W, S, 1).map(_._2)`.
-        Op::ReduceByWindow { func, inverse: Some(inverse), window: w } => vec![
-            (
-                "map",
-                Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |__dstream_x| ((), __dstream_x))),
-            ),
-            ("reduce_by_key", Op::ReduceByKey(func.clone(), Some(syn::parse_quote_spanned!(span=> 1usize)))),
-            incremental("reduce_by_window", func, inverse, w, None),
-            (
-                "map",
-                Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |((), __dstream_x)| __dstream_x)),
-            ),
-        ],
-        Op::CountByWindow(w) => {
-            vec![("count", Op::Count), window(w), ("reduce", Op::Reduce(Reducer::Plus(span)))]
-        }
-        Op::CountByValueAndWindow(w) => vec![
-            ("count_by_value", Op::CountByValue(None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(Reducer::Plus(span), None)),
-        ],
-        Op::GroupByKeyAndWindow(w) => vec![
-            ("group_by_key", Op::GroupByKey(None)),
-            window(w),
-            ("reduce_by_key", Op::ReduceByKey(Reducer::Concat(span), None)),
-        ],
-        _ => return None,
-    })
-}
-
 /// Replaces node `id` by `chain`: the last operator stays at `id` (its consumers are
 /// unchanged), the others become new nodes between it and its input.
-fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
-    let Some((last_name, last_op)) = chain.pop() else { return };
+fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static OpSpec, Op)>) {
+    let Some((last_spec, last_op)) = chain.pop() else { return };
     let span = graph.nodes[id].name.span();
     let written = graph.nodes[id].written.clone();
     let mut input = graph.nodes[id].input;
-    for (name, op) in chain {
+    for (spec, op) in chain {
         let new = graph.nodes.len();
         if let Some(parent) = input {
             for consumer in &mut graph.nodes[parent].consumers {
@@ -103,7 +48,8 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
         }
         graph.nodes.push(Node {
             op,
-            name: Ident::new(name, span),
+            spec,
+            name: Ident::new(spec.name, span),
             input,
             others: Vec::new(),
             other_names: Vec::new(),
@@ -115,7 +61,8 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
     }
     let node = &mut graph.nodes[id];
     node.op = last_op;
-    node.name = Ident::new(last_name, span);
+    node.spec = last_spec;
+    node.name = Ident::new(last_spec.name, span);
     node.input = input;
 }
 
@@ -125,7 +72,7 @@ fn replace(graph: &mut Graph, id: NodeId, mut chain: Vec<(&'static str, Op)>) {
 /// the rest of the program.
 pub fn state_ids(graph: &Graph) -> std::collections::HashMap<NodeId, String> {
     let mut stateful: Vec<NodeId> = (0..graph.nodes.len())
-        .filter(|&id| graph.nodes[id].op.is_stateful() && !matches!(graph.nodes[id].op, Op::StateSnapshots))
+        .filter(|&id| graph.nodes[id].is_stateful() && !matches!(graph.nodes[id].op, Op::StateSnapshots))
         .collect();
     stateful.sort_by_key(|&id| graph.nodes[id].origin);
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -5,7 +5,7 @@
 
 use crate::diag::{written, Diagnostics};
 use crate::graph::{Graph, Node, NodeId};
-use crate::ops::{Kind, NarrowOp, ReshapeOp, StateOp, WindowOp};
+use crate::ops::Kind;
 use crate::parse::Arg;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -15,7 +15,7 @@ use quote::ToTokens;
 pub fn check(graph: &Graph, diag: &mut Diagnostics) {
     for node in &graph.nodes {
         let Some(spec) = node.spec else { continue };
-        if !matches!(spec.kind, Kind::Narrow(NarrowOp::Map | NarrowOp::FlatMap | NarrowOp::Filter)) {
+        if !matches!(spec.name, "map" | "flat_map" | "filter") {
             continue;
         }
         let Some(Arg::Expr(syn::Expr::Closure(closure))) = node.args.first() else { continue };
@@ -40,15 +40,14 @@ pub fn check(graph: &Graph, diag: &mut Diagnostics) {
 /// `repartition` and `union`), if any.
 fn owner_of(graph: &Graph, id: NodeId) -> Option<String> {
     let node: &Node = &graph.nodes[id];
-    match node.spec?.kind {
+    let spec = node.spec?;
+    match (spec.kind, spec.name) {
         // (`count_by_window` gives numbers; `map_with_state` whatever its function returns.)
-        Kind::Window(op) if op != WindowOp::CountByWindow => Some(node.name.to_string()),
-        Kind::State(StateOp::UpdateStateByKey | StateOp::StateSnapshots) => Some(node.name.to_string()),
-        Kind::Narrow(NarrowOp::Filter) | Kind::Reshape(ReshapeOp::Repartition) => {
-            owner_of(graph, node.input?)
-        }
+        (Kind::Window, name) if name != "count_by_window" => Some(node.name.to_string()),
+        (Kind::State, "update_state_by_key" | "state_snapshots") => Some(node.name.to_string()),
+        (_, "filter" | "repartition") => owner_of(graph, node.input?),
         // A union's records are owned when any of its streams' are (text meets text as `String`).
-        Kind::Union => node.input.iter().chain(&node.others).find_map(|&i| owner_of(graph, i)),
+        (Kind::Union, _) => node.input.iter().chain(&node.others).find_map(|&i| owner_of(graph, i)),
         _ => None,
     }
 }

@@ -95,7 +95,7 @@ struct Planner<'g> {
 
 impl Planner<'_> {
     fn kind(&self, id: NodeId) -> Option<Kind> {
-        Some(self.graph.nodes[id].op.kind())
+        Some(self.graph.nodes[id].kind())
     }
 
     /// Whether a node's records must exist as partitions (a value) rather than flow through
@@ -105,17 +105,17 @@ impl Planner<'_> {
         matches!(
             self.kind(id),
             Some(
-                Kind::Source(_)
-                    | Kind::Shuffle(_)
-                    | Kind::Reshape(_)
+                Kind::Source
+                    | Kind::Shuffle
+                    | Kind::Reshape
                     | Kind::Union
-                    | Kind::Window(_)
-                    | Kind::State(_)
-                    | Kind::Binary(_)
+                    | Kind::Window
+                    | Kind::State
+                    | Kind::Binary
             )
         ) || node.consumers.len() > 1
             || node.consumers.iter().any(|&c| {
-                matches!(self.kind(c), Some(Kind::Union | Kind::Window(_) | Kind::State(_) | Kind::Binary(_)))
+                matches!(self.kind(c), Some(Kind::Union | Kind::Window | Kind::State | Kind::Binary))
             })
     }
 
@@ -133,8 +133,8 @@ impl Planner<'_> {
         self.ensure_value(at);
         *self.plan.reads.entry(at).or_default() += 1;
         let stage_end = match self.kind(end) {
-            Some(Kind::Output(_)) => StageEnd::Output(end),
-            Some(Kind::Shuffle(_) | Kind::Reshape(_)) => StageEnd::Exchange(end),
+            Some(Kind::Output) => StageEnd::Output(end),
+            Some(Kind::Shuffle | Kind::Reshape) => StageEnd::Exchange(end),
             _ => {
                 narrow.push(end);
                 StageEnd::Materialise(end)
@@ -150,7 +150,7 @@ impl Planner<'_> {
         }
         self.has_value[id] = true;
         match self.kind(id) {
-            Some(Kind::Source(_)) => {
+            Some(Kind::Source) => {
                 let slot = self.plan.sources.len();
                 self.plan.sources.push(id);
                 self.plan.steps.push(Step::SourceParts { source: id, slot });
@@ -164,13 +164,13 @@ impl Planner<'_> {
                 }
                 self.plan.steps.push(Step::Union { node: id, inputs });
             }
-            Some(Kind::Window(_)) => {
+            Some(Kind::Window) => {
                 let Some(input) = self.graph.nodes[id].input else { return };
                 self.ensure_value(input);
                 *self.plan.reads.entry(input).or_default() += 1;
                 self.plan.steps.push(Step::Window { node: id, input });
             }
-            Some(Kind::Binary(_)) => {
+            Some(Kind::Binary) => {
                 let node = &self.graph.nodes[id];
                 let (Some(left), Some(&right)) = (node.input, node.others.first()) else { return };
                 for side in [left, right] {
@@ -179,10 +179,11 @@ impl Planner<'_> {
                 }
                 self.plan.steps.push(Step::Binary { node: id, left, right });
             }
-            Some(Kind::State(op)) => {
+            Some(Kind::State) => {
                 let Some(input) = self.graph.nodes[id].input else { return };
                 self.ensure_value(input);
-                if op != crate::ops::StateOp::StateSnapshots {
+                // `state_snapshots` follows its input's store rather than reading its value.
+                if !matches!(self.graph.nodes[id].op, crate::ir::Op::StateSnapshots) {
                     *self.plan.reads.entry(input).or_default() += 1;
                 }
                 self.plan.steps.push(Step::State { node: id, input });

@@ -45,7 +45,7 @@ impl Codegen<'_> {
     /// A connector constructor's call, `connectors::function(args)`: required arguments as
     /// written, optional ones as `Some(arg)` or `None`; at the arguments' spans, so a wrong
     /// argument type is reported on what the user wrote.
-    pub(super) fn connector_call(&self, call: &Call, span: Span) -> TokenStream {
+    pub fn connector_call(&self, call: &Call, span: Span) -> TokenStream {
         let dp = self.dp_at(span);
         let function = Ident::new(call.function, span);
         let args = call.args.iter().map(|arg| match arg {
@@ -60,7 +60,7 @@ impl Codegen<'_> {
     }
 
     /// The value an output writes to (a connector's, built at the operator's `span`).
-    pub(super) fn output_target(&self, target: &Target, span: Span) -> TokenStream {
+    pub fn output_target(&self, target: &Target, span: Span) -> TokenStream {
         match target {
             Target::Value(value) => {
                 let at = syn::spanned::Spanned::span(value);
@@ -76,7 +76,7 @@ impl Codegen<'_> {
     }
 
     /// A string argument (`&str` or `String`), evaluated once when the job is built.
-    pub(super) fn string_arg(&mut self, expr: &Value) -> TokenStream {
+    pub fn string_arg(&mut self, expr: &Value) -> TokenStream {
         let var = self.var("string");
         let span = syn::spanned::Spanned::span(expr);
         self.hoisted.push(
@@ -86,7 +86,7 @@ impl Codegen<'_> {
     }
 
     /// A `usize` argument, evaluated once when the job is built.
-    pub(super) fn count_arg(&mut self, expr: &Value) -> TokenStream {
+    pub fn count_arg(&mut self, expr: &Value) -> TokenStream {
         let var = self.var("count");
         let span = syn::spanned::Spanned::span(expr);
         self.hoisted.push(quote_spanned!(span=> let #var: usize = #expr;));
@@ -94,7 +94,7 @@ impl Codegen<'_> {
     }
 
     /// The partition count of a shuffle: its optional argument, else the job's parallelism.
-    pub(super) fn partitions_arg(&mut self, partitions: &Option<Value>) -> TokenStream {
+    pub fn partitions_arg(&mut self, partitions: &Option<Value>) -> TokenStream {
         match partitions {
             Some(expr) => self.count_arg(expr),
             None => mixed("__parallelism").into_token_stream(),
@@ -104,7 +104,7 @@ impl Codegen<'_> {
     /// A function argument: a closure stays in place (so its parameter types infer from the
     /// helper it is passed to), written with or without `move`; a path is borrowed; anything
     /// else is evaluated once.
-    pub(super) fn function_arg(&mut self, func: &Func) -> TokenStream {
+    pub fn function_arg(&mut self, func: &Func) -> TokenStream {
         match func {
             syn::Expr::Closure(c) => {
                 // The job's batch closure already owns everything user closures capture, so a
@@ -123,7 +123,7 @@ impl Codegen<'_> {
     }
 
     /// A function of two values, or a shorthand (`+`, `*`, `-`, `min`, `max`).
-    pub(super) fn reducer_arg(&mut self, reducer: &Reducer) -> TokenStream {
+    pub fn reducer_arg(&mut self, reducer: &Reducer) -> TokenStream {
         let helper = |this: &Self, span: Span, name: &str| {
             let span = user_at(span);
             let (dp, name) = (this.dp_at(span), Ident::new(name, span));

@@ -8,15 +8,19 @@
 //! failing). The generated code only describes stages and exchanges to `dstream-core`
 //! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
 //!
-//! `mod.rs`: the job and its durations; `args.rs`: arguments and spans; `steps.rs`: the steps
-//! of a batch (windows, state, joins); `stage.rs`: fused loops; `ends.rs`: what a loop feeds.
+//! Each operator's own code is its hook in its module under `ops/defs/` (see `hooks.rs`);
+//! this module is the machinery around the hooks. `mod.rs`: the job and its durations;
+//! `args.rs`: arguments and spans; `hooks.rs`: what a hook is given, by kind; `steps.rs`: the
+//! steps of a batch (unions, windows; state and two-stream steps around their hooks);
+//! `stage.rs`: fused loops around record hooks; `ends.rs`: a loop's end around stage-end hooks.
 
 mod args;
 mod ends;
+pub mod hooks;
 mod stage;
 mod steps;
 
-use crate::ir::{Dur, DurValue, Graph, NodeId, Op, Source};
+use crate::ir::{Dur, DurValue, Graph, NodeId};
 use crate::plan::Plan;
 use crate::slides::{Quantity, Slide};
 use args::{mixed, respan_ident, user_at};
@@ -96,7 +100,8 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     }
 }
 
-struct Codegen<'g> {
+/// The generator's state while it writes one job; operators' hooks (`hooks.rs`) write through it.
+pub struct Codegen<'g> {
     graph: &'g Graph,
     plan: &'g Plan,
     /// The variable holding each node's value (its records as partitions), once made.
@@ -120,40 +125,41 @@ struct Codegen<'g> {
 }
 
 impl Codegen<'_> {
-    fn var(&mut self, hint: &str) -> Ident {
+    /// A fresh generated variable.
+    pub fn var(&mut self, hint: &str) -> Ident {
         self.next_var += 1;
         Ident::new(&format!("__dstream_{hint}_{}", self.next_var), proc_macro2::Span::mixed_site())
     }
 
     /// The path every generated item goes through (`::dstream::__private`, or the one under
     /// `#![crate = path]`).
-    fn dp(&self) -> TokenStream {
+    pub fn dp(&self) -> TokenStream {
         self.graph.private.clone()
     }
 
     /// [`Self::dp`] at `span` (from [`user_at`]).
-    fn dp_at(&self, span: proc_macro2::Span) -> TokenStream {
+    pub fn dp_at(&self, span: proc_macro2::Span) -> TokenStream {
         args::respan(&self.graph.private, span)
+    }
+
+    /// Evaluates `code` (a `let`) once, when the job is built.
+    pub fn hoist(&mut self, code: TokenStream) {
+        self.hoisted.push(code);
+    }
+
+    /// Runs `code` (a check of an output's argument, `?` on a `dstream::Result`) when the job
+    /// starts, before its sources do.
+    pub fn check_at_start(&mut self, code: TokenStream) {
+        self.output_checks.extend(code);
     }
 
     fn source(&mut self, id: NodeId) -> TokenStream {
         let node = &self.graph.nodes[id];
         let span = user_at(node.name.span());
         let dp = self.dp_at(span);
-        match &node.op {
-            Op::Source(Source::Socket { host, port, config: Some(config) }) => {
-                quote_spanned!(span=> #dp::sources::socket_with(#host, #port, #config))
-            }
-            Op::Source(Source::Socket { host, port, config: None }) => {
-                quote_spanned!(span=> #dp::sources::socket(#host, #port))
-            }
-            Op::Source(Source::Queue(batches)) => quote_spanned!(span=> #dp::sources::queue(#batches)),
-            Op::Source(Source::TextFiles(dir)) => quote_spanned!(span=> #dp::sources::text_files(#dir)),
-            Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::sources::custom(#source)),
-            Op::Source(Source::Connector(call)) => {
-                let call = self.connector_call(call, span);
-                quote_spanned!(span=> #dp::sources::custom(#call))
-            }
+        let cx = hooks::SourceCx { span, dp };
+        match node.spec.emit {
+            crate::ops::Emit::Source(hook) => hook(self, &node.op, &cx),
             // `plan` only lists sources here.
             _ => quote_spanned!(span=> ()),
         }
@@ -161,7 +167,7 @@ impl Codegen<'_> {
 
     /// A duration in ms: a literal, or a variable holding `{expr}`'s milliseconds, read once
     /// when the job is built (a type that is not a duration is reported on the braces).
-    fn duration_ms(&mut self, d: &Dur) -> TokenStream {
+    pub fn duration_ms(&mut self, d: &Dur) -> TokenStream {
         match &d.value {
             DurValue::Millis(ms) => quote!(#ms),
             DurValue::Runtime(expr) => {

@@ -3,10 +3,11 @@
 
 use super::args::{mixed, respan_ident, user_at};
 use super::ends::EndNames;
+use super::hooks::RecordCx;
 use super::Codegen;
 use crate::ir::Mode;
 use crate::ir::{NodeId, Op};
-use crate::ops::NarrowOp;
+use crate::ops::{Emit, NarrowOp};
 use crate::plan::{Stage, StageEnd};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -18,13 +19,7 @@ use syn::Ident;
 /// is known by then, so the choice is made where the program compiles, at no cost per record
 /// but one predictable branch. The table starts at the size `hint` remembers from the previous
 /// batch (see `TableHint`).
-pub(super) fn keyed_table(
-    dp: &TokenStream,
-    span: Span,
-    sink: &Ident,
-    key: &Ident,
-    hint: &Ident,
-) -> TokenStream {
+pub fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident, hint: &Ident) -> TokenStream {
     let exec = respan_ident(&mixed("__exec"), span);
     quote_spanned!(span=>
         #sink.get_or_insert_with(|| {
@@ -37,7 +32,7 @@ pub(super) fn keyed_table(
 
 impl Codegen<'_> {
     /// One stage: a task per partition running the fused loop, then what follows the stage.
-    pub(super) fn stage(&mut self, stage: &Stage) -> TokenStream {
+    pub fn stage(&mut self, stage: &Stage) -> TokenStream {
         let exec = mixed("__exec");
         let parts = self.read_value(stage.input);
         let part = mixed("__part");
@@ -104,7 +99,7 @@ impl Codegen<'_> {
     /// The text a keyed stage's keys are likely slices of (its partition's batch buffer when
     /// the stage reads a text source, else empty), bound before the stage's loop, for the
     /// table's `merge_in`: the variable and its binding.
-    pub(super) fn home_text(&mut self, dp: &TokenStream, span: Span) -> (Ident, TokenStream) {
+    pub fn home_text(&mut self, dp: &TokenStream, span: Span) -> (Ident, TokenStream) {
         let home = self.var("home");
         let part = mixed("__part");
         let bind = quote_spanned!(span=>
@@ -118,7 +113,7 @@ impl Codegen<'_> {
     }
 
     /// A new `TableHint`, made once when the job is built.
-    pub(super) fn table_hint(&mut self) -> Ident {
+    pub fn table_hint(&mut self) -> Ident {
         let hint = self.var("table_hint");
         let dp = self.dp();
         self.hoisted.push(quote!(let #hint = #dp::TableHint::default();));
@@ -162,7 +157,7 @@ impl Codegen<'_> {
     }
 
     /// The nested narrow operators around `consume`, which sees the last record as `last`.
-    fn chain(
+    pub(super) fn chain(
         &mut self,
         narrow: &[NodeId],
         record: Ident,
@@ -178,59 +173,17 @@ impl Codegen<'_> {
         let dp = self.dp_at(span);
         let record = respan_ident(&record, span);
         let next = self.var("record");
-        // `plan` puts only narrow operators in a stage's chain.
-        let Op::Narrow(op, func) = &node.op else { return self.chain(rest, record, last, consume) };
-        let f = self.function_arg(func);
-        match op {
-            NarrowOp::Map => {
-                let inner = self.chain(rest, next.clone(), last, consume);
-                quote_spanned!(span=> let #next = #dp::ops::map(#record, #f); #inner)
-            }
-            NarrowOp::FlatMap if is_split(func) => {
-                // `split` takes `&str`, `&String` and `String` records (see `split_records`).
-                let inner = self.chain(rest, next.clone(), last, consume);
-                let pair = self.var("split_input");
-                quote_spanned!(span=>
-                    let #pair = (#record, #f);
-                    #[allow(unused_imports)]
-                    use #dp::split_records::{AnyFlatMapKind as _, BorrowedSplitKind as _, OwnedSplitKind as _};
-                    for #next in (&&#pair).flat_map_record_kind().run(#pair) { #inner }
-                )
-            }
-            NarrowOp::FlatMap => {
-                let inner = self.chain(rest, next.clone(), last, consume);
-                quote_spanned!(span=> for #next in #dp::ops::flat_map(#record, #f) { #inner })
-            }
-            NarrowOp::Filter => {
-                let inner = self.chain(rest, record.clone(), last, consume);
-                quote_spanned!(span=> if #dp::ops::filter(&#record, #f) { #inner })
-            }
-            NarrowOp::MapValues => {
-                let (k, v) = (self.var("key"), self.var("value"));
-                let inner = self.chain(rest, next.clone(), last, consume);
-                quote_spanned!(span=>
-                    let (#k, #v) = #dp::ops::keyed::map_values(#record);
-                    let #next = (#k, #dp::ops::map(#v, #f));
-                    #inner
-                )
-            }
-            NarrowOp::FlatMapValues => {
-                let (k, v, each) = (self.var("key"), self.var("value"), self.var("value"));
-                let inner = self.chain(rest, next.clone(), last, consume);
-                quote_spanned!(span=>
-                    let (#k, #v) = #dp::ops::keyed::flat_map_values(#record);
-                    for #each in #dp::ops::flat_map(#v, #f) {
-                        let #next = (::core::clone::Clone::clone(&#k), #each);
-                        #inner
-                    }
-                )
-            }
-        }
+        // `plan` puts only record-by-record operators in a stage's chain.
+        let Emit::Record(hook) = node.spec.emit else {
+            return self.chain(rest, record, last, consume);
+        };
+        let cx = RecordCx { span, dp, record, next, rest, last, consume };
+        hook(self, &node.op, &cx)
     }
 }
 
 /// Whether a `flat_map`'s function is a path ending in `split` (dstream's, or one like it:
 /// the runtime checks the function's type before taking a fast path).
-fn is_split(func: &syn::Expr) -> bool {
+pub fn is_split(func: &syn::Expr) -> bool {
     matches!(func, syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "split"))
 }

@@ -2,9 +2,10 @@
 //! state stores and operators over two streams; and how each step's value is bound and read.
 
 use super::args::{mixed, respan, respan_ident, user_at};
+use super::hooks::{BinaryCx, StateCx};
 use super::Codegen;
 use crate::ir::{NodeId, Op};
-use crate::ops::BinaryOp;
+use crate::ops::Emit;
 use crate::plan::Step;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -202,44 +203,12 @@ impl Codegen<'_> {
         let (l_var, r_var) = (respan_ident(&self.var("left"), span), self.var("right"));
         let branch = n.other_names.first().map_or(span, |name| user_at(name.span()));
         let r = respan(&r, branch);
-        let value = match &n.op {
-            Op::TransformWith(func) => {
-                let f = self.function_arg(func);
-                let parallelism = respan_ident(&mixed("__parallelism"), span);
-                let r_var = respan_ident(&r_var, span);
-                quote_spanned!(span=>
-                    let #l_var = #l;
-                    let #r_var = #r;
-                    #dp::ops::transform_with(#exec, #dp::ops::to_vecs(#l_var), #dp::ops::to_vecs(#r_var), #ctx.time(), #parallelism, #f)
-                )
-            }
-            Op::Join(op, partitions) => {
-                let name = match op {
-                    BinaryOp::LeftOuterJoin => "left_outer_join",
-                    BinaryOp::RightOuterJoin => "right_outer_join",
-                    BinaryOp::FullOuterJoin => "full_outer_join",
-                    BinaryOp::Cogroup => "cogroup",
-                    BinaryOp::Join | BinaryOp::TransformWith => "join",
-                };
-                let function = Ident::new(name, span);
-                let partitions = respan(&self.partitions_arg(partitions), span);
-                let branch_dp = self.dp_at(branch);
-                let (this, other) = (respan_ident(&l_var, branch), respan_ident(&r_var, branch));
-                let meet = meet_call(
-                    &branch_dp,
-                    quote_spanned!(branch=> keys(&#this, &#other)),
-                    quote_spanned!(branch=> join_sides(#this, #other)),
-                );
-                let sides = quote_spanned!(branch=> let #other = #r; let (#this, #other) = #meet;);
-                let r_var = respan_ident(&r_var, span);
-                quote_spanned!(span=>
-                    let #l_var = #l;
-                    #sides
-                    #dp::join::#function(#exec, #l_var, #r_var, #partitions)
-                )
-            }
-            _ => return TokenStream::new(),
+        let Emit::Binary(hook) = n.spec.emit else {
+            return TokenStream::new();
         };
+        let cx =
+            BinaryCx { span, dp, ctx, exec, left: l, right: r, left_var: l_var, right_var: r_var, branch };
+        let value = hook(self, &n.op, &cx);
         self.bind(node, quote!({ #value }))
     }
 
@@ -250,59 +219,41 @@ impl Codegen<'_> {
         let span = user_at(n.name.span());
         let dp = self.dp_at(span);
         let (ctx, exec) = (respan_ident(&mixed("__ctx"), span), respan_ident(&mixed("__exec"), span));
-        let initial = |initial: &Option<syn::Expr>| match initial {
-            Some(expr) => quote!(#expr),
-            None => quote!(::std::vec::Vec::new()),
+        let Emit::State(hook) = n.spec.emit else {
+            return TokenStream::new();
         };
-        let value = match &n.op {
-            Op::UpdateStateByKey { func, initial: init, with_time_and_key } => {
-                let store = self.var("state");
-                let init = initial(init);
-                self.hoisted.push(quote!(let mut #store = #dp::state::StateStore::new(#init);));
-                self.stateful.push((node, store.clone()));
-                let parts = respan(&self.read_value(input), span);
-                let store = respan_ident(&store, span);
-                let f = self.function_arg(func);
-                let update = if *with_time_and_key {
-                    quote!(update_state_by_key)
-                } else {
-                    quote!(update_state_by_key_values)
-                };
-                quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
-            }
-            Op::MapWithState { func, initial: init, timeout } => {
-                let store = self.var("state");
-                let init = initial(init);
-                self.hoisted.push(quote!(let mut #store = #dp::state::initial_mapped_state(#init);));
-                self.stateful.push((node, store.clone()));
-                self.stores.insert(node, store.clone());
-                let timeout = match timeout {
-                    Some(d) => {
-                        let ms = self.duration_ms(d);
-                        quote!(::core::option::Option::Some(#dp::Duration::from_millis(#ms)))
-                    }
-                    None => quote!(::core::option::Option::None),
-                };
-                let parts = respan(&self.read_value(input), span);
-                let store = respan_ident(&store, span);
-                let f = self.function_arg(func);
-                quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
-            }
-            Op::StateSnapshots => {
-                // `check` made sure it follows a `map_with_state`.
-                let Some(store) = self.stores.get(&input) else { return TokenStream::new() };
-                let store = respan_ident(store, span);
-                quote!(#dp::state::mapped_snapshot(&#store))
-            }
-            _ => return TokenStream::new(),
-        };
+        let cx = StateCx { span, dp, ctx, exec, node, input };
+        let value = hook(self, &n.op, &cx);
+        if value.is_empty() {
+            return value;
+        }
         self.bind(node, value)
+    }
+
+    /// An expression reading `node`'s value, at `span` (see [`Self::read_value`]).
+    pub fn read_value_at(&mut self, node: NodeId, span: proc_macro2::Span) -> TokenStream {
+        respan(&self.read_value(node), span)
+    }
+
+    /// Keeps `var` (made when the job is built) as `node`'s state: checkpointed with the job.
+    pub fn keep_state(&mut self, node: NodeId, var: Ident) {
+        self.stateful.push((node, var));
+    }
+
+    /// Remembers the state store of a `map_with_state` node, for its `state_snapshots`.
+    pub fn remember_store(&mut self, node: NodeId, store: Ident) {
+        self.stores.insert(node, store);
+    }
+
+    /// The state store of the `map_with_state` node `node`, if it is one.
+    pub fn store_of(&self, node: NodeId) -> Option<Ident> {
+        self.stores.get(&node).cloned()
     }
 }
 
 /// `(&&&meet).#call`, the `Meet` made by `branches::#make`: the two streams of a `union` or a
 /// join met as their types allow (untouched when they are one type; see `ops::branches`).
-fn meet_call(dp: &TokenStream, make: TokenStream, call: TokenStream) -> TokenStream {
+pub fn meet_call(dp: &TokenStream, make: TokenStream, call: TokenStream) -> TokenStream {
     quote! {{
         use #dp::branches::{OtherTypes as _, OwnedTypes as _, SameTypes as _};
         let __meet = #dp::branches::#make;

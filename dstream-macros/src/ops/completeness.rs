@@ -1,12 +1,12 @@
-//! The operator table walked entry by entry: an operator is complete when it has a summary, an
-//! example that compiles, an expansion snapshot, a documentation page with a runnable example,
+//! The operator table walked entry by entry: an operator is complete when it has a summary,
+//! codegen of its kind (or a lowering), an example that compiles, an expansion snapshot, a documentation page with a runnable example,
 //! a link from the `stream!` reference, and a UI test. Adding an operator without one of them fails here, naming what is missing.
 //!
 //! The expansion snapshot of operator `op` is the plan of its example as `explain` prints it,
 //! in `dstream-macros/expansions/op.txt`; write new or changed ones with
 //! `DSTREAM_BLESS=1 cargo test -p dstream-macros`, then review the diff like code.
 
-use super::OPERATORS;
+use super::{Emit, Kind, OpSpec, OPERATORS};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -59,6 +59,21 @@ fn mentions(text: &str, name: &str) -> bool {
     })
 }
 
+/// Whether codegen builds `op` from its own hook (the one its kind calls for), from
+/// `steps.rs` (`union`, `window`), or never sees it (a composite, which `lower` rewrites).
+fn has_code_of_its_kind(op: &OpSpec) -> bool {
+    match (op.kind, op.emit) {
+        (_, Emit::Lowered) => op.lower.is_some(),
+        (Kind::Source, Emit::Source(_))
+        | (Kind::Narrow, Emit::Record(_))
+        | (Kind::Shuffle | Kind::Reshape | Kind::Output, Emit::StageEnd(_))
+        | (Kind::State, Emit::State(_))
+        | (Kind::Binary, Emit::Binary(_)) => true,
+        (Kind::Union | Kind::Window, Emit::Step) => op.name == "union" || op.name == "window",
+        _ => false,
+    }
+}
+
 #[test]
 fn every_operator_is_complete() {
     let docs = std::fs::read_to_string(root().join("src/operators.rs")).expect("src/operators.rs");
@@ -70,6 +85,14 @@ fn every_operator_is_complete() {
         let name = op.name;
         if op.summary.is_empty() {
             missing.push(format!("`{name}`: no summary in the table"));
+        }
+        if !has_code_of_its_kind(op) {
+            missing.push(format!(
+                "`{name}`: a {:?} operator whose `emit` is {:?} (and `lower` {}): its code would be missing",
+                op.kind,
+                op.emit,
+                if op.lower.is_some() { "set" } else { "unset" }
+            ));
         }
         if !mentions(op.example, name) {
             missing.push(format!("`{name}`: its example does not use it"));
@@ -104,4 +127,16 @@ fn every_operator_is_complete() {
         }
     }
     assert!(missing.is_empty(), "incomplete operators:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn an_operator_without_code_of_its_kind_is_caught() {
+    let map = super::lookup("map").expect("map");
+    assert!(has_code_of_its_kind(map));
+    assert!(!has_code_of_its_kind(&OpSpec { emit: Emit::Step, ..*map }));
+    let print = super::lookup("print").expect("print");
+    assert!(!has_code_of_its_kind(&OpSpec { emit: map.emit, ..*print }));
+    let composite = super::lookup("count_by_window").expect("count_by_window");
+    assert!(has_code_of_its_kind(composite));
+    assert!(!has_code_of_its_kind(&OpSpec { lower: None, ..*composite }));
 }

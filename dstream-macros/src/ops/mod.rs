@@ -1,54 +1,46 @@
-//! The operator table: one entry per operator, as data (`table.rs`): name, parameters,
-//! summary, runnable example, and the function that turns its checked arguments into a typed
-//! [`Op`](crate::ir::Op). This module holds the table's types and how arguments bind to
-//! parameters.
+//! The operator table: one module per operator (`defs/<name>.rs`) with its entry: name,
+//! parameters, summary, runnable example, and the function that turns its checked arguments
+//! into a typed [`Op`](crate::ir::Op). This module holds the table's types and how arguments
+//! bind to parameters.
 
 pub mod bind;
 #[cfg(test)]
 mod completeness;
-mod table;
+mod defs;
 
-pub use table::OPERATORS;
+pub use defs::OPERATORS;
 
+pub use crate::codegen::hooks::Emit;
 use crate::ir::{Dur, DurValue, Reducer, WindowSpec};
 use crate::parse::{Arg, ShorthandOp};
 
-/// What an operator does to the stream, which decides where the plan cuts stages.
+/// What an operator does to the stream, which decides where the plan cuts stages and how
+/// codegen builds it (its [`Emit`] hook is of the matching kind; `completeness.rs` checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Starts a pipeline.
-    Source(SourceOp),
+    Source,
     /// Record by record; fuses into the surrounding loop.
-    Narrow(NarrowOp),
+    Narrow,
     /// Needs all records of a key (or of the batch) together: the plan cuts a stage here.
-    Shuffle(ShuffleOp),
+    Shuffle,
     /// Ends a pipeline and does something with each batch.
-    Output(OutputOp),
+    Output,
     /// Concatenates the partitions of several streams.
     Union,
     /// Keeps batches between slide times: a window, or a per-batch operator over one.
-    Window(WindowOp),
+    Window,
     /// Keeps state per key across batches.
-    State(StateOp),
+    State,
     /// Reshapes a batch's partitions: needs all of a partition (or the batch) at once.
-    Reshape(ReshapeOp),
+    Reshape,
     /// Combines two streams' batches of the same time.
-    Binary(BinaryOp),
+    Binary,
 }
 
-/// Operators that regroup a batch's records: each ends a stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReshapeOp {
-    Glom,
-    MapPartitions,
-    Repartition,
-    Transform,
-}
-
-/// Operators over two streams.
+/// The joins (`Op::Join`'s data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinaryOp {
-    TransformWith,
     Join,
     LeftOuterJoin,
     RightOuterJoin,
@@ -56,38 +48,7 @@ pub enum BinaryOp {
     Cogroup,
 }
 
-/// Stateful operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StateOp {
-    UpdateStateByKey,
-    MapWithState,
-    StateSnapshots,
-}
-
-/// Window operators. All but `Window` are composites that `lower::lower`
-/// rewrites into a per-batch operator, a `window`, and an operator that merges the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowOp {
-    Window,
-    ReduceByKeyAndWindow,
-    ReduceByWindow,
-    CountByWindow,
-    CountByValueAndWindow,
-    GroupByKeyAndWindow,
-}
-
-/// Sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceOp {
-    Socket,
-    Queue,
-    TextFiles,
-    Custom,
-    /// A connector's source, built by its constructor in `dstream-core`'s `connectors`.
-    Connector,
-}
-
-/// Narrow operators.
+/// The record-by-record operators (`Op::Narrow`'s data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NarrowOp {
     Map,
@@ -95,29 +56,6 @@ pub enum NarrowOp {
     Filter,
     MapValues,
     FlatMapValues,
-}
-
-/// Operators that end a stage with an exchange.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShuffleOp {
-    ReduceByKey,
-    CombineByKey,
-    GroupByKey,
-    CountByValue,
-    Count,
-    Reduce,
-}
-
-/// Output operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputOp {
-    Print,
-    ForeachBatch,
-    ForeachPartition,
-    SaveAsTextFiles,
-    Dashboard,
-    /// `output(sink)` and the connectors' outputs.
-    Output,
 }
 
 /// What an argument may be.
@@ -161,7 +99,15 @@ pub struct OpSpec {
     pub example: &'static str,
     /// Its checked arguments as a typed operator.
     pub build: Build,
+    /// How it becomes code, by kind (see `codegen::hooks`).
+    pub emit: Emit,
+    /// For a composite: the operators it is made of (see `lower`).
+    pub lower: Option<Lower>,
 }
+
+/// How a composite's typed operator (at the span of its name) is rewritten into the operators
+/// it is made of, first to last, each with its entry; `None` to keep it as it is.
+pub type Lower = fn(&crate::ir::Op, proc_macro2::Span) -> Option<Vec<(&'static OpSpec, crate::ir::Op)>>;
 
 /// How an operator's arguments become a typed [`Op`](crate::ir::Op). Runs only on a node
 /// whose arity and argument kinds were checked; `None` means an argument it needs is missing
@@ -293,12 +239,12 @@ impl OpSpec {
 
     /// Whether it is an output operation.
     pub fn is_output(&self) -> bool {
-        matches!(self.kind, Kind::Output(_))
+        matches!(self.kind, Kind::Output)
     }
 
     /// Whether it is a source.
     pub fn is_source(&self) -> bool {
-        matches!(self.kind, Kind::Source(_))
+        matches!(self.kind, Kind::Source)
     }
 
     /// The parameter list as a user would write it: `reduce_by_key(func, [partitions])`.
@@ -319,7 +265,7 @@ impl OpSpec {
 
 /// The operator called `name`.
 pub fn lookup(name: &str) -> Option<&'static OpSpec> {
-    OPERATORS.iter().find(|op| op.name == name)
+    OPERATORS.iter().copied().find(|op| op.name == name)
 }
 
 /// The operator name closest to a misspelt `name`, if one is close enough to suggest.
