@@ -8,6 +8,8 @@
 use rustc_hash::FxHashMap;
 use std::hash::Hash;
 
+mod inline_counts;
+
 // ---------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------
@@ -438,142 +440,11 @@ pub fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    lo: u64,
-    hi: u64,
-    /// `count << 5 | len`; 0 marks an empty slot (words are never empty).
-    count_len: u64,
-}
+pub use inline_counts::InlineCounts;
 
-const LEN_BITS: u32 = 5;
-const LEN_MASK: u64 = (1 << LEN_BITS) - 1;
-
-/// Word counts in an open-addressing table (linear probing, at most 3/4 full) whose 24-byte
-/// entries hold words of up to 16 bytes inline (two `u64`s, compared without touching the
-/// text) with the count and length packed in a third; longer words go to a side table.
-pub struct InlineCounts<'a> {
-    slots: Vec<Slot>,
-    mask: usize,
-    len: usize,
-    long: FxHashMap<&'a [u8], u64>,
-}
-
-impl<'a> InlineCounts<'a> {
-    pub fn with_capacity(n: usize) -> InlineCounts<'a> {
-        let cap = (n * 4 / 3 + 1).next_power_of_two().max(16);
-        InlineCounts { slots: vec![Slot::default(); cap], mask: cap - 1, len: 0, long: FxHashMap::default() }
-    }
-
-    /// Counts every word of `text`.
-    pub fn count_text(&mut self, text: &'a [u8]) {
-        for_each_word(text, |start, end| self.add(text, start, end));
-    }
-
-    /// Counts the word `text[start..end]`.
-    #[inline(always)]
-    pub fn add(&mut self, text: &'a [u8], start: usize, end: usize) {
-        let len = end - start;
-        if len > 16 {
-            *self.long.entry(&text[start..end]).or_insert(0) += 1;
-            return;
-        }
-        let (lo, hi) = load16(text, start, len);
-        let len = len as u64;
-        let mut i = hash(lo, hi, len) as usize & self.mask;
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.lo == lo && slot.hi == hi && slot.count_len & LEN_MASK == len {
-                slot.count_len += 1 << LEN_BITS;
-                return;
-            }
-            if slot.count_len == 0 {
-                *slot = Slot { lo, hi, count_len: (1 << LEN_BITS) | len };
-                self.len += 1;
-                if self.len * 4 > self.slots.len() * 3 {
-                    self.grow();
-                }
-                return;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    #[cold]
-    fn grow(&mut self) {
-        let cap = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
-        self.mask = cap - 1;
-        for s in old.into_iter().filter(|s| s.count_len != 0) {
-            let mut i = hash(s.lo, s.hi, s.count_len & LEN_MASK) as usize & self.mask;
-            while self.slots[i].count_len != 0 {
-                i = (i + 1) & self.mask;
-            }
-            self.slots[i] = s;
-        }
-    }
-
-    /// Number of distinct words.
-    pub fn len(&self) -> usize {
-        self.len + self.long.len()
-    }
-
-    /// The counts as a map from word to count (for checking).
-    pub fn to_map(&self) -> FxHashMap<String, u64> {
-        let mut map = FxHashMap::default();
-        for s in self.slots.iter().filter(|s| s.count_len != 0) {
-            let mut bytes = [0u8; 16];
-            bytes[..8].copy_from_slice(&s.lo.to_le_bytes());
-            bytes[8..].copy_from_slice(&s.hi.to_le_bytes());
-            let len = (s.count_len & LEN_MASK) as usize;
-            let w = std::str::from_utf8(&bytes[..len]).expect("UTF-8 words");
-            map.insert(w.to_string(), s.count_len >> LEN_BITS);
-        }
-        for (w, n) in &self.long {
-            map.insert(std::str::from_utf8(w).expect("UTF-8 words").to_string(), *n);
-        }
-        map
-    }
-}
-
-/// The `len <= 16` bytes at `start` as two little-endian `u64`s, zero-padded. Reads 16 bytes
-/// at once and masks when the text has them (always but at its very end).
-#[inline(always)]
-fn load16(text: &[u8], start: usize, len: usize) -> (u64, u64) {
-    let (lo, hi) = match text.get(start..start + 16) {
-        Some(b) => (
-            u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
-            u64::from_le_bytes(b[8..].try_into().expect("8 bytes")),
-        ),
-        None => {
-            let mut b = [0u8; 16];
-            let rest = &text[start..];
-            let n = rest.len().min(16);
-            b[..n].copy_from_slice(&rest[..n]);
-            (
-                u64::from_le_bytes(b[..8].try_into().expect("8")),
-                u64::from_le_bytes(b[8..].try_into().expect("8")),
-            )
-        }
-    };
-    (lo & keep_low_bytes(len.min(8)), hi & keep_low_bytes(len.saturating_sub(8)))
-}
-
-/// A mask of the low `n` bytes (`n <= 8`).
-#[inline(always)]
-fn keep_low_bytes(n: usize) -> u64 {
-    if n >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    }
-}
-
-/// Folded 64x64->128 multiply of the two halves (with the length mixed in).
-#[inline(always)]
-fn hash(lo: u64, hi: u64, len: u64) -> u64 {
-    let m = u128::from(lo ^ 0x243F_6A88_85A3_08D3) * u128::from(hi ^ len ^ 0x1319_8A2E_0370_7344);
-    (m as u64) ^ ((m >> 64) as u64)
+/// Counts every word of `text` (the SWAR split above) into `table`.
+pub fn count_text<'a>(table: &mut InlineCounts<'a>, text: &'a [u8]) {
+    for_each_word(text, |start, end| table.add(text, start, end));
 }
 
 // ---------------------------------------------------------------------------------------------
