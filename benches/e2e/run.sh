@@ -4,8 +4,8 @@
 # same Rust load generator (loadgen) on 127.0.0.1, at B = 1 s, 100 ms and 10 ms, with a
 # rising rate schedule per run; writes one table (benches/e2e/analyze.py).
 #
-#   benches/e2e/run.sh                 # everything: about 25 minutes
-#   benches/e2e/run.sh --quick         # shorter steps, fewer rates: about 8 minutes
+#   benches/e2e/run.sh                 # everything: about 17 minutes
+#   benches/e2e/run.sh --quick         # shorter steps, fewer rates: about 10 minutes
 #   ENGINES="limit dstream" INTERVALS="1000 10" benches/e2e/run.sh --quick
 #
 # Spark: set SPARK_PEER to a set-up copy of ../shared/spark-peer (its README: venv with
@@ -15,11 +15,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
-ENGINES="${ENGINES:-limit dstream spark}"
+# dstream: on all cores (its default); dstream-p1: on one partition.
+ENGINES="${ENGINES:-limit dstream dstream-p1 spark}"
 INTERVALS="${INTERVALS:-1000 100 10}"
 SPARK_PEER="${SPARK_PEER:-${TMPDIR:-/tmp}/spark-peer}"
 OUT="${OUT:-$ROOT/target/e2e/$(date -u +%Y%m%d-%H%M%S)}"
-if (( QUICK )); then STEP=6; PAUSE=3; else STEP=12; PAUSE=4; fi
+if (( QUICK )); then STEP=6; PAUSE=3; else STEP=9; PAUSE=3; fi
 mkdir -p "$OUT"
 
 # Rates (words/s) per engine and interval: a ladder from well below to above each engine's
@@ -27,16 +28,16 @@ mkdir -p "$OUT"
 rates() {
   local engine=$1 b=$2
   case "$engine:$b:$QUICK" in
-    spark:1000:0) echo "1M 2M 3M 4M 5M 6M" ;;
+    spark:1000:0) echo "1M 2M 3M 4M 6M" ;;
     spark:1000:1) echo "2M 4M 6M" ;;
-    spark:100:0) echo "250k 500k 1M 2M 3M" ;;
+    spark:100:0) echo "250k 500k 1M 2M" ;;
     spark:100:1) echo "500k 1M 2M" ;;
     spark:10:*) echo "50k 200k 500k" ;;
-    *:1000:0) echo "10M 20M 40M 60M 80M 100M 150M max" ;;
+    *:1000:0) echo "10M 20M 40M 60M 80M 120M max" ;;
     *:1000:1) echo "10M 40M 80M max" ;;
-    *:100:0) echo "5M 10M 20M 40M 60M 80M max" ;;
+    *:100:0) echo "5M 10M 20M 40M 60M max" ;;
     *:100:1) echo "10M 40M max" ;;
-    *:10:0) echo "2M 5M 10M 20M 40M max" ;;
+    *:10:0) echo "2M 5M 10M 20M 40M" ;;
     *:10:1) echo "5M 20M max" ;;
   esac
 }
@@ -90,7 +91,10 @@ for b in $INTERVALS; do
     limit=$(( ${total%.*} + 120 ))
     case "$engine" in
       limit) "$BIN/wc-limit" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" 2> "$run/engine.log" & ;;
-      dstream) "$BIN/wc-dstream" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
+      dstream|dstream-p1)
+        partitions=$([[ $engine == dstream-p1 ]] && echo 1 || nproc)
+        "$BIN/wc-dstream" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" \
+          --partitions "$partitions" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
       spark) SPARK_HOME="$SPARK_HOME" SPARK_LOCAL_IP=127.0.0.1 "$SPARK_HOME/bin/spark-submit" --master 'local[2]' \
                --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" --class sparkpeer.BenchDStream \
                "$SPARK_PEER/scala/build/sparkpeer.jar" "$port" "$b" "$run" "$limit" 'local[2]' > "$run/engine.log" 2>&1 & ;;

@@ -14,6 +14,7 @@
 //! (`benches/e2e/analyze.py`) reads all three engines.
 
 pub mod args;
+pub mod lines;
 pub mod record;
 pub mod schedule;
 pub mod table;
