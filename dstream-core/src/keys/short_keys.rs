@@ -333,7 +333,8 @@ fn encode(b: &[u8]) -> (u64, NonZeroU64) {
 fn encode_in(home: &[u8], key: &[u8]) -> (u64, NonZeroU64) {
     let len = key.len();
     let offset = (key.as_ptr() as usize).wrapping_sub(home.as_ptr() as usize);
-    match home.get(offset..).and_then(|rest| rest.get(..16)) {
+    // One range check: a key outside `home` wraps `offset` far past its end.
+    match home.get(offset..offset.wrapping_add(16)) {
         Some(window) if len <= INLINE_BYTES => {
             let lo = read_u64(&window[..8]) & low_bytes(len.min(8));
             let hi = read_u64(&window[8..]) & low_bytes(len.saturating_sub(8));
@@ -344,10 +345,12 @@ fn encode_in(home: &[u8], key: &[u8]) -> (u64, NonZeroU64) {
     }
 }
 
-/// A mask of the low `n` bytes of a `u64` (`n <= 8`), without a branch.
+/// A mask of the low `n` bytes of a `u64` (`n <= 8`), without a branch: two shifts by `4n`
+/// (each below 64, so `n = 8` needs no special case), cheaper than a 128-bit shift.
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    ((1u128 << (8 * n)) - 1) as u64
+    let half = 4 * n as u32;
+    !((u64::MAX << half) << half)
 }
 
 /// The top byte of a long key's `hi`.
@@ -591,6 +594,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn low_bytes_masks_exactly_n_bytes() {
+        for n in 0..=8 {
+            assert_eq!(low_bytes(n), ((1u128 << (8 * n)) - 1) as u64, "n = {n}");
+        }
+    }
 
     #[test]
     fn short_keys_are_encoded_exactly() {
