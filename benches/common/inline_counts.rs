@@ -1,9 +1,102 @@
-//! The hand-written limit's counting table, shared by the criterion benches
+//! The hand-written limit's word split and counting table, shared by the criterion benches
 //! (`benches/common`) and the end-to-end tools (`benches/tools`, which include this file with
-//! `#[path]`): an open-addressing table whose 24-byte entries hold words of up to 16 bytes
-//! inline, so that a lookup compares two integers and never touches the text.
+//! `#[path]`): whitespace found 64 bytes at a time with u64 SWAR byte masks, and an
+//! open-addressing table whose 24-byte entries hold words of up to 16 bytes inline, so that a
+//! lookup compares two integers and never touches the text.
 
 use rustc_hash::FxHashMap;
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit of each byte of `x` that equals `c`; exact (no carries between bytes).
+#[inline(always)]
+pub fn eq_bytes(x: u64, c: u8) -> u64 {
+    let y = x ^ (LO * u64::from(c));
+    !(((y & !HI).wrapping_add(!HI)) | y) & HI
+}
+
+/// High bit of each byte of `x` that is below `n` (`n <= 0x80`); exact.
+#[inline(always)]
+fn below_bytes(x: u64, n: u8) -> u64 {
+    !((x | HI).wrapping_sub(LO * u64::from(n))) & !x & HI
+}
+
+/// High bit of each byte of `x` that is ASCII whitespace as `u8::is_ascii_whitespace` (and so
+/// `str::split_ascii_whitespace`) defines it: space, `\t`, `\n`, `\x0C`, `\r`.
+#[inline(always)]
+fn whitespace_bytes(x: u64) -> u64 {
+    let controls = below_bytes(x, 0x0E) & !below_bytes(x, 0x09) & !eq_bytes(x, 0x0B);
+    eq_bytes(x, b' ') | controls
+}
+
+/// The high bits of the 8 bytes gathered into the low 8 bits (byte `i` -> bit `i`).
+#[inline(always)]
+fn movemask(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// One bit per byte of a 64-byte block: set where the byte is ASCII whitespace.
+#[inline(always)]
+fn whitespace_mask64(block: &[u8; 64]) -> u64 {
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        mask |= movemask(whitespace_bytes(x)) << (8 * i);
+    }
+    mask
+}
+
+/// Calls `f(start, end)` for every word (maximal run of non-whitespace bytes) of `text`, in
+/// order: 64 bytes at a time, with u64 SWAR byte masks (no `unsafe`, any target).
+#[inline(always)]
+pub fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut pending: Option<usize> = None;
+    // Whether the byte before the current block is whitespace (the text starts "after" one).
+    let mut prev_ws = 1u64;
+    let mut base = 0;
+    let mut tail = [b' '; 64];
+    while base < text.len() {
+        let block: &[u8; 64] = match text.get(base..base + 64) {
+            Some(b) => b.try_into().expect("64 bytes"),
+            None => {
+                let rest = &text[base..];
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail
+            }
+        };
+        let ws = whitespace_mask64(block);
+        let shifted = (ws << 1) | prev_ws;
+        let mut starts = !ws & shifted;
+        let mut ends = ws & !shifted;
+        prev_ws = ws >> 63;
+        loop {
+            let start = match pending {
+                Some(s) => s,
+                None => {
+                    if starts == 0 {
+                        break;
+                    }
+                    let s = base + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    s
+                }
+            };
+            if ends == 0 {
+                pending = Some(start);
+                break;
+            }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            pending = None;
+            f(start, end);
+        }
+        base += 64;
+    }
+    if let Some(start) = pending {
+        f(start, text.len());
+    }
+}
 
 #[derive(Clone, Copy, Default)]
 struct Slot {

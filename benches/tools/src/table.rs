@@ -12,6 +12,12 @@ mod inline_counts;
 
 pub use inline_counts::InlineCounts as WordCounts;
 
+/// Counts every word of `text` into `table` (all ASCII whitespace separates), with the
+/// criterion benches' SWAR split: 64 bytes turned into a bit mask at a time.
+pub fn count_text_swar<'a>(table: &mut WordCounts<'a>, text: &'a [u8]) {
+    inline_counts::for_each_word(text, |start, end| table.add(text, start, end));
+}
+
 /// Counts every word of `text` into `table`.
 pub fn count_text<'a>(table: &mut WordCounts<'a>, text: &'a [u8]) {
     let mut start = 0;
@@ -60,6 +66,9 @@ mod tests {
             let mut t = WordCounts::with_capacity(1);
             count_text(&mut t, text.as_bytes());
             assert_eq!(counted(&t), reference(&text), "{text:?}");
+            let mut swar = WordCounts::with_capacity(1);
+            count_text_swar(&mut swar, text.as_bytes());
+            assert_eq!(counted(&swar), reference(&text), "swar: {text:?}");
             assert_eq!(t.len(), reference(&text).len());
         }
     }

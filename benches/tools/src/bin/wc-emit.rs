@@ -2,7 +2,8 @@
 //! counts are repeatable on a busy machine): `--batches` batches of `--mb` MB of generated
 //! lines (100,000-word vocabulary), every (word, count) pair handed to an output that sums
 //! them; by dstream (`stream!`, batch built from the lines as a source builds it) or by the
-//! limit (the same table as `wc-limit`). Both print the same digest when they did the same
+//! limit (the same table as `wc-limit`, `memchr` split; `limit-swar`: the criterion benches'
+//! SWAR split). Both print the same digest when they did the same
 //! work.
 //!
 //! ```text
@@ -16,12 +17,12 @@ use dstream::testing::Harness;
 use dstream::text::TextBatch;
 use dstream_bench::args::Args;
 use dstream_bench::lines::Pool;
-use dstream_bench::table::{count_text, WordCounts};
+use dstream_bench::table::{count_text, count_text_swar, WordCounts};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const USAGE: &str =
-    "usage: wc-emit [--engine dstream|limit] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1]";
+    "usage: wc-emit [--engine dstream|limit|limit-swar] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1]";
 
 /// What the output saw: pairs, words, and a sum over the pairs that depends on which word got
 /// which count.
@@ -56,11 +57,15 @@ fn main() {
     let text = std::str::from_utf8(pool.text()).expect("generated lines are ASCII");
     let started = Instant::now();
     let digest = match engine.as_str() {
-        "limit" => {
+        "limit" | "limit-swar" => {
             let mut total = Digest::default();
             for _ in 0..batches {
                 let mut table = WordCounts::with_capacity(1024);
-                count_text(&mut table, text.as_bytes());
+                if engine == "limit" {
+                    count_text(&mut table, text.as_bytes());
+                } else {
+                    count_text_swar(&mut table, text.as_bytes());
+                }
                 table.for_each(|w, n| total.add(w, n));
             }
             total
@@ -94,7 +99,7 @@ fn main() {
             let d = *seen.lock().expect("no panics under the lock");
             d
         }
-        other => args.fail(&format!("--engine {other:?}: dstream or limit")),
+        other => args.fail(&format!("--engine {other:?}: dstream, limit or limit-swar")),
     };
     eprintln!(
         "{engine}: {batches} batches of {:.1} MB in {:.2?}: {} pairs, {} words, digest {:016x}",
