@@ -56,6 +56,8 @@ fn main() {
     let pool = Pool::generate(lines.max(1), 10, args.get("vocab", 100_000), 1.0, 42);
     let text = std::str::from_utf8(pool.text()).expect("generated lines are ASCII");
     let started = Instant::now();
+    // When the dstream batches are built (the limit reads the text as it is).
+    let mut built = started;
     let digest = match engine.as_str() {
         "limit" | "limit-swar" => {
             let mut total = Digest::default();
@@ -82,6 +84,7 @@ fn main() {
                     b
                 })
                 .collect();
+            built = Instant::now();
             let job = stream! {
                 source(QueueSource::text(queued))
                     |> flat_map(split)
@@ -102,9 +105,10 @@ fn main() {
         other => args.fail(&format!("--engine {other:?}: dstream, limit or limit-swar")),
     };
     eprintln!(
-        "{engine}: {batches} batches of {:.1} MB in {:.2?}: {} pairs, {} words, digest {:016x}",
+        "{engine}: {batches} batches of {:.1} MB in {:.2?} (building them {:.2?}): {} pairs, {} words, digest {:016x}",
         pool.text().len() as f64 / 1e6,
         started.elapsed(),
+        built - started,
         digest.pairs,
         digest.words,
         digest.mix
