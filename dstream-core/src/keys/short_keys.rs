@@ -360,7 +360,7 @@ const WINDOW_MASKS: [(u64, u64, u64); INLINE_BYTES + 1] = {
     let mut len = 0;
     while len <= INLINE_BYTES {
         let lo = if len < 8 { len } else { 8 };
-        let hi = if len > 8 { len - 8 } else { 0 };
+        let hi = len.saturating_sub(8);
         masks[len] = (low_bytes(lo), low_bytes(hi), (len as u64 + 1) << 56);
         len += 1;
     }
