@@ -4,11 +4,12 @@
 # all cores, in one run, rounds alternated; wall-clock ms per batch and the ratios.
 #
 #   benches/e2e/emit.sh                      # 3 rounds of 10 batches of 10 MB
-#   benches/e2e/emit.sh --instructions       # callgrind instruction counts per word instead
+#   benches/e2e/emit.sh --instructions       # callgrind instructions per word instead (IBATCHES=2 batches)
+#                                            (IBATCHES batches, default 2)
 #   MB=0.65 BATCHES=300 benches/e2e/emit.sh  # small batches: 100,000 words (10 M words/s at B = 10 ms)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-MB="${MB:-10}"; BATCHES="${BATCHES:-10}"; ROUNDS="${ROUNDS:-3}"
+MB="${MB:-10}"; BATCHES="${BATCHES:-10}"; ROUNDS="${ROUNDS:-3}"; IBATCHES="${IBATCHES:-2}"
 (cd "$ROOT" && cargo build --release -q -p dstream-bench)
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/wc-emit"
 variants=("limit-swar 1" "limit 1" "dstream 1" "dstream $(nproc)")
@@ -18,12 +19,12 @@ if [[ "${1:-}" == "--instructions" ]]; then
   count() { valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$tmp/out" "$BIN" "$@" 2>&1 \
               | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
   base=$(count --engine limit --mb "$MB" --batches 0)
-  words=$("$BIN" --engine limit --mb "$MB" --batches 2 2>&1 | sed -n 's/.* \([0-9]*\) words.*/\1/p')
-  echo "| variant | partitions | instructions per word (2 batches of $MB MB, generation subtracted) |"
+  words=$("$BIN" --engine limit --mb "$MB" --batches "$IBATCHES" 2>&1 | sed -n 's/.* \([0-9]*\) words.*/\1/p')
+  echo "| variant | partitions | instructions per word ($IBATCHES batches of $MB MB, generation subtracted) |"
   echo "|---|---:|---:|"
   for v in "${variants[@]}"; do
     set -- $v
-    n=$(count --engine "$1" --partitions "$2" --mb "$MB" --batches 2)
+    n=$(count --engine "$1" --partitions "$2" --mb "$MB" --batches "$IBATCHES")
     echo "| $1 | $2 | $(( (n - base) / words )) |"
   done
   rm -rf "$tmp"
