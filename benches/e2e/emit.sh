@@ -36,7 +36,8 @@ for r in $(seq 1 "$ROUNDS"); do
     set -- $v
     line=$("$BIN" --engine "$1" --partitions "$2" --mb "$MB" --batches "$BATCHES" 2>&1)
     echo "round $r: p$2 $line"
-    ms=$(echo "$line" | sed -n 's/.* in \([0-9.]*\)\(m\?s\) .*/\1 \2/p' | awk '{ print ($2 == "ms") ? $1 : $1 * 1000 }')
+    ms=$(echo "$line" | sed -n 's/.* in \([0-9.]*\)\([^ 0-9.]*s\) .*/\1 \2/p' \
+           | awk '{ f = ($2 == "s") ? 1000 : ($2 == "ms") ? 1 : ($2 == "ns") ? 1e-6 : 1e-3; print $1 * f }')
     total["$v"]=$(awk -v a="${total[$v]:-0}" -v b="$ms" 'BEGIN { print a + b }')
   done
 done
@@ -46,6 +47,6 @@ echo "|---|---:|---:|---:|"
 for v in "${variants[@]}"; do
   set -- $v
   awk -v t="${total[$v]}" -v n="$((ROUNDS * BATCHES))" -v ref="$ref" -v name="$1" -v p="$2" \
-    'BEGIN { ms = t / n; printf "| %s | %s | %.1f | %.2fx |\n", name, p, ms, ref / ms }'
+    'BEGIN { ms = t / n; printf "| %s | %s | %.3f | %.2fx |\n", name, p, ms, ref / ms }'
 done
 echo "load: $(uptime)"
