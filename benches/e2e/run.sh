@@ -90,7 +90,7 @@ for b in $INTERVALS; do
     done
     limit=$(( ${total%.*} + 120 ))
     case "$engine" in
-      limit) "$BIN/wc-limit" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" 2> "$run/engine.log" & ;;
+      limit) "$BIN/wc-limit" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
       dstream|dstream-p1)
         partitions=$([[ $engine == dstream-p1 ]] && echo 1 || nproc)
         "$BIN/wc-dstream" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" \

@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const USAGE: &str = "usage: wc-limit --out DIR [--port 9999] [--batch-ms 1000] [--seconds 600] [--threads 2]";
+const USAGE: &str =
+    "usage: wc-limit --out DIR [--port 9999] [--batch-ms 1000] [--seconds 600] [--threads 2] [--max-buffered-mb 2048]";
 
 /// Connects, retrying with backoff (the generator may not listen yet); logs each failure.
 fn connect(port: u16, stop: &AtomicBool) -> Option<TcpStream> {
@@ -40,11 +41,17 @@ fn connect(port: u16, stop: &AtomicBool) -> Option<TcpStream> {
     None
 }
 
-/// Reads the socket until it closes, appending every read to `shared`.
-fn receive(port: u16, shared: Arc<Mutex<Vec<u8>>>, stop: Arc<AtomicBool>) {
+/// Reads the socket until it closes, appending every read to `shared`; while `shared` holds
+/// `max_buffered` bytes or more it stops reading (TCP flow control then slows the sender, as
+/// dstream's socket source does at its `max_buffered_bytes`).
+fn receive(port: u16, shared: Arc<Mutex<Vec<u8>>>, stop: Arc<AtomicBool>, max_buffered: usize) {
     let Some(mut socket) = connect(port, &stop) else { return };
     let mut chunk = vec![0u8; 1 << 20];
     loop {
+        if shared.lock().expect("no panics under the lock").len() >= max_buffered {
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        }
         match socket.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => shared.lock().expect("no panics under the lock").extend_from_slice(&chunk[..n]),
@@ -96,6 +103,7 @@ fn main() {
     let port: u16 = args.get("port", 9999);
     let batch_ms: u64 = args.get("batch-ms", 1000);
     let threads: usize = args.get("threads", 2);
+    let max_buffered = args.get::<usize>("max-buffered-mb", 2048) << 20;
     if batch_ms == 0 {
         args.fail("--batch-ms must be positive");
     }
@@ -105,7 +113,7 @@ fn main() {
     let stop = Arc::new(AtomicBool::new(false));
     let receiver = {
         let (shared, stop) = (Arc::clone(&shared), Arc::clone(&stop));
-        std::thread::spawn(move || receive(port, shared, stop))
+        std::thread::spawn(move || receive(port, shared, stop, max_buffered))
     };
     let mut t = (epoch_ms() / batch_ms + 1) * batch_ms;
     let mut hint = 1024;
