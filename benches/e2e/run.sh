@@ -81,7 +81,7 @@ for b in $INTERVALS; do
     total="$(seconds_of "$sched")"
     echo "{\"engine\": \"$engine\", \"batch_ms\": $b}" > "$run/meta.json"
     echo "== $engine, B = $b ms: $sched ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
-    "$BIN/loadgen" --port "$port" --schedule "$sched" --marker-ms 100 --linger 2 \
+    "$BIN/loadgen" --port "$port" --schedule "$sched" --marker-ms 100 --linger 2 --accept-timeout 120 \
       --report "$run/loadgen.json" 2> "$run/loadgen.log" &
     lg=$!
     until grep -q listening "$run/loadgen.log" 2>/dev/null; do
