@@ -94,7 +94,7 @@ fn iterator_chain<'a>(lines: &[&'a str]) -> FxHashMap<&'a str, u64> {
 
 fn hand_written(text: &str) -> InlineCounts<'_> {
     let mut table = InlineCounts::with_capacity(1024);
-    table.count_text(text.as_bytes());
+    common::count_text(&mut table, text.as_bytes());
     table
 }
 

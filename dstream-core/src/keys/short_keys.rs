@@ -333,22 +333,40 @@ fn encode(b: &[u8]) -> (u64, NonZeroU64) {
 fn encode_in(home: &[u8], key: &[u8]) -> (u64, NonZeroU64) {
     let len = key.len();
     let offset = (key.as_ptr() as usize).wrapping_sub(home.as_ptr() as usize);
-    match home.get(offset..).and_then(|rest| rest.get(..16)) {
+    // One range check: a key outside `home` wraps `offset` far past its end.
+    match home.get(offset..offset.wrapping_add(16)) {
         Some(window) if len <= INLINE_BYTES => {
-            let lo = read_u64(&window[..8]) & low_bytes(len.min(8));
-            let hi = read_u64(&window[8..]) & low_bytes(len.saturating_sub(8));
-            let hi = hi | ((len as u64 + 1) << 56);
+            let (lo_mask, hi_mask, tag) = WINDOW_MASKS[len & INLINE_BYTES];
+            let lo = read_u64(&window[..8]) & lo_mask;
+            let hi = (read_u64(&window[8..]) & hi_mask) | tag;
             (lo, NonZeroU64::new(hi).expect("the top byte is never zero"))
         }
         _ => encode(key),
     }
 }
 
-/// A mask of the low `n` bytes of a `u64` (`n <= 8`), without a branch.
-#[inline(always)]
-fn low_bytes(n: usize) -> u64 {
-    ((1u128 << (8 * n)) - 1) as u64
+/// A mask of the low `n` bytes of a `u64` (`n <= 8`): two shifts by `4n` (each below 64, so
+/// `n = 8` needs no special case).
+const fn low_bytes(n: usize) -> u64 {
+    let half = 4 * n as u32;
+    !((u64::MAX << half) << half)
 }
+
+/// For a short key of `len` bytes read from a 16-byte window: the masks of its bytes in the
+/// window's two words and the length tag of `hi`'s top byte ([`encode`]). One table load per
+/// key instead of computing them (`len & INLINE_BYTES` needs no bounds check).
+const WINDOW_MASKS: [(u64, u64, u64); INLINE_BYTES + 1] = {
+    let mut masks = [(0, 0, 0); INLINE_BYTES + 1];
+    let mut len = 0;
+    while len <= INLINE_BYTES {
+        let lo = if len < 8 { len } else { 8 };
+        let hi = len.saturating_sub(8);
+        masks[len] = (low_bytes(lo), low_bytes(hi), (len as u64 + 1) << 56);
+        len += 1;
+    }
+    masks
+};
+const _: () = assert!((INLINE_BYTES + 1).is_power_of_two(), "`len & INLINE_BYTES` is `len` for short keys");
 
 /// The top byte of a long key's `hi`.
 const LONG: u64 = 0xFF << 56;
@@ -607,6 +625,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn low_bytes_masks_exactly_n_bytes() {
+        for n in 0..=8 {
+            assert_eq!(low_bytes(n), ((1u128 << (8 * n)) - 1) as u64, "n = {n}");
+        }
+    }
 
     #[test]
     fn short_keys_are_encoded_exactly() {

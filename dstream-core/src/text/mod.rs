@@ -58,6 +58,20 @@ impl TextBlock {
         self.ends.clear();
     }
 
+    /// Moves the lines from `at` on into a new block (one copy of their bytes), keeping the
+    /// first `at` here: a cut that splits a block copies only what stays behind, in bulk.
+    pub(crate) fn split_off(&mut self, at: usize) -> TextBlock {
+        let at = at.min(self.len());
+        let cut = at.checked_sub(1).map_or(0, |i| self.ends[i]);
+        // `cut` is a line end: a character boundary (every line is valid UTF-8).
+        let text = self.text.split_off(cut);
+        let mut ends = self.ends.split_off(at);
+        for end in &mut ends {
+            *end -= cut;
+        }
+        TextBlock { text, ends }
+    }
+
     /// Appends all of `other`'s lines.
     pub fn append(&mut self, other: &TextBlock) {
         let base = self.text.len();
@@ -183,6 +197,18 @@ mod tests {
             b.push_line(l);
         }
         b
+    }
+
+    #[test]
+    fn split_off_moves_the_later_lines_and_keeps_the_earlier() {
+        let lines = ["to be", "", "or not é", "to be"];
+        for at in 0..=lines.len() + 1 {
+            let mut head = block(&lines);
+            let tail = head.split_off(at);
+            let at = at.min(lines.len());
+            assert_eq!(head, block(&lines[..at]), "head at {at}");
+            assert_eq!(tail, block(&lines[at..]), "tail at {at}");
+        }
     }
 
     #[test]

@@ -94,13 +94,7 @@ impl Queued {
     pub(super) fn take_while(&mut self, take: impl Fn(&Mark) -> bool) -> Option<(TextBlock, Mark)> {
         let through = self.marks.partition_point(take);
         let head = *self.marks.get(through.checked_sub(1)?)?;
-        let mut rest = TextBlock::new();
-        for line in self.block.lines().skip(head.lines) {
-            rest.push_line(line);
-        }
-        while self.block.len() > head.lines {
-            self.block.pop_line();
-        }
+        let rest = self.block.split_off(head.lines);
         self.marks.drain(..through);
         for mark in &mut self.marks {
             mark.lines -= head.lines;
