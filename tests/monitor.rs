@@ -452,7 +452,11 @@ fn a_source_that_cannot_connect_is_reported_to_the_listener_and_in_the_receivers
     // A port that was just free: nobody listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let events = Events::default();
-    let job = stream! { socket("127.0.0.1", port) every 1s |> count |> print };
+    // A second source that has no trouble: its receiver shows no error.
+    let job = stream! {
+        let quiet = queue(vec![vec!["a"]]);
+        socket("127.0.0.1", port) |> union(quiet) every 1s |> count |> print
+    };
     let mut harness = dstream::testing::Harness::new(job.add_listener(events.clone()));
     harness.start().unwrap();
     assert!(harness.wait_for(WAIT, |m| m.connection_failures >= 1), "the source tried to connect");
@@ -466,8 +470,11 @@ fn a_source_that_cannot_connect_is_reported_to_the_listener_and_in_the_receivers
         );
         std::thread::sleep(StdDuration::from_millis(10));
     }
-    let receiver = &harness.monitor().receivers()[0];
-    assert_eq!(receiver.name, "SocketSource");
+    let receivers = harness.monitor().receivers();
+    let by_name = |name: &str| receivers.iter().find(|r| r.name == name).expect(name).clone();
+    let quiet = by_name("QueueSource");
+    assert_eq!((quiet.connection_failures, quiet.last_error), (0, None), "errors are each receiver's own");
+    let receiver = by_name("SocketSource");
     assert!(receiver.connection_failures >= 1);
     let (_, message) = receiver.last_error.clone().expect("the last error is kept");
     assert!(message.contains(&format!("127.0.0.1:{port}: cannot connect")), "{message}");

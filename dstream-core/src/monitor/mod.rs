@@ -168,22 +168,26 @@ impl Monitor {
 
     /// The job's sources with their status and rates (Spark's `ReceiverInfo`).
     pub fn receivers(&self) -> Vec<ReceiverInfo> {
-        let counters = self.shared.metrics.snapshot();
-        let last_error = self.shared.metrics.last_error();
         let recorded = self.read();
         let interval = self.shared.interval_ms;
         recorded
             .sources
             .iter()
             .enumerate()
-            .map(|(source, r)| ReceiverInfo {
-                source,
-                name: r.name.clone(),
-                active: r.active,
-                last_error: last_error.clone(),
-                avg_rate: recorded.history.source_rate(source, interval),
-                malformed_records: counters.malformed_records(),
-                connection_failures: counters.connection_failures,
+            .map(|(source, r)| {
+                // Each source's own counts; the job's for a source started without them.
+                let metrics =
+                    self.shared.metrics.source(source).unwrap_or_else(|| self.shared.metrics.clone());
+                let counters = metrics.snapshot();
+                ReceiverInfo {
+                    source,
+                    name: r.name.clone(),
+                    active: r.active,
+                    last_error: metrics.last_error(),
+                    avg_rate: recorded.history.source_rate(source, interval),
+                    malformed_records: counters.malformed_records(),
+                    connection_failures: counters.connection_failures,
+                }
             })
             .collect()
     }

@@ -43,6 +43,16 @@ impl SourceContext {
     pub fn new(clock: Arc<dyn Clock>, metrics: Metrics) -> SourceContext {
         SourceContext { clock, metrics, rate: rate::RateControl::default() }
     }
+
+    /// The context of the job's source number `source`: counters of its own, which also count
+    /// into the job's (see [`Metrics::for_source`]).
+    pub fn for_source(&self, source: usize) -> SourceContext {
+        SourceContext {
+            clock: Arc::clone(&self.clock),
+            metrics: self.metrics.for_source(source),
+            rate: self.rate.clone(),
+        }
+    }
 }
 
 /// An input stream of a job. Implement it for your own receiver and start a program with

@@ -37,7 +37,7 @@ macro_rules! source_set {
             type Batches = ($($s::Batch,)*);
             #[allow(unused_variables)]
             fn start(&mut self, ctx: &SourceContext) -> Result<()> {
-                $(self.$i.start(ctx)?;)*
+                $(self.$i.start(&ctx.for_source($i))?;)*
                 Ok(())
             }
             #[allow(unused_variables, clippy::unused_unit)]

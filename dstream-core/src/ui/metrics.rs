@@ -3,10 +3,16 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Counters shared by a job's sources and its batch loop. Cheap to clone (one `Arc`).
+/// Counters shared by a job's sources and its batch loop. Cheap to clone (two `Arc`s).
+///
+/// Each source of a job counts into counters of its own ([`Metrics::for_source`]), which also
+/// add into the job's: the job's totals and each receiver's errors (Spark's `ReceiverInfo`)
+/// come from the same counts.
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
     inner: Arc<Counters>,
+    /// The job's counters, when these are one source's.
+    job: Option<Arc<Counters>>,
 }
 
 /// The counters behind [`Metrics`].
@@ -21,6 +27,8 @@ struct Counters {
     batches_completed: AtomicU64,
     /// The last error a source reported, with when (µs since the Unix epoch).
     last_error: Mutex<Option<(u64, String)>>,
+    /// Each source's own counters, by the source's index in the job (job counters only).
+    sources: Mutex<Vec<Option<Arc<Counters>>>>,
 }
 
 /// A point-in-time copy of the counters, for reports and tests.
@@ -54,6 +62,9 @@ macro_rules! counter {
         #[doc = $doc]
         pub fn $add(&self, n: u64) {
             self.inner.$field.fetch_add(n, Ordering::Relaxed);
+            if let Some(job) = &self.job {
+                job.$field.fetch_add(n, Ordering::Relaxed);
+            }
         }
     };
 }
@@ -72,12 +83,33 @@ impl Metrics {
     counter!(add_connections, connections, "Counts an established connection.");
     counter!(add_batches_completed, batches_completed, "Counts a finished batch.");
 
-    /// Remembers `message` as the job's last source error (shown with the receivers in the
-    /// job's statistics). Sources call it where they count a failure.
+    /// The counters of the job's source number `source`: what it counts is also counted in
+    /// these (the job's). The job gives each source its own when it starts them.
+    pub fn for_source(&self, source: usize) -> Metrics {
+        let own = Arc::new(Counters::default());
+        let mut sources = self.inner.sources.lock().unwrap_or_else(|p| p.into_inner());
+        if sources.len() <= source {
+            sources.resize(source + 1, None);
+        }
+        sources[source] = Some(Arc::clone(&own));
+        Metrics { inner: own, job: Some(Arc::clone(&self.inner)) }
+    }
+
+    /// The counters of the job's source number `source`, if it was started with its own.
+    pub fn source(&self, source: usize) -> Option<Metrics> {
+        let sources = self.inner.sources.lock().unwrap_or_else(|p| p.into_inner());
+        let own = sources.get(source)?.as_ref()?;
+        Some(Metrics { inner: Arc::clone(own), job: None })
+    }
+
+    /// Remembers `message` as the last source error (shown with the receivers in the job's
+    /// statistics: this source's, and the job's). Sources call it where they count a failure.
     pub fn note_error(&self, message: impl Into<String>) {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let mut last = self.inner.last_error.lock().unwrap_or_else(|p| p.into_inner());
-        *last = Some((now.as_micros() as u64, message.into()));
+        let error = Some((now.as_micros() as u64, message.into()));
+        for counters in std::iter::once(&self.inner).chain(&self.job) {
+            *counters.last_error.lock().unwrap_or_else(|p| p.into_inner()) = error.clone();
+        }
     }
 
     /// The last error a source reported, with when (µs since the Unix epoch).
