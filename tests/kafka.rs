@@ -68,6 +68,30 @@ fn reads_what_a_producer_wrote_batch_by_batch_within_the_cap() {
 }
 
 #[test]
+fn the_jobs_max_rate_per_partition_caps_each_partition_of_a_batch() {
+    if !broker() {
+        return;
+    }
+    // Spark's `maxRatePerPartition` × the batch interval: 4 records/s at 1 s batches.
+    let topic = create_topic("max-rate", 2);
+    produce(&topic, Some(0), &values(0..10, "a"));
+    produce(&topic, Some(1), &values(0..10, "b"));
+    let seen: Seen = Arc::default();
+    let sink = Arc::clone(&seen);
+    let options = KafkaOptions::new().starting_offsets(StartingOffsets::Earliest);
+    let job = stream! {
+        kafka(BROKERS, topic.clone(), options) every 1s
+            |> foreach_batch(move |records: Vec<String>, _| sink.lock().unwrap().push(records))
+    };
+    Harness::new(job.with_max_rate_per_partition(4)).run_batches(4).unwrap();
+    let batches = seen.lock().unwrap().clone();
+    let per_partition = |batch: &Vec<String>, p: &str| batch.iter().filter(|r| r.starts_with(p)).count();
+    let sizes: Vec<(usize, usize)> =
+        batches.iter().map(|b| (per_partition(b, "a"), per_partition(b, "b"))).collect();
+    assert_eq!(sizes, [(4, 4), (4, 4), (2, 2), (0, 0)], "{batches:?}");
+}
+
+#[test]
 fn reads_every_partition_and_commits_the_group_offsets_after_the_batch() {
     if !broker() {
         return;

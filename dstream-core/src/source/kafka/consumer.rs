@@ -39,6 +39,9 @@ pub struct KafkaSource {
     backoff: Duration,
     metrics: Metrics,
     malformed: u64,
+    /// The job's flow control for this source (`maxRatePerPartition`, backpressure), from
+    /// `start`.
+    rate: Option<crate::source::rate::ReceiverRate>,
 }
 
 impl KafkaSource {
@@ -57,6 +60,7 @@ impl KafkaSource {
             backoff: FIRST_BACKOFF,
             metrics: Metrics::new(),
             malformed: 0,
+            rate: None,
         }
     }
 
@@ -111,7 +115,25 @@ impl KafkaSource {
             }
             self.restored = true;
         }
-        Ok(self.positions.ranges(&marks, self.options.max_records_per_partition))
+        // Each partition's cap: the option's, and the job's flow control (Spark's
+        // `maxRatePerPartition` and backpressure, shared out by each partition's lag).
+        let lags: Vec<u64> = marks
+            .iter()
+            .map(|&(p, low, high)| {
+                u64::try_from(high - self.positions.get(p).unwrap_or(low).max(low)).unwrap_or(0)
+            })
+            .collect();
+        let flow = self.rate.as_ref().and_then(|rate| rate.max_records_per_partition(&lags));
+        let caps: Vec<Option<u64>> = (0..marks.len())
+            .map(|i| {
+                let flow = flow.as_ref().map(|caps| caps[i]);
+                match (self.options.max_records_per_partition, flow) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            })
+            .collect();
+        Ok(self.positions.ranges(&marks, &caps))
     }
 
     /// Reads exactly `ranges`, or (with a deadline) as much of each as arrives before it.
@@ -175,6 +197,10 @@ impl KafkaSource {
         if self.options.group.is_some() && !read.is_empty() {
             self.to_commit.push(time, read.clone());
         }
+        if let Some(rate) = &self.rate {
+            // The records this batch takes: the backpressure estimator's input.
+            rate.add_records(read.iter().map(|r| u64::try_from(r.until - r.from).unwrap_or(0)).sum());
+        }
         self.last = Some(read);
     }
 }
@@ -184,6 +210,7 @@ impl Source for KafkaSource {
 
     fn start(&mut self, ctx: &SourceContext) -> Result<()> {
         self.metrics = ctx.metrics.clone();
+        self.rate = Some(ctx.rate.register(format!("kafka {}", self.topic), 0));
         let mut config = ClientConfig::new();
         config
             .set("bootstrap.servers", &self.brokers)

@@ -41,10 +41,19 @@ impl Positions {
     /// partition new to the job starts at its low watermark, as in Spark; a position below it
     /// was deleted by retention and is skipped, with a warning) up to `high`, at most `cap`
     /// messages.
-    pub fn ranges(&self, marks: &[(i32, i64, i64)], cap: Option<u64>) -> Vec<OffsetRange> {
+    /// The next offset of `partition`, if known.
+    pub fn get(&self, partition: i32) -> Option<i64> {
+        self.0.get(&partition).copied()
+    }
+
+    /// One range per partition of `marks` (partition, low, high watermark), from where the
+    /// last cut stopped, at most `caps[i]` messages for the `i`-th (no cap past its end).
+    pub fn ranges(&self, marks: &[(i32, i64, i64)], caps: &[Option<u64>]) -> Vec<OffsetRange> {
         marks
             .iter()
-            .map(|&(partition, low, high)| {
+            .enumerate()
+            .map(|(i, &(partition, low, high))| {
+                let cap = caps.get(i).copied().flatten();
                 let mut from = self.0.get(&partition).copied().unwrap_or(low);
                 if from < low {
                     tracing::warn!(
@@ -146,7 +155,7 @@ mod tests {
     fn ranges_start_new_partitions_at_their_low_mark_and_respect_the_cap() {
         let mut positions = Positions::default();
         positions.set(0, 5);
-        let ranges = positions.ranges(&[(0, 0, 100), (1, 3, 4)], Some(10));
+        let ranges = positions.ranges(&[(0, 0, 100), (1, 3, 4)], &[Some(10), Some(10)]);
         assert_eq!(
             ranges,
             [
@@ -160,7 +169,10 @@ mod tests {
     fn a_position_deleted_by_retention_moves_to_the_low_mark() {
         let mut positions = Positions::default();
         positions.set(0, 2);
-        assert_eq!(positions.ranges(&[(0, 7, 9)], None), [OffsetRange { partition: 0, from: 7, until: 9 }]);
+        assert_eq!(
+            positions.ranges(&[(0, 7, 9)], &[None]),
+            [OffsetRange { partition: 0, from: 7, until: 9 }]
+        );
     }
 
     #[test]
