@@ -159,30 +159,36 @@ impl NatsSource {
     fn fetch(&mut self) -> Result<Vec<(u64, Vec<u8>, Message)>> {
         let consumer = self.consumer()?;
         let cap = self.options.max_records_per_batch;
+        // `fetch()` is a no-wait pull: the server answers at once with what it has, so a cut
+        // never waits for messages (with `expires` a short batch waited out the whole expiry,
+        // seconds per cut). The timeout only guards against a server that stops answering.
         let fetched = self.runtime()?.block_on(async move {
-            let mut out = Vec::new();
-            loop {
-                let want = (cap - out.len()).min(FETCH_MESSAGES);
-                let mut batch = consumer
-                    .fetch()
-                    .max_messages(want)
-                    .expires(REQUEST_TIMEOUT)
-                    .messages()
-                    .await
-                    .map_err(|e| format!("fetch failed: {e}"))?;
-                let before = out.len();
-                while let Some(message) = batch.next().await {
-                    let message = message.map_err(|e| format!("fetch failed: {e}"))?;
-                    let sequence = message
-                        .info()
-                        .map_err(|e| format!("a message without JetStream info: {e}"))?
-                        .stream_sequence;
-                    out.push((sequence, message.payload.to_vec(), message));
+            tokio::time::timeout(REQUEST_TIMEOUT, async move {
+                let mut out = Vec::new();
+                loop {
+                    let want = (cap - out.len()).min(FETCH_MESSAGES);
+                    let mut batch = consumer
+                        .fetch()
+                        .max_messages(want)
+                        .messages()
+                        .await
+                        .map_err(|e| format!("fetch failed: {e}"))?;
+                    let before = out.len();
+                    while let Some(message) = batch.next().await {
+                        let message = message.map_err(|e| format!("fetch failed: {e}"))?;
+                        let sequence = message
+                            .info()
+                            .map_err(|e| format!("a message without JetStream info: {e}"))?
+                            .stream_sequence;
+                        out.push((sequence, message.payload.to_vec(), message));
+                    }
+                    if out.len() - before < want || out.len() >= cap {
+                        return Ok::<_, String>(out);
+                    }
                 }
-                if out.len() - before < want || out.len() >= cap {
-                    return Ok::<_, String>(out);
-                }
-            }
+            })
+            .await
+            .unwrap_or_else(|_| Err(format!("fetch: no answer within {REQUEST_TIMEOUT:?}")))
         });
         fetched.map_err(|e| self.error(e))
     }
