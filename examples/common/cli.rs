@@ -61,9 +61,12 @@ pub fn parse_host_port(s: &str) -> Result<(String, u16), String> {
 
 /// Logs to standard error, at `info` unless `RUST_LOG` says otherwise.
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log written to a file or a pipe stays plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
