@@ -1,301 +1,29 @@
 //! A compiled job and its batch loop: cut the sources at each time on the grid, run the
 //! batch, write its outputs, and stop gracefully on request.
 
-use crate::error::{Error, Result};
+mod checkpointing;
+mod context;
+mod flow;
+mod program;
+
+pub use context::BatchContext;
+
+use crate::error::Result;
 use crate::exec::Executor;
-use crate::monitor::{self, BatchRecord, Monitor, StreamingListener};
-use crate::persist::batch_log::{BatchLog, Entry};
-use crate::persist::checkpoint::{self, Checkpoint, Checkpointable, OperatorState};
-use crate::source::rate::{FlowControl, RateControl};
+use crate::monitor::{self, Monitor, StreamingListener};
+use crate::persist::checkpoint;
+use crate::source::rate::RateControl;
 use crate::source::set::SourceSet;
 use crate::source::SourceContext;
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::{Duration, Time};
 use crate::ui::metrics::{Metrics, MetricsSnapshot};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use checkpointing::Checkpointing;
+use program::{Compiled, Input, Program};
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-/// What one batch's code can see: its time, the executor, the output and the counters.
-pub struct BatchContext<'c> {
-    time: Time,
-    started: std::time::Instant,
-    zero_time: Time,
-    exec: &'c Executor,
-    out: &'c mut dyn Write,
-    metrics: &'c Metrics,
-    /// The checkpoint to restore operator state from (the first batch after recovery).
-    restore_from: Option<&'c Checkpoint>,
-    /// The operators restored so far, to report checkpointed state the program no longer has.
-    restored: BTreeSet<String>,
-    /// Where operator state goes when this batch is a checkpoint batch.
-    save_into: Option<BTreeMap<String, OperatorState>>,
-    /// The job's name ([`Job::name`]), for outputs that record which job wrote a batch.
-    job_name: &'c str,
-    /// The batch's output operations and state sizes, for its statistics.
-    record: BatchRecord,
-    /// The job's statistics, for outputs that show the job's health.
-    monitor: Option<&'c Monitor>,
-}
-
-impl<'c> BatchContext<'c> {
-    /// A context for the batch at `time`. The batch loop and the test harness make these.
-    pub fn new(
-        time: Time,
-        zero_time: Time,
-        exec: &'c Executor,
-        out: &'c mut dyn Write,
-        metrics: &'c Metrics,
-        job_name: &'c str,
-    ) -> Self {
-        BatchContext {
-            time,
-            started: std::time::Instant::now(),
-            zero_time,
-            exec,
-            out,
-            metrics,
-            restore_from: None,
-            restored: BTreeSet::new(),
-            save_into: None,
-            job_name,
-            record: BatchRecord::default(),
-            monitor: None,
-        }
-    }
-
-    /// The last batch the job completed before this one, with its delays (none in the first
-    /// batch), and the batch interval in ms: what an output shows as the job's health.
-    pub fn job_health(&self) -> Option<(Arc<monitor::BatchInfo>, u64)> {
-        let monitor = self.monitor?;
-        Some((monitor.last_completed()?, monitor.batch_interval_ms()))
-    }
-
-    /// The output operation `name` (as the program wrote it) starts: its final stage and
-    /// its write are timed for the batch's statistics. Generated around every output.
-    pub fn output_started(&mut self, name: &'static str) {
-        self.record.output_started(name);
-    }
-
-    /// The output operation started last has finished. Generated after every output.
-    pub fn output_completed(&mut self) {
-        self.record.output_completed();
-    }
-
-    /// Notes the size of the stateful operator `operator`'s state after this batch.
-    /// Generated for every stateful operator, at the end of the batch.
-    pub fn note_state(&mut self, operator: &str, state: &impl monitor::state_size::StateSize) {
-        self.record.state.push(monitor::StateInfo {
-            operator: operator.to_string(),
-            keys: state.state_keys(),
-            approx_bytes: state.state_bytes(),
-        });
-    }
-
-    /// On the first batch after recovery, replaces `state` with what the checkpoint holds for
-    /// the operator `id`; otherwise does nothing. Generated for every stateful operator of a
-    /// program with a `checkpoint` setting.
-    pub fn restore_state<T: Checkpointable>(&mut self, id: &str, state: &mut T) -> Result<()> {
-        let Some(checkpoint) = self.restore_from else { return Ok(()) };
-        self.restored.insert(id.to_string());
-        match checkpoint.operators.get(id) {
-            Some(saved) => state.restore(saved).map_err(|e| {
-                Error::Checkpoint(format!(
-                    "operator `{id}` cannot resume from the checkpoint of batch {} ({}): {}. Change the state back, or start from a new checkpoint directory (the saved state is then lost)",
-                    checkpoint.batch_time,
-                    checkpoint::operator_as_written(id),
-                    checkpoint::reason(e),
-                ))
-            }),
-            None => {
-                tracing::warn!(operator = id, "the checkpoint holds no state for this operator (new in the program?): it starts empty");
-                Ok(())
-            }
-        }
-    }
-
-    /// On a checkpoint batch, saves `state` as the operator `id`'s; otherwise does nothing.
-    pub fn save_state<T: Checkpointable>(&mut self, id: &str, state: &T) -> Result<()> {
-        if let Some(saved) = &mut self.save_into {
-            saved.insert(id.to_string(), state.save()?);
-        }
-        Ok(())
-    }
-
-    /// Whether a stream with slide `slide` has a batch at this time: `(time - zero) % slide
-    /// == 0`, with `zero` one batch interval before the first batch (Spark's `zeroTime`).
-    pub fn is_slide_time(&self, slide: Duration) -> bool {
-        (self.time.as_millis() - self.zero_time.as_millis()) % slide.as_millis() == 0
-    }
-
-    /// The batch time.
-    pub fn time(&self) -> Time {
-        self.time
-    }
-
-    /// How long this batch has been processing (Spark's processing time, so far).
-    pub fn elapsed(&self) -> std::time::Duration {
-        self.started.elapsed()
-    }
-
-    /// The executor that runs this batch's stages.
-    pub fn exec(&self) -> &'c Executor {
-        self.exec
-    }
-
-    /// Where `print` writes: standard output in production, a buffer in the harness.
-    pub fn out(&mut self) -> &mut dyn Write {
-        &mut *self.out
-    }
-
-    /// The job's counters.
-    pub fn metrics(&self) -> &Metrics {
-        self.metrics
-    }
-
-    /// The job's name ([`Job::name`]).
-    pub fn job_name(&self) -> &str {
-        self.job_name
-    }
-}
-
-/// Where a batch's input comes from.
-enum Input<'a> {
-    /// Cut the sources afresh.
-    Cut,
-    /// Cut the sources afresh and record what they took in the batch log, durably, before
-    /// the batch runs.
-    CutAndLog(&'a mut BatchLog),
-    /// Take again what the batch log recorded for this batch time on its first run.
-    Recut(&'a [Option<Vec<u8>>]),
-}
-
-/// A job's program: its sources and the generated code that runs one batch.
-trait Program: Send {
-    fn start(&mut self, ctx: &SourceContext) -> Result<()>;
-    fn run_batch(&mut self, ctx: &mut BatchContext<'_>, input: Input<'_>) -> Result<()>;
-    fn stop_receiving(&mut self);
-    fn positions(&self) -> Vec<Option<Vec<u8>>>;
-    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
-    fn batch_completed(&mut self, time: Time) -> Result<()>;
-    fn source_names(&self) -> Vec<&'static str>;
-}
-
-struct Compiled<S, F> {
-    sources: S,
-    runner: F,
-    /// Whether the sources that cannot describe their cuts have been named in the log.
-    told_undescribed: bool,
-}
-
-impl<S: SourceSet, F> Compiled<S, F> {
-    /// Names, once, the sources whose cuts the batch log cannot record.
-    fn tell_undescribed(&mut self, selections: &[Option<Vec<u8>>]) {
-        if std::mem::replace(&mut self.told_undescribed, true) {
-            return;
-        }
-        for (index, name) in self.sources.names().into_iter().enumerate() {
-            if selections.get(index).is_none_or(Option::is_none) {
-                tracing::warn!(
-                    source = index,
-                    kind = name,
-                    "this source cannot describe its cuts: after a crash, the batches that run again \
-                     cut it afresh and may see other input than their first run (at least once or at \
-                     most once for its records, not exactly once)"
-                );
-            }
-        }
-    }
-}
-
-impl<S, F> Program for Compiled<S, F>
-where
-    S: SourceSet,
-    F: FnMut(&mut BatchContext<'_>, S::Batches) -> Result<()> + Send,
-{
-    fn start(&mut self, ctx: &SourceContext) -> Result<()> {
-        self.sources.start(ctx)
-    }
-
-    fn run_batch(&mut self, ctx: &mut BatchContext<'_>, input: Input<'_>) -> Result<()> {
-        let time = ctx.time();
-        let batches = match input {
-            Input::Cut => self.sources.cut(time),
-            Input::Recut(selections) => self.sources.recut(time, selections)?,
-            Input::CutAndLog(log) => {
-                let batches = self.sources.cut(time);
-                let selections = self.sources.selections();
-                self.tell_undescribed(&selections);
-                // Durable before any output of the batch: a re-run takes the same input.
-                log.append(Entry { time, selections })?;
-                batches
-            }
-        };
-        (self.runner)(ctx, batches)
-    }
-
-    fn stop_receiving(&mut self) {
-        self.sources.stop_receiving()
-    }
-
-    fn positions(&self) -> Vec<Option<Vec<u8>>> {
-        self.sources.positions()
-    }
-
-    fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()> {
-        self.sources.restore_positions(positions)
-    }
-
-    fn batch_completed(&mut self, time: Time) -> Result<()> {
-        self.sources.batch_completed(time)
-    }
-
-    fn source_names(&self) -> Vec<&'static str> {
-        self.sources.names()
-    }
-}
-
-/// Where and how often a job checkpoints.
-struct Checkpointing {
-    dir: PathBuf,
-    interval: Duration,
-    /// Writes in the background in `Job::run`; the harness writes synchronously.
-    writer: Option<checkpoint::Writer>,
-    /// The checkpoint recovered at start, applied by the first batch.
-    recovered: Option<Checkpoint>,
-    /// What each batch's sources took, recorded before the batch runs; opened by `recover`.
-    log: Option<BatchLog>,
-    /// The logged batches after the recovered checkpoint, oldest first: they run again on
-    /// the input of their first run.
-    replay: VecDeque<Entry>,
-    /// The times of the last checkpoints submitted, oldest first, to trim the batch log.
-    submitted: VecDeque<Time>,
-}
-
-/// Checkpoints remembered for trimming the batch log: the [`checkpoint::KEEP`] kept on disk,
-/// and three more, since the background writer may hold up to three not yet written (two
-/// queued, one being written). The oldest of them may be the oldest checkpoint on disk,
-/// from which a recovery needs every logged batch after it.
-const LOG_RETAINED_CHECKPOINTS: usize = checkpoint::KEEP + 3;
-
-impl Checkpointing {
-    /// Notes the checkpoint of batch `time` and drops the logged batches that no recovery
-    /// can run again any more (at or before the oldest checkpoint that may be on disk).
-    fn trim_log(&mut self, time: Time) -> Result<()> {
-        self.submitted.push_back(time);
-        if self.submitted.len() > LOG_RETAINED_CHECKPOINTS {
-            self.submitted.pop_front();
-        }
-        match (self.submitted.front(), &mut self.log) {
-            (Some(&oldest), Some(log)) if self.submitted.len() == LOG_RETAINED_CHECKPOINTS => {
-                log.trim_through(oldest)
-            }
-            _ => Ok(()),
-        }
-    }
-}
 
 /// The compiled plan, described by the compiler for [`Job::explain`] and
 /// [`Job::explain_mermaid`].
@@ -384,90 +112,11 @@ impl Job {
         self.start_checks.as_ref().map_or(Ok(()), |checks| checks())
     }
 
-    /// Checkpoints into `dir` every `interval` (default: `B × ceil(10 s / B)`, Spark's
-    /// default for stateful streams), and resumes from the newest readable checkpoint there
-    /// when the job starts. Programs set this with `#![checkpoint(dir)]` or
-    /// `#![checkpoint(dir, interval)]`, which also saves their operators' state.
-    pub fn with_checkpoint(mut self, dir: impl Into<PathBuf>, interval: Option<Duration>) -> Job {
-        let b = self.batch_interval.as_millis();
-        // (A zero interval, computed by the program, is refused when the job starts.)
-        let default = if b == 0 { 10_000 } else { b * 10_000u64.div_ceil(b) };
-        let interval = interval.unwrap_or(Duration::from_millis(default));
-        self.checkpointing = Some(Checkpointing {
-            dir: dir.into(),
-            interval,
-            writer: None,
-            recovered: None,
-            log: None,
-            replay: VecDeque::new(),
-            submitted: VecDeque::new(),
-        });
-        self
-    }
-
     /// Runs the job as one process of a cluster (docs/cluster.md), instead of reading the
     /// cluster from `DSTREAM_PROCESSES` and the other variables when it starts.
     pub fn with_cluster(mut self, config: crate::cluster::ClusterConfig) -> Job {
         self.cluster = Some(config);
         self
-    }
-
-    /// Whether the job checkpoints.
-    #[cfg(feature = "cluster")]
-    pub(crate) fn checkpoints(&self) -> bool {
-        self.checkpointing.is_some()
-    }
-
-    /// How often the job checkpoints, if it does.
-    pub fn checkpoint_interval(&self) -> Option<Duration> {
-        self.checkpointing.as_ref().map(|c| c.interval)
-    }
-
-    /// Loads the newest readable checkpoint, if checkpointing is on and one exists: restores
-    /// the sources' positions and the time grid, and returns the last batch time it holds.
-    /// Opens the batch log: the logged batches after the checkpoint will be re-cut from it
-    /// (without a checkpoint the log starts over).
-    pub(crate) fn recover(&mut self) -> Result<Option<Time>> {
-        let Some(checkpointing) = &mut self.checkpointing else { return Ok(None) };
-        let recovered = checkpoint::load_latest(&checkpointing.dir)?;
-        let log = BatchLog::open(&checkpointing.dir, recovered.is_none())?;
-        if let Some(recovered) = &recovered {
-            checkpointing.replay = log.after(recovered.batch_time).cloned().collect();
-        }
-        checkpointing.log = Some(log);
-        let Some(recovered) = recovered else { return Ok(None) };
-        if recovered.batch_interval_ms != self.batch_interval.as_millis() {
-            return Err(Error::Checkpoint(format!(
-                "the checkpoint in {} was written with a batch interval of {} ms; the program now has {}",
-                checkpointing.dir.display(),
-                recovered.batch_interval_ms,
-                self.batch_interval
-            )));
-        }
-        self.program.restore_positions(&recovered.sources)?;
-        self.zero_time = recovered.zero_time;
-        let last = recovered.batch_time;
-        checkpointing.recovered = Some(recovered);
-        Ok(Some(last))
-    }
-
-    /// With checkpointing on, writes the job's starting point as the checkpoint of batch
-    /// `zero_time`: no operator state, the sources' positions as they start. A job killed
-    /// before its first real checkpoint recovers from it and runs the batches of the batch
-    /// log again on the input of their first run, instead of starting over on new batch
-    /// times (where a sink that commits by batch time would see that input twice). Called once
-    /// the sources have started, when nothing was recovered.
-    pub(crate) fn checkpoint_start(&mut self) -> Result<()> {
-        let Some(checkpointing) = &self.checkpointing else { return Ok(()) };
-        let start = Checkpoint {
-            batch_time: self.zero_time,
-            batch_interval_ms: self.batch_interval.as_millis(),
-            zero_time: self.zero_time,
-            operators: BTreeMap::new(),
-            sources: self.program.positions(),
-        };
-        checkpoint::write(&checkpointing.dir, &start)?;
-        Ok(())
     }
 
     /// The batch interval `B` from the program's `every` clause.
@@ -611,28 +260,8 @@ impl Job {
         }
         self.program.batch_completed(time)?;
         self.metrics.add_batches_completed(1);
-        if let (Some(operators), Some(checkpointing)) = (saved, &mut self.checkpointing) {
-            let checkpoint = Checkpoint {
-                batch_time: time,
-                batch_interval_ms: self.batch_interval.as_millis(),
-                zero_time: self.zero_time,
-                operators,
-                sources: self.program.positions(),
-            };
-            match &checkpointing.writer {
-                Some(writer) => writer.submit(checkpoint),
-                None => {
-                    let writing = std::time::Instant::now();
-                    let written = checkpoint::write(&checkpointing.dir, &checkpoint);
-                    let outcome = match &written {
-                        Ok(_) => Ok(writing.elapsed().as_micros() as u64),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    self.watch.monitor.checkpoint_done(time.as_millis(), outcome);
-                    written?;
-                }
-            }
-            checkpointing.trim_log(time)?;
+        if let Some(operators) = saved {
+            self.save_checkpoint(time, operators)?;
         }
         Ok(())
     }
@@ -737,51 +366,6 @@ impl Job {
         self.watch.monitor.job_stopped();
         tracing::info!(batches = done, "job stopped");
         Ok(())
-    }
-}
-
-/// Flow control (`source::rate`). The settings start from the environment
-/// ([`FlowControl::from_env`]); set them before `run`.
-impl Job {
-    /// Caps every receiver at `records_per_sec` records per second, 0 for no cap (Spark's
-    /// `spark.streaming.receiver.maxRate`).
-    pub fn with_max_rate(self, records_per_sec: u64) -> Job {
-        self.rate.update(|s| s.max_rate = records_per_sec);
-        self
-    }
-
-    /// Caps every partition of a partitioned source at `records_per_sec` records per second,
-    /// 0 for no cap (`spark.streaming.kafka.maxRatePerPartition`).
-    pub fn with_max_rate_per_partition(self, records_per_sec: u64) -> Job {
-        self.rate.update(|s| s.max_rate_per_partition = records_per_sec);
-        self
-    }
-
-    /// Turns backpressure on or off (`spark.streaming.backpressure.enabled`): with it, the
-    /// receivers slow down when batches take longer than the batch interval, and speed up
-    /// again when they recover.
-    pub fn with_backpressure(self, on: bool) -> Job {
-        self.rate.update(|s| s.backpressure = on);
-        self
-    }
-
-    /// With backpressure, each receiver's rate until the first estimate, records per second
-    /// (`spark.streaming.backpressure.initialRate`).
-    pub fn with_backpressure_initial_rate(self, records_per_sec: u64) -> Job {
-        self.rate.update(|s| s.initial_rate = records_per_sec);
-        self
-    }
-
-    /// Replaces every flow-control setting, the environment's included.
-    pub fn with_flow_control(self, settings: FlowControl) -> Job {
-        self.rate.update(|s| *s = settings);
-        self
-    }
-
-    /// The job's flow control: its settings, and each receiver's rate limit and buffered
-    /// bytes while it runs (keep a clone before `run`).
-    pub fn flow_control(&self) -> RateControl {
-        self.rate.clone()
     }
 }
 
