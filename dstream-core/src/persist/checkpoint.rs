@@ -339,6 +339,11 @@ fn list(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     Ok(found)
 }
 
+/// Reads and decodes the checkpoint file at `path`.
+fn read(path: &Path) -> Result<Checkpoint> {
+    fs::read(path).map_err(Error::from).and_then(|bytes| decode(&bytes))
+}
+
 /// The newest readable checkpoint in `dir`, if any. Unreadable ones are skipped with a
 /// warning naming the file and the reason; if files exist but none is readable, that is an
 /// error, never a silent fresh start.
@@ -346,7 +351,7 @@ pub fn load_latest(dir: &Path) -> Result<Option<Checkpoint>> {
     let files = list(dir)?;
     let mut newest_error = None;
     for (_, path) in files.iter().rev() {
-        match fs::read(path).map_err(Error::from).and_then(|bytes| decode(&bytes)) {
+        match read(path) {
             Ok(checkpoint) => {
                 tracing::info!(file = %path.display(), batch = %checkpoint.batch_time, "recovering from checkpoint");
                 return Ok(Some(checkpoint));
@@ -365,6 +370,33 @@ pub fn load_latest(dir: &Path) -> Result<Option<Checkpoint>> {
             dir.display()
         ))),
     }
+}
+
+/// The batch times of the readable checkpoints in `dir`, oldest first. A file that does not
+/// decode (a disk error, a bit flip) is skipped with a warning. The processes of a cluster
+/// offer these to one another to agree on the batch they all resume from.
+pub fn readable_times(dir: &Path) -> Result<Vec<Time>> {
+    let mut times = Vec::new();
+    for (ms, path) in list(dir)? {
+        match read(&path) {
+            Ok(checkpoint) if checkpoint.batch_time.as_millis() == ms => times.push(checkpoint.batch_time),
+            Ok(checkpoint) => {
+                tracing::warn!(file = %path.display(), batch = %checkpoint.batch_time, "skipping a checkpoint whose name is not its batch time")
+            }
+            Err(e) => tracing::warn!(file = %path.display(), error = %e, "skipping unreadable checkpoint"),
+        }
+    }
+    Ok(times)
+}
+
+/// The checkpoint of batch `time` in `dir`: in a cluster every process resumes from the same
+/// batch, which need not be its newest (docs/cluster.md).
+pub fn load_at(dir: &Path, time: Time) -> Result<Checkpoint> {
+    let path = dir.join(file_name(time));
+    let checkpoint = read(&path)
+        .map_err(|e| Error::Checkpoint(format!("cannot resume from {}: {}", path.display(), reason(e))))?;
+    tracing::info!(file = %path.display(), batch = %checkpoint.batch_time, "recovering from checkpoint");
+    Ok(checkpoint)
 }
 
 /// Writes checkpoints on a background thread, so the batch loop only pays for encoding.
@@ -618,6 +650,23 @@ mod tests {
         {
             assert!(decode(bytes).is_err());
         }
+    }
+
+    #[test]
+    fn readable_times_skip_a_bad_file_and_load_at_reads_the_one_asked_for() {
+        let dir = temp_dir("times");
+        for ms in [1000, 2000, 3000] {
+            write(&dir, &sample(ms)).unwrap();
+        }
+        fs::write(dir.join("checkpoint-2000"), b"garbage").unwrap();
+        fs::write(dir.join("checkpoint-4000"), encode(&sample(1000)).unwrap()).unwrap();
+        let times: Vec<u64> = readable_times(&dir).unwrap().iter().map(|t| t.as_millis()).collect();
+        assert_eq!(times, [1000, 3000]);
+        assert_eq!(load_at(&dir, Time::from_millis(1000)).unwrap(), sample(1000));
+        let err = load_at(&dir, Time::from_millis(2000)).unwrap_err().to_string();
+        assert!(err.contains("checkpoint-2000") && err.contains("corrupt"), "{err}");
+        assert!(readable_times(&temp_dir("times-none")).unwrap().is_empty());
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
