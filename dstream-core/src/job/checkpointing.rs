@@ -70,10 +70,36 @@ impl Job {
         self
     }
 
-    /// Whether the job checkpoints.
+    /// The directory the job checkpoints into, if it checkpoints.
     #[cfg(feature = "cluster")]
-    pub(crate) fn checkpoints(&self) -> bool {
-        self.checkpointing.is_some()
+    pub(crate) fn checkpoint_dir(&self) -> Option<&std::path::Path> {
+        self.checkpointing.as_ref().map(|c| c.dir.as_path())
+    }
+
+    /// Checkpoints into the sub-directory `name` of the program's checkpoint directory: each
+    /// process of a cluster keeps its own checkpoints and batch log (`process-<i>`).
+    #[cfg(feature = "cluster")]
+    pub(crate) fn checkpoint_into_sub_directory(&mut self, name: &str) {
+        if let Some(checkpointing) = &mut self.checkpointing {
+            checkpointing.dir = checkpointing.dir.join(name);
+        }
+    }
+
+    /// Starts the background writer of [`Job::run`], which reports each checkpoint to the
+    /// job's statistics.
+    pub(crate) fn start_checkpoint_writer(&mut self) {
+        if let Some(checkpointing) = &mut self.checkpointing {
+            let monitor = self.watch.monitor.clone();
+            let report = move |time: Time, outcome| monitor.checkpoint_done(time.as_millis(), outcome);
+            checkpointing.writer = Some(checkpoint::Writer::reporting(checkpointing.dir.clone(), report));
+        }
+    }
+
+    /// Waits until the background writer has written every checkpoint submitted.
+    pub(crate) fn finish_checkpoints(&mut self) {
+        if let Some(writer) = self.checkpointing.as_mut().and_then(|c| c.writer.take()) {
+            writer.finish();
+        }
     }
 
     /// How often the job checkpoints, if it does.
@@ -86,8 +112,16 @@ impl Job {
     /// Opens the batch log: the logged batches after the checkpoint will be re-cut from it
     /// (without a checkpoint the log starts over).
     pub(crate) fn recover(&mut self) -> Result<Option<Time>> {
-        let Some(checkpointing) = &mut self.checkpointing else { return Ok(None) };
+        let Some(checkpointing) = &self.checkpointing else { return Ok(None) };
         let recovered = checkpoint::load_latest(&checkpointing.dir)?;
+        self.resume_from(recovered)
+    }
+
+    /// Resumes from `recovered`, or starts fresh if `None` (the batch log then starts over):
+    /// what [`Job::recover`] does with the newest checkpoint, and a process of a cluster with
+    /// the checkpoint every process holds. Returns the last batch time it holds.
+    pub(crate) fn resume_from(&mut self, recovered: Option<Checkpoint>) -> Result<Option<Time>> {
+        let Some(checkpointing) = &mut self.checkpointing else { return Ok(None) };
         let log = BatchLog::open(&checkpointing.dir, recovered.is_none())?;
         if let Some(recovered) = &recovered {
             checkpointing.replay = log.after(recovered.batch_time).cloned().collect();

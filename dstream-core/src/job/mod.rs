@@ -11,7 +11,6 @@ pub use context::BatchContext;
 use crate::error::Result;
 use crate::exec::Executor;
 use crate::monitor::{self, Monitor, StreamingListener};
-use crate::persist::checkpoint;
 use crate::source::rate::RateControl;
 use crate::source::set::SourceSet;
 use crate::source::SourceContext;
@@ -253,6 +252,11 @@ impl Job {
             self.watch.last_batch = Some(done);
         }
         ran?;
+        if exec.batch_failed() {
+            // An exchange failed (a lost peer): the batch is incomplete, so neither checkpointed
+            // nor completed; the batch loop stops with the failure (`Executor::end_batch`).
+            return Ok(());
+        }
         if let Some(recovered) = &recovered {
             for id in recovered.operators.keys().filter(|id| !restored.contains(*id)) {
                 tracing::warn!(operator = %id, "the checkpoint holds state for an operator the program no longer has: it is dropped");
@@ -291,11 +295,7 @@ impl Job {
         self.check_start()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let recovered = self.recover()?;
-        if let Some(checkpointing) = &mut self.checkpointing {
-            let monitor = self.watch.monitor.clone();
-            let report = move |time: Time, outcome| monitor.checkpoint_done(time.as_millis(), outcome);
-            checkpointing.writer = Some(checkpoint::Writer::reporting(checkpointing.dir.clone(), report));
-        }
+        self.start_checkpoint_writer();
         self.watch.wall_clock = true;
         self.start_sources(Arc::clone(&clock))?;
         let ui = self.watch.start_ui()?;
@@ -360,9 +360,7 @@ impl Job {
             }
             time = time.plus(self.batch_interval);
         }
-        if let Some(writer) = self.checkpointing.as_mut().and_then(|c| c.writer.take()) {
-            writer.finish();
-        }
+        self.finish_checkpoints();
         self.watch.monitor.job_stopped();
         tracing::info!(batches = done, "job stopped");
         Ok(())
