@@ -16,6 +16,8 @@ pub(crate) mod link;
 
 pub use config::{read_hostfile, ClusterConfig, DEFAULT_CONNECT_TIMEOUT};
 #[cfg(feature = "cluster")]
+mod recovery;
+#[cfg(feature = "cluster")]
 mod run;
 
 /// Runs `job` as one process of the cluster `config`.
@@ -49,7 +51,15 @@ pub(crate) fn join_from_env(
 ) -> crate::error::Result<Option<crate::exec::Executor>> {
     let Some(config) = ClusterConfig::from_env()?.filter(|c| c.processes > 1) else { return Ok(None) };
     #[cfg(feature = "cluster")]
-    return run::connect(job, &config, config.workers.unwrap_or(parallelism)).map(Some);
+    {
+        if job.checkpoint_dir().is_some() {
+            // The harness recovers before it joins; a cluster must agree on what to resume from.
+            return Err(crate::error::Error::Config(
+                "the test harness does not checkpoint on a cluster: run the job with `Job::run` (docs/cluster.md), or drop its `checkpoint(..)` setting".into(),
+            ));
+        }
+        run::connect(job, &config, config.workers.unwrap_or(parallelism)).map(Some)
+    }
     #[cfg(not(feature = "cluster"))]
     {
         let _ = (job, parallelism);

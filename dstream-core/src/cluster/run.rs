@@ -6,7 +6,8 @@
 //! Only the driver reads the sources and writes the outputs with driver semantics.
 //!
 //! At start the processes exchange a hash of their compiled plan: a cluster of different
-//! programs stops on every process with an error saying so.
+//! programs stops on every process with an error saying so. Then they agree on the checkpoint
+//! to resume from and on the first batch time ([`super::recovery`]).
 
 use super::config::ClusterConfig;
 use super::link::Link;
@@ -28,20 +29,19 @@ struct Batch {
 
 /// Runs `job` as process `config.process` of the cluster until the driver stops.
 pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
-    if job.checkpoints() {
-        return Err(Error::Config(
-            "checkpointing in a cluster is not supported yet (docs/cluster.md): run the program without `#![checkpoint(..)]`, or in one process".into(),
-        ));
-    }
+    crate::monitor::progress::install_default_subscriber();
     job.register_signals()?;
     job.check_start()?;
     let exec = connect(&job, &config, config.workers.unwrap_or(job.parallelism))?;
     let me = config.process;
+    // Before the sources start: they resume from the recovered positions.
+    let recovered = super::recovery::recover(&mut job, &exec, me)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if me == 0 {
         job.start_sources(Arc::clone(&clock))?;
     }
-    drive(job, exec, &*clock, me)
+    let first = super::recovery::first_batch(&mut job, &exec, me, &*clock, recovered)?;
+    drive(job, exec, &*clock, me, first)
 }
 
 /// Connects to the peers and checks that they run the same plan: the executor of this
@@ -62,8 +62,8 @@ pub(crate) fn connect(job: &Job, config: &ClusterConfig, workers: usize) -> Resu
 }
 
 /// The batch loop: the driver decides each batch, everyone runs it.
-fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Result<()> {
-    let mut time = clock.now().next_grid_point(job.batch_interval);
+fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize, first: Time) -> Result<()> {
+    let mut time = first;
     let mut done = 0u64;
     let mut buffer = Vec::new();
     loop {
@@ -75,10 +75,6 @@ fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Resu
                 tracing::info!("stopping: no longer receiving; running the last batch");
                 job.stop_receiving();
             }
-            if done == 0 {
-                // Windows slide from one interval before the first batch (Spark's `zeroTime`).
-                job.zero_time = time.minus(job.batch_interval);
-            }
             batch = Some(Batch { time_ms: time.as_millis(), zero_ms: job.zero_time.as_millis(), last });
         }
         let batch = announce(&exec, batch)?;
@@ -86,7 +82,8 @@ fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Resu
         job.zero_time = Time::from_millis(batch.zero_ms);
         let started = std::time::Instant::now();
         buffer.clear();
-        let ran = job.run_batch(time, &exec, &mut buffer, false);
+        // The last batch checkpoints on every process, so a restart resumes after it.
+        let ran = job.run_batch(time, &exec, &mut buffer, batch.last);
         exec.end_batch()?;
         ran?;
         let mut stdout = std::io::stdout().lock();
@@ -101,6 +98,7 @@ fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize) -> Resu
         }
         time = time.plus(job.batch_interval);
     }
+    job.finish_checkpoints();
     tracing::info!(process = me, batches = done, bytes_sent = exec.bytes_sent(), "job stopped");
     Ok(())
 }
