@@ -72,6 +72,15 @@
 //! to a checkpoint older than the last [`KEEP`](crate::checkpoint::KEEP) + 3 written
 //! (the log no longer holds the batches after it).
 //!
+//! ## On a cluster
+//!
+//! With the `cluster` feature and several processes, each process checkpoints its own share
+//! (its partitions' state, its sources' positions, its batch log) under
+//! `<dir>/process-<i>/`, at the same batch times, and a restarted cluster resumes every
+//! process from the newest batch time that all of them hold; the guarantees above carry over
+//! (tested by SIGKILLing one of two processes at random moments, `tests/cluster_kill.rs`).
+//! See "Checkpoints and recovery" in `docs/cluster.md`.
+//!
 //! ## Exactly-once output with `foreach_batch`
 //!
 //! `foreach_batch` gets the batch time. Commit the batch's effect and that time in one
