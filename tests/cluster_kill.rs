@@ -4,12 +4,12 @@
 //! connect, agree on a checkpoint, or between any two instructions of a batch), waits for the
 //! other to stop on its lost peer, and restarts both, many times; then lets the job finish.
 //!
-//! The job is a word count: each batch's lines, its counts (`reduce_by_key`) and the running
-//! totals (`update_state_by_key`) go into three stores that commit by batch time and skip a
-//! time already committed (`tests/common/store.rs`, the recipe of `dstream::fault_tolerance`),
+//! The job is a word count: each batch's lines, its counts (`reduce_by_key`), the running
+//! totals (`update_state_by_key`) and the counts over a window of three batches go into four
+//! stores that commit by batch time and skip a time already committed (`tests/common/store.rs`, the recipe of `dstream::fault_tolerance`),
 //! written by the driver. Every input line must then be in the line store exactly once, the
 //! counts summed over the committed batches must equal the input's, and the totals must equal
-//! those of an uncrashed run: for a `queue` input, batch by batch against a cluster run
+//! those of an uncrashed run, and each window's counts the sum of its batches' counts: for a `queue` input, batch by batch against a cluster run
 //! without kills at the same time (a queue hands out one queued batch per batch time, so the
 //! two runs' batches hold the same input); for a `text_files` input, which a producer fills
 //! while the kills go on, the last totals against the input's counts. The test also checks
@@ -42,6 +42,9 @@ const LINES: usize = 8;
 /// The words of the lines: few, so that keys repeat across batches and partitions.
 const WORDS: [&str; 10] = ["spark", "rust", "timely", "batch", "key", "state", "a", "the", "of", "to"];
 
+/// The two tests run one at a time: each runs two or four processes of two workers already.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn rounds() -> usize {
     std::env::var("DSTREAM_CLUSTER_KILL_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(12)
 }
@@ -68,20 +71,26 @@ fn pairs(records: Vec<(String, u64)>) -> Vec<String> {
     records.into_iter().map(|(w, n)| format!("{w} {n}")).collect()
 }
 
-/// The three stores of a run, under `root`: lines, counts, totals.
+/// The outputs of the word count, in the order of [`Stores::all`].
+const OUTPUTS: [&str; 4] = ["lines", "counts", "totals", "windowed"];
+
+/// The stores of a run's outputs, under `root`.
 struct Stores {
     lines: BatchStore,
     counts: BatchStore,
     totals: BatchStore,
+    windowed: BatchStore,
 }
 
 impl Stores {
     fn under(root: &Path) -> Stores {
-        Stores {
-            lines: BatchStore::new(&root.join("lines")),
-            counts: BatchStore::new(&root.join("counts")),
-            totals: BatchStore::new(&root.join("totals")),
-        }
+        let [lines, counts, totals, windowed] = OUTPUTS.map(|name| BatchStore::new(&root.join(name)));
+        Stores { lines, counts, totals, windowed }
+    }
+
+    /// Every store, in the order of [`OUTPUTS`].
+    fn all(&self) -> [&BatchStore; 4] {
+        [&self.lines, &self.counts, &self.totals, &self.windowed]
     }
 }
 
@@ -91,13 +100,15 @@ macro_rules! word_count {
     ($root:expr, $($source:tt)*) => {{
         let root: &Path = $root;
         let checkpoints = root.join("checkpoints");
-        let Stores { lines, counts, totals } = Stores::under(root);
+        let Stores { lines, counts, totals, windowed } = Stores::under(root);
         stream! {
             #![checkpoint(checkpoints, 200ms)]
             let text = $($source)* every 100ms |> map(|l| l.to_string());
             text |> foreach_batch(move |records, time| lines.commit(time.as_millis(), &records));
             let counted = text |> flat_map(|l: String| words(&l)) |> map(|w| (w, 1u64)) |> reduce_by_key(+);
             counted |> foreach_batch(move |records, time| counts.commit(time.as_millis(), &pairs(records)));
+            counted |> window(300ms, 100ms) |> reduce_by_key(+)
+                |> foreach_batch(move |records, time| windowed.commit(time.as_millis(), &pairs(records)));
             counted
                 |> update_state_by_key(|ones, total: Option<u64>| Some(ones.iter().sum::<u64>() + total.unwrap_or(0)))
                 |> foreach_batch(move |records, time| totals.commit(time.as_millis(), &pairs(records)))
@@ -161,7 +172,7 @@ impl Cluster {
                 .env("DSTREAM_PROCESS", i.to_string())
                 .env("DSTREAM_HOSTFILE", &hostfile)
                 .env("DSTREAM_WORKERS", "2")
-                .env("DSTREAM_CONNECT_TIMEOUT", "10")
+                .env("DSTREAM_CONNECT_TIMEOUT", "5")
                 .env("RUST_LOG", "info")
                 .stdout(Stdio::null())
                 .stderr(log)
@@ -348,8 +359,8 @@ fn kill_rounds(test: &str, root: &Path, stores: &Stores, rng: &mut Rng) -> Kills
 
 /// What a run committed, batch by batch from its first batch time, and its checks.
 struct Outcome {
-    /// Per batch, from the first: (lines, counts, totals), each sorted.
-    batches: Vec<[Vec<String>; 3]>,
+    /// Per batch, from the first: every output's records (see [`OUTPUTS`]), each sorted.
+    batches: Vec<[Vec<String>; 4]>,
     /// The last batch's totals as a map.
     last_totals: BTreeMap<String, u64>,
 }
@@ -357,30 +368,43 @@ struct Outcome {
 impl Outcome {
     /// Reads the stores, checking that the committed batch times have no gap.
     fn of(stores: &Stores) -> Outcome {
-        let [lines, counts, totals] =
-            [&stores.lines, &stores.counts, &stores.totals].map(BatchStore::committed);
-        let times: Vec<u64> = lines.keys().copied().collect();
+        let committed = stores.all().map(BatchStore::committed);
+        let times: Vec<u64> = committed[0].keys().copied().collect();
         assert!(!times.is_empty(), "nothing committed");
         assert!(
             times.windows(2).all(|w| w[1] == w[0] + INTERVAL_MS),
             "a gap in the committed batches: {times:?}"
         );
-        let sorted = |map: &BTreeMap<u64, Vec<String>>, t: u64| {
-            let mut records = map.get(&t).cloned().unwrap_or_default();
-            records.sort();
-            records
-        };
-        // The last batch may have committed its lines and not yet its totals: up to the
-        // newest batch every store holds.
-        let newest = *times.last().unwrap();
-        let newest = newest.min(*counts.keys().last().unwrap_or(&0)).min(*totals.keys().last().unwrap_or(&0));
-        let batches: Vec<[Vec<String>; 3]> = times
+        // The last batch may have committed its lines and not yet its other outputs: up to
+        // the newest batch every store holds.
+        let newest = committed.iter().map(|c| c.keys().last().copied().unwrap_or(0)).min().unwrap_or(0);
+        let batches: Vec<[Vec<String>; 4]> = times
             .iter()
             .filter(|t| **t <= newest)
-            .map(|&t| [sorted(&lines, t), sorted(&counts, t), sorted(&totals, t)])
+            .map(|t| {
+                committed.each_ref().map(|c| {
+                    let mut records = c.get(t).cloned().unwrap_or_default();
+                    records.sort();
+                    records
+                })
+            })
             .collect();
         let last_totals = batches.last().map(|b| counted(&b[2])).unwrap_or_default();
         Outcome { batches, last_totals }
+    }
+
+    /// The first batch whose windowed counts are not the sum of the counts of its window's
+    /// batches (the batch and the two before it; there are none before the first batch).
+    fn first_wrong_window(&self) -> Option<usize> {
+        (0..self.batches.len()).find(|&i| {
+            let mut summed: BTreeMap<String, u64> = BTreeMap::new();
+            for batch in &self.batches[i.saturating_sub(2)..=i] {
+                for (word, n) in counted(&batch[1]) {
+                    *summed.entry(word).or_insert(0) += n;
+                }
+            }
+            counted(&self.batches[i][3]) != summed
+        })
     }
 
     /// Every committed line, and the counts summed over the committed batches.
@@ -432,9 +456,9 @@ fn check(
     kills.resumed_from_older = resumed_from_older(root);
     let (lines, summed) = outcome.all_lines_and_summed_counts();
     let mismatch = Mismatch::of(expected, &lines);
-    let reruns = [&stores.lines, &stores.counts, &stores.totals].map(|s| s.reruns());
+    let reruns = stores.all().map(|s| s.reruns());
     println!(
-        "{test}: {} rounds ({kills:?}), {} input lines, {} batches committed, re-runs of committed batches (lines, counts, totals): {:?}; {}",
+        "{test}: {} rounds ({kills:?}), {} input lines, {} batches committed, re-runs of committed batches (and with other records) per output {OUTPUTS:?}: {:?}; {}",
         rounds(),
         expected.len(),
         outcome.batches.len(),
@@ -449,8 +473,14 @@ fn check(
     let input = word_counts(expected);
     assert_eq!(summed, input, "the counts summed over the committed batches differ from the input's");
     assert_eq!(outcome.last_totals, input, "the running totals differ from the input's counts");
+    if let Some(i) = outcome.first_wrong_window() {
+        panic!(
+            "batch {i}: the windowed counts are not the sum of the window's batches' counts: {:?}",
+            outcome.batches[i.saturating_sub(2)..=i].iter().map(|b| [&b[1], &b[3]]).collect::<Vec<_>>()
+        );
+    }
     assert!(reruns[0].of_committed > 0, "no committed batch time ran again: the test tested nothing");
-    for (store, r) in ["lines", "counts", "totals"].iter().zip(reruns) {
+    for (store, r) in OUTPUTS.iter().zip(reruns) {
         assert_eq!(
             r.with_other_records, 0,
             "a re-run of a committed batch had other {store} than its first run"
@@ -460,6 +490,7 @@ fn check(
 
 #[test]
 fn queue_word_count_on_two_processes_is_exactly_once_under_sigkill() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = TestDir::new("cluster-kill-queue");
     let (crashed, uncrashed) = (dir.join("crashed"), dir.join("uncrashed"));
     let stores = Stores::under(&crashed);
@@ -499,12 +530,12 @@ fn queue_word_count_on_two_processes_is_exactly_once_under_sigkill() {
     let same = outcome.batches.len().min(uncrashed.batches.len());
     assert!(same > QUEUED_BATCHES, "{same} batches in both runs");
     for (i, (a, b)) in outcome.batches.iter().zip(&uncrashed.batches).enumerate() {
-        assert_eq!(a, b, "batch {i} (lines, counts, totals) differs from the uncrashed run's");
+        assert_eq!(a, b, "batch {i} ({OUTPUTS:?}) differs from the uncrashed run's");
     }
 }
 
 /// Writes input files into `root/in` until `stop` is set, one every 10 to 40 ms, each written
-/// in `root/staging` and renamed in 0 to 150 ms later (so its modification time may be before
+/// in `root/staging` and renamed in 0 to 250 ms later (so its modification time may be before
 /// a batch that has run). Returns the number of files, once all are in.
 fn feed_files(root: PathBuf, seed: u64, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<usize> {
     std::thread::spawn(move || {
@@ -516,7 +547,7 @@ fn feed_files(root: PathBuf, seed: u64, stop: Arc<AtomicBool>) -> std::thread::J
                 let name = format!("f{files}.txt");
                 let text: String = (0..LINES).map(|j| line(files, j) + "\n").collect();
                 std::fs::write(root.join("staging").join(&name), text).expect("stage a file");
-                staged.push((Instant::now() + StdDuration::from_millis(rng.below(151)), name));
+                staged.push((Instant::now() + StdDuration::from_millis(rng.below(251)), name));
                 files += 1;
             }
             let now = Instant::now();
@@ -533,6 +564,7 @@ fn feed_files(root: PathBuf, seed: u64, stop: Arc<AtomicBool>) -> std::thread::J
 
 #[test]
 fn text_files_word_count_on_two_processes_is_exactly_once_under_sigkill() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = TestDir::new("cluster-kill-files");
     let root = dir.join("run");
     for sub in ["in", "staging"] {
