@@ -311,8 +311,9 @@ fn export(crates: &Crates, target: Target, path: &str, out: &mut Vec<Entry>, see
     }
 }
 
-/// The members of a type or trait: public methods of its inherent impls (in its module),
-/// public fields, variants, trait items.
+/// The members of a type or trait: public methods of its inherent impls (in its module and
+/// the modules below it, where a big type's impls may be split), public fields, variants,
+/// trait items.
 fn members(crates: &Crates, module: &ModId, name: &str) -> Vec<(&'static str, String)> {
     let mut found = Vec::new();
     match crates.definition(module, name) {
@@ -344,7 +345,12 @@ fn members(crates: &Crates, module: &ModId, name: &str) -> Vec<(&'static str, St
         }
         _ => {}
     }
-    for item in crates.items(module) {
+    let impls = crates
+        .modules
+        .iter()
+        .filter(|(id, _)| id.krate == module.krate && id.path.starts_with(&module.path))
+        .flat_map(|(_, items)| items);
+    for item in impls {
         let Item::Impl(imp) = item else { continue };
         let self_named = matches!(&*imp.self_ty, syn::Type::Path(p)
             if p.path.segments.last().is_some_and(|s| s.ident == name));
