@@ -9,7 +9,13 @@
 //!   general join: ids may repeat, no allocation per key), the payments probed in a loop,
 //!   totals in a `[u64; 5]` by status;
 //! - `iterator_chain`: `fold` the orders into an `FxHashMap<u64, Vec<Status>>`, then
-//!   `flat_map` the payments over their matches and `fold` into an `FxHashMap<Status, u64>`.
+//!   `flat_map` the payments over their matches and `fold` into an `FxHashMap<Status, u64>`;
+//! - `text_keys/*` (issue #13): the same join keyed by the order id as text, the way words
+//!   are keyed: `borrowed` joins `&str` keys with `&str` keys (untouched, no copy),
+//!   `owned` `String` keys with `String` keys, and `mixed` `&str`-keyed orders with
+//!   `String`-keyed payments, which meet as `String` (the borrowed side's keys are owned as
+//!   the join reads them). The key texts live in one leaked buffer built once; the owned
+//!   copies are made with the queued batches, outside the timing.
 //!
 //! One iteration is one batch: `DSTREAM_BENCH_MB` MiB of records in memory (16 by default, 1
 //! under `cargo test --benches`), about as many payments as orders. In a batch every order id
@@ -153,6 +159,109 @@ fn unfused(orders: Orders, payments: Payments, shown: usize) -> Job {
 
 type JobFn = fn(Orders, Payments, usize) -> Job;
 
+// ---------------------------------------------------------------------------------------------
+// Text keys: borrowed, owned and mixed (issue #13)
+// ---------------------------------------------------------------------------------------------
+
+/// The batch keyed by text: each order id written once, in decimal, in a buffer that lives
+/// as long as the program (the `&'static str` keys point into it).
+struct TextKeys {
+    orders: Vec<(&'static str, Status)>,
+    payments: Vec<(&'static str, u64)>,
+}
+
+fn text_keys(batch: &Batch) -> TextKeys {
+    let ids: FxHashMap<u64, &'static str> = batch
+        .orders
+        .iter()
+        .map(|o| o.id)
+        .chain(batch.payments.iter().map(|p| p.order_id))
+        .map(|id| (id, &*Box::leak(id.to_string().into_boxed_str())))
+        .collect();
+    TextKeys {
+        orders: batch.orders.iter().map(|o| (ids[&o.id], o.status)).collect(),
+        payments: batch.payments.iter().map(|p| (ids[&p.order_id], p.cents)).collect(),
+    }
+}
+
+type Keyed<K, V> = Vec<Vec<(K, V)>>;
+
+fn borrowed(orders: Keyed<&'static str, Status>, payments: Keyed<&'static str, u64>, shown: usize) -> Job {
+    stream! {
+        let paid = queue(payments);
+        queue(orders) |> join(paid) |> map(|(_id, (status, cents))| (status, cents))
+            |> reduce_by_key(+) every 1s |> print(shown)
+    }
+}
+
+fn owned(orders: Keyed<String, Status>, payments: Keyed<String, u64>, shown: usize) -> Job {
+    stream! {
+        let paid = queue(payments);
+        queue(orders) |> join(paid) |> map(|(_id, (status, cents))| (status, cents))
+            |> reduce_by_key(+) every 1s |> print(shown)
+    }
+}
+
+fn mixed(orders: Keyed<&'static str, Status>, payments: Keyed<String, u64>, shown: usize) -> Job {
+    stream! {
+        let paid = queue(payments);
+        queue(orders) |> join(paid) |> map(|(_id, (status, cents))| (status, cents))
+            |> reduce_by_key(+) every 1s |> print(shown)
+    }
+}
+
+/// Which text-key job to build: whose keys are owned.
+#[derive(Clone, Copy, Debug)]
+enum Ownership {
+    Borrowed,
+    Owned,
+    Mixed,
+}
+
+impl Ownership {
+    const ALL: [Ownership; 3] = [Ownership::Borrowed, Ownership::Owned, Ownership::Mixed];
+
+    fn name(self) -> &'static str {
+        match self {
+            Ownership::Borrowed => "borrowed",
+            Ownership::Owned => "owned",
+            Ownership::Mixed => "mixed",
+        }
+    }
+
+    /// The job over `n` copies of the batch, its keys owned or not as `self` says.
+    fn job(self, keys: &TextKeys, n: usize, shown: usize) -> Job {
+        let own = |side: &[(&'static str, u64)]| -> Vec<(String, u64)> {
+            side.iter().map(|&(k, v)| (k.to_owned(), v)).collect()
+        };
+        match self {
+            Ownership::Borrowed => {
+                borrowed(vec![keys.orders.clone(); n], vec![keys.payments.clone(); n], shown)
+            }
+            Ownership::Owned => {
+                let orders: Vec<(String, Status)> =
+                    keys.orders.iter().map(|&(k, s)| (k.to_owned(), s)).collect();
+                owned(vec![orders; n], vec![own(&keys.payments); n], shown)
+            }
+            Ownership::Mixed => mixed(vec![keys.orders.clone(); n], vec![own(&keys.payments); n], shown),
+        }
+    }
+}
+
+/// As [`time_steps`], for a text-key job.
+fn time_text_steps(batch: &Batch, keys: &TextKeys, iters: u64, ownership: Ownership) -> Duration {
+    let chunk = (MAX_QUEUED_BYTES / batch.bytes().max(1)).max(1) as u64;
+    let mut took = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(chunk);
+        left -= n;
+        let mut harness = Harness::new(ownership.job(keys, n as usize, 0));
+        took += common::timed_steps(&mut harness, n);
+    }
+    took
+}
+
 /// No order index: the end of a chain in [`hash_join_loop`].
 const NONE: u32 = u32::MAX;
 
@@ -244,6 +353,12 @@ fn check(batch: &Batch) -> usize {
             assert_eq!(got, expected, "dstream {name} on {p} partitions");
         }
     }
+    let keys = text_keys(batch);
+    for ownership in Ownership::ALL {
+        let mut h = Harness::new(ownership.job(&keys, 1, 10));
+        let got = printed_counts(&h.step().expect("batch runs").printed);
+        assert_eq!(got, expected, "dstream with {} text keys", ownership.name());
+    }
     pairs
 }
 
@@ -288,6 +403,12 @@ fn main() {
     group.bench_function("iterator_chain", |b| {
         b.iter(|| iterator_chain(black_box(&batch.orders), black_box(&batch.payments)))
     });
+    let keys = &text_keys(batch);
+    for ownership in Ownership::ALL {
+        group.bench_function(BenchmarkId::new("text_keys", ownership.name()), |b| {
+            b.iter_custom(|iters| time_text_steps(batch, keys, iters, ownership))
+        });
+    }
     group.finish();
     c.final_summary();
 }

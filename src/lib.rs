@@ -124,6 +124,14 @@ pub use dstream_core::{
 /// records (on the closure or the shorthand). A slide longer than its window and a batch
 /// interval under 10 ms are warnings. The messages use the names you wrote, never the
 /// generated code's.
+///
+/// Type errors come from rustc after expansion, with dstream's messages and on your tokens:
+/// records that are not `(key, value)` pairs for a keyed operator (on the operator), values a
+/// shorthand cannot combine (`+` without `Add`, `min` or `max` without `Ord`; on the
+/// shorthand), a `{expr}` duration that is not a `Duration` (on the braces), a checkpointed
+/// state without serde's traits (on the stateful operator), and a `union` or join whose
+/// streams' record or key types differ (on the other stream's name). The traits these errors
+/// name are listed, with what each asks for, in [`requirements`].
 pub use dstream_macros::stream;
 
 /// Everything a dstream program needs: `use dstream::prelude::*;`.
@@ -134,6 +142,11 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub use dstream_core::__private;
+
+/// The traits a `stream!` program's compile errors name (pairs for keyed operators, `+` and
+/// `min`/`max` shorthands, durations in braces, checkpointed state, streams a `union` or a
+/// join combines), with what each asks for. Public so that errors name them by this path.
+pub use dstream_core::requirements;
 
 /// What the code `stream!` generates calls: helpers, and the traits behind its type errors,
 /// re-exported here so that those errors name them by a public path rather than an internal

@@ -180,3 +180,22 @@ fn a_closure_on_owned_words_after_a_window() {
     let out = Harness::new(job).run_batches(1).unwrap();
     assert_eq!(out[0].printed_records(), ["3"]);
 }
+
+#[test]
+fn word_count_keys_stay_borrowed() {
+    // The borrowed fast path where it is sound: the word count's keys are still `&str` after
+    // `reduce_by_key` (the closure's annotation says so: `String` keys would not compile), on
+    // a queue of text and on a socket's lines alike.
+    let job = stream! {
+        queue(lines()) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s
+            |> map(|(w, n): (&str, i32)| (w.len(), n)) |> reduce_by_key(+) |> print
+    };
+    let out = Harness::new(job).run_batches(1).unwrap();
+    assert_eq!(sorted(&out[0]), ["(1,3)"]);
+    // Built, not run: it only has to type-check.
+    let socket = stream! {
+        socket("127.0.0.1", 9) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s
+            |> map(|(w, n): (&str, i32)| (w.len(), n)) |> print
+    };
+    assert!(socket.explain().to_string().contains("reduce_by_key"));
+}

@@ -26,6 +26,7 @@ mod test_support;
 pub mod cluster;
 pub mod error;
 pub mod feed;
+pub mod requirements;
 pub mod sink;
 pub mod source;
 pub mod testing;

@@ -7,11 +7,16 @@
 //! with both types as the user's program has them.
 //!
 //! Which way a step takes is decided by method resolution on the generated call
-//! `(&&&meet).union(..)` (stable Rust has no specialisation), each level one dereference
-//! further: [`SameTypes`] is implemented for `&&Meet<T, T>` and is found first; [`OwnedTypes`]
-//! for `&Meet<L, R>` when both types have an owned form; [`OtherTypes`] for any `Meet<L, R>`,
-//! only to report the mismatch through [`UnionRecords`] or [`JoinKeys`] (their messages name
-//! both types) rather than rustc's "method exists but its trait bounds were not satisfied".
+//! `(&&&meet).union(.., UnionRecords::cast)` (stable Rust has no specialisation), each level
+//! one dereference further: [`SameTypes`] is implemented for `&&Meet<T, T>` and is found
+//! first; [`OwnedTypes`] for `&Meet<L, R>` when both types have an owned form; [`OtherTypes`]
+//! for any `Meet<L, R>`, only to report the mismatch.
+//!
+//! The check is the last argument, the trait method [`UnionRecords::cast`] (or
+//! [`JoinKeys::cast`]) as a function pointer whose type each way fixes: the generated code
+//! names the method, so a mismatch is the unmet bound of that path on the user's branch, with
+//! the trait's message (naming both types) and no note pointing into this module, where a
+//! `where` clause on the step's method would add "required by a bound in `OtherTypes::union`".
 
 use crate::keys::owned::IntoOwned;
 use std::marker::PhantomData;
@@ -21,9 +26,15 @@ use std::marker::PhantomData;
 /// [`SameTypes`], [`OwnedTypes`] or [`OtherTypes`].
 pub struct Meet<L, R>(PhantomData<fn() -> (L, R)>);
 
+impl<L, R> Meet<L, R> {
+    fn new() -> Self {
+        Meet(PhantomData)
+    }
+}
+
 /// The [`Meet`] of a union: the records of the stream so far and of the branch.
 pub fn records<L, P: IntoIterator>(_this: &[Vec<L>], _other: &[P]) -> Meet<L, P::Item> {
-    Meet(PhantomData)
+    Meet::new()
 }
 
 /// The [`Meet`] of a join: the keys of both streams.
@@ -32,16 +43,22 @@ where
     PL: IntoIterator<Item: JoinRecord>,
     PR: IntoIterator<Item: JoinRecord>,
 {
-    Meet(PhantomData)
+    Meet::new()
 }
 
 /// The key of partitions `P`'s records.
 pub type KeyOf<P> = <<P as IntoIterator>::Item as JoinRecord>::Key;
 /// The value of partitions `P`'s records.
 type ValueOf<P> = <<P as IntoIterator>::Item as JoinRecord>::Value;
-/// A partition of a join's side with its keys converted to their owned form.
-pub type OwnedSide<P, K> =
-    std::iter::Map<<P as IntoIterator>::IntoIter, fn(<P as IntoIterator>::Item) -> (K, ValueOf<P>)>;
+
+/// How a branch's record `B` becomes the union's `T`, where the stream before has `L` records
+/// and the branch `R` ([`UnionRecords::cast`] as a pointer).
+pub type CastRecord<B, L, R, T> = fn(B, Meet<L, R>) -> T;
+/// How the other stream's key `B` becomes the join's `K` ([`JoinKeys::cast`] as a pointer).
+pub type CastKey<B, L, R, K> = fn(B, Meet<L, R>) -> K;
+/// How an owned `R` becomes an owned `L` where the types meet in their owned form (either
+/// cast as a pointer).
+pub type CastOwned<L, R> = fn(Owned<R>, Meet<L, R>) -> Owned<L>;
 
 /// Streams of one type: nothing to convert.
 pub trait SameTypes {
@@ -53,6 +70,7 @@ pub trait SameTypes {
         &self,
         this: Vec<Vec<Self::T>>,
         other: Vec<P>,
+        _same: CastRecord<Self::T, Self::T, Self::T, Self::T>,
     ) -> Vec<Vec<Self::T>> {
         let mut out = this;
         out.extend(other.into_iter().map(|p| p.into_iter().collect()));
@@ -60,7 +78,12 @@ pub trait SameTypes {
     }
 
     /// Both sides of a join as they are.
-    fn join_sides<PL, PR>(&self, left: Vec<PL>, right: Vec<PR>) -> (Vec<PL>, Vec<PR>) {
+    fn join_sides<PL, PR>(
+        &self,
+        left: Vec<PL>,
+        right: Vec<PR>,
+        _same: CastKey<Self::T, Self::T, Self::T, Self::T>,
+    ) -> (Vec<PL>, Vec<PR>) {
         (left, right)
     }
 }
@@ -78,15 +101,19 @@ pub trait OwnedTypes {
     type R: IntoOwned;
 
     /// `this`'s partitions followed by `other`'s, all records owned.
-    fn union<P>(&self, this: Vec<Vec<Self::L>>, other: Vec<P>) -> Vec<Vec<Owned<Self::L>>>
+    fn union<P>(
+        &self,
+        this: Vec<Vec<Self::L>>,
+        other: Vec<P>,
+        cast: CastOwned<Self::L, Self::R>,
+    ) -> Vec<Vec<Owned<Self::L>>>
     where
         P: IntoIterator<Item = Self::R>,
-        Owned<Self::L>: UnionRecords<Self::L, Self::R, Owned<Self::R>>,
     {
         let mut out: Vec<Vec<_>> =
             this.into_iter().map(|p| p.into_iter().map(IntoOwned::into_owned).collect()).collect();
         out.extend(
-            other.into_iter().map(|p| p.into_iter().map(|r| UnionRecords::cast(r.into_owned())).collect()),
+            other.into_iter().map(|p| p.into_iter().map(|r| cast(r.into_owned(), Meet::new())).collect()),
         );
         out
     }
@@ -97,17 +124,14 @@ pub trait OwnedTypes {
         &self,
         left: Vec<PL>,
         right: Vec<PR>,
-    ) -> (Vec<OwnedSide<PL, Owned<Self::L>>>, Vec<OwnedSide<PR, Owned<Self::L>>>)
+        cast: CastOwned<Self::L, Self::R>,
+    ) -> (Vec<OwnedLeft<PL::IntoIter>>, Vec<OwnedRight<PR::IntoIter, Self::L, Self::R>>)
     where
         PL: IntoIterator<Item: JoinRecord<Key = Self::L>>,
         PR: IntoIterator<Item: JoinRecord<Key = Self::R>>,
-        Owned<Self::L>: JoinKeys<Self::L, Self::R, Owned<Self::R>>,
     {
-        let left = left.into_iter().map(|p| p.into_iter().map(own_left::<PL::Item> as fn(_) -> _)).collect();
-        let right = right
-            .into_iter()
-            .map(|p| p.into_iter().map(own_right::<PR::Item, Self::L> as fn(_) -> _))
-            .collect();
+        let left = left.into_iter().map(|p| OwnedLeft(p.into_iter())).collect();
+        let right = right.into_iter().map(|p| OwnedRight { records: p.into_iter(), cast }).collect();
         (left, right)
     }
 }
@@ -118,29 +142,51 @@ impl<L: IntoOwned, R: IntoOwned> OwnedTypes for &Meet<L, R> {
 }
 
 /// Streams of two types, one of which has no owned form ([`IntoOwned`]): they cannot meet,
-/// and the bound on each method says so, naming both types.
+/// and the check passed to each method (which never holds) says so, naming both types.
 pub trait OtherTypes {
     /// The records (or keys) of the stream before the step.
     type L;
     /// The records (or keys) of the stream the step names.
     type R;
 
-    /// Reports the mismatch (the bound never holds: `L` and `R` differ).
-    fn union<P>(&self, this: Vec<Vec<Self::L>>, other: Vec<P>) -> Vec<Vec<Self::L>>
+    /// Reports the mismatch (the check never holds: `L` and `R` differ).
+    fn union<P>(
+        &self,
+        this: Vec<Vec<Self::L>>,
+        other: Vec<P>,
+        cast: CastRecord<Self::R, Self::L, Self::R, Self::L>,
+    ) -> Vec<Vec<Self::L>>
     where
         P: IntoIterator<Item = Self::R>,
-        Self::L: UnionRecords<Self::L, Self::R, Self::R>,
     {
         let mut out = this;
-        out.extend(other.into_iter().map(|p| p.into_iter().map(UnionRecords::cast).collect()));
+        out.extend(other.into_iter().map(|p| p.into_iter().map(|r| cast(r, Meet::new())).collect()));
         out
     }
 
-    /// Reports the mismatch (the bound never holds: `L` and `R` differ).
-    fn join_sides<PL, PR>(&self, left: Vec<PL>, right: Vec<PR>) -> (Vec<PL>, Vec<PR>)
+    /// Reports the mismatch (the check never holds: `L` and `R` differ). The other side is
+    /// returned keyed as this one, so that the join after it shows no error of its own.
+    #[allow(clippy::type_complexity)]
+    fn join_sides<PL, PR>(
+        &self,
+        left: Vec<PL>,
+        right: Vec<PR>,
+        cast: CastKey<Self::R, Self::L, Self::R, Self::L>,
+    ) -> (Vec<PL>, Vec<Vec<(Self::L, ValueOf<PR>)>>)
     where
-        Self::L: JoinKeys<Self::L, Self::R, Self::R>,
+        PR: IntoIterator<Item: JoinRecord<Key = Self::R>>,
     {
+        let right = right
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .map(|r| {
+                        let (k, v) = r.split();
+                        (cast(k, Meet::new()), v)
+                    })
+                    .collect()
+            })
+            .collect();
         (left, right)
     }
 }
@@ -153,21 +199,50 @@ impl<L, R> OtherTypes for Meet<L, R> {
 /// The owned form of `T`.
 type Owned<T> = <T as IntoOwned>::Owned;
 
-/// A left record of a join with its key owned.
-fn own_left<T: JoinRecord<Key: IntoOwned>>(record: T) -> (Owned<T::Key>, T::Value) {
-    let (k, v) = record.split();
-    (k.into_owned(), v)
+/// A partition of a join's left side with its keys owned as the join reads each record.
+pub struct OwnedLeft<I>(I);
+
+impl<I> Iterator for OwnedLeft<I>
+where
+    I: Iterator<Item: JoinRecord<Key: IntoOwned>>,
+{
+    type Item = (Owned<<I::Item as JoinRecord>::Key>, <I::Item as JoinRecord>::Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (k, v) = self.0.next()?.split();
+        Some((k.into_owned(), v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
 }
 
-/// A right record of a join with its key owned, as the left's type.
-fn own_right<T, L>(record: T) -> (Owned<L>, T::Value)
+/// A partition of a join's right side with its keys owned and cast to the owned form of the
+/// left side's key `L` as the join reads each record.
+pub struct OwnedRight<I, L: IntoOwned, R: IntoOwned> {
+    records: I,
+    cast: CastOwned<L, R>,
+}
+
+impl<I, L, R> Iterator for OwnedRight<I, L, R>
 where
-    T: JoinRecord<Key: IntoOwned>,
+    I: Iterator<Item: JoinRecord<Key = R>>,
     L: IntoOwned,
-    Owned<L>: JoinKeys<L, T::Key, Owned<T::Key>>,
+    R: IntoOwned,
 {
-    let (k, v) = record.split();
-    (JoinKeys::cast(k.into_owned()), v)
+    type Item = (Owned<L>, <I::Item as JoinRecord>::Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (k, v) = self.records.next()?.split();
+        Some(((self.cast)(k.into_owned(), Meet::new()), v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.records.size_hint()
+    }
 }
 
 /// The check that a `union`'s branch has the stream's record type, up to who owns the text
@@ -180,12 +255,13 @@ where
 )]
 pub trait UnionRecords<L, R, B> {
     /// The branch's record, as the union's.
-    fn cast(record: B) -> Self;
+    #[doc(hidden)]
+    fn cast(record: B, types: Meet<L, R>) -> Self;
 }
 
 impl<T, L, R> UnionRecords<L, R, T> for T {
     #[inline(always)]
-    fn cast(record: T) -> T {
+    fn cast(record: T, _: Meet<L, R>) -> T {
         record
     }
 }
@@ -199,12 +275,13 @@ impl<T, L, R> UnionRecords<L, R, T> for T {
 )]
 pub trait JoinKeys<L, R, B> {
     /// The other stream's key, as the join's.
-    fn cast(key: B) -> Self;
+    #[doc(hidden)]
+    fn cast(key: B, types: Meet<L, R>) -> Self;
 }
 
 impl<T, L, R> JoinKeys<L, R, T> for T {
     #[inline(always)]
-    fn cast(key: T) -> T {
+    fn cast(key: T, _: Meet<L, R>) -> T {
         key
     }
 }
@@ -244,11 +321,17 @@ mod tests {
         let words: Vec<Vec<&str>> = vec![vec!["a"], vec!["b"]];
         let owned = vec![vec!["c".to_string()]];
         let meet = records(&words, &owned);
-        assert_eq!((&&&meet).union(words.clone(), owned.clone()), [vec!["a"], vec!["b"], vec!["c"]]);
+        assert_eq!(
+            (&&&meet).union(words.clone(), owned.clone(), UnionRecords::cast),
+            [vec!["a"], vec!["b"], vec!["c"]]
+        );
         let meet = records(&owned, &words);
-        assert_eq!((&&&meet).union(owned, words.clone()), [vec!["c"], vec!["a"], vec!["b"]]);
+        assert_eq!(
+            (&&&meet).union(owned, words.clone(), UnionRecords::cast),
+            [vec!["c"], vec!["a"], vec!["b"]]
+        );
         let meet = records(&words, &words);
-        let same: Vec<Vec<&str>> = (&&&meet).union(words.clone(), words);
+        let same: Vec<Vec<&str>> = (&&&meet).union(words.clone(), words, UnionRecords::cast);
         assert_eq!(same, [vec!["a"], vec!["b"], vec!["a"], vec!["b"]]);
     }
 
@@ -256,7 +339,7 @@ mod tests {
     fn composite_join_keys_meet_owned() {
         let (l, r) = (vec![vec![(("a", 1u32), 1)]], vec![vec![(("a".to_string(), 1u32), 'x')]]);
         let meet = keys(&l, &r);
-        let (left, right) = (&&&meet).join_sides(l, r);
+        let (left, right) = (&&&meet).join_sides(l, r, JoinKeys::cast);
         let left: Vec<Vec<((String, u32), i32)>> = left.into_iter().map(Iterator::collect).collect();
         let right: Vec<Vec<((String, u32), char)>> = right.into_iter().map(Iterator::collect).collect();
         assert_eq!(left, [vec![(("a".to_string(), 1), 1)]]);
@@ -267,7 +350,7 @@ mod tests {
     fn keys_of_one_type_stay_borrowed() {
         let (l, r) = (vec![vec![(Some("a"), 1)]], vec![vec![(Some("a"), 2)]]);
         let meet = keys(&l, &r);
-        let (left, right) = (&&&meet).join_sides(l, r);
+        let (left, right) = (&&&meet).join_sides(l, r, JoinKeys::cast);
         let borrowed: Vec<Vec<(Option<&str>, i32)>> = left;
         assert_eq!((borrowed, right), (vec![vec![(Some("a"), 1)]], vec![vec![(Some("a"), 2)]]));
     }

@@ -2,9 +2,13 @@
 //! function whose signature names the record type makes the closure's parameter types infer
 //! without annotations, and puts a type mistake on the user's own closure.
 //!
+//! The closure is a generic `impl FnOnce`, and so a closure whose parameter does not fit the
+//! records is reported with rustc's note "required by a bound in `map`" naming this module.
+//! Taking `&mut dyn FnMut` instead would drop the note, but the closure is then not the call's
+//! argument (`&mut |r| ..` is), and rustc infers the parameter of a closure only when it is:
+//! `map(|o| o.id)` on records whose type is not yet known would need an annotation.
+//!
 //! Everything here is `#[inline(always)]`: after inlining, a fused stage is one plain loop.
-
-#![doc(hidden)]
 
 use crate::exec::wire::Wire;
 use crate::exec::Executor;
@@ -144,6 +148,7 @@ pub fn to_vecs<P: IntoIterator>(parts: Vec<P>) -> Vec<Vec<P::Item>> {
 )]
 pub trait Plus: Sized {
     /// `a + b`.
+    #[doc(hidden)]
     fn plus(a: Self, b: Self) -> Self;
 }
 
@@ -162,6 +167,7 @@ impl<T: Add<Output = T>> Plus for T {
 )]
 pub trait Times: Sized {
     /// `a * b`.
+    #[doc(hidden)]
     fn times(a: Self, b: Self) -> Self;
 }
 
@@ -178,9 +184,26 @@ impl<T: Mul<Output = T>> Times for T {
     label = "`min` and `max` compare two values: they need `{Self}: Ord`",
     note = "write a closure instead: for floats `|a: f64, b: f64| a.max(b)`, else any `|a, b| ...` returning the value to keep"
 )]
-pub trait Ordered: Ord {}
+pub trait Ordered: Sized {
+    /// The smaller of `a` and `b` (`a` when equal).
+    #[doc(hidden)]
+    fn min(a: Self, b: Self) -> Self;
+    /// The larger of `a` and `b` (`b` when equal).
+    #[doc(hidden)]
+    fn max(a: Self, b: Self) -> Self;
+}
 
-impl<T: Ord> Ordered for T {}
+impl<T: Ord> Ordered for T {
+    #[inline(always)]
+    fn min(a: T, b: T) -> T {
+        std::cmp::min(a, b)
+    }
+
+    #[inline(always)]
+    fn max(a: T, b: T) -> T {
+        std::cmp::max(a, b)
+    }
+}
 
 /// The values of a shorthand `-` (the inverse of `+` in `reduce_by_key_and_window`).
 #[diagnostic::on_unimplemented(
@@ -190,6 +213,7 @@ impl<T: Ord> Ordered for T {}
 )]
 pub trait Minus: Sized {
     /// `a - b`.
+    #[doc(hidden)]
     fn minus(a: Self, b: Self) -> Self;
 }
 
@@ -200,41 +224,24 @@ impl<T: std::ops::Sub<Output = T>> Minus for T {
     }
 }
 
-/// `-` as a function, for the shorthand.
-#[inline(always)]
-pub fn minus<V: Minus>(a: V, b: V) -> V {
-    V::minus(a, b)
-}
-
-/// `+` as a function, for the shorthand.
+/// `+` as a function, for the counts of `count_by_value` (always `u64`). A shorthand the
+/// user writes calls the trait method instead (`<_ as Plus>::plus`), so that a type without
+/// `+` is reported on the shorthand with no "required by a bound" note naming this function.
 #[inline(always)]
 pub fn plus<V: Plus>(a: V, b: V) -> V {
     V::plus(a, b)
 }
 
-/// `*` as a function, for the shorthand.
-#[inline(always)]
-pub fn times<V: Times>(a: V, b: V) -> V {
-    V::times(a, b)
-}
-
-/// `min` as a function, for the shorthand.
-#[inline(always)]
-pub fn min<V: Ordered>(a: V, b: V) -> V {
-    std::cmp::min(a, b)
-}
-
-/// `max` as a function, for the shorthand.
-#[inline(always)]
-pub fn max<V: Ordered>(a: V, b: V) -> V {
-    std::cmp::max(a, b)
-}
-
 /// Declares, for each keyed operator, a trait that only `(key, value)` pairs implement, with
-/// a message that names the operator, and a function that splits a record into its pair.
+/// a message that names the operator. Generated code splits a record with the trait's method
+/// (`<_ as ReduceByKeyInput>::into_pair(record)`): a record that is not a pair is then reported
+/// on the operator with the message alone, where a generic function would add a "required by
+/// a bound in" note naming the function's internal path.
 macro_rules! keyed_operators {
     ($($op:ident => $trait_name:ident, $message:literal, $note:literal;)*) => {$(
-        #[doc = concat!("Records that `", stringify!($op), "` accepts: `(key, value)` pairs.")]
+        #[doc = concat!("Records that `", stringify!($op), "` accepts: `(key, value)` pairs. Every \
+            2-tuple is one; a stream of other records is mapped to pairs first, for example with \
+            `map(|x| (x, 1))`.")]
         #[diagnostic::on_unimplemented(message = $message, label = "not a `(key, value)` pair", note = $note)]
         pub trait $trait_name {
             /// The key.
@@ -242,6 +249,7 @@ macro_rules! keyed_operators {
             /// The value.
             type Value;
             /// Splits the record.
+            #[doc(hidden)]
             fn into_pair(self) -> (Self::Key, Self::Value);
         }
 
@@ -255,16 +263,11 @@ macro_rules! keyed_operators {
                 self
             }
         }
-
-        #[doc = concat!("Splits a record of `", stringify!($op), "` into key and value.")]
-        #[inline(always)]
-        pub fn $op<P: $trait_name>(record: P) -> (P::Key, P::Value) {
-            record.into_pair()
-        }
     )*};
 }
 
-/// The per-operator pair checks.
+/// The records each keyed operator accepts: one trait per operator, so that its message names
+/// the operator.
 pub mod keyed {
     keyed_operators! {
         combine_by_key => CombineByKeyInput,

@@ -4,7 +4,12 @@
 
 use crate::error::{Error, Result};
 
-/// A duration a program may compute: `std::time::Duration` or dstream's own `Duration`.
+/// A duration a program may compute (`every {interval}`, `window({length}, {slide})`):
+/// `std::time::Duration` or dstream's own [`Duration`](crate::Duration), or a reference to
+/// either.
+///
+/// The implementations are not listed under an error (`do_not_recommend`): the message names
+/// both types, where rustc's list would point into this file.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a duration",
     label = "a duration in braces must be a `std::time::Duration` or a `dstream::Duration`",
@@ -12,30 +17,29 @@ use crate::error::{Error, Result};
 )]
 pub trait RuntimeDuration {
     /// The duration in whole milliseconds.
+    #[doc(hidden)]
     fn millis(&self) -> u64;
 }
 
+#[diagnostic::do_not_recommend]
 impl RuntimeDuration for std::time::Duration {
     fn millis(&self) -> u64 {
         u64::try_from(self.as_millis()).unwrap_or(u64::MAX)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl RuntimeDuration for crate::time::Duration {
     fn millis(&self) -> u64 {
         self.as_millis()
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<D: RuntimeDuration + ?Sized> RuntimeDuration for &D {
     fn millis(&self) -> u64 {
         (**self).millis()
     }
-}
-
-/// `d` in milliseconds.
-pub fn millis(d: impl RuntimeDuration) -> u64 {
-    d.millis()
 }
 
 /// The batch interval for `Job::new`, as the program computed it: a zero interval is kept
@@ -82,8 +86,8 @@ mod tests {
 
     #[test]
     fn reads_both_duration_types() {
-        assert_eq!(millis(std::time::Duration::from_millis(1500)), 1500);
-        assert_eq!(millis(crate::time::Duration::from_secs(2)), 2000);
+        assert_eq!(RuntimeDuration::millis(&std::time::Duration::from_millis(1500)), 1500);
+        assert_eq!(RuntimeDuration::millis(&&crate::time::Duration::from_secs(2)), 2000);
         assert_eq!(interval(0).as_millis(), 0);
     }
 

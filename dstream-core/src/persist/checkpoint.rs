@@ -123,8 +123,10 @@ struct StateEntry {
 )]
 pub trait Checkpointable {
     /// Encodes the state.
+    #[doc(hidden)]
     fn save(&self) -> Result<OperatorState>;
     /// Replaces the state with a saved one.
+    #[doc(hidden)]
     fn restore(&mut self, saved: &OperatorState) -> Result<()>;
 }
 

@@ -124,17 +124,26 @@ impl Codegen<'_> {
 
     /// A function of two values, or a shorthand (`+`, `*`, `-`, `min`, `max`).
     pub fn reducer_arg(&mut self, reducer: &Reducer) -> TokenStream {
-        let helper = |this: &Self, span: Span, name: &str| {
+        // A shorthand is its trait's method (`<_ as Plus>::plus`), not a generic function: a
+        // value type without `+` is then reported on the shorthand with the trait's message
+        // alone, no "required by a bound in" note naming a function of the runtime.
+        let helper = |this: &Self, span: Span, method: &str, of: Option<&str>| {
             let span = user_at(span);
-            let (dp, name) = (this.dp_at(span), Ident::new(name, span));
-            quote_spanned!(span=> #dp::ops::#name)
+            let (dp, method) = (this.dp_at(span), Ident::new(method, span));
+            match of {
+                Some(of) => {
+                    let of = Ident::new(of, span);
+                    quote_spanned!(span=> <_ as #dp::ops::#of>::#method)
+                }
+                None => quote_spanned!(span=> #dp::ops::#method),
+            }
         };
         match reducer {
-            Reducer::Plus(span) => helper(self, *span, "plus"),
-            Reducer::Times(span) => helper(self, *span, "times"),
-            Reducer::Minus(span) => helper(self, *span, "minus"),
-            Reducer::Concat(span) => helper(self, *span, "concat"),
-            Reducer::MinMax(ident) => helper(self, ident.span(), &ident.to_string()),
+            Reducer::Plus(span) => helper(self, *span, "plus", Some("Plus")),
+            Reducer::Times(span) => helper(self, *span, "times", Some("Times")),
+            Reducer::Minus(span) => helper(self, *span, "minus", Some("Minus")),
+            Reducer::Concat(span) => helper(self, *span, "concat", None),
+            Reducer::MinMax(ident) => helper(self, ident.span(), &ident.to_string(), Some("Ordered")),
             Reducer::Func(func) => self.function_arg(func),
         }
     }

@@ -175,7 +175,7 @@ impl Codegen<'_> {
                 let dp = self.dp_at(user_at(d.span));
                 self.hoisted.push(quote_spanned!(d.span=>
                     #[allow(unused_braces)]
-                    let #var: u64 = #dp::durations::millis(#expr);
+                    let #var: u64 = <_ as #dp::durations::RuntimeDuration>::millis(&#expr);
                 ));
                 quote!(#var)
             }
@@ -284,8 +284,8 @@ impl Codegen<'_> {
     /// the start of a batch (a no-op except on the first batch after recovery), saving it at
     /// the end (a no-op except on checkpoint batches), and the job's checkpoint setting. Each
     /// state is keyed by its stable id from the program text, and its type must be
-    /// serialisable: the `Checkpointable` bound reports a type that is not on the operator's
-    /// token.
+    /// serialisable: `Checkpointable::restore`, passed as a function, reports a type that is
+    /// not on the operator's token.
     fn checkpointing(&mut self) -> (TokenStream, TokenStream, TokenStream) {
         let Some(checkpoint) = self.graph.checkpoint.clone() else {
             return (TokenStream::new(), TokenStream::new(), TokenStream::new());
@@ -297,8 +297,13 @@ impl Codegen<'_> {
             let Some(id) = ids.get(node) else { continue };
             let span = user_at(self.graph.nodes[*node].name.span());
             let (ctx, var) = (respan_ident(&ctx, span), respan_ident(var, span));
-            restore.extend(quote_spanned!(span=> #ctx.restore_state(#id, &mut #var)?;));
-            save.extend(quote_spanned!(span=> #ctx.save_state(#id, &#var)?;));
+            let dp = self.dp_at(span);
+            restore.extend(quote_spanned!(span=>
+                #ctx.restore_state(#id, &mut #var, #dp::checkpoint::Checkpointable::restore)?;
+            ));
+            save.extend(
+                quote_spanned!(span=> #ctx.save_state(#id, &#var, #dp::checkpoint::Checkpointable::save)?;),
+            );
         }
         let dp = self.dp();
         let interval = match &checkpoint.interval {

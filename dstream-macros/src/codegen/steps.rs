@@ -124,7 +124,7 @@ impl Codegen<'_> {
             let meet = meet_call(
                 &dp,
                 quote_spanned!(span=> records(&#acc, &#branch)),
-                quote_spanned!(span=> union(#acc, #branch)),
+                quote_spanned!(span=> union(#acc, #branch, #dp::branches::UnionRecords::cast)),
             );
             code.extend(quote_spanned!(span=> let #branch = #parts; let #acc = #meet;));
         }
@@ -253,6 +253,8 @@ impl Codegen<'_> {
 
 /// `(&&&meet).#call`, the `Meet` made by `branches::#make`: the two streams of a `union` or a
 /// join met as their types allow (untouched when they are one type; see `ops::branches`).
+/// `#call` passes the check, `UnionRecords::cast` or `JoinKeys::cast`, as its last argument:
+/// a mismatch is then reported on the branch with that trait's message alone.
 pub fn meet_call(dp: &TokenStream, make: TokenStream, call: TokenStream) -> TokenStream {
     quote! {{
         use #dp::branches::{OtherTypes as _, OwnedTypes as _, SameTypes as _};

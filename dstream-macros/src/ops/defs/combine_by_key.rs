@@ -44,7 +44,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     EndCode {
         init: quote_spanned!(span=> let mut #sink = #dp::Combiner::new();),
         consume: quote_spanned!(span=>
-            let (#k, #v) = #dp::ops::keyed::combine_by_key(#last);
+            let (#k, #v) = <_ as #dp::ops::keyed::CombineByKeyInput>::into_pair(#last);
             #sink.fold(#k, #v, #create, #merge_value);
         ),
         finish: quote_spanned!(span=> #sink),

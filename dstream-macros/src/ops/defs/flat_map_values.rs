@@ -25,7 +25,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (k, v, each) = (cg.var("key"), cg.var("value"), cg.var("value"));
     let inner = cg.inner(cx, next.clone());
     quote_spanned!(span=>
-        let (#k, #v) = #dp::ops::keyed::flat_map_values(#record);
+        let (#k, #v) = <_ as #dp::ops::keyed::FlatMapValuesInput>::into_pair(#record);
         for #each in #dp::ops::flat_map(#v, #f) {
             let #next = (::core::clone::Clone::clone(&#k), #each);
             #inner

@@ -27,7 +27,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     EndCode {
         init: quote_spanned!(span=> let mut #sink = #dp::Combiner::new();),
         consume: quote_spanned!(span=>
-            let (#k, #v) = #dp::ops::keyed::group_by_key(#last);
+            let (#k, #v) = <_ as #dp::ops::keyed::GroupByKeyInput>::into_pair(#last);
             #sink.fold(#k, #v, #dp::ops::singleton, #dp::ops::push);
         ),
         finish: quote_spanned!(span=> #sink),

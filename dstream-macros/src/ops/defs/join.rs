@@ -37,7 +37,7 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let meet = meet_call(
         &branch_dp,
         quote_spanned!(branch=> keys(&#this, &#other)),
-        quote_spanned!(branch=> join_sides(#this, #other)),
+        quote_spanned!(branch=> join_sides(#this, #other, #branch_dp::branches::JoinKeys::cast)),
     );
     let sides = quote_spanned!(branch=> let #other = #right; let (#this, #other) = #meet;);
     let right_var = respan_ident(right_var, span);

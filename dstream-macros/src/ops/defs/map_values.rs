@@ -25,7 +25,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (k, v) = (cg.var("key"), cg.var("value"));
     let inner = cg.inner(cx, next.clone());
     quote_spanned!(span=>
-        let (#k, #v) = #dp::ops::keyed::map_values(#record);
+        let (#k, #v) = <_ as #dp::ops::keyed::MapValuesInput>::into_pair(#record);
         let #next = (#k, #dp::ops::map(#v, #f));
         #inner
     )

@@ -32,7 +32,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
         consume: quote_spanned!(span=>
-            let (#k, #v) = #dp::ops::keyed::reduce_by_key(#last);
+            let (#k, #v) = <_ as #dp::ops::keyed::ReduceByKeyInput>::into_pair(#last);
             #dp::CombineTable::merge_in(#table, #home, #k, #v, #f);
         ),
         finish: quote_spanned!(span=> #sink.unwrap_or_default()),
