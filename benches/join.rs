@@ -44,6 +44,7 @@ const MAX_QUEUED_BYTES: usize = 256 << 20;
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 struct Order {
     id: u64,
     ts_ms: u64,
@@ -52,6 +53,7 @@ struct Order {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 enum Method {
     Card,
     Transfer,
@@ -59,6 +61,7 @@ enum Method {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 struct Payment {
     order_id: u64,
     cents: u64,

@@ -33,6 +33,23 @@ fn input(batches: usize, lines: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// [`input`] as text batches, as a socket or `text_files` source cuts them.
+fn text_input(batches: usize, lines: usize) -> Vec<dstream::text::TextBatch> {
+    input(batches, lines)
+        .into_iter()
+        .map(|batch| {
+            let mut text = dstream::text::TextBatch::new();
+            batch.iter().for_each(|line| text.push_line(line));
+            text
+        })
+        .collect()
+}
+
+/// This process's index in its cluster (0 alone).
+fn process() -> usize {
+    std::env::var("DSTREAM_PROCESS").ok().and_then(|p| p.parse().ok()).unwrap_or(0)
+}
+
 /// The batch interval of both programs, in milliseconds.
 const INTERVAL_MS: u64 = 200;
 
@@ -94,8 +111,24 @@ pub fn run(program: &str, batches: usize) -> Result<()> {
                 |> reduce_by_key(+)
                 every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
         },
+        // Where the first stage ran: each line's words with the process that split them,
+        // written by partition where they are (`<batch> (<partition>, (<process>, <word>))`).
+        "shares" => stream! {
+            queue(input(batches, 100))
+                |> flat_map(|line: String| line.split(' ').map(|w| (process(), w.to_string())).collect::<Vec<_>>())
+                every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+        },
+        // The same over a text source, whose batches cross as raw line bytes.
+        "textshares" => stream! {
+            source(dstream::source::queue::QueueSource::text(text_input(batches, 100)))
+                |> flat_map(split)
+                |> map(|w| (process(), w.to_string()))
+                every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+        },
         other => {
-            return Err(Error::Config(format!("unknown program `{other}`: wordcount, joins or partitions")))
+            return Err(Error::Config(format!(
+                "unknown program `{other}`: wordcount, joins, partitions, shares or textshares"
+            )))
         }
     };
     // `CLUSTER_PARTITIONS`: the partitions of a run in one process, to compare partitions.

@@ -150,6 +150,40 @@ fn foreach_partition_writes_each_partition_once_where_it_is() {
     assert_eq!(run_with("partitions", 2, 2, &[]), alone);
 }
 
+/// `records` (`<batch> (<partition>, (<process>, "<word>"))` lines) without the process.
+fn without_process(records: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = records
+        .iter()
+        .map(|l| {
+            let (head, rest) = l.split_once(", (").expect("<batch> (<partition>, (<process>, <word>))");
+            let (_, word) = rest.split_once(", ").expect("(<process>, <word>)");
+            format!("{head}, {word}")
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn the_driver_spreads_its_source_records_over_every_process() {
+    for program in ["shares", "textshares"] {
+        let alone = run_with(program, 0, 1, &[("CLUSTER_PARTITIONS", "4".into())]);
+        assert!(alone.len() > 400, "{program}: 4 batches of 100 lines: {alone:?}");
+        let cluster = run(program, 2, 2);
+        // Partitions 2 and 3 are process 1's: their words were split there, and every other
+        // word on process 0; the words of each partition are those of one process with 4.
+        for (p, process) in [(0, 0), (1, 0), (2, 1), (3, 1)] {
+            let share: Vec<&String> = cluster.iter().filter(|l| l.contains(&format!(" ({p}, ("))).collect();
+            assert!(!share.is_empty(), "{program}: partition {p} is empty");
+            assert!(
+                share.iter().all(|l| l.contains(&format!(" ({p}, ({process}, "))),
+                "{program}: partition {p} ran off process {process}: {share:?}"
+            );
+        }
+        assert_eq!(without_process(&cluster), without_process(&alone), "{program}: the same records");
+    }
+}
+
 #[test]
 fn different_programs_in_one_cluster_fail_on_every_process() {
     let dir = TestDir::new("cluster-mismatch");

@@ -9,6 +9,8 @@
 pub(crate) mod cluster;
 pub mod exchange;
 pub mod partition;
+#[cfg(feature = "cluster")]
+mod scatter;
 pub mod wire;
 
 use crate::monitor::stages::StageClock;
