@@ -125,9 +125,21 @@ pub fn run(program: &str, batches: usize) -> Result<()> {
                 |> map(|w| (process(), w.to_string()))
                 every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
         },
+        // The words of the files that appear in `CLUSTER_DIR`, with the process that read
+        // them, by partition (`<batch> (<partition>, (<process>, <word>))`).
+        "files" => {
+            let dir =
+                std::env::var("CLUSTER_DIR").map_err(|_| Error::Config("files: set CLUSTER_DIR".into()))?;
+            stream! {
+                text_files(dir.as_str())
+                    |> flat_map(split)
+                    |> map(|w| (process(), w.to_string()))
+                    every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+            }
+        }
         other => {
             return Err(Error::Config(format!(
-                "unknown program `{other}`: wordcount, joins, partitions, shares or textshares"
+                "unknown program `{other}`: wordcount, joins, partitions, shares, textshares or files"
             )))
         }
     };

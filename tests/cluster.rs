@@ -185,6 +185,42 @@ fn the_driver_spreads_its_source_records_over_every_process() {
 }
 
 #[test]
+fn text_files_reads_each_file_once_across_the_cluster() {
+    let dir = TestDir::new("cluster-files");
+    let input = dir.join("input");
+    std::fs::create_dir_all(&input).expect("the input directory");
+    // Files modified a few seconds from now: after both processes started (files already
+    // there at start are not new), before the job's last batch.
+    let at = std::time::SystemTime::now() + Duration::from_secs(6);
+    let files = 24;
+    for f in 0..files {
+        let path = input.join(format!("file-{f}.txt"));
+        std::fs::write(&path, format!("f{f}w0 f{f}w1\nf{f}w2\n")).expect("write an input file");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(at))
+            .expect("its time");
+    }
+    let env = [("CLUSTER_DIR", input.display().to_string()), ("CLUSTER_BATCHES", "50".to_string())];
+    let records = run_with("files", 2, 2, &env);
+    let mut words: Vec<&str> = records.iter().map(|l| l.rsplit(", ").next().unwrap_or("")).collect();
+    words.sort();
+    let mut expected: Vec<String> =
+        (0..files).flat_map(|f| (0..3).map(move |w| format!("\"f{f}w{w}\"))"))).collect();
+    expected.sort();
+    assert_eq!(words, expected, "every word of every file exactly once: {records:?}");
+    for process in [0, 1] {
+        let theirs: Vec<&String> =
+            records.iter().filter(|l| l.contains(&format!(", ({process}, "))).collect();
+        assert!(!theirs.is_empty(), "process {process} read no file: {records:?}");
+        // A process's files are read into its own partitions.
+        let partitions = [format!(" ({}, ", 2 * process), format!(" ({}, ", 2 * process + 1)];
+        assert!(theirs.iter().all(|l| partitions.iter().any(|p| l.contains(p.as_str()))), "{theirs:?}");
+    }
+}
+
+#[test]
 fn different_programs_in_one_cluster_fail_on_every_process() {
     let dir = TestDir::new("cluster-mismatch");
     let hosts = hostfile(&dir, 2);

@@ -18,6 +18,11 @@ pub use config::{read_hostfile, ClusterConfig, DEFAULT_CONNECT_TIMEOUT};
 #[cfg(feature = "cluster")]
 mod run;
 
+/// FNV-1a of `text`: the same on every process, every run and every build.
+pub(crate) fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Runs `job` as one process of the cluster `config`.
 #[cfg(feature = "cluster")]
 pub(crate) fn run(job: crate::job::Job, config: ClusterConfig) -> crate::error::Result<()> {
@@ -55,6 +60,23 @@ pub(crate) fn join_from_env(
         let _ = (job, parallelism);
         Err(without_feature(&config))
     }
+}
+
+/// Starts the job's sources on this process: every source on the driver (and in one
+/// process), only those read where they are assigned on the others; and tells the executor
+/// which those are, so that their batches are not spread from the driver.
+pub(crate) fn start_sources(
+    job: &mut crate::job::Job,
+    exec: &crate::exec::Executor,
+    clock: std::sync::Arc<dyn crate::time::clock::Clock>,
+) -> crate::error::Result<()> {
+    #[cfg(feature = "cluster")]
+    if exec.in_cluster() {
+        exec.assign_sources(job.sources_read_where_assigned());
+        return job.start_sources_of(clock, exec.process(), exec.processes());
+    }
+    let _ = exec;
+    job.start_sources(clock)
 }
 
 /// What the driver printed in a batch, on every process: the harness's output is then the

@@ -38,9 +38,7 @@ pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
     let exec = connect(&job, &config, config.workers.unwrap_or(job.parallelism))?;
     let me = config.process;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    if me == 0 {
-        job.start_sources(Arc::clone(&clock))?;
-    }
+    super::start_sources(&mut job, &exec, Arc::clone(&clock))?;
     drive(job, exec, &*clock, me)
 }
 
@@ -136,5 +134,5 @@ fn agree_on_plan(exec: &Executor, plan: &str, me: usize) -> Result<()> {
 
 /// FNV-1a of the plan's text: the same on every process that compiled the same program.
 pub(crate) fn plan_hash(plan: &str) -> u64 {
-    plan.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    super::stable_hash(plan)
 }

@@ -95,11 +95,14 @@ pub(crate) struct ClusterExec {
     pub(crate) link: Link,
     /// The first failure of the current batch (a lost peer, a record that did not decode).
     failure: Mutex<Option<String>>,
+    /// Per source of the job, whether every process reads its own share of it
+    /// (`Source::read_where_assigned`) instead of the driver spreading it.
+    assigned: Mutex<Vec<bool>>,
 }
 
 impl ClusterExec {
     pub(crate) fn new(link: Link) -> ClusterExec {
-        ClusterExec { link, failure: Mutex::new(None) }
+        ClusterExec { link, failure: Mutex::new(None), assigned: Mutex::new(Vec::new()) }
     }
 
     pub(super) fn fail(&self, message: String) {
@@ -208,6 +211,42 @@ impl Executor {
             }
         }
         kept
+    }
+
+    /// This process's index in its cluster (0 outside one).
+    pub(crate) fn process(&self) -> usize {
+        self.cluster.as_ref().map_or(0, |c| c.link.process())
+    }
+
+    /// Notes which of the job's sources every process reads (see [`ClusterExec`]).
+    pub(crate) fn assign_sources(&self, assigned: Vec<bool>) {
+        if let Some(mut noted) = self.cluster.as_ref().and_then(|c| c.assigned.lock().ok()) {
+            *noted = assigned;
+        }
+    }
+
+    /// Whether every process of the cluster reads its share of the job's source `source`.
+    pub(crate) fn read_where_assigned(&self, source: usize) -> bool {
+        let assigned = self.cluster.as_ref().and_then(|c| c.assigned.lock().ok());
+        assigned.is_some_and(|a| a.get(source).copied().unwrap_or(false))
+    }
+
+    /// Every process's `records` summed on the driver (`None` if any is unknown); the other
+    /// processes get their own back. One exchange of the batch loop's.
+    pub(crate) fn records_on_driver(&self, records: Option<usize>) -> Option<usize> {
+        let Some(cluster) = self.cluster.as_deref() else { return records };
+        let mine = records.map_or(u64::MAX, |r| r as u64).to_le_bytes().to_vec();
+        let payloads = (0..cluster.link.processes()).map(|p| if p == 0 { mine.clone() } else { Vec::new() });
+        if cluster.link.process() != 0 {
+            self.send_and_keep(cluster, Ok(payloads.collect()));
+            return records;
+        }
+        let mut total = records;
+        for (_, bytes) in self.send_and_keep(cluster, Ok(payloads.collect())) {
+            let count = bytes.try_into().map(u64::from_le_bytes).unwrap_or(u64::MAX);
+            total = total.zip((count != u64::MAX).then_some(count as usize)).map(|(a, b)| a + b);
+        }
+        total
     }
 
     /// The number of processes of the cluster (1 outside one).

@@ -97,6 +97,19 @@ impl Executor {
         true
     }
 
+    /// Whether every process of a cluster reads its own share of source `source` (never
+    /// outside a cluster).
+    #[cfg(not(feature = "cluster"))]
+    pub(crate) fn read_where_assigned(&self, _source: usize) -> bool {
+        false
+    }
+
+    /// Every process's records summed on the driver (outside a cluster, `records`).
+    #[cfg(not(feature = "cluster"))]
+    pub(crate) fn records_on_driver(&self, records: Option<usize>) -> Option<usize> {
+        records
+    }
+
     /// Whether this executor runs one process of a cluster.
     pub fn in_cluster(&self) -> bool {
         #[cfg(feature = "cluster")]

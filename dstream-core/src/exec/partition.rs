@@ -14,6 +14,9 @@ pub fn partition_input<'b, B: SourceBatch>(
     batch: &'b mut B,
     n: usize,
 ) -> Vec<B::Part<'b>> {
+    if exec.read_where_assigned(source) {
+        return read_where_assigned(exec, source, batch, n);
+    }
     if !exec.is_driver() {
         batch.discard();
     }
@@ -21,11 +24,31 @@ pub fn partition_input<'b, B: SourceBatch>(
     batch.partitions(n)
 }
 
+/// The partitions of a batch this process read as its share of the source (`text_files`
+/// in a cluster): cut among the partitions it owns, every other partition empty. The driver
+/// notes the records of every process's share, for the batch's statistics.
+fn read_where_assigned<'b, B: SourceBatch>(
+    exec: &Executor,
+    source: usize,
+    batch: &'b mut B,
+    n: usize,
+) -> Vec<B::Part<'b>> {
+    exec.note_input_records(source, exec.records_on_driver(batch.records()));
+    let mine: Vec<usize> = (0..n).filter(|&j| exec.owns(j, n)).collect();
+    let mut local = batch.partitions(mine.len()).into_iter();
+    (0..n)
+        .map(|j| if mine.contains(&j) { local.next().unwrap_or_default() } else { Default::default() })
+        .collect()
+}
+
 /// Spreads the partitions of a source's batch over the processes of a cluster: the driver
 /// sends each process the partitions it owns, and every process returns its own (the others
 /// empty). In one process, `parts` as they are. Every process calls it for every source of
 /// every batch, in the same order.
-pub fn scatter_input<'e, P: Scatter<'e>>(exec: &'e Executor, parts: Vec<P>) -> Vec<P> {
+pub fn scatter_input<'e, P: Scatter<'e>>(exec: &'e Executor, source: usize, parts: Vec<P>) -> Vec<P> {
+    if exec.read_where_assigned(source) {
+        return parts;
+    }
     P::scatter(exec, parts)
 }
 
@@ -51,7 +74,7 @@ impl<P> Scatter<'_> for P {
 /// A batch that can be cut into partitions, one task each.
 pub trait SourceBatch {
     /// One partition.
-    type Part<'a>: Send
+    type Part<'a>: Send + Default
     where
         Self: 'a;
 

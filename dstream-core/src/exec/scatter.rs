@@ -53,7 +53,7 @@ impl<'e> Scatter<'e> for Lines<'e> {
         for (j, part) in parts.iter_mut().enumerate() {
             let to = owner(j, n, processes);
             if to != me {
-                let part = std::mem::replace(part, Lines { text: "", ends: &[], start: 0 });
+                let part = std::mem::take(part);
                 if part.len() > 0 {
                     remote[to].push(on_the_wire(j, part));
                 }

@@ -173,13 +173,33 @@ impl Job {
     }
 
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
+        self.start_sources_of(clock, 0, 1)
+    }
+
+    /// Starts the sources of process `process` of `processes` (see [`SourceSet::start`]).
+    ///
+    /// [`SourceSet::start`]: crate::source::set::SourceSet::start
+    pub(crate) fn start_sources_of(
+        &mut self,
+        clock: Arc<dyn Clock>,
+        process: usize,
+        processes: usize,
+    ) -> Result<()> {
         self.rate.check()?;
-        let ctx = SourceContext { clock, metrics: self.metrics.clone(), rate: self.rate.clone() };
+        let (metrics, rate) = (self.metrics.clone(), self.rate.clone());
+        let ctx = SourceContext { clock, metrics, rate, process, processes };
         self.program.start(&ctx)?;
         let listeners = std::mem::take(&mut self.watch.listeners);
         let names = self.program.source_names();
         self.watch.monitor.job_started(&names, self.checkpointing.is_some(), listeners);
         Ok(())
+    }
+
+    /// Per source, whether every process of a cluster reads it ([`Source::read_where_assigned`]).
+    ///
+    /// [`Source::read_where_assigned`]: crate::source::Source::read_where_assigned
+    pub(crate) fn sources_read_where_assigned(&self) -> Vec<bool> {
+        self.program.sources_read_where_assigned()
     }
 
     pub(crate) fn stop_receiving(&mut self) {

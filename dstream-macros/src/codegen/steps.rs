@@ -82,7 +82,8 @@ impl Codegen<'_> {
             let (step_code, gate) = match step {
                 Step::SourceParts { source, slot } => {
                     let Some(input) = inputs.get(*slot) else { continue };
-                    let parts = quote!(#dp::scatter_input(#exec, #dp::partition_input(#exec, #slot, &mut #input, #parallelism)));
+                    let cut = quote!(#dp::partition_input(#exec, #slot, &mut #input, #parallelism));
+                    let parts = quote!(#dp::scatter_input(#exec, #slot, #cut));
                     (self.bind(*source, parts), None)
                 }
                 Step::Union { node, inputs } => (self.union_step(*node, inputs), Some(*node)),
