@@ -33,6 +33,34 @@ fn input(batches: usize, lines: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The word count started with `Job::start`: process 1 stops the whole cluster through its
+/// handle once it ran 3 batches; the driver then writes how many batches and records its
+/// statistics counted (`stats <batches> <records>`).
+fn start(batches: usize) -> Result<()> {
+    let job = stream! {
+        queue(input(batches, 200))
+            |> flat_map(|line: String| line.split(' ').map(String::from).collect::<Vec<_>>())
+            |> map(|w| (w, 1u64))
+            |> reduce_by_key(+)
+            every 200ms |> foreach_batch(emit)
+    };
+    let mut handle = job.start()?;
+    while !handle.await_termination_or_timeout(std::time::Duration::from_millis(20))? {
+        if process() == 1 && handle.statistics().total_completed_batches >= 3 {
+            handle.stop(true);
+        }
+    }
+    if process() == 0 {
+        let stats = handle.statistics();
+        let line = format!("stats {} {}\n", stats.total_completed_batches, stats.processed_records);
+        match std::env::var("CLUSTER_OUT") {
+            Ok(path) => std::fs::write(format!("{path}.stats"), line)?,
+            Err(_) => print!("{line}"),
+        }
+    }
+    Ok(())
+}
+
 /// [`input`] as text batches, as a socket or `text_files` source cuts them.
 fn text_input(batches: usize, lines: usize) -> Vec<dstream::text::TextBatch> {
     input(batches, lines)
@@ -81,6 +109,9 @@ fn main() -> Result<()> {
 
 /// Runs `program` for `batches` batches of input (and one more, empty, as it stops).
 pub fn run(program: &str, batches: usize) -> Result<()> {
+    if program == "start" {
+        return start(batches);
+    }
     let job = match program {
         "wordcount" => stream! {
             queue(input(batches, 200))

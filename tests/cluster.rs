@@ -220,6 +220,71 @@ fn text_files_reads_each_file_once_across_the_cluster() {
     }
 }
 
+/// The records of `lines` by batch number: every batch from 0 to the last must be there,
+/// whole (10 distinct words each, as the word count of [`example::run`] writes them).
+fn assert_whole_batches(lines: &[String]) -> usize {
+    let mut per_batch = std::collections::BTreeMap::<usize, usize>::new();
+    for line in lines {
+        let batch = line.split(' ').next().and_then(|b| b.parse().ok()).expect("<batch> <record>");
+        *per_batch.entry(batch).or_default() += 1;
+    }
+    let batches = per_batch.len();
+    assert!(per_batch.keys().copied().eq(0..batches), "batches missing: {per_batch:?}");
+    assert!(per_batch.values().all(|&n| n == 10), "a batch written in part: {per_batch:?}");
+    batches
+}
+
+#[test]
+fn ctrl_c_on_process_1_stops_the_whole_cluster_gracefully() {
+    let dir = TestDir::new("cluster-sigint");
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("out");
+    let env = [("CLUSTER_BATCHES", "300".to_string()), ("RUST_LOG", "info".to_string())];
+    let driver = spawn("wordcount", Some((2, &hosts, 1)), 0, &out, &env);
+    let other = spawn("wordcount", Some((2, &hosts, 1)), 1, &out, &env);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 20 {
+        assert!(Instant::now() < deadline, "the cluster ran no batch");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill").args(["-INT", &other.0.id().to_string()]).status().expect("run kill");
+    assert!(sent.success(), "SIGINT to process 1");
+    let (ok, err) = other.finish(Duration::from_secs(30));
+    assert!(ok, "process 1 did not stop gracefully:\n{err}");
+    let (ok, err) = driver.finish(Duration::from_secs(30));
+    assert!(ok, "the driver did not stop gracefully:\n{err}");
+    assert!(err.contains("a process was asked to stop"), "{err}");
+    assert!(err.contains("per_process=0: "), "the driver logs each process's time per batch: {err}");
+    let lines: Vec<String> =
+        std::fs::read_to_string(&out).expect("the output").lines().map(String::from).collect();
+    let batches = assert_whole_batches(&lines);
+    assert!(batches < 300, "the cluster ran to its end instead of stopping");
+}
+
+#[test]
+fn job_start_runs_on_a_cluster_and_its_handle_stops_it() {
+    let dir = TestDir::new("cluster-start");
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("out");
+    let env = [("CLUSTER_BATCHES", "300".to_string())];
+    let children: Vec<Process> =
+        (0..2).map(|i| spawn("start", Some((2, &hosts, 1)), i, &out, &env)).collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let (ok, err) = child.finish(Duration::from_secs(60));
+        assert!(ok, "process {i} failed:\n{err}");
+    }
+    let lines: Vec<String> =
+        std::fs::read_to_string(&out).expect("the output").lines().map(String::from).collect();
+    let batches = assert_whole_batches(&lines);
+    assert!((3..300).contains(&batches), "process 1's stop after 3 batches ended the cluster: {batches}");
+    // The driver's statistics count every batch, and every input line of those that had input
+    // (200 a batch; the last batch, after the stop, may hold none).
+    let stats = std::fs::read_to_string(dir.join("out.stats")).expect("the driver's statistics");
+    let figures: Vec<u64> = stats.split_whitespace().skip(1).map(|f| f.parse().expect("a number")).collect();
+    assert!(figures[0] >= batches as u64, "{stats}");
+    assert_eq!(figures[1], 200 * batches as u64, "{stats}");
+}
+
 #[test]
 fn different_programs_in_one_cluster_fail_on_every_process() {
     let dir = TestDir::new("cluster-mismatch");

@@ -29,6 +29,26 @@ pub(crate) fn run(job: crate::job::Job, config: ClusterConfig) -> crate::error::
     run::run(job, config)
 }
 
+/// Joins the cluster `config` (connects, checks the plans, starts the sources) and returns
+/// the batch loop, to run on a thread of its own ([`Job::start`](crate::job::Job::start)).
+#[cfg(feature = "cluster")]
+pub(crate) fn join(
+    job: crate::job::Job,
+    config: ClusterConfig,
+) -> crate::error::Result<impl FnOnce() -> crate::error::Result<()> + Send> {
+    let joined = run::join(job, config)?;
+    Ok(move || joined.run())
+}
+
+/// Without the `cluster` feature a cluster setting is an error that says how to get one.
+#[cfg(not(feature = "cluster"))]
+pub(crate) fn join(
+    _job: crate::job::Job,
+    config: ClusterConfig,
+) -> crate::error::Result<impl FnOnce() -> crate::error::Result<()> + Send> {
+    Err::<fn() -> crate::error::Result<()>, _>(without_feature(&config))
+}
+
 /// Without the `cluster` feature a cluster setting is an error that says how to get one.
 #[cfg(not(feature = "cluster"))]
 pub(crate) fn run(_job: crate::job::Job, config: ClusterConfig) -> crate::error::Result<()> {

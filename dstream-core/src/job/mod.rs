@@ -198,6 +198,7 @@ impl Job {
     /// Per source, whether every process of a cluster reads it ([`Source::read_where_assigned`]).
     ///
     /// [`Source::read_where_assigned`]: crate::source::Source::read_where_assigned
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
     pub(crate) fn sources_read_where_assigned(&self) -> Vec<bool> {
         self.program.sources_read_where_assigned()
     }
@@ -293,15 +294,21 @@ impl Job {
     ///
     /// A second Ctrl-C while stopping exits the process at once.
     pub fn run(mut self) -> Result<()> {
-        let cluster = match self.cluster.take() {
-            Some(config) => Some(config.check()?),
-            None => crate::cluster::ClusterConfig::from_env()?,
-        };
-        if let Some(config) = cluster.filter(|c| c.processes > 1) {
+        if let Some(config) = self.take_cluster()? {
             return crate::cluster::run(self, config);
         }
         let started = self.prepare()?;
         self.run_batches(started, &AtomicBool::new(false))
+    }
+
+    /// The cluster this job joins: the builder's setting, else the environment's; `None` for
+    /// one process.
+    pub(crate) fn take_cluster(&mut self) -> Result<Option<crate::cluster::ClusterConfig>> {
+        let cluster = match self.cluster.take() {
+            Some(config) => Some(config.check()?),
+            None => crate::cluster::ClusterConfig::from_env()?,
+        };
+        Ok(cluster.filter(|c| c.processes > 1))
     }
 
     /// Everything before the first batch: the start checks, recovery, the UI, the sources.

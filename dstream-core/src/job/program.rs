@@ -27,6 +27,7 @@ pub(super) trait Program: Send {
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
     fn batch_completed(&mut self, time: Time) -> Result<()>;
     fn source_names(&self) -> Vec<&'static str>;
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
     fn sources_read_where_assigned(&self) -> Vec<bool>;
 }
 
