@@ -168,6 +168,17 @@ pub fn run(program: &str, batches: usize) -> Result<()> {
                     every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
             }
         }
+        // The same words every batch (100 × "a b"), on the dashboard at `CLUSTER_DASHBOARD`.
+        #[cfg(feature = "dashboard")]
+        "dashboard" => {
+            let addr = std::env::var("CLUSTER_DASHBOARD")
+                .map_err(|_| Error::Config("dashboard: set CLUSTER_DASHBOARD".into()))?;
+            let same = (0..batches).map(|_| vec!["a b"; 100]).collect::<Vec<_>>();
+            stream! {
+                queue(same) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+)
+                    every 200ms |> dashboard(addr.as_str())
+            }
+        }
         other => {
             return Err(Error::Config(format!(
                 "unknown program `{other}`: wordcount, joins, partitions, shares, textshares or files"

@@ -285,6 +285,47 @@ fn job_start_runs_on_a_cluster_and_its_handle_stops_it() {
     assert_eq!(figures[1], 200 * batches as u64, "{stats}");
 }
 
+/// `GET path` on `addr`: the response's body, or `None` if nothing answers.
+#[cfg(feature = "dashboard")]
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_once("\r\n\r\n").map(|(_, body)| body.to_string())
+}
+
+#[cfg(feature = "dashboard")]
+#[test]
+fn the_dashboard_is_served_by_the_driver_with_every_process_s_records() {
+    let dir = TestDir::new("cluster-dashboard");
+    let hosts = hostfile(&dir, 2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let addr = port.to_string();
+    let env = [("CLUSTER_BATCHES", "300".to_string()), ("CLUSTER_DASHBOARD", addr.clone())];
+    let out = dir.join("out");
+    // Both processes on one host, with the same address: only the driver binds it.
+    let driver = spawn("dashboard", Some((2, &hosts, 2)), 0, &out, &env);
+    let other = spawn("dashboard", Some((2, &hosts, 2)), 1, &out, &env);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let latest = loop {
+        match http_get(&addr, "/latest") {
+            Some(body) if body.contains("\"counts\":{\"") => break body,
+            _ => assert!(Instant::now() < deadline, "the dashboard showed no batch"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // 100 × "a b" a batch: the counts of every process's partitions, not the driver's alone.
+    assert!(latest.contains(r#""counts":{"a":100,"b":100}"#), "{latest}");
+    let sent = Command::new("kill").args(["-INT", &driver.0.id().to_string()]).status().expect("run kill");
+    assert!(sent.success());
+    for (i, p) in [driver, other].into_iter().enumerate() {
+        let (ok, err) = p.finish(Duration::from_secs(30));
+        assert!(ok, "process {i}:\n{err}");
+    }
+}
+
 #[test]
 fn different_programs_in_one_cluster_fail_on_every_process() {
     let dir = TestDir::new("cluster-mismatch");
