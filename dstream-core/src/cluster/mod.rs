@@ -5,8 +5,10 @@
 //! live on its owner after an exchange; the executor's exchange seam sends the buckets bound
 //! for another process's partitions over the [`link`], serialised, and keeps the
 //! local ones as they are. Process 0 is the driver: it owns the batch clock, reads the
-//! sources, and writes the outputs with driver semantics (`print`, `foreach_batch`,
-//! `save_as_text_files`).
+//! sources that are not partitioned and spreads their records over every process
+//! (`exec::scatter`), and writes the outputs with driver semantics (`print`,
+//! `foreach_batch`, `save_as_text_files`, `dashboard`). A partitioned source (`text_files`)
+//! is read by every process, each its own share.
 
 mod config;
 #[cfg(feature = "cluster")]
