@@ -105,6 +105,7 @@ const MIN_CENTS: u64 = 2_000;
 
 /// One order as it arrives: owned, with a heap-allocated customer name.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 struct Order {
     id: u64,
     ts_ms: u64,

@@ -50,6 +50,7 @@ const MAX_QUEUED_BYTES: usize = 256 << 20;
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 struct Order {
     id: u64,
     ts_ms: u64,
@@ -58,6 +59,7 @@ struct Order {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 enum Method {
     Card,
     Transfer,
@@ -65,6 +67,7 @@ enum Method {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 struct Payment {
     order_id: u64,
     cents: u64,

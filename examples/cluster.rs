@@ -33,6 +33,51 @@ fn input(batches: usize, lines: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The word count started with `Job::start`: process 1 stops the whole cluster through its
+/// handle once it ran 3 batches; the driver then writes how many batches and records its
+/// statistics counted (`stats <batches> <records>`).
+fn start(batches: usize) -> Result<()> {
+    let job = stream! {
+        queue(input(batches, 200))
+            |> flat_map(|line: String| line.split(' ').map(String::from).collect::<Vec<_>>())
+            |> map(|w| (w, 1u64))
+            |> reduce_by_key(+)
+            every 200ms |> foreach_batch(emit)
+    };
+    let mut handle = job.start()?;
+    while !handle.await_termination_or_timeout(std::time::Duration::from_millis(20))? {
+        if process() == 1 && handle.statistics().total_completed_batches >= 3 {
+            handle.stop(true);
+        }
+    }
+    if process() == 0 {
+        let stats = handle.statistics();
+        let line = format!("stats {} {}\n", stats.total_completed_batches, stats.processed_records);
+        match std::env::var("CLUSTER_OUT") {
+            Ok(path) => std::fs::write(format!("{path}.stats"), line)?,
+            Err(_) => print!("{line}"),
+        }
+    }
+    Ok(())
+}
+
+/// [`input`] as text batches, as a socket or `text_files` source cuts them.
+fn text_input(batches: usize, lines: usize) -> Vec<dstream::text::TextBatch> {
+    input(batches, lines)
+        .into_iter()
+        .map(|batch| {
+            let mut text = dstream::text::TextBatch::new();
+            batch.iter().for_each(|line| text.push_line(line));
+            text
+        })
+        .collect()
+}
+
+/// This process's index in its cluster (0 alone).
+fn process() -> usize {
+    std::env::var("DSTREAM_PROCESS").ok().and_then(|p| p.parse().ok()).unwrap_or(0)
+}
+
 /// The batch interval of both programs, in milliseconds.
 const INTERVAL_MS: u64 = 200;
 
@@ -64,6 +109,9 @@ fn main() -> Result<()> {
 
 /// Runs `program` for `batches` batches of input (and one more, empty, as it stops).
 pub fn run(program: &str, batches: usize) -> Result<()> {
+    if program == "start" {
+        return start(batches);
+    }
     let job = match program {
         "wordcount" => stream! {
             queue(input(batches, 200))
@@ -94,8 +142,47 @@ pub fn run(program: &str, batches: usize) -> Result<()> {
                 |> reduce_by_key(+)
                 every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
         },
+        // Where the first stage ran: each line's words with the process that split them,
+        // written by partition where they are (`<batch> (<partition>, (<process>, <word>))`).
+        "shares" => stream! {
+            queue(input(batches, 100))
+                |> flat_map(|line: String| line.split(' ').map(|w| (process(), w.to_string())).collect::<Vec<_>>())
+                every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+        },
+        // The same over a text source, whose batches cross as raw line bytes.
+        "textshares" => stream! {
+            source(dstream::source::queue::QueueSource::text(text_input(batches, 100)))
+                |> flat_map(split)
+                |> map(|w| (process(), w.to_string()))
+                every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+        },
+        // The words of the files that appear in `CLUSTER_DIR`, with the process that read
+        // them, by partition (`<batch> (<partition>, (<process>, <word>))`).
+        "files" => {
+            let dir =
+                std::env::var("CLUSTER_DIR").map_err(|_| Error::Config("files: set CLUSTER_DIR".into()))?;
+            stream! {
+                text_files(dir.as_str())
+                    |> flat_map(split)
+                    |> map(|w| (process(), w.to_string()))
+                    every 200ms |> foreach_partition(|records, time, partition| emit(records.into_iter().map(|r| (partition, r)).collect(), time))
+            }
+        }
+        // The same words every batch (100 × "a b"), on the dashboard at `CLUSTER_DASHBOARD`.
+        #[cfg(feature = "dashboard")]
+        "dashboard" => {
+            let addr = std::env::var("CLUSTER_DASHBOARD")
+                .map_err(|_| Error::Config("dashboard: set CLUSTER_DASHBOARD".into()))?;
+            let same = (0..batches).map(|_| vec!["a b"; 100]).collect::<Vec<_>>();
+            stream! {
+                queue(same) |> flat_map(split) |> map(|w| (w, 1u64)) |> reduce_by_key(+)
+                    every 200ms |> dashboard(addr.as_str())
+            }
+        }
         other => {
-            return Err(Error::Config(format!("unknown program `{other}`: wordcount, joins or partitions")))
+            return Err(Error::Config(format!(
+                "unknown program `{other}`: wordcount, joins, partitions, shares, textshares or files"
+            )))
         }
     };
     // `CLUSTER_PARTITIONS`: the partitions of a run in one process, to compare partitions.

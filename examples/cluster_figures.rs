@@ -1,9 +1,13 @@
 //! The figures of docs/cluster.md, measured on this machine (a note, not a timed test):
 //!
 //! - word count on 1 process × 1 worker, 1 process × 2 workers and 2 processes × 1 worker:
-//!   the batches' processing time (the sum of each batch's time, as the batch loop logs it);
+//!   the batches' processing time (the sum of each batch's time, from the job's statistics
+//!   on the driver);
 //! - bytes sent between the processes per input record, with map-side combining
 //!   (`reduce_by_key`) and without (`group_by_key` ships every value);
+//! - bytes the driver sends per input record to spread its source's records over the
+//!   processes (a pipeline without shuffle: only the scatter sends), for records (`String`
+//!   lines) and for a text batch (raw line bytes, as a socket or `text_files` cuts them);
 //! - the start-up time of a 2-process cluster (connect and compare plans).
 //!
 //! `cargo run --release --features cluster --example cluster_figures`. The example runs
@@ -40,6 +44,18 @@ fn input() -> Vec<Vec<String>> {
         .collect()
 }
 
+/// [`input`] as text batches.
+fn text_input() -> Vec<dstream::text::TextBatch> {
+    input()
+        .into_iter()
+        .map(|batch| {
+            let mut text = dstream::text::TextBatch::new();
+            batch.iter().for_each(|line| text.push_line(line));
+            text
+        })
+        .collect()
+}
+
 /// One process of a configuration: runs `program` and lets the batch loop log its figures.
 fn child(program: &str) -> Result<()> {
     tracing_subscriber::fmt()
@@ -55,6 +71,16 @@ fn child(program: &str) -> Result<()> {
                 |> reduce_by_key(+)
                 every 500ms |> foreach_batch(|records, _| { std::hint::black_box(records.len()); })
         },
+        "scatter" => stream! {
+            queue(input())
+                |> flat_map(|line: String| line.split(' ').map(String::from).collect::<Vec<_>>())
+                every 500ms |> foreach_partition(|records, _, _| { std::hint::black_box(records.len()); })
+        },
+        "textscatter" => stream! {
+            source(dstream::source::queue::QueueSource::text(text_input()))
+                |> flat_map(split)
+                every 500ms |> foreach_partition(|records, _, _| { std::hint::black_box(records.len()); })
+        },
         _ => stream! {
             queue(input())
                 |> flat_map(|line: String| line.split(' ').map(String::from).collect::<Vec<_>>())
@@ -65,7 +91,14 @@ fn child(program: &str) -> Result<()> {
         },
     };
     let partitions = std::env::var("FIGURES_PARTITIONS").ok().and_then(|p| p.parse().ok()).unwrap_or(1);
-    job.with_parallelism(partitions).stop_after_batches(BATCHES as u64).run()
+    let handle = job.with_parallelism(partitions).stop_after_batches(BATCHES as u64).start()?;
+    let monitor = handle.monitor().clone();
+    handle.await_termination()?;
+    // The batches' processing time, from the job's statistics (on the driver: every batch).
+    let stats = monitor.statistics();
+    let busy_us = stats.avg_processing_time_us.unwrap_or(0) * stats.total_completed_batches;
+    eprintln!("figures busy_us={busy_us}");
+    Ok(())
 }
 
 /// What the processes of one run logged.
@@ -119,12 +152,8 @@ fn measure(program: &str, processes: usize, workers: usize) -> Logged {
         let out = child.wait_with_output().expect("a process");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         for line in String::from_utf8_lossy(&out.stderr).lines() {
-            // A batch longer than the interval is logged (as a warning) in ms, else in µs.
-            if i == 0 && line.contains("batch done") {
-                logged.busy_ms += field(line, "took_us").unwrap_or(0) as f64 / 1000.0;
-            }
-            if i == 0 && line.contains("falling behind") {
-                logged.busy_ms += field(line, "took_ms").unwrap_or(0) as f64;
+            if i == 0 && line.starts_with("figures ") {
+                logged.busy_ms = field(line, "busy_us").unwrap_or(0) as f64 / 1000.0;
             }
             if i == 0 && line.contains("plans agree") {
                 logged.startup_ms = field(line, "startup_ms").unwrap_or(0);
@@ -164,6 +193,16 @@ fn main() {
         let logged = measure(program, 2, 1);
         println!(
             "bytes sent per input word, 2 processes x 1 worker, {name}: {:.3} ({} bytes)",
+            logged.bytes_sent as f64 / records as f64,
+            logged.bytes_sent
+        );
+    }
+    let lines: usize = input().iter().map(Vec::len).sum();
+    for (name, program) in [("String lines", "scatter"), ("a text batch", "textscatter")] {
+        let logged = measure(program, 2, 1);
+        println!(
+            "bytes the driver sends to spread {name}, 2 processes x 1 worker: {:.2} per input line, {:.3} per word ({} bytes)",
+            logged.bytes_sent as f64 / lines as f64,
             logged.bytes_sent as f64 / records as f64,
             logged.bytes_sent
         );

@@ -176,7 +176,8 @@
 //! use dstream::prelude::*;
 //! use dstream::testing::Harness;
 //!
-//! #[derive(Clone, Debug, PartialEq)]
+//! // serde's derives: with the `cluster` feature, source records cross between processes.
+//! #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 //! struct Reading {
 //!     sensor: u32,
 //!     celsius: f64,

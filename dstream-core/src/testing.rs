@@ -115,14 +115,13 @@ impl Harness {
             self.started = true;
             self.job.check_start()?;
             // With `DSTREAM_PROCESSES` set, the harness is one process of a cluster
-            // (docs/cluster.md); only the driver starts the sources.
+            // (docs/cluster.md); the driver starts the sources, the others only those they
+            // read their share of (`text_files`).
             if let Some(exec) = crate::cluster::join_from_env(&self.job, self.exec.parallelism())? {
                 self.exec = exec;
             }
             let clock: Arc<dyn Clock> = Arc::new(self.clock.clone());
-            if self.exec.is_driver() {
-                self.job.start_sources(clock)?;
-            }
+            crate::cluster::start_sources(&mut self.job, &self.exec, clock)?;
             if !self.recovered {
                 self.job.checkpoint_start()?;
             }

@@ -5,8 +5,10 @@
 //! live on its owner after an exchange; the executor's exchange seam sends the buckets bound
 //! for another process's partitions over the [`link`], serialised, and keeps the
 //! local ones as they are. Process 0 is the driver: it owns the batch clock, reads the
-//! sources, and writes the outputs with driver semantics (`print`, `foreach_batch`,
-//! `save_as_text_files`).
+//! sources that are not partitioned and spreads their records over every process
+//! (`exec::scatter`), and writes the outputs with driver semantics (`print`,
+//! `foreach_batch`, `save_as_text_files`, `dashboard`). A partitioned source (`text_files`)
+//! is read by every process, each its own share.
 
 mod config;
 #[cfg(feature = "cluster")]
@@ -20,10 +22,35 @@ mod recovery;
 #[cfg(feature = "cluster")]
 mod run;
 
+/// FNV-1a of `text`: the same on every process, every run and every build.
+pub(crate) fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Runs `job` as one process of the cluster `config`.
 #[cfg(feature = "cluster")]
 pub(crate) fn run(job: crate::job::Job, config: ClusterConfig) -> crate::error::Result<()> {
     run::run(job, config)
+}
+
+/// Joins the cluster `config` (connects, checks the plans, starts the sources) and returns
+/// the batch loop, to run on a thread of its own ([`Job::start`](crate::job::Job::start)).
+#[cfg(feature = "cluster")]
+pub(crate) fn join(
+    job: crate::job::Job,
+    config: ClusterConfig,
+) -> crate::error::Result<impl FnOnce() -> crate::error::Result<()> + Send> {
+    let joined = run::join(job, config)?;
+    Ok(move || joined.run())
+}
+
+/// Without the `cluster` feature a cluster setting is an error that says how to get one.
+#[cfg(not(feature = "cluster"))]
+pub(crate) fn join(
+    _job: crate::job::Job,
+    config: ClusterConfig,
+) -> crate::error::Result<impl FnOnce() -> crate::error::Result<()> + Send> {
+    Err::<fn() -> crate::error::Result<()>, _>(without_feature(&config))
 }
 
 /// Without the `cluster` feature a cluster setting is an error that says how to get one.
@@ -65,6 +92,23 @@ pub(crate) fn join_from_env(
         let _ = (job, parallelism);
         Err(without_feature(&config))
     }
+}
+
+/// Starts the job's sources on this process: every source on the driver (and in one
+/// process), only those read where they are assigned on the others; and tells the executor
+/// which those are, so that their batches are not spread from the driver.
+pub(crate) fn start_sources(
+    job: &mut crate::job::Job,
+    exec: &crate::exec::Executor,
+    clock: std::sync::Arc<dyn crate::time::clock::Clock>,
+) -> crate::error::Result<()> {
+    #[cfg(feature = "cluster")]
+    if exec.in_cluster() {
+        exec.assign_sources(job.sources_read_where_assigned());
+        return job.start_sources_of(clock, exec.process(), exec.processes());
+    }
+    let _ = exec;
+    job.start_sources(clock)
 }
 
 /// What the driver printed in a batch, on every process: the harness's output is then the

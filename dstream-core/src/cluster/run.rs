@@ -2,8 +2,11 @@
 //!
 //! Process 0, the driver, owns the clock: at each batch time it tells every process the
 //! batch's time and whether it is the last, in an exchange of its own; then every process runs
-//! the batch (the same plan, in lockstep: each of its exchanges is one epoch of the link).
-//! Only the driver reads the sources and writes the outputs with driver semantics.
+//! the batch (the same plan, in lockstep: each of its exchanges is one epoch of the link),
+//! and reports to the driver how long it took and whether it was asked to stop; the driver
+//! logs one line per batch (its delay, each process's time) and, when any process was asked
+//! to stop, makes the next batch the last everywhere. The driver reads the sources that are
+//! not read where assigned and writes the outputs with driver semantics.
 //!
 //! At start the processes exchange a hash of their compiled plan: a cluster of different
 //! programs stops on every process with an error saying so. Then they agree on the checkpoint
@@ -27,8 +30,33 @@ struct Batch {
     last: bool,
 }
 
+/// What every process tells the driver after a batch: how long the batch took there, and
+/// whether the process was asked to stop (Ctrl-C, SIGTERM): the driver then makes the next
+/// batch the last, on every process.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Default, PartialEq, Eq)]
+struct Report {
+    took_us: u64,
+    stop: bool,
+}
+
+/// One process of a cluster, connected, its sources started, before its first batch.
+pub(crate) struct Joined {
+    job: Job,
+    exec: Executor,
+    clock: Arc<dyn Clock>,
+    me: usize,
+    /// The first batch's time (after the recovered checkpoint's, or the next grid point).
+    first: Time,
+}
+
 /// Runs `job` as process `config.process` of the cluster until the driver stops.
-pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
+pub(crate) fn run(job: Job, config: ClusterConfig) -> Result<()> {
+    join(job, config)?.run()
+}
+
+/// Everything before the first batch: the start checks, the connection to the peers (and
+/// the check that they run the same plan), recovery, the sources, the first batch time.
+pub(crate) fn join(mut job: Job, config: ClusterConfig) -> Result<Joined> {
     crate::monitor::progress::install_default_subscriber();
     job.register_signals()?;
     job.check_start()?;
@@ -37,11 +65,18 @@ pub(crate) fn run(mut job: Job, config: ClusterConfig) -> Result<()> {
     // Before the sources start: they resume from the recovered positions.
     let recovered = super::recovery::recover(&mut job, &exec, me)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    if me == 0 {
-        job.start_sources(Arc::clone(&clock))?;
-    }
+    job.watch.wall_clock = true;
+    super::start_sources(&mut job, &exec, Arc::clone(&clock))?;
     let first = super::recovery::first_batch(&mut job, &exec, me, &*clock, recovered)?;
-    drive(job, exec, &*clock, me, first)
+    Ok(Joined { job, exec, clock, me, first })
+}
+
+impl Joined {
+    /// The batch loop, until the driver announces the last batch.
+    pub(crate) fn run(self) -> Result<()> {
+        let Joined { job, exec, clock, me, first } = self;
+        drive(job, exec, &*clock, me, first)
+    }
 }
 
 /// Connects to the peers and checks that they run the same plan: the executor of this
@@ -61,7 +96,7 @@ pub(crate) fn connect(job: &Job, config: &ClusterConfig, workers: usize) -> Resu
     Ok(exec)
 }
 
-/// The batch loop: the driver decides each batch, everyone runs it.
+/// The batch loop: the driver decides each batch, everyone runs it and reports to the driver.
 fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize, first: Time) -> Result<()> {
     let mut time = first;
     let mut done = 0u64;
@@ -91,16 +126,59 @@ fn drive(mut job: Job, mut exec: Executor, clock: &dyn Clock, me: usize, first: 
         stdout.flush()?;
         drop(stdout);
         done += 1;
-        let delay = clock.now().as_millis().saturating_sub(time.as_millis());
-        tracing::info!(process = me, batch = %time, took_us = started.elapsed().as_micros() as u64, delay_ms = delay, "batch done");
+        let took_us = started.elapsed().as_micros() as u64;
+        tracing::debug!(process = me, batch = %time, took_us, "batch done");
+        let report = Report { took_us, stop: job.stop.load(std::sync::atomic::Ordering::SeqCst) };
+        if let Some(reports) = report_to_driver(&exec, &report)? {
+            log_batch(clock, time, &reports);
+            if let Some(process) = reports.iter().position(|r| r.stop).filter(|_| !batch.last) {
+                tracing::info!(process, "a process was asked to stop: the next batch is the last");
+                job.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
         if batch.last {
             break;
         }
         time = time.plus(job.batch_interval);
     }
     job.finish_checkpoints();
+    job.watch.monitor.job_stopped();
     tracing::info!(process = me, batches = done, bytes_sent = exec.bytes_sent(), "job stopped");
     Ok(())
+}
+
+/// The driver's line for a batch: its delay behind the clock and each process's time.
+fn log_batch(clock: &dyn Clock, time: Time, reports: &[Report]) {
+    let delay_ms = clock.now().as_millis().saturating_sub(time.as_millis());
+    let times: Vec<String> = reports
+        .iter()
+        .enumerate()
+        .map(|(p, r)| format!("{p}: {:.1} ms", r.took_us as f64 / 1000.0))
+        .collect();
+    let slowest_ms = reports.iter().map(|r| r.took_us).max().unwrap_or(0) / 1000;
+    tracing::info!(batch = %time, delay_ms, slowest_ms, per_process = %times.join(", "), "batch done");
+}
+
+/// Every process's report, on the driver (`None` elsewhere).
+fn report_to_driver(exec: &Executor, report: &Report) -> Result<Option<Vec<Report>>> {
+    let payload = postcard::to_allocvec(report).map_err(|e| Error::Cluster(e.to_string()))?;
+    let me = exec.process();
+    let payloads =
+        (0..exec.processes()).map(|p| if p == 0 && me != 0 { payload.clone() } else { Vec::new() });
+    let arrived = exec.control(payloads.collect())?;
+    if me != 0 {
+        return Ok(None);
+    }
+    let mut reports = Vec::with_capacity(arrived.len());
+    for (process, bytes) in arrived.iter().enumerate() {
+        reports.push(match process {
+            0 => Report { took_us: report.took_us, stop: report.stop },
+            _ => postcard::from_bytes(bytes).map_err(|e| {
+                Error::Cluster(format!("the batch report of process {process} did not decode ({e}): do the processes run the same program?"))
+            })?,
+        });
+    }
+    Ok(Some(reports))
 }
 
 /// The driver's batch, sent to every process (`batch` is `Some` on the driver only).
@@ -134,5 +212,5 @@ fn agree_on_plan(exec: &Executor, plan: &str, me: usize) -> Result<()> {
 
 /// FNV-1a of the plan's text: the same on every process that compiled the same program.
 pub(crate) fn plan_hash(plan: &str) -> u64 {
-    plan.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    super::stable_hash(plan)
 }

@@ -9,6 +9,8 @@
 pub(crate) mod cluster;
 pub mod exchange;
 pub mod partition;
+#[cfg(feature = "cluster")]
+mod scatter;
 pub mod wire;
 
 use crate::monitor::stages::StageClock;
@@ -93,6 +95,19 @@ impl Executor {
         }
         let _ = (i, n);
         true
+    }
+
+    /// Whether every process of a cluster reads its own share of source `source` (never
+    /// outside a cluster).
+    #[cfg(not(feature = "cluster"))]
+    pub(crate) fn read_where_assigned(&self, _source: usize) -> bool {
+        false
+    }
+
+    /// Every process's records summed on the driver (outside a cluster, `records`).
+    #[cfg(not(feature = "cluster"))]
+    pub(crate) fn records_on_driver(&self, records: Option<usize>) -> Option<usize> {
+        records
     }
 
     /// Whether this executor runs one process of a cluster.

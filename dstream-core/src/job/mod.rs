@@ -172,13 +172,34 @@ impl Job {
     }
 
     pub(crate) fn start_sources(&mut self, clock: Arc<dyn Clock>) -> Result<()> {
+        self.start_sources_of(clock, 0, 1)
+    }
+
+    /// Starts the sources of process `process` of `processes` (see [`SourceSet::start`]).
+    ///
+    /// [`SourceSet::start`]: crate::source::set::SourceSet::start
+    pub(crate) fn start_sources_of(
+        &mut self,
+        clock: Arc<dyn Clock>,
+        process: usize,
+        processes: usize,
+    ) -> Result<()> {
         self.rate.check()?;
-        let ctx = SourceContext { clock, metrics: self.metrics.clone(), rate: self.rate.clone() };
+        let (metrics, rate) = (self.metrics.clone(), self.rate.clone());
+        let ctx = SourceContext { clock, metrics, rate, process, processes };
         self.program.start(&ctx)?;
         let listeners = std::mem::take(&mut self.watch.listeners);
         let names = self.program.source_names();
         self.watch.monitor.job_started(&names, self.checkpointing.is_some(), listeners);
         Ok(())
+    }
+
+    /// Per source, whether every process of a cluster reads it ([`Source::read_where_assigned`]).
+    ///
+    /// [`Source::read_where_assigned`]: crate::source::Source::read_where_assigned
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+    pub(crate) fn sources_read_where_assigned(&self) -> Vec<bool> {
+        self.program.sources_read_where_assigned()
     }
 
     pub(crate) fn stop_receiving(&mut self) {
@@ -277,15 +298,21 @@ impl Job {
     ///
     /// A second Ctrl-C while stopping exits the process at once.
     pub fn run(mut self) -> Result<()> {
-        let cluster = match self.cluster.take() {
-            Some(config) => Some(config.check()?),
-            None => crate::cluster::ClusterConfig::from_env()?,
-        };
-        if let Some(config) = cluster.filter(|c| c.processes > 1) {
+        if let Some(config) = self.take_cluster()? {
             return crate::cluster::run(self, config);
         }
         let started = self.prepare()?;
         self.run_batches(started, &AtomicBool::new(false))
+    }
+
+    /// The cluster this job joins: the builder's setting, else the environment's; `None` for
+    /// one process.
+    pub(crate) fn take_cluster(&mut self) -> Result<Option<crate::cluster::ClusterConfig>> {
+        let cluster = match self.cluster.take() {
+            Some(config) => Some(config.check()?),
+            None => crate::cluster::ClusterConfig::from_env()?,
+        };
+        Ok(cluster.filter(|c| c.processes > 1))
     }
 
     /// Everything before the first batch: the start checks, recovery, the UI, the sources.

@@ -27,6 +27,8 @@ pub(super) trait Program: Send {
     fn restore_positions(&mut self, positions: &[Option<Vec<u8>>]) -> Result<()>;
     fn batch_completed(&mut self, time: Time) -> Result<()>;
     fn source_names(&self) -> Vec<&'static str>;
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+    fn sources_read_where_assigned(&self) -> Vec<bool>;
 }
 
 pub(super) struct Compiled<S, F> {
@@ -100,5 +102,9 @@ where
 
     fn source_names(&self) -> Vec<&'static str> {
         self.sources.names()
+    }
+
+    fn sources_read_where_assigned(&self) -> Vec<bool> {
+        self.sources.read_where_assigned()
     }
 }

@@ -32,7 +32,14 @@ impl Job {
     /// first batch (start checks, recovery from a checkpoint, the web UI, the sources) runs
     /// here, so an error there is returned at once. Ctrl-C and SIGTERM stop it gracefully,
     /// as with [`Job::run`].
+    ///
+    /// In a cluster (docs/cluster.md) joining it (waiting for the peers) runs here too; the
+    /// handle's statistics are this process's (on the driver, the whole batches'), and a
+    /// stop, graceful or not, stops the whole cluster gracefully.
     pub fn start(mut self) -> Result<JobHandle> {
+        if let Some(config) = self.take_cluster()? {
+            return self.start_in_cluster(config);
+        }
         let mut started = self.prepare()?;
         let ui = started.ui.take();
         let monitor = self.monitor();
@@ -45,6 +52,21 @@ impl Job {
             let _ = sender.send(result);
         })?;
         Ok(JobHandle { monitor, stop, abort, done, result: None, thread: Some(thread), ui })
+    }
+}
+
+impl Job {
+    /// [`Job::start`] for one process of a cluster.
+    fn start_in_cluster(self, config: crate::cluster::ClusterConfig) -> Result<JobHandle> {
+        let monitor = self.monitor();
+        let stop = self.stop_handle();
+        let run = crate::cluster::join(self, config)?;
+        let (sender, done) = crossbeam_channel::bounded(1);
+        let thread = std::thread::Builder::new().name("dstream-job".into()).spawn(move || {
+            let _ = sender.send(run());
+        })?;
+        let abort = Arc::new(AtomicBool::new(false));
+        Ok(JobHandle { monitor, stop, abort, done, result: None, thread: Some(thread), ui: None })
     }
 }
 

@@ -223,6 +223,14 @@ impl Dashboard {
     pub fn new(addr: impl Into<String>) -> Dashboard {
         let addr = addr.into();
         let shared = Arc::new(Shared::new());
+        // In a cluster the dashboard is the driver's (docs/cluster.md): another process of
+        // it, which may share the driver's host, does not bind the address.
+        let cluster = crate::cluster::ClusterConfig::from_env().ok().flatten().filter(|c| c.processes > 1);
+        if let Some(process) = cluster.map(|c| c.process).filter(|&p| p != 0) {
+            tracing::debug!(process, address = %addr, "the dashboard is served by the driver, process 0");
+            let server = Err(format!("process {process} of a cluster: the dashboard is served by process 0"));
+            return Dashboard { addr, shared, server };
+        }
         let server = start(&addr, Arc::clone(&shared));
         match &server {
             Ok(server) => {
@@ -276,10 +284,7 @@ impl Dashboard {
                 message: format!("cannot serve on {}: {error}", self.addr),
             });
         }
-        let mut counts: BTreeMap<String, f64> = BTreeMap::new();
-        for record in records {
-            *counts.entry(record.label()).or_insert(0.0) += record.value();
-        }
+        let counts = sum_by_label(records);
         let mut json = batch_json(time, processing, &counts);
         if let Some((last, interval_ms)) = health {
             add_health(&mut json, last, interval_ms);
@@ -302,12 +307,32 @@ impl Drop for Dashboard {
 
 /// The `dashboard` output of one batch: publishes the batch's records, gathered from all
 /// partitions, with the batch time and its processing time so far. Called by the code
-/// `stream!` generates.
+/// `stream!` generates. In a cluster each process sums its partitions' numbers by label and
+/// the driver, which serves the page, gathers and publishes them.
 #[doc(hidden)]
 pub fn emit<R: DashboardRecord>(d: &Dashboard, ctx: &mut BatchContext<'_>, parts: Vec<Vec<R>>) -> Result<()> {
     let health = ctx.job_health();
     let health = health.as_ref().map(|(last, interval_ms)| (&**last, *interval_ms));
+    let exec = ctx.exec();
+    if exec.in_cluster() {
+        let sums: Vec<Vec<(String, f64)>> =
+            parts.into_iter().map(|part| sum_by_label(part).into_iter().collect()).collect();
+        let gathered = exec.gather(sums);
+        if !exec.is_driver() || exec.batch_failed() {
+            return Ok(());
+        }
+        return d.publish_with_health(ctx.time(), ctx.elapsed(), health, gathered);
+    }
     d.publish_with_health(ctx.time(), ctx.elapsed(), health, parts.into_iter().flatten())
+}
+
+/// The numbers of `records` summed by label.
+fn sum_by_label<R: DashboardRecord>(records: impl IntoIterator<Item = R>) -> BTreeMap<String, f64> {
+    let mut counts: BTreeMap<String, f64> = BTreeMap::new();
+    for record in records {
+        *counts.entry(record.label()).or_insert(0.0) += record.value();
+    }
+    counts
 }
 
 /// Adds `"health":{...}` to a batch's message: the last completed batch's time, scheduling

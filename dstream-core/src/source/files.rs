@@ -18,6 +18,12 @@
 //! time appeared in the directory since; those are read by the next batch that lists the
 //! directory. So no record is lost or read twice.
 //!
+//! In a cluster (`docs/cluster.md`) every process lists the directory and reads its share
+//! of the new files: a file is process `fnv1a(name) % processes`'s, a rule that needs no
+//! agreement (two processes that list the directory at slightly different moments still
+//! split every file the same way), so each file is read exactly once across the cluster.
+//! A process's position and selections hold its own files only.
+//!
 //! Flow control does not cap this source, as Spark's has no cap: a file is read whole by one
 //! batch, which is what lets its selection (file names) describe it; a cap per file would
 //! need offsets in the selection and the position (see `docs/flow-control.md`).
@@ -43,6 +49,8 @@ pub struct TextFilesSource {
     /// The files the last cut read, in order: its selection.
     last: Vec<(String, u64)>,
     metrics: Option<Metrics>,
+    /// This process's index and the number of processes: it reads the files of its share.
+    share: (usize, usize),
 }
 
 /// What a checkpoint keeps: the files read (name and modification time), and the time
@@ -56,7 +64,13 @@ struct Position {
 impl TextFilesSource {
     /// A source over the files that appear in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> TextFilesSource {
-        TextFilesSource { dir: dir.into(), position: Position::default(), last: Vec::new(), metrics: None }
+        TextFilesSource {
+            dir: dir.into(),
+            position: Position::default(),
+            last: Vec::new(),
+            metrics: None,
+            share: (0, 1),
+        }
     }
 
     /// The candidate files for batch `t`, oldest first.
@@ -77,7 +91,7 @@ impl TextFilesSource {
                 continue;
             }
             let Ok(meta) = entry.metadata() else { continue };
-            if !meta.is_file() || self.position.read.contains_key(&name) {
+            if !meta.is_file() || self.position.read.contains_key(&name) || !self.is_mine(&name) {
                 continue;
             }
             let modified = meta
@@ -91,6 +105,12 @@ impl TextFilesSource {
         }
         found.sort();
         Ok(found)
+    }
+
+    /// Whether the file `name` is this process's to read (always, in one process).
+    fn is_mine(&self, name: &str) -> bool {
+        let (process, processes) = self.share;
+        processes <= 1 || share_of(name, processes) == process
     }
 
     /// Appends the lines of the file at `path` to `batch`; false if it cannot be read.
@@ -141,11 +161,23 @@ impl TextFilesSource {
     }
 }
 
+/// The process of `processes` that reads the file `name`: FNV-1a of the name, the same on
+/// every process and every run.
+fn share_of(name: &str, processes: usize) -> usize {
+    let hash = crate::cluster::stable_hash(name);
+    (hash % processes.max(1) as u64) as usize
+}
+
 impl Source for TextFilesSource {
     type Batch = TextBatch;
 
+    fn read_where_assigned(&self) -> bool {
+        true
+    }
+
     fn start(&mut self, ctx: &SourceContext) -> Result<()> {
         self.metrics = Some(ctx.metrics.clone());
+        self.share = (ctx.process, ctx.processes);
         if self.position.ignore_before.is_none() {
             // Files already there at the first start are not new (Spark's newFilesOnly).
             self.position.ignore_before = Some(ctx.clock.now().as_millis() + 1);
@@ -290,6 +322,46 @@ mod tests {
         assert_eq!(read(b"\r\n"), [""]);
         assert!(read(b"").is_empty());
         assert!(!source.read_into(&dir.0.join("missing"), &mut TextBlock::new()));
+    }
+
+    #[test]
+    fn the_processes_of_a_cluster_split_the_new_files_by_name() {
+        let dir = crate::test_support::TempDir::new("files-share");
+        let clock = ManualClock::new();
+        clock.set(Time::from_millis(10_000));
+        let mut sources: Vec<TextFilesSource> = (0..2)
+            .map(|process| {
+                let ctx = SourceContext {
+                    process,
+                    processes: 2,
+                    ..SourceContext::new(Arc::new(clock.clone()), Metrics::new())
+                };
+                let mut source = TextFilesSource::new(&dir.0);
+                source.start(&ctx).unwrap();
+                source
+            })
+            .collect();
+        let names: Vec<String> = (0..20).map(|i| format!("part-{i}.txt")).collect();
+        for name in &names {
+            put_at(&dir.0, name, name, 10_500);
+        }
+        let read: Vec<Vec<String>> = sources
+            .iter_mut()
+            .map(|s| s.cut(Time::from_millis(11_000)).lines().map(String::from).collect())
+            .collect();
+        assert!(read.iter().all(|r| !r.is_empty()), "both processes read a share: {read:?}");
+        let mut all: Vec<String> = read.concat();
+        all.sort();
+        let mut expected = names.clone();
+        expected.sort();
+        assert_eq!(all, expected, "every file read exactly once");
+        for (process, files) in read.iter().enumerate() {
+            assert!(files.iter().all(|f| share_of(f, 2) == process));
+        }
+        // Each process's selection names its own files only.
+        let selection: Vec<(String, u64)> = postcard::from_bytes(&sources[1].selection().unwrap()).unwrap();
+        assert_eq!(selection.len(), read[1].len());
+        assert!(sources.iter_mut().all(|s| s.cut(Time::from_millis(12_000)).is_empty()));
     }
 
     /// Puts a file named `name` modified at `ms` (ms since the epoch) into `dir`.

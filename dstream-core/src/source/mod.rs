@@ -35,13 +35,18 @@ pub struct SourceContext {
     /// The job's flow control: a receiver registers with it to learn the rate it may take
     /// in (see [`rate`]).
     pub rate: rate::RateControl,
+    /// This process's index in its cluster (`docs/cluster.md`; 0 in one process): a source
+    /// read on every process ([`Source::read_where_assigned`]) reads the share of this index.
+    pub process: usize,
+    /// The number of processes of the cluster (1 in one process).
+    pub processes: usize,
 }
 
 impl SourceContext {
     /// A context with `clock` and `metrics`, without flow control (no rate limits): for a
     /// source started outside a job.
     pub fn new(clock: Arc<dyn Clock>, metrics: Metrics) -> SourceContext {
-        SourceContext { clock, metrics, rate: rate::RateControl::default() }
+        SourceContext { clock, metrics, rate: rate::RateControl::default(), process: 0, processes: 1 }
     }
 
     /// The context of the job's source number `source`: counters of its own, which also count
@@ -51,6 +56,8 @@ impl SourceContext {
             clock: Arc::clone(&self.clock),
             metrics: self.metrics.for_source(source),
             rate: self.rate.clone(),
+            process: self.process,
+            processes: self.processes,
         }
     }
 }
@@ -71,6 +78,14 @@ pub trait Source: Send + 'static {
 
     /// Hands over everything received up to and including `time` that no earlier cut took.
     fn cut(&mut self, time: Time) -> Self::Batch;
+
+    /// Whether every process of a cluster starts and cuts this source, each reading its own
+    /// share of the input (`text_files` splits new files by name), instead of the driver
+    /// alone reading it and spreading its records (the default: socket, queue, ...). A source
+    /// that says yes reads the share of [`SourceContext::process`] in its `cut`s.
+    fn read_where_assigned(&self) -> bool {
+        false
+    }
 
     /// Stops receiving new data (the first step of a graceful stop). Data already received
     /// is still handed over by later cuts.

@@ -10,7 +10,8 @@ use crate::time::Time;
 pub trait SourceSet: Send + 'static {
     /// One batch of every source.
     type Batches: Send;
-    /// Starts every source.
+    /// Starts every source (on a process of a cluster other than the driver, only the
+    /// sources read where they are assigned, [`Source::read_where_assigned`]).
     fn start(&mut self, ctx: &SourceContext) -> Result<()>;
     /// Cuts every source at `time`.
     fn cut(&mut self, time: Time) -> Self::Batches;
@@ -25,6 +26,8 @@ pub trait SourceSet: Send + 'static {
     /// Re-cuts every source at `time` from its recorded selection; a source without one
     /// is cut afresh.
     fn recut(&mut self, time: Time, selections: &[Option<Vec<u8>>]) -> Result<Self::Batches>;
+    /// Per source, whether it is read on every process of a cluster.
+    fn read_where_assigned(&self) -> Vec<bool>;
     /// The sources' type names, to name them in the log.
     fn names(&self) -> Vec<&'static str>;
     /// Tells every source that the batch at `time` completed (see [`Source::batch_completed`]).
@@ -37,7 +40,9 @@ macro_rules! source_set {
             type Batches = ($($s::Batch,)*);
             #[allow(unused_variables)]
             fn start(&mut self, ctx: &SourceContext) -> Result<()> {
-                $(self.$i.start(&ctx.for_source($i))?;)*
+                $(if ctx.process == 0 || self.$i.read_where_assigned() {
+                    self.$i.start(&ctx.for_source($i))?;
+                })*
                 Ok(())
             }
             #[allow(unused_variables, clippy::unused_unit)]
@@ -64,6 +69,9 @@ macro_rules! source_set {
                     Some(Some(selection)) => self.$i.recut(time, selection)?,
                     _ => self.$i.cut(time),
                 },)*))
+            }
+            fn read_where_assigned(&self) -> Vec<bool> {
+                vec![$(self.$i.read_where_assigned()),*]
             }
             fn names(&self) -> Vec<&'static str> {
                 vec![$(std::any::type_name::<$s>()),*]

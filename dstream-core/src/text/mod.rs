@@ -101,7 +101,7 @@ impl TextBlock {
 }
 
 /// An iterator over lines of a [`TextBlock`], yielding slices of its buffer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Lines<'a> {
     pub(crate) text: &'a str,
     pub(crate) ends: &'a [usize],

@@ -82,7 +82,12 @@ impl Codegen<'_> {
             let (step_code, gate) = match step {
                 Step::SourceParts { source, slot } => {
                     let Some(input) = inputs.get(*slot) else { continue };
-                    let parts = quote!(#dp::partition_input(#exec, #slot, &mut #input, #parallelism));
+                    let cut = quote!(#dp::partition_input(#exec, #slot, &mut #input, #parallelism));
+                    // At the source's name: a record type that cannot cross from the driver
+                    // to the other processes of a cluster is reported there.
+                    let span = user_at(self.graph.nodes[*source].name.span());
+                    let (dp_at, exec_at) = (self.dp_at(span), respan_ident(&exec, span));
+                    let parts = quote_spanned!(span=> #dp_at::scatter_input(#exec_at, #slot, #cut));
                     (self.bind(*source, parts), None)
                 }
                 Step::Union { node, inputs } => (self.union_step(*node, inputs), Some(*node)),
