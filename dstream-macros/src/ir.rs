@@ -208,8 +208,9 @@ impl OwnArgs {
         OwnArgs { args: std::rc::Rc::new(args), window: None }
     }
 
-    /// The arguments of a window operator, whose `window` then follows Spark's window rules.
-    #[allow(dead_code)]
+    /// The arguments of a window operator, whose `window` then follows Spark's window rules
+    /// (through [`Op::window`]).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn windowed(self, window: WindowSpec) -> OwnArgs {
         OwnArgs { window: Some(window), ..self }
     }
@@ -362,5 +363,10 @@ mod tests {
         assert_eq!(op.clone().own_args::<Args>(), Some(&Args(7)));
         assert_eq!(format!("{op:?}"), "Own(Args(7))");
         assert_eq!(Op::Count.own_args::<Args>(), None);
+        assert!(op.window().is_none());
+        let length = Dur { value: DurValue::Millis(2000), span: Span::call_site() };
+        let windowed = Op::Own(OwnArgs::new(Args(7)).windowed(WindowSpec { length, slide: None }));
+        assert_eq!(windowed.window().and_then(|w| w.length.millis()), Some(2000));
+        assert_eq!(windowed.own_args::<Args>(), Some(&Args(7)));
     }
 }

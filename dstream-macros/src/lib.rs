@@ -4,11 +4,11 @@
 //!
 //! | phase | takes | hands on |
 //! |---|---|---|
-//! | `parse` | tokens | [`parse::Program`]: statements, operator calls, raw arguments, spans |
-//! | `graph` | `Program` | [`graph::Graph`]: operator nodes with inputs, `let` names resolved, `every` clauses |
-//! | `check` | `graph::Graph` | [`ir::Graph`]: every node a typed [`ir::Op`], batch interval, settings; or all errors |
+//! | `parse` | tokens | `parse::Program`: statements, operator calls, raw arguments, spans |
+//! | `graph` | `Program` | `graph::Graph`: operator nodes with inputs, `let` names resolved, `every` clauses |
+//! | `check` | `graph::Graph` | `ir::Graph`: every node a typed `ir::Op`, batch interval, settings; or all errors |
 //! | `lower` | `ir::Graph` | `ir::Graph` with composite operators rewritten into basic ones |
-//! | `plan` | `ir::Graph` | [`plan::Plan`]: steps and fused stages, slides, start-up checks |
+//! | `plan` | `ir::Graph` | `plan::Plan`: steps and fused stages, slides, start-up checks |
 //! | `codegen` | `ir::Graph` + `Plan` | the job's Rust code |
 //!
 //! `ops` is the operator table (`ops/defs/`, one module per operator); `slides` holds Spark's window rules;
@@ -20,17 +20,17 @@
 //!
 //! Each operator is one module, `ops/defs/<name>.rs`, as Hydro's `dfir_lang` keeps one
 //! `OperatorConstraints` per file, and the module is all of it: its table entry
-//! ([`ops::OpSpec`]: name, kind, parameters, summary, runnable example), its `build` (checked
-//! arguments into its typed [`ir::Op`]), either its codegen hook, typed by its kind
+//! (`ops::OpSpec`: name, kind, parameters, summary, runnable example), its `build` (checked
+//! arguments into its typed `ir::Op`), either its codegen hook, typed by its kind
 //! (`codegen/hooks.rs`: a source's constructor, one record's code in the fused loop, a stage's
 //! end, a state step, a two-stream step) or, for a composite, its `lower` hook (the operators
-//! it is made of), and its page of the language reference ([`ops::Page`]), which the hidden
+//! it is made of), and its page of the language reference (`ops::Page`), which the hidden
 //! macros below make the `dstream` crate's `operators::<name>` module, its row of the
 //! operators' overview and its link from the `stream!` reference. `codegen/` keeps the shared
 //! machinery (stages, fusion, exchanges, windows, unions, spans); `plan` cuts stages by kind.
 //!
 //! Nothing lists the operators by hand: `build.rs` declares every file of `ops/defs/` as a
-//! module and puts it in [`ops::OPERATORS`], by name. A new operator keeps its arguments in a
+//! module and puts it in `ops::OPERATORS`, by name. A new operator keeps its arguments in a
 //! struct of its own (`Op::own(Args { .. })`, read by its hooks with `op.own_args`), so what it
 //! touches is:
 //!
@@ -39,7 +39,7 @@
 //! | built from existing runtime functions (narrow, keyed aggregate, reshape, output, composite) | its module |
 //! | a connector (source or output) | its module, whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call` and whose hook is `source`'s / `output`'s, and its constructor in `dstream_core::connectors` |
 //! | one that needs new runtime behaviour | its module and its runtime function in `dstream-core` |
-//! | a new primitive shape that the shared phases must know (a new kind of step, exchange or state) | also [`ir::Op`] (a variant of its own) and the phase that inspects it |
+//! | a new primitive shape that the shared phases must know (a new kind of step, exchange or state) | also `ir::Op` (a variant of its own) and the phase that inspects it |
 //!
 //! and, for every one, its tests: an expansion snapshot (`expansions/<name>.txt`), a UI test
 //! using it and its page's example (a doctest). `ops/completeness.rs` fails naming what is
