@@ -92,16 +92,7 @@ pub use dstream_core::{
 ///
 /// # Operators
 ///
-/// | kind | operators |
-/// |---|---|
-/// | sources | [`socket`](crate::operators::socket), [`queue`](crate::operators::queue), [`text_files`](crate::operators::text_files), [`source`](crate::operators::source), [`kafka`](crate::operators::kafka), [`nats`](crate::operators::nats) |
-/// | record by record (fused) | [`map`](crate::operators::map), [`flat_map`](crate::operators::flat_map), [`filter`](crate::operators::filter), [`map_values`](crate::operators::map_values), [`flat_map_values`](crate::operators::flat_map_values) |
-/// | per key or per batch (a shuffle) | [`reduce_by_key`](crate::operators::reduce_by_key), [`combine_by_key`](crate::operators::combine_by_key), [`group_by_key`](crate::operators::group_by_key), [`count_by_value`](crate::operators::count_by_value), [`count`](crate::operators::count), [`reduce`](crate::operators::reduce) |
-/// | reshaping | [`glom`](crate::operators::glom), [`map_partitions`](crate::operators::map_partitions), [`repartition`](crate::operators::repartition), [`transform`](crate::operators::transform) |
-/// | several streams | [`union`](crate::operators::union), [`join`](crate::operators::join), [`left_outer_join`](crate::operators::left_outer_join), [`right_outer_join`](crate::operators::right_outer_join), [`full_outer_join`](crate::operators::full_outer_join), [`cogroup`](crate::operators::cogroup), [`transform_with`](crate::operators::transform_with) |
-/// | windows | [`window`](crate::operators::window), [`reduce_by_key_and_window`](crate::operators::reduce_by_key_and_window), [`reduce_by_window`](crate::operators::reduce_by_window), [`count_by_window`](crate::operators::count_by_window), [`count_by_value_and_window`](crate::operators::count_by_value_and_window), [`group_by_key_and_window`](crate::operators::group_by_key_and_window) |
-/// | state across batches | [`update_state_by_key`](crate::operators::update_state_by_key), [`map_with_state`](crate::operators::map_with_state), [`state_snapshots`](crate::operators::state_snapshots) |
-/// | outputs | [`print`](crate::operators::print), [`foreach_batch`](crate::operators::foreach_batch), [`foreach_partition`](crate::operators::foreach_partition), [`save_as_text_files`](crate::operators::save_as_text_files), [`dashboard`](crate::operators::dashboard), [`to_sql`](crate::operators::to_sql), [`to_kafka`](crate::operators::to_kafka), [`output`](crate::operators::output) |
+#[doc = dstream_macros::__operator_index!()]
 ///
 /// # Settings
 ///

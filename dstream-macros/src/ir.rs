@@ -120,10 +120,6 @@ pub enum Op {
     Source(Source),
     Narrow(NarrowOp, Func),
     Union,
-    Glom,
-    MapPartitions(Func),
-    Repartition(Value),
-    Transform(Func),
     TransformWith(Func),
     /// `join`, the outer joins and `cogroup`, with an optional partition count.
     Join(BinaryOp, Option<Value>),
@@ -178,19 +174,75 @@ pub enum Op {
         timeout: Option<Dur>,
     },
     StateSnapshots,
-    Print(Option<Value>),
-    ForeachBatch(Func),
-    ForeachPartition(Func),
-    SaveAsTextFiles {
-        prefix: Value,
-        suffix: Option<Value>,
-    },
-    Dashboard(Value),
     /// `output(sink)` and the connectors' outputs.
     Output(Target),
+    /// An operator whose arguments only its own module reads, as a value of the module's own
+    /// type. A new operator takes this, so adding one adds no variant here: a variant of its
+    /// own is for what the shared phases inspect (`plan`, `codegen`'s steps, `explain`,
+    /// `lower`) or what several modules build.
+    Own(OwnArgs),
+}
+
+/// An operator's typed arguments as its module defines them (any `Debug` type), read back by
+/// its hooks with [`OwnArgs::get`]; with its window, if it has one, for Spark's window rules.
+#[derive(Clone)]
+pub struct OwnArgs {
+    args: std::rc::Rc<dyn OwnData>,
+    window: Option<WindowSpec>,
+}
+
+/// What [`OwnArgs`] holds: any `Debug` type.
+trait OwnData: std::fmt::Debug {
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any + std::fmt::Debug> OwnData for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl OwnArgs {
+    /// `args`, typed as its module defines them.
+    pub fn new<T: std::any::Any + std::fmt::Debug>(args: T) -> OwnArgs {
+        OwnArgs { args: std::rc::Rc::new(args), window: None }
+    }
+
+    /// The arguments of a window operator, whose `window` then follows Spark's window rules
+    /// (through [`Op::window`]).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn windowed(self, window: WindowSpec) -> OwnArgs {
+        OwnArgs { window: Some(window), ..self }
+    }
+
+    /// The arguments, if they are of type `T` (they are, when the module that made them reads
+    /// them).
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        // (`*`: the `Rc` itself is `Any` too.)
+        (*self.args).as_any().downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for OwnArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (*self.args).fmt(f)
+    }
 }
 
 impl Op {
+    /// The operator whose arguments are `args`, of its module's own type.
+    pub fn own<T: std::any::Any + std::fmt::Debug>(args: T) -> Op {
+        Op::Own(OwnArgs::new(args))
+    }
+
+    /// The arguments of an operator made by [`Op::own`], if they are of type `T`.
+    pub fn own_args<T: std::any::Any>(&self) -> Option<&T> {
+        match self {
+            Op::Own(args) => args.get(),
+            _ => None,
+        }
+    }
+
     /// The window of a window operator (composite or not).
     pub fn window(&self) -> Option<&WindowSpec> {
         match self {
@@ -201,6 +253,7 @@ impl Op {
             | Op::CountByWindow(w)
             | Op::CountByValueAndWindow(w)
             | Op::GroupByKeyAndWindow(w) => Some(w),
+            Op::Own(args) => args.window.as_ref(),
             _ => None,
         }
     }
@@ -293,5 +346,27 @@ impl Graph {
             visit(self, id, &mut seen, &mut order);
         }
         order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_arguments_are_read_back_as_their_type_only() {
+        #[derive(Debug, PartialEq)]
+        struct Args(u32);
+        let op = Op::own(Args(7));
+        assert_eq!(op.own_args::<Args>(), Some(&Args(7)));
+        assert_eq!(op.own_args::<u32>(), None);
+        assert_eq!(op.clone().own_args::<Args>(), Some(&Args(7)));
+        assert_eq!(format!("{op:?}"), "Own(Args(7))");
+        assert_eq!(Op::Count.own_args::<Args>(), None);
+        assert!(op.window().is_none());
+        let length = Dur { value: DurValue::Millis(2000), span: Span::call_site() };
+        let windowed = Op::Own(OwnArgs::new(Args(7)).windowed(WindowSpec { length, slide: None }));
+        assert_eq!(windowed.window().and_then(|w| w.length.millis()), Some(2000));
+        assert_eq!(windowed.own_args::<Args>(), Some(&Args(7)));
     }
 }

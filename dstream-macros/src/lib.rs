@@ -4,11 +4,11 @@
 //!
 //! | phase | takes | hands on |
 //! |---|---|---|
-//! | `parse` | tokens | [`parse::Program`]: statements, operator calls, raw arguments, spans |
-//! | `graph` | `Program` | [`graph::Graph`]: operator nodes with inputs, `let` names resolved, `every` clauses |
-//! | `check` | `graph::Graph` | [`ir::Graph`]: every node a typed [`ir::Op`], batch interval, settings; or all errors |
+//! | `parse` | tokens | `parse::Program`: statements, operator calls, raw arguments, spans |
+//! | `graph` | `Program` | `graph::Graph`: operator nodes with inputs, `let` names resolved, `every` clauses |
+//! | `check` | `graph::Graph` | `ir::Graph`: every node a typed `ir::Op`, batch interval, settings; or all errors |
 //! | `lower` | `ir::Graph` | `ir::Graph` with composite operators rewritten into basic ones |
-//! | `plan` | `ir::Graph` | [`plan::Plan`]: steps and fused stages, slides, start-up checks |
+//! | `plan` | `ir::Graph` | `plan::Plan`: steps and fused stages, slides, start-up checks |
 //! | `codegen` | `ir::Graph` + `Plan` | the job's Rust code |
 //!
 //! `ops` is the operator table (`ops/defs/`, one module per operator); `slides` holds Spark's window rules;
@@ -19,24 +19,33 @@
 //! # Adding an operator
 //!
 //! Each operator is one module, `ops/defs/<name>.rs`, as Hydro's `dfir_lang` keeps one
-//! `OperatorConstraints` per file: its table entry ([`ops::OpSpec`]: name, kind, parameters,
-//! summary, runnable example), its `build` (checked arguments into its typed [`ir::Op`]), and
-//! either its codegen hook, typed by its kind (`codegen/hooks.rs`: a source's constructor, one
-//! record's code in the fused loop, a stage's end, a state step, a two-stream step), or, for a
-//! composite, its `lower` hook (the operators it is made of). `codegen/` keeps the shared
+//! `OperatorConstraints` per file, and the module is all of it: its table entry
+//! (`ops::OpSpec`: name, kind, parameters, summary, runnable example), its `build` (checked
+//! arguments into its typed `ir::Op`), either its codegen hook, typed by its kind
+//! (`codegen/hooks.rs`: a source's constructor, one record's code in the fused loop, a stage's
+//! end, a state step, a two-stream step) or, for a composite, its `lower` hook (the operators
+//! it is made of), and its page of the language reference (`ops::Page`), which the hidden
+//! macros below make the `dstream` crate's `operators::<name>` module, its row of the
+//! operators' overview and its link from the `stream!` reference. `codegen/` keeps the shared
 //! machinery (stages, fusion, exchanges, windows, unions, spans); `plan` cuts stages by kind.
-//! What a new operator touches:
 //!
-//! | operator | touches in `dstream-macros` |
+//! Nothing lists the operators by hand: `build.rs` declares every file of `ops/defs/` as a
+//! module and puts it in `ops::OPERATORS`, by name. A new operator keeps its arguments in a
+//! struct of its own (`Op::own(Args { .. })`, read by its hooks with `op.own_args`), so what it
+//! touches is:
+//!
+//! | operator | touches |
 //! |---|---|
-//! | a connector (source or output) | its module, whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call` and whose hook is `source`'s / `output`'s; its name in the `operators!` list (`ops/defs/mod.rs`); and its constructor in `dstream_core::connectors` |
-//! | a composite (made of existing operators) | its module (with its `lower` hook), an [`ir::Op`] variant holding its arguments as written, and its name in the `operators!` list |
-//! | a new primitive | its module (with its codegen hook), an [`ir::Op`] variant holding its typed arguments, its name in the `operators!` list, and its runtime function in `dstream-core` |
+//! | built from existing runtime functions (narrow, keyed aggregate, reshape, output, composite) | its module |
+//! | a connector (source or output) | its module, whose `build` returns `Source::Connector` / `Op::Output(Target::Connector)` from `BoundArgs::call` and whose hook is `source`'s / `output`'s, and its constructor in `dstream_core::connectors` |
+//! | one that needs new runtime behaviour | its module and its runtime function in `dstream-core` |
+//! | a new primitive shape that the shared phases must know (a new kind of step, exchange or state) | also `ir::Op` (a variant of its own) and the phase that inspects it |
 //!
-//! and, for every one, its documentation page in `dstream`'s `src/operators.rs`, a link from
-//! the `stream!` reference, an expansion snapshot and a UI test: `ops/completeness.rs` fails
-//! naming what is missing (also when its hook is not the one its kind needs), and
-//! `diag_coverage.rs` fails for a new message without a UI test.
+//! and, for every one, its tests: an expansion snapshot (`expansions/<name>.txt`), a UI test
+//! using it and its page's example (a doctest). `ops/completeness.rs` fails naming what is
+//! missing (also when its hook is not the one its kind needs), and `diag_coverage.rs` fails
+//! for a new message without a UI test. (The UI test of an unknown operator lists every
+//! operator's name, so it is re-blessed too.)
 #![warn(missing_docs)]
 
 mod check;
@@ -64,6 +73,30 @@ use proc_macro2::TokenStream;
 #[proc_macro]
 pub fn stream(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand(input.into()).into()
+}
+
+/// Every operator's page of the language reference, `pub mod <name> {}` with its documentation
+/// from its module in `ops/defs/` (for `dstream::operators`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __operator_pages(_: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    ops::pages::pages().into()
+}
+
+/// The overview table of the operators, as a string literal (for `dstream::operators`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __operator_overview(_: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let table = ops::pages::overview();
+    quote::quote!(#table).into()
+}
+
+/// The operators by kind, linked to their pages, as a string literal (for `stream!`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __operator_index(_: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let table = ops::pages::index();
+    quote::quote!(#table).into()
 }
 
 /// The whole compiler on `proc_macro2` tokens.

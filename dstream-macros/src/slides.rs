@@ -7,7 +7,8 @@
 //! [`RuntimeCheck`] that the job runs when it starts.
 
 use crate::diag::Diagnostics;
-use crate::ir::{Dur, Graph, NodeId, Op};
+use crate::ir::{Dur, Graph, NodeId};
+use crate::ops::Kind;
 
 /// How often a node has a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +119,7 @@ fn walk(graph: &Graph, mut diag: Option<&mut Diagnostics>) -> (Vec<Slide>, Vec<R
                 }
             }
         }
-        if matches!(node.op, Op::Union | Op::TransformWith(_) | Op::Join(..)) {
+        if matches!(node.kind(), Kind::Union | Kind::Binary) {
             for (&other, other_name) in node.others.iter().zip(&node.other_names) {
                 match (slides[other].millis(), parent.millis()) {
                     (Some(theirs), Some(ours)) if theirs != ours => {

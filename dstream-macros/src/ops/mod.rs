@@ -7,6 +7,7 @@ pub mod bind;
 #[cfg(test)]
 mod completeness;
 mod defs;
+pub mod pages;
 
 pub use defs::OPERATORS;
 
@@ -103,6 +104,29 @@ pub struct OpSpec {
     pub emit: Emit,
     /// For a composite: the operators it is made of (see `lower`).
     pub lower: Option<Lower>,
+    /// Its page of the language reference (`dstream::operators::<name>`).
+    pub page: &'static Page,
+}
+
+/// An operator's page of the language reference: `pages.rs` makes it the `dstream` crate's
+/// module `operators::<name>` and a row of the operators' overview, so that the page lives
+/// next to the code it describes.
+#[derive(Debug)]
+pub struct Page {
+    /// The Spark Streaming operation it corresponds to, for the overview (`none` if none).
+    pub spark: &'static str,
+    /// What each of its output batches holds, for the overview.
+    pub output: &'static str,
+    /// The page in Markdown: `signature`: what it does, its Spark counterpart, its exact
+    /// semantics and an example that runs as a doctest. A fence written `` ```[feature] `` or
+    /// `` ```compile_fail[feature] `` runs only with that feature of `dstream` (else it is
+    /// `ignore`d).
+    pub text: &'static str,
+}
+
+impl Page {
+    /// No page yet (which `completeness.rs` reports).
+    pub const NONE: Page = Page { spark: "", output: "", text: "" };
 }
 
 /// How a composite's typed operator (at the span of its name) is rewritten into the operators

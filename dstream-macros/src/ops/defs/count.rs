@@ -14,7 +14,8 @@ pub static SPEC: OpSpec = op(
     |_| Some(Op::Count),
 
 )
-.emits(Emit::StageEnd(emit));
+.emits(Emit::StageEnd(emit))
+.documented(&PAGE);
 
 /// A count per partition; then the counts gathered and added.
 fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
@@ -29,3 +30,40 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         breaks_early: false,
     }
 }
+
+/// Its page of the language reference, `dstream::operators::count`.
+static PAGE: Page = Page {
+    spark: "`count`",
+    output: "one `u64`, `0` for an empty batch",
+    text: r#"
+`count`: the number of records in the batch.
+
+**Spark:** `DStream.count()`.
+
+# Semantics
+
+* Takes no arguments (write `count` or `count()`). The output of every batch is
+  exactly one record, a `u64` (Spark's `Long`), in a single partition.
+* **An empty batch gives `0`**, not an empty output (Spark unions in a zero count to
+  get the same). Compare [`reduce`](super::reduce), which gives nothing for an empty
+  batch.
+* Shuffle: per-partition counts are gathered and summed.
+
+# Example
+
+Spark's `count()` vector (E3):
+
+```
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+let job = stream! {
+    queue(vec![vec![], vec![1], vec![1, 2], vec![1, 2, 3], vec![1, 2, 3, 4]])
+        |> count every 1s |> print
+};
+let out = Harness::new(job).run_batches(5).unwrap();
+let counts: Vec<Vec<&str>> = out.iter().map(|b| b.printed_records()).collect();
+assert_eq!(counts, [["0"], ["1"], ["2"], ["3"], ["4"]]);
+```
+"#,
+};

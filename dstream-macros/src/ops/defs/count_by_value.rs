@@ -15,7 +15,8 @@ pub static SPEC: OpSpec = op(
     |a| Some(Op::CountByValue(a.opt_expr("partitions"))),
 
 )
-.emits(Emit::StageEnd(emit));
+.emits(Emit::StageEnd(emit))
+.documented(&PAGE);
 
 /// Map side: a keyed table of counts per partition; then an exchange adding them by record.
 fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
@@ -39,3 +40,48 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         breaks_early: false,
     }
 }
+
+/// Its page of the language reference, `dstream::operators::count_by_value`.
+static PAGE: Page = Page {
+    spark: "`countByValue`",
+    output: "one `(x, u64)` per distinct record",
+    text: r#"
+`count_by_value([partitions])`: counts each distinct record in the batch.
+
+**Spark:** `DStream.countByValue([numPartitions])`.
+
+# Semantics
+
+* The records must be `Hash + Eq`. The output has one record `(x, n)` per distinct
+  record `x` of the batch, with `n: u64` its number of occurrences (Spark's `Long`).
+  It is `map(|x| (x, 1u64)) |> reduce_by_key(+)`, as in Spark.
+* An empty batch gives an empty output.
+* Shuffle: hash-partitioned into `partitions` partitions (by default the job's
+  number); the order of the output records is unspecified.
+
+# Example
+
+Spark's `countByValue` vector (E3):
+
+```
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+let job = stream! {
+    queue(vec![vec![1], vec![1, 1, 1], vec![1, 2], vec![1, 1, 2, 2]])
+        |> count_by_value every 1s |> print
+};
+let out = Harness::new(job).run_batches(5).unwrap();
+let sorted = |i: usize| {
+    let mut records = out[i].printed_records();
+    records.sort();
+    records
+};
+assert_eq!(sorted(0), ["(1,1)"]);
+assert_eq!(sorted(1), ["(1,3)"]);
+assert_eq!(sorted(2), ["(1,1)", "(2,1)"]);
+assert_eq!(sorted(3), ["(1,2)", "(2,2)"]);
+assert!(sorted(4).is_empty()); // past the queue: an empty batch
+```
+"#,
+};

@@ -15,7 +15,8 @@ pub static SPEC: OpSpec = op(
     |a| Some(Op::Narrow(NarrowOp::FlatMapValues, a.expr("func")?)),
 
 )
-.emits(Emit::Record(emit));
+.emits(Emit::Record(emit))
+.documented(&PAGE);
 
 /// A loop over what `f` returns for the value, each with a clone of the key.
 fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
@@ -32,3 +33,43 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
         }
     )
 }
+
+/// Its page of the language reference, `dstream::operators::flat_map_values`.
+static PAGE: Page = Page {
+    spark: "`flatMapValues`",
+    output: "`(k, w)` for every `w` of `func(v)`",
+    text: r#"
+`flat_map_values(func)`: any number of values per `(key, value)` pair, each paired with
+the key.
+
+**Spark:** `PairDStreamFunctions.flatMapValues`.
+
+# Semantics
+
+* The records must be pairs `(K, V)`; `func(v)` returns anything iterable, and each
+  of its items `w` gives a record `(k, w)` (the key is cloned, so `K: Clone`). A pair
+  for which `func` yields nothing disappears.
+* Narrow: fused, partition order kept.
+
+# Example
+
+Spark's `reduceByKey(_ + _).flatMapValues(x => Seq(x, x + 10))` vector (E4), with
+the empty-string key, which prints as `(,2)`:
+
+```
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+let job = stream! {
+    queue(vec![vec!["a", "a", "b"], vec!["", ""]]) |> map(|x| (x, 1))
+        |> reduce_by_key(+) |> flat_map_values(|v| [v, v + 10]) every 1s |> print
+};
+let out = Harness::new(job).run_batches(2).unwrap();
+let mut first = out[0].printed_records();
+first.sort();
+assert_eq!(first, ["(a,12)", "(a,2)", "(b,1)", "(b,11)"]);
+// The values of one pair keep their order: (,2) comes before (,12).
+assert_eq!(out[1].printed_records(), ["(,2)", "(,12)"]);
+```
+"#,
+};

@@ -15,7 +15,8 @@ pub static SPEC: OpSpec = op(
     |a| Some(Op::Narrow(NarrowOp::MapValues, a.expr("func")?)),
 
 )
-.emits(Emit::Record(emit));
+.emits(Emit::Record(emit))
+.documented(&PAGE);
 
 /// `let next = (k, map(v, f))`.
 fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
@@ -30,3 +31,40 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
         #inner
     )
 }
+
+/// Its page of the language reference, `dstream::operators::map_values`.
+static PAGE: Page = Page {
+    spark: "`mapValues`",
+    output: "`(k, func(v))`",
+    text: r#"
+`map_values(func)`: maps the value of each `(key, value)` pair, keeping the key.
+
+**Spark:** `PairDStreamFunctions.mapValues`.
+
+# Semantics
+
+* The records must be pairs `(K, V)` (anything else is a compile error that says so);
+  each `(k, v)` becomes `(k, func(v))`. `func` takes the value by value.
+* Narrow: fused, partition order kept. After a keyed shuffle it keeps that shuffle's
+  partitioning.
+
+# Example
+
+Spark's `reduceByKey(_ + _).mapValues(_ + 10)` vector (E4); the output of
+`reduce_by_key` has no order, so it is compared sorted:
+
+```
+use dstream::prelude::*;
+use dstream::testing::Harness;
+
+let job = stream! {
+    queue(vec![vec!["a", "a", "b"]]) |> map(|x| (x, 1)) |> reduce_by_key(+)
+        |> map_values(|v| v + 10) every 1s |> print
+};
+let out = Harness::new(job).run_batches(1).unwrap();
+let mut records = out[0].printed_records();
+records.sort();
+assert_eq!(records, ["(a,12)", "(b,11)"]);
+```
+"#,
+};

@@ -1,13 +1,23 @@
-//! One module per operator: its entry of the table (name, kind, parameters, summary, runnable
-//! example, and how its checked arguments become a typed [`Op`](crate::ir::Op)), and how it
-//! becomes code: its codegen hook of its kind (`emit`), or for a composite its lowering
-//! (`lower`). Its user documentation is the module of the same name in the `dstream` crate's
-//! `operators.rs`; `completeness.rs` checks that it is there.
+//! One module per operator, and everything about it: its entry of the table (name, kind,
+//! parameters, summary, runnable example, and how its checked arguments become a typed
+//! [`Op`](crate::ir::Op)), how it becomes code (its codegen hook of its kind, `emit`, or for a
+//! composite its lowering, `lower`), and its page of the language reference (`PAGE`, which
+//! becomes `dstream::operators::<name>`: `pages.rs`).
 //!
-//! Adding an operator: a new file here defining `pub static SPEC: OpSpec`, and its name in the
-//! `operators!` list below (which declares the module and puts it in the table), as Hydro's
-//! `dfir_lang` lists its operators in `declare_ops!`. This file also holds what several
-//! entries share (parameter lists, the window steps of composites).
+//! Adding an operator is adding its file here, `<name>.rs`, defining `pub static SPEC: OpSpec`
+//! (see `map.rs` for a narrow operator, `save_as_text_files.rs` for an output, `count_by_window.rs`
+//! for a composite). Nothing else lists it: `build.rs` declares every file of this directory as a
+//! module and puts its `SPEC` in [`OPERATORS`], by name. Its arguments are a struct of its own,
+//! `Op::own(Args { .. })`, read back by its hook with `op.own_args::<Args>()`, so the IR needs no
+//! new variant either; an `Op` variant of its own is only for what the shared phases inspect
+//! (a new primitive shape: plan, `codegen/steps.rs`, explain). Its tests: an expansion snapshot
+//! (`DSTREAM_BLESS=1 cargo test -p dstream-macros`), a UI test using it, and its page's
+//! example; `completeness.rs` fails naming whichever is missing.
+//!
+//! `cargo fmt` does not reach these files (they are declared in `build.rs`'s output, as they
+//! were inside a macro before): format one with `rustfmt --edition 2021 <file>`.
+//!
+//! This file holds what several entries share (parameter lists, the window steps of composites).
 
 use super::ArgKind::*;
 use super::*;
@@ -30,7 +40,18 @@ const fn op(
     example: &'static str,
     build: Build,
 ) -> OpSpec {
-    OpSpec { name, kind, args, variadic: false, summary, example, build, emit: Emit::Step, lower: None }
+    OpSpec {
+        name,
+        kind,
+        args,
+        variadic: false,
+        summary,
+        example,
+        build,
+        emit: Emit::Step,
+        lower: None,
+        page: &Page::NONE,
+    }
 }
 
 impl OpSpec {
@@ -42,6 +63,11 @@ impl OpSpec {
     /// The entry of a composite, with its lowering (it has no code of its own).
     const fn lowers(self, lower: Lower) -> OpSpec {
         OpSpec { lower: Some(lower), emit: Emit::Lowered, ..self }
+    }
+
+    /// The entry with its page of the language reference.
+    const fn documented(self, page: &'static Page) -> OpSpec {
+        OpSpec { page, ..self }
     }
 }
 
@@ -72,60 +98,6 @@ fn incremental(
     (spec, op)
 }
 
-/// Declares each operator's module and lists its `SPEC` in [`OPERATORS`], in this order.
-macro_rules! operators {
-    ($($name:ident),* $(,)?) => {
-        $(mod $name;)*
-
-        /// Every operator of the language.
-        pub static OPERATORS: &[&OpSpec] = &[$(&$name::SPEC),*];
-    };
-}
-
-operators![
-    socket,
-    queue,
-    text_files,
-    source,
-    kafka,
-    nats,
-    map,
-    flat_map,
-    filter,
-    map_values,
-    flat_map_values,
-    union,
-    glom,
-    map_partitions,
-    repartition,
-    transform,
-    transform_with,
-    join,
-    left_outer_join,
-    right_outer_join,
-    full_outer_join,
-    cogroup,
-    combine_by_key,
-    reduce_by_key,
-    group_by_key,
-    count_by_value,
-    count,
-    reduce,
-    window,
-    reduce_by_key_and_window,
-    reduce_by_window,
-    count_by_window,
-    count_by_value_and_window,
-    group_by_key_and_window,
-    update_state_by_key,
-    map_with_state,
-    state_snapshots,
-    print,
-    foreach_batch,
-    foreach_partition,
-    save_as_text_files,
-    dashboard,
-    to_sql,
-    to_kafka,
-    output,
-];
+// The operators' modules and `OPERATORS`, the table: one entry per file of this directory, by
+// name (written by `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/operators.rs"));

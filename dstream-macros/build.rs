@@ -1,0 +1,37 @@
+//! Lists the operators: every file `src/ops/defs/<name>.rs` (but `mod.rs`) is the module of the
+//! operator `<name>`, so adding an operator is adding its file. Writes the module declarations
+//! and the table, `OPERATORS` (by name), to `$OUT_DIR/operators.rs`, which `defs/mod.rs`
+//! includes.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/ops/defs");
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("src/ops/defs");
+    let mut operators: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path();
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        if path.extension().is_none_or(|e| e != "rs") || name == "mod" {
+            continue;
+        }
+        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        assert!(valid, "{}: an operator's file is named `<name>.rs`, in snake_case", path.display());
+        operators.push((name.to_string(), path.display().to_string()));
+    }
+    operators.sort();
+    let mut out = String::new();
+    for (name, path) in &operators {
+        writeln!(out, "#[path = {path:?}]\nmod {name};").unwrap();
+    }
+    out.push_str("\n/// Every operator of the language, by name.\npub static OPERATORS: &[&OpSpec] = &[\n");
+    for (name, _) in &operators {
+        writeln!(out, "    &{name}::SPEC,").unwrap();
+    }
+    out.push_str("];\n");
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("operators.rs");
+    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+}
