@@ -11,10 +11,12 @@
 //! `reduce_by_key`, so that a key's values from both sides meet in the same reduce partition
 //! (like Spark's `CoGroupedRDD`, without map-side combining), each side through the executor's
 //! exchange ([`Executor::exchange`]). There `cogroup` groups each
-//! key's values into one `Vec` per side; the four joins allocate nothing per key: a hash table
-//! maps each key to the index of its first value on each side, and the values, in one array
-//! per side, are chained to their key's next value by index (a hash join with chains, as a
-//! hand-written one would be). Both stages run on [`Executor::run_stage`].
+//! key's values into one `Vec` per side; the four joins allocate nothing per key. `join` and
+//! `left_outer_join` are the hash join a hand-written program would be: the right values
+//! chained by key behind a table from key to its first value, probed by the left records in
+//! their order (pairs come out as they are found, no pass over the table). The outer joins that
+//! keep right-only keys chain both sides behind one table and emit key by key. Both stages run
+//! on [`Executor::run_stage`].
 //!
 //! What the output looks like:
 //! - There are always exactly `partitions` output partitions (at least one), and partition
@@ -54,9 +56,7 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    join_into(exec, (left, right, partitions), false, |k, vs, ws, values, out| {
-        product(k, vs, ws, values, |v| v, |w| w, out)
-    })
+    probe_join(exec, (left, right, partitions), |w| w, |_| None)
 }
 
 /// `leftOuterJoin`: like [`join`], and a left value whose key has no right value is kept as
@@ -76,13 +76,7 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    join_into(exec, (left, right, partitions), false, |k, vs, ws, values, out| {
-        if ws.is_empty() {
-            each_with_key(k, vs, &mut values.0, |v| (v, None), out);
-        } else {
-            product(k, vs, ws, values, |v| v, Some, out);
-        }
-    })
+    probe_join(exec, (left, right, partitions), Some, |v| Some((v, None)))
 }
 
 /// `rightOuterJoin`: like [`join`], and a right value whose key has no left value is kept
@@ -102,7 +96,7 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    join_into(exec, (left, right, partitions), true, |k, vs, ws, values, out| {
+    join_into(exec, (left, right, partitions), |k, vs, ws, values, out| {
         if vs.is_empty() {
             each_with_key(k, ws, &mut values.1, |w| (None, w), out);
         } else {
@@ -129,7 +123,7 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    join_into(exec, (left, right, partitions), true, |k, vs, ws, values, out| {
+    join_into(exec, (left, right, partitions), |k, vs, ws, values, out| {
         if vs.is_empty() {
             each_with_key(k, ws, &mut values.1, |w| (None, Some(w)), out);
         } else if ws.is_empty() {
@@ -294,14 +288,12 @@ fn last_to_first<K, T>(buckets: Vec<Vec<(K, T)>>) -> impl Iterator<Item = (K, T)
 /// Both sides' values of a reduce partition.
 type Values<V, W> = (SideValues<V>, SideValues<W>);
 
-/// The hash join behind the four joins. Shuffles both sides, then in each reduce partition
-/// chains every key's values per side (a right value whose key has no left value is kept only
-/// if `keep_right_only`) and calls `emit(key, left_chain, right_chain, values, out)` once per
-/// key.
+/// The hash join behind `right_outer_join` and `full_outer_join`. Shuffles both sides, then
+/// in each reduce partition chains every key's values per side and calls
+/// `emit(key, left_chain, right_chain, values, out)` once per key.
 fn join_into<'e, K, V, W, PL, PR, O, E>(
     exec: &'e Executor,
     (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
-    keep_right_only: bool,
     emit: E,
 ) -> Vec<Vec<O>>
 where
@@ -327,12 +319,8 @@ where
             values.0.prepend(chain, v);
         }
         for (k, w) in last_to_first(rights) {
-            if keep_right_only {
-                let (_, chain) = keys.entry(k).or_insert((Chain::EMPTY, Chain::EMPTY));
-                values.1.prepend(chain, w);
-            } else if let Some((_, chain)) = keys.get_mut(&k) {
-                values.1.prepend(chain, w);
-            }
+            let (_, chain) = keys.entry(k).or_insert((Chain::EMPTY, Chain::EMPTY));
+            values.1.prepend(chain, w);
         }
         // A guess (one output record per input record of the larger side): exact for a
         // one-to-one join, and a join's output grows like any `Vec` past it.
@@ -342,6 +330,136 @@ where
         }
         out
     })
+}
+
+/// One right value of a reduce partition in [`probe_join`]: the index of its key's next right
+/// value (or [`NONE`]), and, in a key's first value only, how many left values of the key
+/// are still to be joined (the last one moves the right values instead of cloning them).
+struct Slot<W> {
+    next: u32,
+    uses: u32,
+    value: Option<W>,
+}
+
+/// The hash join behind `join` and `left_outer_join`, as a hand-written one is: the right
+/// side's values chained by key behind a table from key to its first value (built last to
+/// first, so a chain reads in arrival order), then the left records probed in their order.
+/// A left record with matches gives its pairs in its key's right-value order, so a key's pairs
+/// come out in the order of `for v in vs { for w in ws { .. } }`; a left record without a
+/// match gives `unmatched(v)`, if any.
+///
+/// Each left value and key moves into its last pair. Right values without drop glue
+/// (numbers, plain structs: a clone is a copy) are copied into every pair, in one pass that
+/// looks each left key up once. Right values that own something are moved into the pairs of
+/// their key's last left value instead: a first pass looks each left key up once and counts
+/// the left values of each matched key, the second (without hashing) emits; nothing is cloned
+/// that a later pair does not need.
+fn probe_join<'e, K, V, W, PL, PR, B, FW, U>(
+    exec: &'e Executor,
+    (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
+    fw: FW,
+    unmatched: U,
+) -> Joined<K, V, B>
+where
+    PL: IntoIterator<Item = (K, V)> + Send,
+    PR: IntoIterator<Item = (K, W)> + Send,
+    (K, V): Wire<'e>,
+    (K, W): Wire<'e>,
+    K: Hash + Eq + Clone + Send,
+    V: Clone + Send,
+    W: Clone + Send,
+    B: Send,
+    FW: Fn(W) -> B + Sync,
+    U: Fn(V) -> Option<(V, B)> + Sync,
+{
+    let inbound = shuffle(exec, left, right, partitions);
+    exec.run_stage(inbound, |_, (lefts, rights)| {
+        let left_len: usize = lefts.iter().map(Vec::len).sum();
+        let right_len: usize = rights.iter().map(Vec::len).sum();
+        let mut heads: HashMap<K, u32, FxBuildHasher> =
+            HashMap::with_capacity_and_hasher(right_len, FxBuildHasher);
+        let mut slots: Vec<Slot<W>> = Vec::with_capacity(right_len);
+        // Last to first, so that each value becomes its key's new first one.
+        for bucket in rights.into_iter().rev() {
+            for (k, w) in bucket.into_iter().rev() {
+                let i =
+                    u32::try_from(slots.len()).ok().filter(|&i| i != NONE).expect("under 2^32 - 1 values");
+                let head = heads.entry(k).or_insert(NONE);
+                slots.push(Slot { next: *head, uses: 0, value: Some(w) });
+                *head = i;
+            }
+        }
+        // A guess (one output record per input record of the larger side): exact for a
+        // one-to-one join, and a join's output grows like any `Vec` past it.
+        let mut out = Vec::with_capacity(left_len.max(right_len));
+        if !std::mem::needs_drop::<W>() {
+            // Right values that own nothing (numbers, plain structs) are copied into every
+            // pair: one pass, each left key looked up once.
+            for bucket in lefts {
+                for (k, v) in bucket {
+                    match heads.get(&k) {
+                        Some(&first) => pairs(k, v, first, &mut slots, false, &fw, &mut out),
+                        None => out.extend(unmatched(v).map(|pair| (k, pair))),
+                    }
+                }
+            }
+            return out;
+        }
+        // Right values that own memory are moved into their last pair: a first pass counts
+        // each matched key's left values (looking each key up once), the second emits.
+        let mut matches: Vec<u32> = Vec::with_capacity(left_len);
+        for bucket in &lefts {
+            for (k, _) in bucket {
+                let first = heads.get(k).copied().unwrap_or(NONE);
+                if first != NONE {
+                    slots[first as usize].uses += 1;
+                }
+                matches.push(first);
+            }
+        }
+        drop(heads);
+        let mut matches = matches.into_iter();
+        for bucket in lefts {
+            for ((k, v), first) in bucket.into_iter().zip(&mut matches) {
+                if first == NONE {
+                    out.extend(unmatched(v).map(|pair| (k, pair)));
+                    continue;
+                }
+                let head = &mut slots[first as usize];
+                head.uses -= 1;
+                let last_use = head.uses == 0;
+                pairs(k, v, first, &mut slots, last_use, &fw, &mut out);
+            }
+        }
+        out
+    })
+}
+
+/// Pushes the pairs of one left value `(k, v)` with the right values chained from `first`, in
+/// order, moving `k` and `v` into the last pair, and the right values too if `last_use` (the
+/// key's last left value).
+#[inline]
+fn pairs<K: Clone, V: Clone, W: Clone, B>(
+    k: K,
+    v: V,
+    first: u32,
+    slots: &mut [Slot<W>],
+    last_use: bool,
+    fw: impl Fn(W) -> B,
+    out: &mut Vec<(K, (V, B))>,
+) {
+    let mut j = first as usize;
+    loop {
+        let slot = &mut slots[j];
+        let w = if last_use { slot.value.take() } else { slot.value.clone() };
+        let w = fw(w.expect("a right value is taken by its key's last left value only"));
+        if slot.next == NONE {
+            out.push((k, (v, w)));
+            return;
+        }
+        j = slot.next as usize;
+        out.push((k.clone(), (v.clone(), w)));
+    }
 }
 
 /// Adds a left value to its key's groups.
@@ -622,6 +740,12 @@ mod tests {
         }
     }
 
+    /// Drop glue, as a value that owns memory has: the join moves such values into their last
+    /// pair rather than copying them (values without it are copied).
+    impl Drop for Counted {
+        fn drop(&mut self) {}
+    }
+
     impl Clone for Counted {
         fn clone(&self) -> Self {
             self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -634,13 +758,13 @@ mod tests {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static LEFT: AtomicUsize = AtomicUsize::new(0);
         static RIGHT: AtomicUsize = AtomicUsize::new(0);
-        // 3 left values by 4 right values of one key: 12 pairs. The last left value's four
-        // pairs move the right values; the last pair moves both.
+        // 3 left values by 4 right values of one key: 12 pairs. Each left value moves into its
+        // last pair; the last left value's four pairs move the right values.
         let left = vec![vec![(1, Counted(&LEFT)), (1, Counted(&LEFT))], vec![(1, Counted(&LEFT))]];
         let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
         let out = join(exec(), left, right, 1);
         assert_eq!(out[0].len(), 12);
-        assert_eq!(LEFT.load(Ordering::Relaxed), 11, "left values: every pair but the last");
+        assert_eq!(LEFT.load(Ordering::Relaxed), 9, "left values: every pair but each value's last");
         assert_eq!(RIGHT.load(Ordering::Relaxed), 8, "right values: the pairs of the first two left values");
     }
 
@@ -714,6 +838,27 @@ mod tests {
             }
             let want_groups: Vec<_> = want_groups.into_iter().collect();
             pairs += inner.len();
+            // Each key's pairs in nested-loop order (the reference's order, kept by key).
+            let by_key = |pairs: Vec<(u64, (u64, u64))>| {
+                let mut keyed: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+                for (k, pair) in pairs {
+                    keyed.entry(k).or_default().push(pair);
+                }
+                keyed
+            };
+            let want_order = by_key(inner.clone());
+            // The same joins with right values that own memory (moved, not copied, by the join).
+            let right_owned: Vec<Vec<(u64, String)>> =
+                right.iter().map(|b| b.iter().map(|(k, w)| (*k, w.to_string())).collect()).collect();
+            let owned = |pairs: &[(u64, (u64, Option<u64>))]| {
+                let mut out: Vec<_> =
+                    pairs.iter().map(|(k, (v, w))| (*k, (*v, w.map(|w| w.to_string())))).collect();
+                out.sort();
+                out
+            };
+            let want_owned_inner =
+                owned(&inner.iter().map(|(k, (v, w))| (*k, (*v, Some(*w)))).collect::<Vec<_>>());
+            let want_owned_left = owned(&want_left);
             inner.sort();
             want_left.sort();
             want_right.sort();
@@ -721,7 +866,18 @@ mod tests {
 
             for p in 1..=4 {
                 let ctx = format!("round {round}, P = {p}");
-                assert_eq!(sorted(join(exec, left.clone(), right.clone(), p), p), inner, "{ctx}");
+                let joined = join(exec, left.clone(), right.clone(), p);
+                assert_eq!(by_key(joined.iter().flatten().copied().collect()), want_order, "{ctx}");
+                assert_eq!(sorted(joined, p), inner, "{ctx}");
+                let joined = join(exec, left.clone(), right_owned.clone(), p);
+                let joined: Vec<_> =
+                    sorted(joined, p).into_iter().map(|(k, (v, w))| (k, (v, Some(w)))).collect();
+                assert_eq!(joined, want_owned_inner, "{ctx}, owned right values");
+                assert_eq!(
+                    sorted(left_outer_join(exec, left.clone(), right_owned.clone(), p), p),
+                    want_owned_left,
+                    "{ctx}, owned right values"
+                );
                 assert_eq!(
                     sorted(left_outer_join(exec, left.clone(), right.clone(), p), p),
                     want_left,

@@ -112,7 +112,10 @@ where
     grouped.resize_with(partitions, Combiner::new);
     let tasks: Vec<_> = store.partitions.iter_mut().zip(grouped).collect();
     exec.run_stage(tasks, |_, (table, batch)| {
-        let mut new_values: Table<K::Owned, Vec<V>> = Table::default();
+        // Sized for the batch's keys up front: growing it would hold the old and the new
+        // arrays at once (the peak of a batch of many new keys) and rehash every key.
+        let mut new_values: Table<K::Owned, Vec<V>> =
+            Table::with_capacity_and_hasher(batch.len(), FxBuildHasher);
         for (k, vs) in batch {
             new_values.insert(k.into_owned(), vs);
         }
@@ -127,7 +130,8 @@ where
                 None => false,
             }
         });
-        // Keys new in this batch.
+        // Keys new in this batch (room made once, not by doubling).
+        table.reserve(new_values.len());
         for (k, values) in new_values {
             if let Some(s) = update(time, &k, values, None) {
                 table.insert(k, s);

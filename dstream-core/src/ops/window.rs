@@ -298,10 +298,21 @@ where
                     }
                 }
             }
-            if let Some(keep) = &filter {
-                table.retain(keep);
-            }
-            let records: Vec<(K, V)> = table.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            // The filter and the copy-out in one pass over the table.
+            let records: Vec<(K, V)> = match &filter {
+                Some(keep) => {
+                    let mut records = Vec::with_capacity(table.table.len());
+                    table.retain(|pair| {
+                        let kept = keep(pair);
+                        if kept {
+                            records.push(pair.clone());
+                        }
+                        kept
+                    });
+                    records
+                }
+                None => table.iter().cloned().collect(),
+            };
             (table, records)
         });
         let (current, records) = updated.into_iter().unzip();
@@ -362,7 +373,7 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     }
 
     /// Keeps the pairs for which `keep` holds.
-    fn retain(&mut self, keep: impl Fn(&(K, V)) -> bool) {
+    fn retain(&mut self, mut keep: impl FnMut(&(K, V)) -> bool) {
         self.table.retain(|pair| keep(pair));
     }
 
