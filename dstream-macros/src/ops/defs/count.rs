@@ -12,7 +12,6 @@ pub static SPEC: OpSpec = op(
     "the number of records in the batch (0 for an empty batch)",
     r#"queue(vec![vec![1, 2]]) |> count every 1s |> print"#,
     |_| Some(Op::Count),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "counts each distinct record in the batch",
     r#"queue(vec![vec!["a", "a"]]) |> count_by_value every 1s |> print"#,
     |a| Some(Op::CountByValue(a.opt_expr("partitions"))),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

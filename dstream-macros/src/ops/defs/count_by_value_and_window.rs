@@ -11,7 +11,6 @@ pub static SPEC: OpSpec = op(
     "counts each distinct record over the window",
     r#"queue(vec![vec!["a"], vec!["a"]]) every 1s |> count_by_value_and_window(2s, 1s) |> print"#,
     |a| Some(Op::CountByValueAndWindow(a.window()?)),
-
 )
 .lowers(lower)
 .documented(&PAGE);

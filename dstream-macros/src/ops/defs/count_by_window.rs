@@ -11,7 +11,6 @@ pub static SPEC: OpSpec = op(
     "the number of records in the window (0 for an empty window)",
     r#"queue(vec![vec![1], vec![2]]) every 1s |> count_by_window(2s, 1s) |> print"#,
     |a| Some(Op::CountByWindow(a.window()?)),
-
 )
 .lowers(lower)
 .documented(&PAGE);
@@ -19,7 +18,11 @@ pub static SPEC: OpSpec = op(
 /// `count |> window(W, S) |> reduce(+)`.
 fn lower(op: &Op, span: Span) -> Option<Vec<(&'static OpSpec, Op)>> {
     let Op::CountByWindow(w) = op else { return None };
-    Some(vec![(&super::count::SPEC, Op::Count), window(w), (&super::reduce::SPEC, Op::Reduce(Reducer::Plus(span)))])
+    Some(vec![
+        (&super::count::SPEC, Op::Count),
+        window(w),
+        (&super::reduce::SPEC, Op::Reduce(Reducer::Plus(span))),
+    ])
 }
 
 /// Its page of the language reference, `dstream::operators::count_by_window`.

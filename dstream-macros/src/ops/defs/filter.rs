@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "keeps the records for which the predicate holds",
     r#"queue(vec![vec![1, 2]]) |> filter(|x| *x > 1) every 1s |> print"#,
     |a| Some(Op::Narrow(NarrowOp::Filter, a.expr("predicate")?)),
-
 )
 .emits(Emit::Record(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "any number of records out per record in",
     r#"queue(vec![vec!["a b"]]) |> flat_map(split) every 1s |> print"#,
     |a| Some(Op::Narrow(NarrowOp::FlatMap, a.expr("func")?)),
-
 )
 .emits(Emit::Record(emit))
 .documented(&PAGE);

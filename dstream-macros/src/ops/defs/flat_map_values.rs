@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "any number of values per (key, value) pair, each with the key",
     r#"queue(vec![vec![("a", 1)]]) |> flat_map_values(|v| vec![v, v + 10]) every 1s |> print"#,
     |a| Some(Op::Narrow(NarrowOp::FlatMapValues, a.expr("func")?)),
-
 )
 .emits(Emit::Record(emit))
 .documented(&PAGE);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codegen::hooks::*;
-use crate::ir::{Op, Func};
+use crate::ir::{Func, Op};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 
@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "calls `func(records, time)` once per batch with all of the batch's records",
     r#"queue(vec![vec![1, 2]]) every 1s |> foreach_batch(|xs: Vec<i32>, _| println!("{xs:?}"))"#,
     |a| Some(Op::own(Args { func: a.expr("func")? })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

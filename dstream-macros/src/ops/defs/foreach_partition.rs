@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codegen::hooks::*;
-use crate::ir::{Op, Func};
+use crate::ir::{Func, Op};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 

@@ -12,7 +12,6 @@ pub static SPEC: OpSpec = op(
     "each partition becomes one record: the `Vec` of its records",
     r#"queue(vec![vec![1, 2]]) |> glom every 1s |> print"#,
     |_| Some(Op::own(Args)),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

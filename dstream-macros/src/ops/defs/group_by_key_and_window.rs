@@ -11,7 +11,6 @@ pub static SPEC: OpSpec = op(
     "collects the values of each key over the window",
     r#"queue(vec![vec![("a", 1)], vec![("a", 2)]]) every 1s |> group_by_key_and_window(2s, 1s) |> print"#,
     |a| Some(Op::GroupByKeyAndWindow(a.window()?)),
-
 )
 .lowers(lower)
 .documented(&PAGE);

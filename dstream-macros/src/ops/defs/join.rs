@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "per batch, `(k, (v, w))` for every pair of values of a key present in both streams",
     r#"let b = queue(vec![vec![("a", 'x')]]); queue(vec![vec![("a", 1)]]) |> join(b) every 1s |> print"#,
     |a| Some(Op::Join(BinaryOp::Join, a.opt_expr("partitions"))),
-
 )
 .emits(Emit::Binary(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "one record out per record in",
     r#"queue(vec![vec![1, 2]]) |> map(|x| x * 2) every 1s |> print"#,
     |a| Some(Op::Narrow(NarrowOp::Map, a.expr("func")?)),
-
 )
 .emits(Emit::Record(emit))
 .documented(&PAGE);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codegen::hooks::*;
-use crate::ir::{Op, Func};
+use crate::ir::{Func, Op};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 
@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "`func(records)` gets an iterator over one partition and returns its new records",
     r#"queue(vec![vec![1, 2]]) |> map_partitions(|xs| xs.map(|x| x + 1)) every 1s |> print"#,
     |a| Some(Op::own(Args { func: a.expr("func")? })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "maps the value of each (key, value) pair, keeping the key",
     r#"queue(vec![vec![("a", 1)]]) |> map_values(|v| v + 10) every 1s |> print"#,
     |a| Some(Op::Narrow(NarrowOp::MapValues, a.expr("func")?)),
-
 )
 .emits(Emit::Record(emit))
 .documented(&PAGE);

@@ -15,7 +15,8 @@
 //! example; `completeness.rs` fails naming whichever is missing.
 //!
 //! `cargo fmt` does not reach these files (they are declared in `build.rs`'s output, as they
-//! were inside a macro before): format one with `rustfmt --edition 2021 <file>`.
+//! were inside a macro before): format one with `rustfmt --edition 2021 <file>`
+//! (`.ci/run` checks them all with `rustfmt --check`).
 //!
 //! This file holds what several entries share (parameter lists, the window steps of composites).
 

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "prints the batch time and the first `num` (10) records, as Spark does",
     r#"queue(vec![vec![1, 2]]) every 1s |> print(1)"#,
     |a| Some(Op::own(Args { num: a.opt_expr("num") })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "one queued batch per batch time, then empty batches",
     r#"queue(vec![vec![1, 2]]) every 1s |> print"#,
     |a| Some(Op::Source(Source::Queue(a.expr("batches")?))),
-
 )
 .emits(Emit::Source(emit))
 .documented(&PAGE);

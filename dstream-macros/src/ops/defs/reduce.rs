@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "combines all records of the batch into one (none for an empty batch)",
     r#"queue(vec![vec![1, 2]]) |> reduce(+) every 1s |> print"#,
     |a| Some(Op::Reduce(a.reducer("func")?)),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

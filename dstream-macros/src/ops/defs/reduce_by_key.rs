@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "combines the values of each key in the batch",
     r#"queue(vec![vec![("a", 1), ("a", 2)]]) |> reduce_by_key(+) every 1s |> print"#,
     |a| Some(Op::ReduceByKey(a.reducer("func")?, a.opt_expr("partitions"))),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

@@ -23,13 +23,26 @@ pub static SPEC: OpSpec = op(
 fn lower(op: &Op, span: Span) -> Option<Vec<(&'static OpSpec, Op)>> {
     let Op::ReduceByWindow { func, inverse, window: w } = op else { return None };
     let Some(inverse) = inverse else {
-        return Some(vec![(&super::reduce::SPEC, Op::Reduce(func.clone())), window(w), (&super::reduce::SPEC, Op::Reduce(func.clone()))]);
+        return Some(vec![
+            (&super::reduce::SPEC, Op::Reduce(func.clone())),
+            window(w),
+            (&super::reduce::SPEC, Op::Reduce(func.clone())),
+        ]);
     };
     Some(vec![
-        (&super::map::SPEC, Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |__dstream_x| ((), __dstream_x)))),
-        (&super::reduce_by_key::SPEC, Op::ReduceByKey(func.clone(), Some(syn::parse_quote_spanned!(span=> 1usize)))),
+        (
+            &super::map::SPEC,
+            Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |__dstream_x| ((), __dstream_x))),
+        ),
+        (
+            &super::reduce_by_key::SPEC,
+            Op::ReduceByKey(func.clone(), Some(syn::parse_quote_spanned!(span=> 1usize))),
+        ),
         incremental(&SPEC, func, inverse, w, None),
-        (&super::map::SPEC, Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |((), __dstream_x)| __dstream_x))),
+        (
+            &super::map::SPEC,
+            Op::Narrow(NarrowOp::Map, syn::parse_quote_spanned!(span=> |((), __dstream_x)| __dstream_x)),
+        ),
     ])
 }
 

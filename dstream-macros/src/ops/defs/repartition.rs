@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "deals the records round-robin into exactly `partitions` partitions",
     r#"queue(vec![vec![1, 2]]) |> repartition(3) every 1s |> print"#,
     |a| Some(Op::own(Args { partitions: a.expr("partitions")? })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "writes each batch to the directory `prefix-<ms>.suffix`, one `part-NNNNN` file per partition",
     r#"queue(vec![vec![1, 2]]) every 1s |> save_as_text_files("out/counts", "txt")"#,
     |a| Some(Op::own(Args { prefix: a.expr("prefix")?, suffix: a.opt_expr("suffix") })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

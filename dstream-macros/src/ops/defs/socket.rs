@@ -12,8 +12,13 @@ pub static SPEC: OpSpec = op(
     &[arg("host", Value), arg("port", Value), optional("config", Value)],
     "lines of text from a TCP server, one record per line",
     r#"socket("localhost", 9999) every 1s |> print"#,
-    |a| Some(Op::Source(Source::Socket { host: a.expr("host")?, port: a.expr("port")?, config: a.opt_expr("config") })),
-
+    |a| {
+        Some(Op::Source(Source::Socket {
+            host: a.expr("host")?,
+            port: a.expr("port")?,
+            config: a.opt_expr("config"),
+        }))
+    },
 )
 .emits(Emit::Source(emit))
 .documented(&PAGE);

@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "lines of the new files that appear in a directory (by modification time), exactly once",
     r#"text_files("in") every 1s |> print"#,
     |a| Some(Op::Source(Source::TextFiles(a.expr("dir")?))),
-
 )
 .emits(Emit::Source(emit))
 .documented(&PAGE);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codegen::hooks::*;
-use crate::ir::{Op, Func};
+use crate::ir::{Func, Op};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 
@@ -13,7 +13,6 @@ pub static SPEC: OpSpec = op(
     "`func(records, time)` gets all records of the batch and returns the new ones",
     r#"queue(vec![vec![2, 1]]) |> transform(|mut xs: Vec<i32>, _| { xs.sort(); xs }) every 1s |> print"#,
     |a| Some(Op::own(Args { func: a.expr("func")? })),
-
 )
 .emits(Emit::StageEnd(emit))
 .documented(&PAGE);

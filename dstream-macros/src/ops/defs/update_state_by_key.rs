@@ -3,9 +3,9 @@
 use super::*;
 use crate::codegen::hooks::*;
 use crate::ir::Op;
+use proc_macro2::Span;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use proc_macro2::Span;
 
 pub static SPEC: OpSpec = op(
     "update_state_by_key",
@@ -42,7 +42,8 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     let parts = cg.read_value_at(*input, span);
     let store = respan_ident(&store, span);
     let f = cg.function_arg(func);
-    let update = if *with_time_and_key { quote!(update_state_by_key) } else { quote!(update_state_by_key_values) };
+    let update =
+        if *with_time_and_key { quote!(update_state_by_key) } else { quote!(update_state_by_key_values) };
     quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
 }
 
