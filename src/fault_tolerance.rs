@@ -69,7 +69,7 @@
 //! What this does not cover: a batch log or
 //! write-ahead log corrupted on disk (reported at start; the batches it no longer describes
 //! are cut afresh), and a recovery that falls back
-//! to a checkpoint older than the last [`KEEP`](crate::checkpoint::KEEP) + 3 written
+//! to a checkpoint older than the last ten (the number kept) + 3 written
 //! (the log no longer holds the batches after it).
 //!
 //! ## On a cluster
