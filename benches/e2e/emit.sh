@@ -12,13 +12,16 @@
 #   BUILD=lines benches/e2e/emit.sh          # dstream's batch built one push_line per line
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-MB="${MB:-10}"; BATCHES="${BATCHES:-10}"; IBATCHES="${IBATCHES:-2}"; BUILD="${BUILD:-text}"
+MODE="${1:-}"
+MB="${MB:-10}"; IBATCHES="${IBATCHES:-2}"; BUILD="${BUILD:-text}"
+# --scaling: 30 batches, so that CPU time (read in 10 ms ticks) is exact to about 1 %.
+BATCHES="${BATCHES:-$([[ "$MODE" == "--scaling" ]] && echo 30 || echo 10)}"
 (cd "$ROOT" && cargo build --release -q -p dstream-bench)
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/wc-emit"
 echo "load: $(uptime)"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 
-if [[ "${1:-}" == "--instructions" ]]; then
+if [[ "$MODE" == "--instructions" ]]; then
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
   count() { valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$tmp/out" "$BIN" "$@" 2>&1 \
@@ -35,7 +38,7 @@ if [[ "${1:-}" == "--instructions" ]]; then
   exit 0
 fi
 
-if [[ "${1:-}" == "--scaling" ]]; then
+if [[ "$MODE" == "--scaling" ]]; then
   variants=("limit-swar 1" "limit-sse2 1" "limit-sse2 2" "dstream 1" "dstream 2")
   ROUNDS="${ROUNDS:-5}"
 else
@@ -55,7 +58,7 @@ done
 rm -f /tmp/wc-emit.$$.err
 echo "load: $(uptime)"
 # Per variant: mean and best wall and CPU ms per batch over the rounds, and its digests.
-awk -v batches="$BATCHES" -v mb="$MB" -v scaling="${1:-}" '
+awk -v batches="$BATCHES" -v mb="$MB" -v scaling="$MODE" '
   {
     for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     v = f["engine"] " " f["partitions"]

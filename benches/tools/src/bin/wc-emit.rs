@@ -145,15 +145,18 @@ fn main() {
     );
 }
 
-/// CPU time of all the process's threads so far (their `schedstat`s, in nanoseconds): the
-/// threads of this tool live to its end, so none is missed.
+/// CPU time (user and system) of the process so far, threads that ended included (the
+/// limit's second thread ends with each batch): `/proc/self/stat`'s `utime` and `stime`, in
+/// clock ticks of 10 ms (`getconf CLK_TCK` is 100 on Linux), so runs should last a second
+/// or more.
 fn cpu_time() -> Duration {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return Duration::ZERO };
-    let ns: u64 = tasks
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    Duration::from_nanos(ns)
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return Duration::ZERO };
+    // The fields after the command name (which is in parentheses and may hold spaces):
+    // `utime` and `stime` are the 12th and 13th.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 =
+        after_name.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// The time of each stage and exchange, summed over the batches, in order: "; stage 1.2ms,
