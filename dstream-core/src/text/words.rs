@@ -28,6 +28,19 @@ fn whitespace16(bytes: [u8; 16]) -> u64 {
     u64::from(ws.move_mask() as u16)
 }
 
+/// One bit per byte of a 64-byte block (byte `i` to bit `i`), set where the byte is `byte`:
+/// how [`super::TextBlock::push_text`] finds line ends, four compares per 64 bytes.
+#[inline(always)]
+pub(super) fn byte_mask64(block: &[u8; 64], byte: u8) -> u64 {
+    let wanted = u8x16::new([byte; 16]);
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        let x = u8x16::new(chunk.try_into().expect("16 bytes"));
+        mask |= u64::from(x.cmp_eq(wanted).move_mask() as u16) << (16 * i);
+    }
+    mask
+}
+
 /// One bit per byte of `block` (at most 64 bytes), set where the byte is whitespace; the bits
 /// past the end of a shorter block are set too, so a word at its end ends there.
 #[inline(always)]
