@@ -50,7 +50,14 @@ fn whitespace_mask64(block: &[u8; 64]) -> u64 {
 /// Calls `f(start, end)` for every word (maximal run of non-whitespace bytes) of `text`, in
 /// order: 64 bytes at a time, with u64 SWAR byte masks (no `unsafe`, any target).
 #[inline(always)]
-pub fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+pub fn for_each_word(text: &[u8], f: impl FnMut(usize, usize)) {
+    for_each_word_with(text, whitespace_mask64, f)
+}
+
+/// [`for_each_word`] with the whitespace masks of 64-byte blocks made by `mask` (one bit per
+/// byte, set for ASCII whitespace).
+#[inline(always)]
+pub fn for_each_word_with(text: &[u8], mask: impl Fn(&[u8; 64]) -> u64, mut f: impl FnMut(usize, usize)) {
     let mut pending: Option<usize> = None;
     // Whether the byte before the current block is whitespace (the text starts "after" one).
     let mut prev_ws = 1u64;
@@ -65,7 +72,7 @@ pub fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
                 &tail
             }
         };
-        let ws = whitespace_mask64(block);
+        let ws = mask(block);
         let shifted = (ws << 1) | prev_ws;
         let mut starts = !ws & shifted;
         let mut ends = ws & !shifted;

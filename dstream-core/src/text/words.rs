@@ -2,42 +2,43 @@
 //!
 //! `str::split_ascii_whitespace` tests one byte at a time and branches at every word boundary,
 //! which costs more than counting the words in word count. [`Words`] turns up to 64 bytes at
-//! a time into a bit mask (one bit per byte, set for whitespace) with 8-byte SWAR arithmetic,
-//! then reads word starts and ends off the mask's transitions with `trailing_zeros`. No
-//! `unsafe`, no target features: plain `u64` arithmetic that every target has.
+//! a time into a bit mask (one bit per byte, set for whitespace) with 16-byte vector compares
+//! (the `wide` crate: SSE2 on x86-64, NEON or plain arrays elsewhere, no `unsafe` here), then
+//! reads word starts and ends off the mask's transitions with `trailing_zeros`.
 
 use super::Lines;
+use wide::u8x16;
 
-/// `0x01` in every byte.
-const LO: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte.
-const HI: u64 = 0x8080_8080_8080_8080;
+const SPACE: u8x16 = u8x16::new([b' '; 16]);
+const TAB: u8x16 = u8x16::new([b'\t'; 16]);
+const FOUR: u8x16 = u8x16::new([4; 16]);
+const VT: u8x16 = u8x16::new([0x0B; 16]);
 
-/// High bit of each byte of `x` that equals `c`; exact (no false positives from borrows).
+/// One bit per byte of 16 bytes (byte `i` to bit `i`), set where the byte is ASCII whitespace
+/// as `u8::is_ascii_whitespace` (and so `str::split_ascii_whitespace`) defines it: space,
+/// `\t`, `\n`, `\x0C`, `\r`, that is `' '` or `0x09..=0x0D` except `0x0B`.
 #[inline(always)]
-fn eq_bytes(x: u64, c: u8) -> u64 {
-    let y = x ^ (LO * u64::from(c));
-    !(((y & !HI).wrapping_add(!HI)) | y) & HI
+fn whitespace16(bytes: [u8; 16]) -> u64 {
+    let x = u8x16::new(bytes);
+    // `0x09..=0x0D` is `x - 9 <= 4` in wrapping arithmetic; `min` is an unsigned compare.
+    let from_tab = x - TAB;
+    let controls = from_tab.min(FOUR).cmp_eq(from_tab);
+    // 0x0B lies in that range, so `^` takes it out.
+    let ws = x.cmp_eq(SPACE) | (controls ^ x.cmp_eq(VT));
+    u64::from(ws.move_mask() as u16)
 }
 
-/// High bit of each byte of `x` that is below `n` (`n <= 0x80`); exact.
+/// One bit per byte of a 64-byte block (byte `i` to bit `i`), set where the byte is `byte`:
+/// how [`super::TextBlock::push_text`] finds line ends, four compares per 64 bytes.
 #[inline(always)]
-fn below_bytes(x: u64, n: u8) -> u64 {
-    !((x | HI).wrapping_sub(LO * u64::from(n))) & !x & HI
-}
-
-/// High bit of each byte of `x` that is ASCII whitespace as `u8::is_ascii_whitespace` (and so
-/// `str::split_ascii_whitespace`) defines it: space, `\t`, `\n`, `\x0C`, `\r`.
-#[inline(always)]
-fn whitespace_bytes(x: u64) -> u64 {
-    let controls = below_bytes(x, 0x0E) & !below_bytes(x, 0x09) & !eq_bytes(x, 0x0B);
-    eq_bytes(x, b' ') | controls
-}
-
-/// The high bits of the 8 bytes gathered into the low 8 bits (byte `i` to bit `i`).
-#[inline(always)]
-fn movemask(m: u64) -> u64 {
-    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+pub(super) fn byte_mask64(block: &[u8; 64], byte: u8) -> u64 {
+    let wanted = u8x16::new([byte; 16]);
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        let x = u8x16::new(chunk.try_into().expect("16 bytes"));
+        mask |= u64::from(x.cmp_eq(wanted).move_mask() as u16) << (16 * i);
+    }
+    mask
 }
 
 /// One bit per byte of `block` (at most 64 bytes), set where the byte is whitespace; the bits
@@ -45,22 +46,19 @@ fn movemask(m: u64) -> u64 {
 #[inline(always)]
 fn whitespace_mask(block: &[u8]) -> u64 {
     debug_assert!(block.len() <= 64);
-    let mut mask = 0;
-    let mut chunks = block.chunks_exact(8);
-    let mut shift = 0;
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        mask |= movemask(whitespace_bytes(x)) << shift;
-        shift += 8;
+    if let Ok(full) = <&[u8; 64]>::try_from(block) {
+        return whitespace_mask64(full);
     }
-    let rest = chunks.remainder();
-    if shift < 64 {
-        let mut padded = [b' '; 8];
-        padded[..rest.len()].copy_from_slice(rest);
-        mask |= movemask(whitespace_bytes(u64::from_le_bytes(padded))) << shift;
-        if shift + 8 < 64 {
-            mask |= !0 << (shift + 8);
-        }
+    let mut padded = [b' '; 64];
+    padded[..block.len()].copy_from_slice(block);
+    whitespace_mask64(&padded)
+}
+
+#[inline(always)]
+fn whitespace_mask64(block: &[u8; 64]) -> u64 {
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        mask |= whitespace16(chunk.try_into().expect("16 bytes")) << (16 * i);
     }
     mask
 }
@@ -92,7 +90,7 @@ impl<'a> Words<'a> {
     /// The words of `text`.
     #[inline]
     pub fn new(text: &'a str) -> Words<'a> {
-        Words(Scan::new(text, 0, text.len(), &[]))
+        Words(Scan::new(text, 0, text.len()))
     }
 }
 
@@ -108,9 +106,9 @@ impl<'a> Iterator for Words<'a> {
 impl std::iter::FusedIterator for Words<'_> {}
 
 /// The words of every line of a partition of a text batch, found block by block over the
-/// partition's text rather than line by line: `flat_map(split)` as one scan. Lines lie back to
-/// back in the batch's buffer without terminators, so a line end is a word boundary the
-/// whitespace mask does not show; the scan ORs the line ends into it as "break" bits.
+/// partition's text rather than line by line: `flat_map(split)` as one scan. Each line is
+/// followed in the batch's buffer by a `\n`, which is whitespace, so the words of the
+/// partition's bytes are the words of its lines, and the scan never looks at the line ends.
 #[derive(Clone, Debug)]
 pub struct LinesWords<'a>(Scan<'a>);
 
@@ -118,7 +116,7 @@ impl<'a> LinesWords<'a> {
     /// The words of the lines of `lines`.
     pub fn new(lines: Lines<'a>) -> LinesWords<'a> {
         let end = lines.ends.last().copied().unwrap_or(lines.start);
-        LinesWords(Scan::new(lines.text, lines.start, end, lines.ends))
+        LinesWords(Scan::new(lines.text, lines.start, end))
     }
 }
 
@@ -134,13 +132,11 @@ impl<'a> Iterator for LinesWords<'a> {
 impl std::iter::FusedIterator for LinesWords<'_> {}
 
 /// The word scan behind [`Words`] and [`LinesWords`]: `text[base..end]` in blocks of 64
-/// bytes, with word boundaries also at the given line ends.
+/// bytes.
 #[derive(Clone, Debug)]
 struct Scan<'a> {
     text: &'a str,
     end: usize,
-    /// Line ends not yet folded into a block's masks.
-    line_ends: &'a [usize],
     /// Offset of the block the masks describe.
     base: usize,
     /// Bits of word starts (and ends) in the block not returned yet.
@@ -148,15 +144,12 @@ struct Scan<'a> {
     ends: u64,
     /// 1 if the byte before the block is whitespace (or the block is the first).
     whitespace_before: u64,
-    /// The start of a word whose end lies in a later block.
-    open: Option<usize>,
 }
 
 impl<'a> Scan<'a> {
     #[inline(always)]
-    fn new(text: &'a str, start: usize, end: usize, line_ends: &'a [usize]) -> Scan<'a> {
-        let mut scan =
-            Scan { text, end, line_ends, base: start, starts: 0, ends: 0, whitespace_before: 1, open: None };
+    fn new(text: &'a str, start: usize, end: usize) -> Scan<'a> {
+        let mut scan = Scan { text, end, base: start, starts: 0, ends: 0, whitespace_before: 1 };
         if start < end {
             scan.load_block();
         }
@@ -168,64 +161,61 @@ impl<'a> Scan<'a> {
     fn load_block(&mut self) {
         let block_end = self.end.min(self.base + 64);
         let ws = whitespace_mask(&self.text.as_bytes()[self.base..block_end]);
-        let mut breaks = 0u64;
-        while let Some((&line_end, rest)) = self.line_ends.split_first() {
-            if line_end >= block_end {
-                break;
-            }
-            breaks |= 1 << (line_end - self.base);
-            self.line_ends = rest;
-        }
         let shifted = (ws << 1) | self.whitespace_before;
-        self.starts = !ws & (shifted | breaks);
-        self.ends = (ws | breaks) & !shifted;
+        self.starts = !ws & shifted;
+        self.ends = ws & !shifted;
         self.whitespace_before = ws >> 63;
     }
 
-    /// Moves to the next block; false at the end of the text.
+    /// Moves to the next block; false at the end of the text (and at every call after it).
     #[inline]
     fn next_block(&mut self) -> bool {
-        self.base += 64;
-        if self.base >= self.end {
+        let next = self.base + 64;
+        if next >= self.end {
+            self.base = self.end;
             return false;
         }
+        self.base = next;
         self.load_block();
         true
     }
 
+    /// The next word. In a block, start and end bits pair up in order, except a last start
+    /// whose word goes on into later blocks ([`Scan::rest_of_word`]): the common path is two
+    /// bit scans and the slice.
     #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
-        if self.base >= self.end {
-            return None;
-        }
         loop {
-            let start = match self.open {
-                Some(start) => start,
-                None if self.starts != 0 => {
-                    let start = self.base + self.starts.trailing_zeros() as usize;
-                    self.starts &= self.starts - 1;
-                    start
+            if self.starts != 0 {
+                let start = self.base + self.starts.trailing_zeros() as usize;
+                self.starts &= self.starts - 1;
+                if self.ends == 0 {
+                    return Some(self.rest_of_word(start));
                 }
-                None => {
-                    if !self.next_block() {
-                        return None;
-                    }
-                    continue;
-                }
-            };
+                let end = self.base + self.ends.trailing_zeros() as usize;
+                self.ends &= self.ends - 1;
+                // Ends sit next to ASCII whitespace: character boundaries.
+                return Some(&self.text[start..end]);
+            }
+            if !self.next_block() {
+                return None;
+            }
+        }
+    }
+
+    /// A word from `start` that reaches past its block: it ends at the first end bit of a
+    /// later block (its bytes there follow no whitespace, so they set no start bit), or at
+    /// the end of the text. About one word in nine here, so not out of line.
+    #[inline]
+    fn rest_of_word(&mut self, start: usize) -> &'a str {
+        while self.next_block() {
             if self.ends != 0 {
                 let end = self.base + self.ends.trailing_zeros() as usize;
                 self.ends &= self.ends - 1;
-                self.open = None;
-                // Ends sit next to ASCII whitespace or at line ends: character boundaries.
-                return Some(&self.text[start..end]);
-            }
-            self.open = Some(start);
-            if !self.next_block() {
-                self.open = None;
-                return Some(&self.text[start..self.end]);
+                return &self.text[start..end];
             }
         }
+        &self.text[start..self.end]
     }
 }
 
@@ -331,6 +321,16 @@ mod tests {
         let ours: Vec<&str> = Words::new(text).collect();
         let std: Vec<&str> = text.split_ascii_whitespace().collect();
         assert_eq!(ours, std, "text {text:?}");
+    }
+
+    #[test]
+    fn every_byte_value_is_classified_as_u8_is_ascii_whitespace() {
+        for b in 0..=255u8 {
+            let mut bytes = [b'x'; 16];
+            bytes[b as usize % 16] = b;
+            let expected = if b.is_ascii_whitespace() { 1 << (b % 16) } else { 0 };
+            assert_eq!(whitespace16(bytes), expected, "byte {b:#04x}");
+        }
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! lines (100,000-word vocabulary), every (word, count) pair handed to an output that sums
 //! them; by dstream (`stream!`, batch built from the lines as a source builds it) or by the
 //! limit (the same table as `wc-limit`, `memchr` split; `limit-swar`: the criterion benches'
-//! SWAR split). Both print the same digest when they did the same
-//! work.
+//! SWAR split; `limit-sse2`: that split with the masks made by SSE2 compares, as dstream's
+//! scan makes them). All print the same digest when they did the same work, the wall time and
+//! the CPU time of all the process's threads over the timed part, and for dstream the time
+//! of each stage and exchange summed over the batches (`--build lines`: the batch built one
+//! `push_line` per line instead of with `push_text`).
 //!
 //! ```text
 //! valgrind --tool=callgrind --dump-instr=no wc-emit --engine dstream --mb 10 --batches 2
@@ -17,12 +20,12 @@ use dstream::testing::Harness;
 use dstream::text::TextBatch;
 use dstream_bench::args::Args;
 use dstream_bench::lines::Pool;
-use dstream_bench::table::{count_text, count_text_swar, WordCounts};
+use dstream_bench::table::{count_on, count_text, count_text_sse2, count_text_swar};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "usage: wc-emit [--engine dstream|limit|limit-swar] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1]";
+    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines]";
 
 /// What the output saw: pairs, words, and a sum over the pairs that depends on which word got
 /// which count.
@@ -51,23 +54,31 @@ fn main() {
     let batches: usize = args.get("batches", 2);
     let partitions: usize = args.get("partitions", 1);
     let engine = args.opt("engine").unwrap_or("dstream").to_string();
+    let per_line = match args.opt("build").unwrap_or("text") {
+        "text" => false,
+        "lines" => true,
+        other => args.fail(&format!("--build {other:?}: text or lines")),
+    };
     // Lines of 10 words of 2 to 9 letters: about 65 bytes each.
     let lines = ((mb * 1e6) / 65.0) as usize;
     let pool = Pool::generate(lines.max(1), 10, args.get("vocab", 100_000), 1.0, 42);
     let text = std::str::from_utf8(pool.text()).expect("generated lines are ASCII");
     let started = Instant::now();
+    let cpu_start = cpu_time();
+    let mut phases = String::new();
     // When the dstream batches are built (the limit reads the text as it is).
     let mut built = started;
     let digest = match engine.as_str() {
-        "limit" | "limit-swar" => {
+        "limit" | "limit-swar" | "limit-sse2" => {
             let mut total = Digest::default();
+            let split = match engine.as_str() {
+                "limit" => count_text,
+                "limit-swar" => count_text_swar,
+                _ => count_text_sse2,
+            };
             for _ in 0..batches {
-                let mut table = WordCounts::with_capacity(1024);
-                if engine == "limit" {
-                    count_text(&mut table, text.as_bytes());
-                } else {
-                    count_text_swar(&mut table, text.as_bytes());
-                }
+                // On `--partitions` threads (2 at most), the halves merged.
+                let table = count_on(text.as_bytes(), partitions, 1024, split);
                 table.for_each(|w, n| total.add(w, n));
             }
             total
@@ -77,9 +88,14 @@ fn main() {
             let out = Arc::clone(&seen);
             let queued: Vec<TextBatch> = (0..batches)
                 .map(|_| {
+                    // As a receiver adds the whole lines of a read.
                     let mut b = TextBatch::new();
-                    for line in text.lines() {
-                        b.push_line(line);
+                    if per_line {
+                        for line in text.lines() {
+                            b.push_line(line);
+                        }
+                    } else {
+                        b.push_text(text);
                     }
                     b
                 })
@@ -99,18 +115,61 @@ fn main() {
             };
             let mut harness = Harness::new(job).with_parallelism(partitions);
             harness.run_batches(batches).expect("the batches run");
+            phases = phase_times(&harness);
             let d = *seen.lock().expect("no panics under the lock");
             d
         }
-        other => args.fail(&format!("--engine {other:?}: dstream, limit or limit-swar")),
+        other => args.fail(&format!("--engine {other:?}: dstream, limit, limit-swar or limit-sse2")),
     };
+    let wall = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu_start);
     eprintln!(
-        "{engine}: {batches} batches of {:.1} MB in {:.2?} (building them {:.2?}): {} pairs, {} words, digest {:016x}",
+        "{engine}: {batches} batches of {:.1} MB in {:.2?} (cpu {:.2?}; building them {:.2?}{phases}): {} pairs, {} words, digest {:016x}",
         pool.text().len() as f64 / 1e6,
-        started.elapsed(),
+        wall,
+        cpu,
         built - started,
         digest.pairs,
         digest.words,
         digest.mix
     );
+    // For `benches/e2e/emit.sh`.
+    println!(
+        "engine={engine} partitions={partitions} batches={batches} wall_ms={:.3} cpu_ms={:.3} build_ms={:.3} pairs={} words={} digest={:016x}",
+        wall.as_secs_f64() * 1e3,
+        cpu.as_secs_f64() * 1e3,
+        (built - started).as_secs_f64() * 1e3,
+        digest.pairs,
+        digest.words,
+        digest.mix
+    );
+}
+
+/// CPU time (user and system) of the process so far, threads that ended included (the
+/// limit's second thread ends with each batch): `/proc/self/stat`'s `utime` and `stime`, in
+/// clock ticks of 10 ms (`getconf CLK_TCK` is 100 on Linux), so runs should last a second
+/// or more.
+fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return Duration::ZERO };
+    // The fields after the command name (which is in parentheses and may hold spaces):
+    // `utime` and `stime` are the 12th and 13th.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 =
+        after_name.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// The time of each stage and exchange, summed over the batches, in order: "; stage 1.2ms,
+/// hash by key 0.1ms, ...".
+fn phase_times(harness: &Harness) -> String {
+    let mut phases: Vec<(u32, &'static str, u64)> = Vec::new();
+    for batch in harness.monitor().batches() {
+        for stage in &batch.stages {
+            match phases.iter_mut().find(|(i, _, _)| *i == stage.index) {
+                Some(phase) => phase.2 += stage.duration_us,
+                None => phases.push((stage.index, stage.kind, stage.duration_us)),
+            }
+        }
+    }
+    phases.iter().map(|(_, kind, us)| format!("; {kind} {:.1}ms", *us as f64 / 1e3)).collect()
 }

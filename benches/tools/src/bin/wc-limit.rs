@@ -13,7 +13,7 @@
 
 use dstream_bench::args::Args;
 use dstream_bench::record::{stop_requested, BatchCounts, Recorder};
-use dstream_bench::table::{count_text, WordCounts};
+use dstream_bench::table::{count_on, count_text};
 use dstream_bench::{epoch_ms, marker_time};
 use std::io::Read;
 use std::net::TcpStream;
@@ -75,28 +75,6 @@ fn cut(shared: &Mutex<Vec<u8>>) -> Vec<u8> {
     batch
 }
 
-/// Counts `text` on `threads` threads (cut at line ends), the halves merged.
-fn count(text: &[u8], threads: usize, hint: usize) -> WordCounts<'_> {
-    if threads < 2 || text.len() < (1 << 16) {
-        let mut t = WordCounts::with_capacity(hint);
-        count_text(&mut t, text);
-        return t;
-    }
-    let mid = memchr::memchr(b'\n', &text[text.len() / 2..]).map_or(text.len(), |i| text.len() / 2 + i + 1);
-    let (left, right) = text.split_at(mid);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            let mut t = WordCounts::with_capacity(hint);
-            count_text(&mut t, right);
-            t
-        });
-        let mut mine = WordCounts::with_capacity(hint);
-        count_text(&mut mine, left);
-        mine.merge(other.join().expect("the counting thread does not panic"));
-        mine
-    })
-}
-
 fn main() {
     let args = Args::parse(USAGE, &[]);
     let out: PathBuf = args.opt("out").unwrap_or_else(|| args.fail("--out DIR is required")).into();
@@ -125,7 +103,7 @@ fn main() {
         }
         let start = epoch_ms();
         let batch = cut(&shared);
-        let table = count(&batch, threads, hint);
+        let table = count_on(&batch, threads, hint, count_text);
         hint = table.len().max(1024);
         let mut c = BatchCounts::default();
         let mut seen = Vec::new();
