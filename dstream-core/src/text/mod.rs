@@ -1,16 +1,46 @@
 //! Text records without a `String` per record: a batch of lines is one buffer plus line ends,
 //! and every record the pipeline sees is a `&str` slice of that buffer.
 
+pub(crate) mod spares;
 // The blockwise word scan and the traits generated code picks it with.
 #[doc(hidden)]
 pub mod words;
 
+use spares::Spares;
+use std::sync::Arc;
+
 /// Lines received together by a text receiver: one buffer and where each line ends.
 /// Line terminators are not stored; every line is valid UTF-8.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct TextBlock {
     text: String,
     ends: Vec<usize>,
+    /// A receiver's block: its buffers go back to the receiver when it is dropped.
+    spares: Option<Arc<Spares>>,
+}
+
+impl Clone for TextBlock {
+    /// A copy of the lines; the copy is not a receiver's block.
+    fn clone(&self) -> TextBlock {
+        TextBlock { text: self.text.clone(), ends: self.ends.clone(), spares: None }
+    }
+}
+
+impl PartialEq for TextBlock {
+    /// The same lines.
+    fn eq(&self, other: &TextBlock) -> bool {
+        self.text == other.text && self.ends == other.ends
+    }
+}
+
+impl Eq for TextBlock {}
+
+impl Drop for TextBlock {
+    fn drop(&mut self) {
+        if let Some(spares) = self.spares.take() {
+            spares.put(std::mem::take(&mut self.text), std::mem::take(&mut self.ends));
+        }
+    }
 }
 
 impl TextBlock {
@@ -69,7 +99,7 @@ impl TextBlock {
         for end in &mut ends {
             *end -= cut;
         }
-        TextBlock { text, ends }
+        TextBlock { text, ends, spares: self.spares.clone() }
     }
 
     /// Appends all of `other`'s lines.
