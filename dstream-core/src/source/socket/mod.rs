@@ -3,7 +3,9 @@
 //!
 //! # Receiving and buffering
 //!
-//! A receiver thread reads the socket into a reusable byte buffer (64 KiB per read) and
+//! A receiver thread reads the socket into a reusable byte buffer (64 KiB per read; after
+//! a read that emptied the socket it waits 0.5 ms, so that a sender of many small writes
+//! does not wake it at every one) and
 //! appends the lines every read completes **straight to the last [`TextBlock`] of a buffer
 //! shared with the batch loop** (a queue under a mutex): each line is copied once, from the
 //! read buffer into the block that becomes the batch, and a cut hands that block over
