@@ -38,10 +38,12 @@ case "$ENGINE" in
   *) echo "unknown engine $ENGINE" >&2; kill "$LG"; exit 2 ;;
 esac
 EN=$!
-# Every thread: "tid_name cpu_ticks minor_faults" (threads that come and go between the two
-# samples, like the limit's per-batch counting thread, are missed: their CPU is not counted).
-threads() { for t in /proc/"$EN"/task/*; do
-  echo "$(basename "$t")_$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15, $10}' "$t/stat")"; done 2>/dev/null; }
+# Every thread: "tid_name cpu_ticks minor_faults", and the whole process (which includes
+# threads that came and went between the two samples, like the limit's counting thread).
+threads() {
+  echo "process $(awk '{print $14 + $15, $10}' "/proc/$EN/stat")"
+  for t in /proc/"$EN"/task/*; do
+    echo "$(basename "$t")_$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15, $10}' "$t/stat")"; done 2>/dev/null; }
 WINDOW=$((SECONDS_STEP / 2))
 sleep $(( (SECONDS_STEP - WINDOW) / 2 + 1 ))
 threads | sort > "$OUT/threads0"; T0=$(date +%s%N)
@@ -59,7 +61,8 @@ import json, os, sys
 out, t0, t1, b = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1e9, int(sys.argv[4])
 hz = os.sysconf("SC_CLK_TCK")
 def read(p):
-    return {l.split()[0]: (int(l.split()[1]), int(l.split()[2])) for l in open(p) if l.strip()}
+    rows = [l.split() for l in open(p)]
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows if len(r) == 3}
 a, z = read(out + "/threads0"), read(out + "/threads1")
 dt = t1 - t0
 batches = [json.loads(l) for l in open(out + "/batches.jsonl") if l.strip()]
@@ -67,16 +70,15 @@ batches = [json.loads(l) for l in open(out + "/batches.jsonl") if l.strip()]
 inside = [x for x in batches if t0 * 1000 <= x["t_ms"] - b and x["t_ms"] <= t1 * 1000]
 words = sum(x["words"] + x.get("markers", 0) for x in inside)
 per_s = words / (len(inside) * b / 1000) if inside else 0
-total = faults = 0.0
+def rates(k):
+    return (z[k][0] - a[k][0]) / hz / dt, (z[k][1] - a[k][1]) / dt
 for k in sorted(z):
-    if k not in a:
-        continue
-    cpu = (z[k][0] - a[k][0]) / hz / dt
-    f = (z[k][1] - a[k][1]) / dt
-    total += cpu; faults += f
-    if cpu > 0.005 or f > 100:
-        print(f"  {k:28} {cpu * 100:5.1f} % of a core {f:9.0f} page faults/s")
+    if k in a and k != "process":
+        cpu, f = rates(k)
+        if cpu > 0.005 or f > 100:
+            print(f"  {k:28} {cpu * 100:5.1f} % of a core {f:9.0f} page faults/s")
+total, faults = rates("process")
 ns = total / per_s * 1e9 if per_s else float("nan")
-print(f"  all threads {total * 100:5.1f} % of a core, {faults:,.0f} page faults/s, "
+print(f"  the process {total * 100:5.1f} % of a core, {faults:,.0f} page faults/s, "
       f"{per_s / 1e6:.1f} M words/s processed in the window: {ns:.1f} ns of CPU per word")
 PY
