@@ -33,8 +33,8 @@ rates() {
     spark:100:0) echo "250k 500k 1M 2M" ;;
     spark:100:1) echo "500k 1M 2M" ;;
     spark:10:*) echo "50k 200k 500k" ;;
-    *:1000:0) echo "10M 20M 40M 60M 80M 120M max" ;;
-    *:1000:1) echo "10M 40M 80M max" ;;
+    *:1000:0) echo "10M 20M 30M 40M 50M 60M 80M max" ;;
+    *:1000:1) echo "20M 30M 40M 50M 60M max" ;;
     *:100:0) echo "5M 10M 20M 40M 60M max" ;;
     *:100:1) echo "10M 40M max" ;;
     *:10:0) echo "2M 5M 10M 20M 40M" ;;

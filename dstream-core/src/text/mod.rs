@@ -1,9 +1,13 @@
 //! Text records without a `String` per record: a batch of lines is one buffer plus line ends,
 //! and every record the pipeline sees is a `&str` slice of that buffer.
 
+pub(crate) mod spares;
 // The blockwise word scan and the traits generated code picks it with.
 #[doc(hidden)]
 pub mod words;
+
+use spares::Spares;
+use std::sync::Arc;
 
 /// Lines received together by a text receiver: one buffer and where each line ends. Every
 /// line is valid UTF-8 and is followed in the buffer by one `\n` (the terminator it arrived
@@ -11,11 +15,37 @@ pub mod words;
 /// lines are the words of the buffer between their ends, found in one scan without knowing
 /// where the lines end ([`words::LinesWords`]), and a text of `\n`-terminated lines is
 /// appended with one copy ([`TextBlock::push_text`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct TextBlock {
     text: String,
     /// Where each line's text ends (its `\n` is at that offset).
     ends: Vec<usize>,
+    /// A receiver's block: its buffers go back to the receiver when it is dropped.
+    spares: Option<Arc<Spares>>,
+}
+
+impl Clone for TextBlock {
+    /// A copy of the lines; the copy is not a receiver's block.
+    fn clone(&self) -> TextBlock {
+        TextBlock { text: self.text.clone(), ends: self.ends.clone(), spares: None }
+    }
+}
+
+impl PartialEq for TextBlock {
+    /// The same lines.
+    fn eq(&self, other: &TextBlock) -> bool {
+        self.text == other.text && self.ends == other.ends
+    }
+}
+
+impl Eq for TextBlock {}
+
+impl Drop for TextBlock {
+    fn drop(&mut self) {
+        if let Some(spares) = self.spares.take() {
+            spares.put(std::mem::take(&mut self.text), std::mem::take(&mut self.ends));
+        }
+    }
 }
 
 impl TextBlock {
@@ -101,7 +131,7 @@ impl TextBlock {
         for end in &mut ends {
             *end -= cut;
         }
-        TextBlock { text, ends }
+        TextBlock { text, ends, spares: self.spares.clone() }
     }
 
     /// Appends all of `other`'s lines.

@@ -1,6 +1,8 @@
 //! The limit: a hand-written socket word count, what the hardware does without an engine.
 //!
-//! A receiver thread reads the socket in 1 MiB reads and appends to a shared buffer; the
+//! A receiver thread reads the socket in 1 MiB reads (waiting 0.5 ms after a read that
+//! emptied the socket, as dstream's receiver does) and appends to a shared buffer (the last
+//! batch's memory, reused); the
 //! batch thread, at every multiple of the batch interval (epoch ms, the grid dstream uses),
 //! takes the buffer up to its last complete line, counts its words (`memchr` split, a table
 //! with keys of up to 16 bytes inline, on `--threads` threads, halves merged), and hands every
@@ -54,7 +56,14 @@ fn receive(port: u16, shared: Arc<Mutex<Vec<u8>>>, stop: Arc<AtomicBool>, max_bu
         }
         match socket.read(&mut chunk) {
             Ok(0) => break,
-            Ok(n) => shared.lock().expect("no panics under the lock").extend_from_slice(&chunk[..n]),
+            Ok(n) => {
+                shared.lock().expect("no panics under the lock").extend_from_slice(&chunk[..n]);
+                // As dstream's receiver: after a read that emptied the socket, let a sender of
+                // many small writes fill it for 0.5 ms instead of waking this thread at each.
+                if n < chunk.len() {
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 eprintln!("wc-limit: reading the socket: {e}");
@@ -65,11 +74,16 @@ fn receive(port: u16, shared: Arc<Mutex<Vec<u8>>>, stop: Arc<AtomicBool>, max_bu
     eprintln!("wc-limit: the generator closed the connection");
 }
 
-/// Takes the complete lines received so far, leaving an incomplete last line in `shared`.
-fn cut(shared: &Mutex<Vec<u8>>) -> Vec<u8> {
+/// Takes the complete lines received so far, leaving an incomplete last line in `shared`,
+/// which continues in `spare` (the last batch's buffer: memory already mapped, so the
+/// receiver does not fault in fresh pages for every batch, as dstream's receiver reuses its
+/// blocks).
+fn cut(shared: &Mutex<Vec<u8>>, spare: Vec<u8>) -> Vec<u8> {
+    let mut rest = spare;
+    rest.clear();
     let mut buf = shared.lock().expect("no panics under the lock");
     let whole = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
-    let rest = buf[whole..].to_vec();
+    rest.extend_from_slice(&buf[whole..]);
     let mut batch = std::mem::replace(&mut *buf, rest);
     batch.truncate(whole);
     batch
@@ -95,6 +109,7 @@ fn main() {
     };
     let mut t = (epoch_ms() / batch_ms + 1) * batch_ms;
     let mut hint = 1024;
+    let mut spare = Vec::new();
     while !stop_requested(&out, deadline) {
         let now = epoch_ms();
         if now < t {
@@ -102,7 +117,7 @@ fn main() {
             continue;
         }
         let start = epoch_ms();
-        let batch = cut(&shared);
+        let batch = cut(&shared, std::mem::take(&mut spare));
         let table = count_on(&batch, threads, hint, count_text);
         hint = table.len().max(1024);
         let mut c = BatchCounts::default();
@@ -121,6 +136,8 @@ fn main() {
         for sent in seen {
             recorder.marker(sent, end);
         }
+        drop(table);
+        spare = batch;
         if let Err(e) = recorder.batch(t, Some(start), end, c) {
             eprintln!("wc-limit: writing {out:?}: {e}");
             std::process::exit(1);

@@ -4,16 +4,39 @@
 //! [socket source's documentation](super)).
 
 use super::POLL;
+use crate::text::spares::Spares;
 use crate::text::TextBlock;
 use crate::time::clock::Clock;
 use crate::time::Time;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-/// Lines go to the last block in the buffer until it holds this many bytes; then a new
-/// block starts. Bounds what a cut that splits a block copies.
+/// Until the batch grid is known, lines go to the last block in the buffer until it holds
+/// this many bytes; then a new block starts. Bounds what a cut that splits a block copies.
 const MAX_BLOCK_BYTES: usize = 32 * 1024 * 1024;
+
+/// Room reserved in a new block beyond the size of the block before it, in eighths: a rate
+/// that rises a little still fits without the block growing (a copy).
+const HEADROOM_EIGHTHS: usize = 9;
+
+/// The batch times, as the cuts show them: the last cut's time and the interval between
+/// the last two cuts. A line stamped `s` goes to the first cut after it that is at or after
+/// `s` (a line stamped at the last cut's time, after it, to the next one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Grid {
+    pub(super) last_cut: Time,
+    pub(super) every_ms: u64,
+}
+
+impl Grid {
+    /// The cut, as far as the grid tells, that takes a line stamped `stamp`.
+    pub(super) fn batch_of(&self, stamp: Time) -> u64 {
+        let (at, every) = (self.last_cut.as_millis(), self.every_ms.max(1));
+        let after = stamp.as_millis().saturating_sub(at);
+        at + after.div_ceil(every).max(1) * every
+    }
+}
 
 /// Lines received and not yet handed over, shared by the receiver thread and the batch loop.
 pub(super) struct Buffer {
@@ -22,6 +45,8 @@ pub(super) struct Buffer {
     pub(super) room: Condvar,
     /// Signalled when the receiver thread replays logged blocks, for a re-cut waiting for them.
     pub(super) arrived: Condvar,
+    /// The memory of the blocks handed over, back for new blocks once the job drops them.
+    pub(super) spares: Arc<Spares>,
 }
 
 pub(super) struct BufferState {
@@ -38,6 +63,12 @@ pub(super) struct BufferState {
     /// Write-ahead log: every logged block to replay is in the buffer (or handed over), or
     /// the receiver stopped replaying.
     pub(super) replay_done: bool,
+    /// The batch grid, once two cuts have shown it: each block then holds the lines of one
+    /// batch, so that a cut hands over whole blocks (no copy), and a batch is one block.
+    pub(super) grid: Option<Grid>,
+    /// The text bytes and lines of the last block closed (or handed over whole), to size
+    /// the next one.
+    pub(super) last_block: (usize, usize),
 }
 
 /// A block waiting in the buffer, and the stamps of its lines.
@@ -61,8 +92,8 @@ pub(super) struct Mark {
 }
 
 impl Queued {
-    pub(super) fn new() -> Queued {
-        Queued { block: TextBlock::new(), marks: Vec::new() }
+    pub(super) fn new(block: TextBlock) -> Queued {
+        Queued { block, marks: Vec::new() }
     }
 
     /// The mark of the whole block.
@@ -114,9 +145,12 @@ impl Buffer {
                 checkpoint_positions: VecDeque::new(),
                 deletable_through,
                 replay_done: false,
+                grid: None,
+                last_block: (0, 0),
             }),
             room: Condvar::new(),
             arrived: Condvar::new(),
+            spares: Arc::new(Spares::default()),
         }
     }
 
@@ -143,9 +177,16 @@ impl Buffer {
             guard = self.room.wait_timeout(guard, POLL).unwrap_or_else(PoisonError::into_inner).0;
         }
         let now = clock.map_or(Time::from_millis(0), |clock| clock.now());
+        let stamp = now.max(guard.last_stamp);
         let state = &mut *guard;
-        if state.queue.back().is_none_or(|last| last.last().bytes >= MAX_BLOCK_BYTES) {
-            state.queue.push_back(Queued::new());
+        if state.needs_new_block(stamp) {
+            if let Some(last) = state.queue.back() {
+                state.last_block = (last.block.text_len(), last.block.len());
+            }
+            let (text, lines) = state.last_block;
+            let block =
+                Spares::block(&self.spares, text / 8 * HEADROOM_EIGHTHS, lines / 8 * HEADROOM_EIGHTHS);
+            state.queue.push_back(Queued::new(block));
         }
         let Some(tail) = state.queue.back_mut() else { return state.bytes };
         let (lines, text) = (tail.block.len(), tail.block.text_len());
@@ -157,7 +198,6 @@ impl Buffer {
             }
             return state.bytes;
         }
-        let stamp = now.max(state.last_stamp);
         state.last_stamp = stamp;
         let added = tail.block.text_len() - text + added_lines;
         state.bytes += added;
@@ -191,6 +231,23 @@ impl Buffer {
 }
 
 impl BufferState {
+    /// Whether lines stamped `stamp` start a new block: the last block belongs to an earlier
+    /// batch (once the grid is known), or is full (before).
+    fn needs_new_block(&self, stamp: Time) -> bool {
+        let Some(last) = self.queue.back().map(Queued::last) else { return true };
+        match self.grid {
+            Some(grid) => grid.batch_of(last.stamp) != grid.batch_of(stamp),
+            None => last.bytes >= MAX_BLOCK_BYTES,
+        }
+    }
+
+    /// Learns the grid from a cut at `time` after one at `previous`.
+    pub(super) fn note_cut(&mut self, previous: Option<Time>, time: Time) {
+        if let Some(previous) = previous.filter(|&p| p < time) {
+            self.grid = Some(Grid { last_cut: time, every_ms: time.as_millis() - previous.as_millis() });
+        }
+    }
+
     /// Moves the queued lines whose marks satisfy `take` into `into`: a prefix of the
     /// buffer, since stamps and block numbers never decrease along it. Whole blocks are
     /// moved; the block whose later marks fail `take` is split. Returns the largest block
@@ -201,6 +258,7 @@ impl BufferState {
             if take(&front.last()) {
                 let Some(queued) = self.queue.pop_front() else { break };
                 let last = queued.last();
+                self.last_block = (queued.block.text_len(), queued.block.len());
                 self.bytes -= last.bytes;
                 seq = seq.max(last.seq);
                 into.push(queued.block);
@@ -259,6 +317,52 @@ mod tests {
             (1500, vec!["f".into()]),
         ];
         assert_eq!(runs, expected);
+    }
+
+    #[test]
+    fn once_the_cuts_show_the_grid_each_batch_is_one_block_in_reused_memory() {
+        let clock = ManualClock::new();
+        let stop = AtomicBool::new(false);
+        let buffer = Arc::new(Buffer::new(0));
+        let mut source = source_over(&buffer, fast_config());
+        let push = |ms: u64, lines: &[&str]| {
+            clock.set(Time::from_millis(ms));
+            buffer.push(&mut block_of(lines), 0, Some(&clock), usize::MAX, &stop);
+        };
+        let blocks = || buffer.lock().queue.len();
+        let mut cut = |ms: u64| {
+            let batch = source.cut(Time::from_millis(ms));
+            let lines: Vec<String> = batch.lines().map(str::to_owned).collect();
+            (lines, batch)
+        };
+        push(900, &["a"]);
+        push(1000, &["b"]);
+        push(1001, &["c"]);
+        assert_eq!(blocks(), 1, "no grid yet: one block");
+        assert_eq!(cut(1000).0, ["a", "b"]);
+        push(1500, &["d"]);
+        push(2000, &["e"]);
+        assert_eq!(cut(2000).0, ["c", "d", "e"]);
+        assert_eq!(buffer.lock().grid, Some(Grid { last_cut: Time::from_millis(2000), every_ms: 1000 }));
+        // A line stamped at the cut's time after the cut goes to the next batch, with the
+        // lines after it; the lines after 3000 (the job lags) start a block of their own.
+        push(2000, &["f"]);
+        push(2999, &["g"]);
+        push(3000, &["h"]);
+        push(3001, &["i"]);
+        push(4200, &["j"]);
+        assert_eq!(blocks(), 3);
+        let (lines, batch) = cut(3000);
+        assert_eq!(lines, ["f", "g", "h"]);
+        assert_eq!(blocks(), 2, "whole blocks handed over");
+        let memory = batch.lines().next().map(str::as_ptr);
+        drop(batch);
+        push(5100, &["k"]);
+        assert_eq!(cut(4000).0, ["i"]);
+        assert_eq!(cut(5000).0, ["j"]);
+        let (lines, batch) = cut(6000);
+        assert_eq!(lines, ["k"]);
+        assert_eq!(batch.lines().next().map(str::as_ptr), memory, "a dropped batch's memory is reused");
     }
 
     #[test]
