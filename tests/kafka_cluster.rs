@@ -49,7 +49,9 @@ fn kafka_cluster_process() {
     let options = KafkaOptions::new()
         .starting_offsets(StartingOffsets::Earliest)
         .max_records_per_partition(10)
-        .group(group);
+        .group(group)
+        // A short fetch wait: with librdkafka's default (500 ms) a cut takes seconds on tansu.
+        .client_property("fetch.wait.max.ms", "10");
     let job = stream! {
         kafka(BROKERS, topic, options) every 200ms
             |> flat_map(|r: String| r.split(' ').map(|w| ((w.to_string(), process()), 1u64)).collect::<Vec<_>>())
