@@ -12,8 +12,9 @@
 //! those of an uncrashed run, and each window's counts the sum of its batches' counts: for a `queue` input, batch by batch against a cluster run
 //! without kills at the same time (a queue hands out one queued batch per batch time, so the
 //! two runs' batches hold the same input); for a `text_files` input, which a producer fills
-//! while the kills go on, the last totals against the input's counts. The test also checks
-//! that committed batch times did run again (else it tested nothing) and on the same input.
+//! while the kills go on, the last totals against the input's counts; for a `kafka` input
+//! (feature `kafka`, needs the broker, else "SKIPPED"), a topic of four partitions a producer
+//! fills while the kills go on, the same. The test also checks that committed batch times did run again (else it tested nothing) and on the same input.
 //!
 //! `DSTREAM_CLUSTER_KILL_ROUNDS` (default 12) sets the kills per test. No assertion is about
 //! timing: the waits are bounded only so that a broken job fails instead of hanging.
@@ -141,6 +142,26 @@ fn files_process() {
     run_process(word_count!(Path::new(&root), text_files(input)));
 }
 
+/// A process of the `kafka` cluster (started by the tests, never on its own): each process
+/// reads the topic's partitions assigned to it.
+#[cfg(feature = "kafka")]
+#[test]
+#[ignore = "a process of the cluster the kill tests start"]
+fn kafka_process() {
+    use dstream::source::kafka::{KafkaOptions, StartingOffsets};
+    let (Ok(root), Ok(topic)) = (std::env::var("CLUSTER_KILL_ROOT"), std::env::var("CLUSTER_KILL_TOPIC"))
+    else {
+        return;
+    };
+    // A short fetch wait: with librdkafka's default `fetch.wait.max.ms` (500 ms) a batch took
+    // about 2.3 s against tansu here, and batches of 100 ms fell behind for good.
+    let options = KafkaOptions::new()
+        .starting_offsets(StartingOffsets::Earliest)
+        .max_records_per_partition(1000)
+        .client_property("fetch.wait.max.ms", "10");
+    run_process(word_count!(Path::new(&root), kafka(common::kafka::BROKERS, topic, options)));
+}
+
 // ---------------------------------------------------------------------------------------
 // The cluster
 
@@ -168,6 +189,7 @@ impl Cluster {
             let child = Command::new(std::env::current_exe().expect("the test binary"))
                 .args(["--exact", test, "--ignored", "--nocapture"])
                 .env("CLUSTER_KILL_ROOT", root)
+                .env("CLUSTER_KILL_TOPIC", topic_of(root))
                 .env("DSTREAM_PROCESSES", "2")
                 .env("DSTREAM_PROCESS", i.to_string())
                 .env("DSTREAM_HOSTFILE", &hostfile)
@@ -597,4 +619,70 @@ fn text_files_word_count_on_two_processes_is_exactly_once_under_sigkill() {
     let outcome = Outcome::of(&stores);
     let expected: BTreeSet<String> = (0..files).flat_map(|i| (0..LINES).map(move |j| line(i, j))).collect();
     check("text_files", &root, &stores, &outcome, &expected, kills);
+}
+
+/// The Kafka topic of the run under `root` (the `kafka` test writes it to `root/topic`).
+fn topic_of(root: &Path) -> String {
+    std::fs::read_to_string(root.join("topic")).unwrap_or_default()
+}
+
+/// Writes messages to `topic` until `stop` is set: every 10 to 40 ms the lines of one more
+/// input, one message each, all to partition `input % partitions`. Returns the number of
+/// inputs written.
+#[cfg(feature = "kafka")]
+fn feed_kafka(
+    topic: String,
+    partitions: i32,
+    seed: u64,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<usize> {
+    std::thread::spawn(move || {
+        let mut rng = Rng::new(seed);
+        let mut inputs = 0;
+        while !stop.load(Ordering::SeqCst) {
+            let values: Vec<Vec<u8>> = (0..LINES).map(|j| line(inputs, j).into_bytes()).collect();
+            common::kafka::produce(&topic, Some(inputs as i32 % partitions), &values);
+            inputs += 1;
+            std::thread::sleep(StdDuration::from_millis(10 + rng.below(31)));
+        }
+        inputs
+    })
+}
+
+#[cfg(feature = "kafka")]
+#[test]
+fn kafka_word_count_on_two_processes_is_exactly_once_under_sigkill() {
+    let present = common::kafka::broker_answers();
+    if !common::connectors::server_present(present, "no Kafka at 127.0.0.1:9092 (scripts/services up kafka)")
+    {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = TestDir::new("cluster-kill-kafka");
+    let root = dir.join("run");
+    std::fs::create_dir_all(&root).expect("create the run directory");
+    let partitions = 4;
+    let topic = common::kafka::create_topic("cluster-kill", partitions);
+    std::fs::write(root.join("topic"), &topic).expect("write the topic's name");
+    let stores = Stores::under(&root);
+    let mut rng = rng_from_pid();
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeder = feed_kafka(topic, partitions, rng.next_u64(), Arc::clone(&stop));
+    let kills = kill_rounds("kafka_process", &root, &stores, &mut rng);
+    stop.store(true, Ordering::SeqCst);
+    let inputs = feeder.join().expect("the feeder thread");
+    let expected: BTreeSet<String> = (0..inputs).flat_map(|i| (0..LINES).map(move |j| line(i, j))).collect();
+
+    // A last run, stopped once every message is in a committed batch.
+    let last = Cluster::start("kafka_process", &root, "last");
+    wait_for(
+        &last,
+        StdDuration::from_secs(180),
+        || format!("every message committed: {} of {} lines", stores.lines.records().len(), expected.len()),
+        || stores.lines.records().len() >= expected.len(),
+    );
+    last.stop();
+
+    let outcome = Outcome::of(&stores);
+    check("kafka", &root, &stores, &outcome, &expected, kills);
 }

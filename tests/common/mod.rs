@@ -44,6 +44,19 @@ impl ChildJob {
         self.0.wait().expect("reap the child");
     }
 
+    /// Waits for the child to exit by itself (at most `limit`, then it is killed): whether it
+    /// succeeded.
+    pub fn finish(mut self, limit: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.0.try_wait().expect("poll the child") {
+                return status.success();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+
     /// SIGTERM (a graceful stop), then waits for it to exit.
     pub fn terminate(mut self) -> ExitStatus {
         Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status().expect("kill -TERM");

@@ -42,6 +42,9 @@ pub struct KafkaSource {
     /// The job's flow control for this source (`maxRatePerPartition`, backpressure), from
     /// `start`.
     rate: Option<crate::source::rate::ReceiverRate>,
+    /// This process's index and the number of processes: it reads the partitions of its
+    /// share ([`is_mine`]), from `start`.
+    share: (usize, usize),
 }
 
 impl KafkaSource {
@@ -61,6 +64,7 @@ impl KafkaSource {
             metrics: Metrics::new(),
             malformed: 0,
             rate: None,
+            share: (0, 1),
         }
     }
 
@@ -68,7 +72,9 @@ impl KafkaSource {
         self.consumer.as_ref().ok_or_else(|| Error::Config("kafka source used before start".into()))
     }
 
-    /// Every partition's `[low, high)` watermarks, asked of the brokers now.
+    /// Every `[low, high)` watermarks of the partitions this process reads, asked of the
+    /// brokers now. The partition list comes from the topic's metadata at every cut, so
+    /// partitions added while the job runs are picked up by the process they belong to.
     fn watermarks(&self) -> Result<Vec<(i32, i64, i64)>> {
         let consumer = self.consumer()?;
         let what = |e: rdkafka::error::KafkaError| {
@@ -77,7 +83,9 @@ impl KafkaSource {
         let metadata = consumer.fetch_metadata(Some(&self.topic), REQUEST_TIMEOUT).map_err(what)?;
         let topic = metadata.topics().iter().find(|t| t.name() == self.topic);
         let partitions: Vec<i32> = match topic {
-            Some(t) if t.error().is_none() => t.partitions().iter().map(|p| p.id()).collect(),
+            Some(t) if t.error().is_none() => {
+                t.partitions().iter().map(|p| p.id()).filter(|&p| is_mine(p, self.share)).collect()
+            }
             Some(t) => {
                 return Err(Error::Config(format!(
                     "kafka({:?}, {:?}): the topic is not available: {:?}",
@@ -208,8 +216,13 @@ impl KafkaSource {
 impl Source for KafkaSource {
     type Batch = Vec<String>;
 
+    fn read_where_assigned(&self) -> bool {
+        true
+    }
+
     fn start(&mut self, ctx: &SourceContext) -> Result<()> {
         self.metrics = ctx.metrics.clone();
+        self.share = (ctx.process, ctx.processes);
         self.rate = Some(ctx.rate.register(format!("kafka {}", self.topic), 0));
         let mut config = ClientConfig::new();
         config
@@ -336,6 +349,13 @@ impl Source for KafkaSource {
     }
 }
 
+/// Whether `partition` is read by process `process` of `processes` (`share`): the partitions
+/// are dealt round-robin, `partition % processes == process`. The rule needs no agreement
+/// between the processes, and with one process every partition is its.
+fn is_mine(partition: i32, (process, processes): (usize, usize)) -> bool {
+    processes <= 1 || usize::try_from(partition).is_ok_and(|p| p % processes == process)
+}
+
 /// Called by generated code for `kafka(brokers, topic, options)`.
 pub fn kafka(
     brokers: impl Into<String>,
@@ -343,4 +363,19 @@ pub fn kafka(
     options: Option<KafkaOptions>,
 ) -> KafkaSource {
     KafkaSource::new(brokers, topic, options.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_mine;
+
+    #[test]
+    fn the_partitions_are_dealt_round_robin_and_one_process_reads_them_all() {
+        let of = |process| (0..6).filter(|&p| is_mine(p, (process, 2))).collect::<Vec<_>>();
+        assert_eq!(of(0), [0, 2, 4]);
+        assert_eq!(of(1), [1, 3, 5]);
+        assert!((0..6).all(|p| is_mine(p, (0, 1))));
+        // Three processes, two partitions: the third reads nothing.
+        assert!(!(0..2).any(|p| is_mine(p, (2, 3))));
+    }
 }

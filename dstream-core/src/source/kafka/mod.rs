@@ -7,6 +7,10 @@
 //! checkpoint's [`position`](crate::source::Source::position). Offsets are committed to the consumer group
 //! (when one is given) only once the batch's outputs were written.
 //!
+//! In a cluster (`docs/cluster.md`) the source is read where it is assigned: every process
+//! reads the partitions `partition % processes == process` of the topic's metadata at each
+//! cut, so its ranges, positions and commits are its own partitions' only.
+//!
 //! Without the `kafka` feature only the options exist, and `kafka(..)` fails to compile
 //! with an error naming the feature.
 

@@ -50,6 +50,10 @@ record per message (feature `kafka`).
   job with an error naming the ranges (for example, deleted by retention).
 * Kafka partitions are not the job's partitions: a batch's records are cut into the
   job's partitions like any source's.
+* On a cluster (`docs/cluster.md`) every process reads the Kafka partitions assigned
+  to it, `partition % processes == process`, into its own partitions; its ranges are
+  in its own batch log and checkpoint, and it commits its partitions' offsets to the
+  group. With one process nothing changes.
 
 # Options
 
