@@ -33,5 +33,9 @@ fn main() {
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("operators.rs");
-    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+    // Written beside and renamed over: a build directory copied with hard links (one per git
+    // worktree) then gets its own file, instead of every copy's changing with this one.
+    let written = target.with_extension("rs.new");
+    std::fs::write(&written, out).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
+    std::fs::rename(&written, &target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }
