@@ -121,8 +121,10 @@ pub use dstream_core::{
 /// shorthand cannot combine (`+` without `Add`, `min` or `max` without `Ord`; on the
 /// shorthand), a `{expr}` duration that is not a `Duration` (on the braces), a checkpointed
 /// state without serde's traits (on the stateful operator), and a `union` or join whose
-/// streams' record or key types differ (on the other stream's name). The traits these errors
-/// name are listed, with what each asks for, in [`requirements`].
+/// streams' record or key types differ (on the other stream's name), and a function whose
+/// parameters do not fit the records (on the closure; the note names the signature it needed,
+/// such as `dstream::requirements::map`). The traits and signatures these errors name are
+/// listed, with what each asks for, in [`requirements`].
 pub use dstream_macros::stream;
 
 /// Everything a dstream program needs: `use dstream::prelude::*;`.
@@ -136,7 +138,8 @@ pub use dstream_core::__private;
 
 /// The traits a `stream!` program's compile errors name (pairs for keyed operators, `+` and
 /// `min`/`max` shorthands, durations in braces, checkpointed state, streams a `union` or a
-/// join combines), with what each asks for. Public so that errors name them by this path.
+/// join combines), with what each asks for, and the signature each function passed to an
+/// operator must have. Public so that errors name them by this path.
 pub use dstream_core::requirements;
 
 /// What the code `stream!` generates calls: helpers, and the traits behind its type errors,
@@ -146,7 +149,7 @@ pub use dstream_core::requirements;
 #[doc(hidden)]
 pub mod generated {
     pub use dstream_core::__private::{
-        branches, checkpoint, durations, join, ops, print, split_records, state, BatchContext,
+        branches, checkpoint, durations, join, ops, print, requirements, split_records, state, BatchContext,
     };
 }
 

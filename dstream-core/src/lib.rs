@@ -73,6 +73,7 @@ pub mod __private {
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
     pub use crate::ops::{branches, durations, join, split_records, state};
     pub use crate::persist::checkpoint;
+    pub use crate::requirements;
     pub use crate::sink::{dashboard, emit as sink_emit, foreach, output, print, text_files};
     pub use crate::text;
     pub use crate::time::Duration;

@@ -1,37 +1,16 @@
-//! Typed helpers that generated code calls around user closures. Passing a closure to a
-//! function whose signature names the record type makes the closure's parameter types infer
-//! without annotations, and puts a type mistake on the user's own closure.
+//! Helpers that generated code calls around user functions: folding a partition for
+//! `reduce`, gathering partials, `group_by_key`'s groups, whole-partition and whole-batch
+//! steps. A user's function reaches them wrapped in a closure that passes it through its
+//! requirement in [`crate::requirements`], so that a closure of the wrong type is reported
+//! there, by a public name, and never names a function of this module.
 //!
-//! The closure is a generic `impl FnOnce`, and so a closure whose parameter does not fit the
-//! records is reported with rustc's note "required by a bound in `map`" naming this module.
-//! Taking `&mut dyn FnMut` instead would drop the note, but the closure is then not the call's
-//! argument (`&mut |r| ..` is), and rustc infers the parameter of a closure only when it is:
-//! `map(|o| o.id)` on records whose type is not yet known would need an annotation.
-//!
-//! Everything here is `#[inline(always)]`: after inlining, a fused stage is one plain loop.
+//! Everything small here is `#[inline(always)]`: after inlining, a fused stage is one plain
+//! loop.
 
 use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::time::Time;
 use std::ops::{Add, Mul};
-
-/// `map(f)`: one record in, one out.
-#[inline(always)]
-pub fn map<T, U>(record: T, f: impl FnOnce(T) -> U) -> U {
-    f(record)
-}
-
-/// `flat_map(f)`: one record in, any number out.
-#[inline(always)]
-pub fn flat_map<T, I: IntoIterator>(record: T, f: impl FnOnce(T) -> I) -> I::IntoIter {
-    f(record).into_iter()
-}
-
-/// `filter(p)`: keep the record if `p(&record)`.
-#[inline(always)]
-pub fn filter<T>(record: &T, p: impl FnOnce(&T) -> bool) -> bool {
-    p(record)
-}
 
 /// `reduce(f)` within a partition: folds `record` into `acc`.
 #[inline(always)]

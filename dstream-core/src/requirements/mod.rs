@@ -11,9 +11,26 @@
 //! | [`RuntimeDuration`] | a duration in braces: `every {interval}` | `std::time::Duration`, [`Duration`](crate::Duration), references to them | `{std::time::Duration::from_secs(2)}`, or a literal `2s` |
 //! | [`Checkpointable`] | the state of each operator of a program with `#![checkpoint(..)]` | types with serde's `Serialize` and `Deserialize` | `#[derive(serde::Serialize, serde::Deserialize)]` |
 //! | [`UnionRecords`], [`JoinKeys`] | the other stream of a `union`, or a join's keys | the same type on both sides; text as `&str` on one side and `String` on the other meets as `String` | map one stream so both carry the same type |
+//!
+//! # The functions you pass to operators
+//!
+//! Every function you write in a program (a closure, or a function's name) is passed through
+//! the function here named after its operator or its argument, whose signature is the one it
+//! must have: [`map`], [`flat_map`], [`filter`], [`map_values`], [`flat_map_values`],
+//! [`reduce_func`] (`reduce`, `reduce_by_key`, `reduce_by_window`,
+//! `reduce_by_key_and_window`), [`inv_reduce_func`] and [`filter_func`] (their inverse and
+//! filter), [`create_combiner`], [`merge_value`], [`merge_combiners`] (`combine_by_key`),
+//! [`update_state_by_key`], [`update_state_by_key_with_time`], [`map_with_state`],
+//! [`map_partitions`], [`map_partitions_with_index`], [`transform`], [`transform_with`],
+//! [`foreach_batch`], [`foreach_partition`]. A closure of the wrong type is reported on
+//! the closure, with "required by a bound in `dstream::requirements::map`" (or the function's
+//! name alone) and that signature.
+
+mod functions;
 
 pub use crate::ops::branches::{JoinKeys, UnionRecords};
 pub use crate::ops::closures::keyed;
 pub use crate::ops::closures::{Minus, Ordered, Plus, Times};
 pub use crate::ops::durations::RuntimeDuration;
 pub use crate::persist::checkpoint::Checkpointable;
+pub use functions::*;

@@ -122,8 +122,30 @@ impl Codegen<'_> {
         }
     }
 
+    /// A function the user wrote, as a closure of `arity` arguments that hands them to it
+    /// through `dstream::requirements::<requirement>` (whose signature is the one the function
+    /// must have): `|a, b| requirements::reduce_func(a, b, func)`. The runtime helper that
+    /// takes this closure infers its arguments' types, the requirement infers the user's
+    /// closure's from them, and a closure of the wrong type is reported as "required by a
+    /// bound in `dstream::requirements::reduce_func`", never naming a runtime helper.
+    pub fn required_fn(&mut self, func: &Func, requirement: &str, arity: usize) -> TokenStream {
+        let span = user_at(syn::spanned::Spanned::span(func));
+        let f = self.function_arg(func);
+        let dp = self.dp_at(span);
+        let requirement = Ident::new(requirement, span);
+        let args: Vec<Ident> =
+            (0..arity).map(|i| respan_ident(&mixed(&format!("__dstream_arg_{i}")), span)).collect();
+        quote_spanned!(span=> |#(#args),*| #dp::requirements::#requirement(#(#args,)* #f))
+    }
+
     /// A function of two values, or a shorthand (`+`, `*`, `-`, `min`, `max`).
     pub fn reducer_arg(&mut self, reducer: &Reducer) -> TokenStream {
+        self.reducer_arg_as(reducer, "reduce_func")
+    }
+
+    /// [`Self::reducer_arg`], a function passed through the requirement `requirement`
+    /// (`reduce_func` or `inv_reduce_func`).
+    pub fn reducer_arg_as(&mut self, reducer: &Reducer, requirement: &str) -> TokenStream {
         // A shorthand is its trait's method (`<_ as Plus>::plus`), not a generic function: a
         // value type without `+` is then reported on the shorthand with the trait's message
         // alone, no "required by a bound in" note naming a function of the runtime.
@@ -144,7 +166,7 @@ impl Codegen<'_> {
             Reducer::Minus(span) => helper(self, *span, "minus", Some("Minus")),
             Reducer::Concat(span) => helper(self, *span, "concat", None),
             Reducer::MinMax(ident) => helper(self, ident.span(), &ident.to_string(), Some("Ordered")),
-            Reducer::Func(func) => self.function_arg(func),
+            Reducer::Func(func) => self.required_fn(func, requirement, 2),
         }
     }
 }

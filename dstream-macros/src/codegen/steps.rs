@@ -177,10 +177,10 @@ impl Codegen<'_> {
         let state = self.window_state(node, quote!(IncrementalWindow));
         let parts = self.read_value(input);
         let f = self.reducer_arg(func);
-        let inverse = self.reducer_arg(inverse);
+        let inverse = self.reducer_arg_as(inverse, "inv_reduce_func");
         let call = match filter {
             Some(filter) => {
-                let filter = self.function_arg(filter);
+                let filter = self.required_fn(filter, "filter_func", 1);
                 quote_spanned!(span=> #state.emit_filtered(#exec, #ctx.time(), #f, #inverse, #filter))
             }
             None => quote_spanned!(span=> #state.emit(#exec, #ctx.time(), #f, #inverse)),

@@ -37,9 +37,9 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     };
     let EndCx { span, dp, sink, exec, last, out, next_parts, .. } = cx;
     let span = *span;
-    let create = cg.function_arg(create);
-    let merge_value = cg.function_arg(merge_value);
-    let merge_combiners = cg.function_arg(merge_combiners);
+    let create = cg.required_fn(create, "create_combiner", 1);
+    let merge_value = cg.required_fn(merge_value, "merge_value", 2);
+    let merge_combiners = cg.required_fn(merge_combiners, "merge_combiners", 2);
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
     EndCode {

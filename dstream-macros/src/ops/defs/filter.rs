@@ -23,7 +23,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let f = cg.function_arg(func);
     let (span, dp, record) = (cx.span, &cx.dp, &cx.record);
     let inner = cg.inner(cx, record.clone());
-    quote_spanned!(span=> if #dp::ops::filter(&#record, #f) { #inner })
+    quote_spanned!(span=> if #dp::requirements::filter(&#record, #f) { #inner })
 }
 
 /// Its page of the language reference, `dstream::operators::filter`.

@@ -25,7 +25,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let inner = cg.inner(cx, next.clone());
     if !is_split(func) {
-        return quote_spanned!(span=> for #next in #dp::ops::flat_map(#record, #f) { #inner });
+        return quote_spanned!(span=> for #next in #dp::requirements::flat_map(#record, #f) { #inner });
     }
     let pair = cg.var("split_input");
     quote_spanned!(span=>

@@ -26,7 +26,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let inner = cg.inner(cx, next.clone());
     quote_spanned!(span=>
         let (#k, #v) = <_ as #dp::ops::keyed::FlatMapValuesInput>::into_pair(#record);
-        for #each in #dp::ops::flat_map(#v, #f) {
+        for #each in #dp::requirements::flat_map_values(#v, #f) {
             let #next = (::core::clone::Clone::clone(&#k), #each);
             #inner
         }

@@ -29,7 +29,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Some(Args { func }) = op.own_args::<Args>() else { return cx.collect(TokenStream::new()) };
     let EndCx { span, dp, exec, ctx, out, .. } = cx;
     let span = *span;
-    let f = cg.function_arg(func);
+    let f = cg.required_fn(func, "foreach_partition", 3);
     cx.collect(quote_spanned!(span=> #dp::foreach::each_partition(#exec, #out, #ctx.time(), #f);))
 }
 

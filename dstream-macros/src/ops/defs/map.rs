@@ -23,7 +23,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let f = cg.function_arg(func);
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let inner = cg.inner(cx, next.clone());
-    quote_spanned!(span=> let #next = #dp::ops::map(#record, #f); #inner)
+    quote_spanned!(span=> let #next = #dp::requirements::map(#record, #f); #inner)
 }
 
 /// Its page of the language reference, `dstream::operators::map`.

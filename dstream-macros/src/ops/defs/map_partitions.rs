@@ -29,7 +29,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Some(Args { func }) = op.own_args::<Args>() else { return cx.collect(TokenStream::new()) };
     let EndCx { span, dp, exec, out, next_parts, .. } = cx;
     let span = *span;
-    let f = cg.function_arg(func);
+    let f = cg.required_fn(func, "map_partitions", 1);
     cx.collect(quote_spanned!(span=>
         let #next_parts = #exec.run_stage(#out, |_, records| #dp::ops::map_partition(records, #f));
     ))

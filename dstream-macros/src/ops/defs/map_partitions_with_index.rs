@@ -31,17 +31,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Some(Args { func }) = op.own_args::<Args>() else { return cx.collect(TokenStream::new()) };
     let EndCx { span, dp, exec, out, next_parts, .. } = cx;
     let span = *span;
-    let f = cg.function_arg(func);
-    let (with_index, index, records) = (cg.var("with_index"), cg.var("index"), cg.var("records"));
+    let f = cg.required_fn(func, "map_partitions_with_index", 2);
+    let (index, records, each) = (cg.var("index"), cg.var("records"), cg.var("records"));
     cx.collect(quote_spanned!(span=>
-        fn #with_index<T, I: ::core::iter::IntoIterator>(
-            index: usize,
-            records: ::std::vec::Vec<T>,
-            f: impl ::core::ops::FnOnce(usize, ::std::vec::IntoIter<T>) -> I,
-        ) -> ::std::vec::Vec<I::Item> {
-            #dp::ops::map_partition(records, |records| f(index, records))
-        }
-        let #next_parts = #exec.run_stage(#out, |#index, #records| #with_index(#index, #records, #f));
+        let #next_parts = #exec.run_stage(#out, |#index, #records| {
+            #dp::ops::map_partition(#records, |#each| (#f)(#index, #each))
+        });
     ))
 }
 

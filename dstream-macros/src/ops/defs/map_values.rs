@@ -26,7 +26,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let inner = cg.inner(cx, next.clone());
     quote_spanned!(span=>
         let (#k, #v) = <_ as #dp::ops::keyed::MapValuesInput>::into_pair(#record);
-        let #next = (#k, #dp::ops::map(#v, #f));
+        let #next = (#k, #dp::requirements::map_values(#v, #f));
         #inner
     )
 }

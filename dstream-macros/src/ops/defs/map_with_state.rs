@@ -44,7 +44,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     };
     let parts = cg.read_value_at(*input, span);
     let store = respan_ident(&store, span);
-    let f = cg.function_arg(func);
+    let f = cg.required_fn(func, "map_with_state", 3);
     quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
 }
 

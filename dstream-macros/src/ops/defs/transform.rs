@@ -30,7 +30,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let EndCx { span, dp, exec, ctx, out, next_parts, .. } = cx;
     let span = *span;
     let parallelism = mixed("__parallelism");
-    let f = cg.function_arg(func);
+    let f = cg.required_fn(func, "transform", 2);
     cx.collect(quote_spanned!(span=> let #next_parts = #dp::ops::transform(#exec, #out, #ctx.time(), #parallelism, #f);))
 }
 

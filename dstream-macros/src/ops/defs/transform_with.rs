@@ -23,7 +23,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let Op::TransformWith(func) = op else { return TokenStream::new() };
     let BinaryCx { span, dp, ctx, exec, left, left_var, right, right_var, .. } = cx;
     let span = *span;
-    let f = cg.function_arg(func);
+    let f = cg.required_fn(func, "transform_with", 3);
     let parallelism = respan_ident(&mixed("__parallelism"), span);
     let right_var = respan_ident(right_var, span);
     quote_spanned!(span=>

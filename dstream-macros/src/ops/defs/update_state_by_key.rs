@@ -41,9 +41,11 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     cg.keep_state(*node, store.clone());
     let parts = cg.read_value_at(*input, span);
     let store = respan_ident(&store, span);
-    let f = cg.function_arg(func);
-    let update =
-        if *with_time_and_key { quote!(update_state_by_key) } else { quote!(update_state_by_key_values) };
+    let (update, f) = if *with_time_and_key {
+        (quote!(update_state_by_key), cg.required_fn(func, "update_state_by_key_with_time", 4))
+    } else {
+        (quote!(update_state_by_key_values), cg.required_fn(func, "update_state_by_key", 2))
+    };
     quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
 }
 

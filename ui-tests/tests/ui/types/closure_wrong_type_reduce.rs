@@ -1,0 +1,9 @@
+// A function of the wrong type: the error is on the closure and names its requirement in
+// `dstream::requirements`, never a function of the runtime.
+use dstream::prelude::*;
+fn main() {
+    let job = stream! {
+        queue(vec![vec!["a b"]]) |> flat_map(split) |> reduce(|a: u32, b: u32| a + b) every 1s |> print
+    };
+    let _ = job;
+}

@@ -1,0 +1,9 @@
+// A function of the wrong type: the error is on the closure and names its requirement in
+// `dstream::requirements`, never a function of the runtime.
+use dstream::prelude::*;
+fn main() {
+    let job = stream! {
+        queue(vec![vec!["a b"]]) |> flat_map(split) |> map(|w| (w, 1u64)) |> update_state_by_key(|vs: Vec<u32>, s: Option<u64>| s) every 1s |> print
+    };
+    let _ = job;
+}
