@@ -73,6 +73,7 @@ pub mod __private {
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
     pub use crate::ops::{branches, durations, join, split_records, state};
     pub use crate::persist::checkpoint;
+    pub use crate::render::Render;
     pub use crate::requirements;
     pub use crate::sink::{dashboard, emit as sink_emit, foreach, output, print, text_files};
     pub use crate::text;
@@ -86,7 +87,6 @@ pub mod __private {
 
     /// Constructors of the language's sources.
     pub mod sources {
-        use crate::source::queue::QueueSource;
         use crate::source::socket::{SocketConfig, SocketSource};
 
         /// `socket(host, port)`.
@@ -102,20 +102,6 @@ pub mod __private {
         /// `text_files(dir)`.
         pub fn text_files(dir: impl Into<std::path::PathBuf>) -> crate::source::files::TextFilesSource {
             crate::source::files::TextFilesSource::new(dir)
-        }
-
-        /// `source(value)`: any source.
-        pub fn custom<S: crate::source::Source>(source: S) -> S {
-            source
-        }
-
-        /// `queue(batches)`.
-        pub fn queue<T, B, I>(batches: B) -> QueueSource<Vec<T>>
-        where
-            B: IntoIterator<Item = I>,
-            I: IntoIterator<Item = T>,
-        {
-            QueueSource::new(batches)
         }
     }
 }

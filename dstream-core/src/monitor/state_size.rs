@@ -16,11 +16,7 @@ pub trait StateSize {
     fn state_bytes(&self) -> u64;
 }
 
-impl<K, S> StateSize for StateStore<K, S>
-where
-    K: std::hash::Hash + Eq + Clone + Send,
-    S: Clone + Send,
-{
+impl<K, S> StateSize for StateStore<K, S> {
     fn state_keys(&self) -> u64 {
         self.len() as u64
     }

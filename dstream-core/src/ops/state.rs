@@ -30,7 +30,19 @@ pub struct StateStore<K, S> {
     initial: Vec<(K, S)>,
 }
 
-impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
+impl<K, S> StateStore<K, S> {
+    /// Number of keys with state.
+    pub fn len(&self) -> usize {
+        self.partitions.iter().map(|t| t.len()).sum::<usize>() + self.initial.len()
+    }
+
+    /// Whether no key has state.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K: Hash + Eq + Send, S: Send> StateStore<K, S> {
     /// An empty store that starts with `initial` (Spark's `initialRDD` / `initialState`).
     pub fn new<I: IntoIterator<Item = (K, S)>>(initial: I) -> Self {
         StateStore { partitions: Vec::new(), initial: initial.into_iter().collect() }
@@ -65,7 +77,9 @@ impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
             .map(|buckets| buckets.into_iter().flatten().collect())
             .collect();
     }
+}
 
+impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
     /// Every (key, state), partition by partition: Spark's state stream / `stateSnapshots`.
     pub fn snapshot(&self) -> Vec<Vec<(K, S)>> {
         let mut parts: Vec<Vec<(K, S)>> =
@@ -75,34 +89,27 @@ impl<K: Hash + Eq + Clone + Send, S: Clone + Send> StateStore<K, S> {
         }
         parts
     }
-
-    /// Number of keys with state.
-    pub fn len(&self) -> usize {
-        self.partitions.iter().map(|t| t.len()).sum::<usize>() + self.initial.len()
-    }
-
-    /// Whether no key has state.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// `update_state_by_key`: applies `update(time, key, values, state)` to every key that has
 /// state or values in this batch (keys without values get an empty `Vec`), keeps the returned
 /// state, and removes keys for which it returns `None`. Returns the full state after the
-/// batch, as Spark's `StateDStream` does.
+/// batch, as Spark's `StateDStream` does. Generated code passes `Clone::clone` as
+/// `clone_state`: a state type without `Clone` is then reported on the operator with no note
+/// naming this function (as a bound `S: Clone` would).
 pub fn update_state_by_key<'e, K, V, S, F>(
     exec: &'e Executor,
     store: &mut StateStore<K::Owned, S>,
     time: Time,
     grouped: Vec<Combiner<K, Vec<V>>>,
+    clone_state: fn(&S) -> S,
     update: F,
 ) -> Vec<Vec<(K::Owned, S)>>
 where
     K: IntoOwned + Hash + Eq + Send,
     K::Owned: Hash + Eq + Clone + Send,
     V: Send,
-    S: Clone + Send,
+    S: Send,
     (K::Owned, S): Wire<'e>,
     F: Fn(Time, &K::Owned, Vec<V>, Option<S>) -> Option<S> + Sync,
 {
@@ -122,7 +129,7 @@ where
         // Keys with state: update with their values (or none).
         table.retain(|k, s| {
             let values = new_values.remove(k).unwrap_or_default();
-            match update(time, k, values, Some(s.clone())) {
+            match update(time, k, values, Some(clone_state(s))) {
                 Some(next) => {
                     *s = next;
                     true
@@ -137,7 +144,7 @@ where
                 table.insert(k, s);
             }
         }
-        table.iter().map(|(k, s)| (k.clone(), s.clone())).collect()
+        table.iter().map(|(k, s)| (k.clone(), clone_state(s))).collect()
     })
 }
 
@@ -147,17 +154,18 @@ pub fn update_state_by_key_values<'e, K, V, S, F>(
     store: &mut StateStore<K::Owned, S>,
     time: Time,
     grouped: Vec<Combiner<K, Vec<V>>>,
+    clone_state: fn(&S) -> S,
     update: F,
 ) -> Vec<Vec<(K::Owned, S)>>
 where
     K: IntoOwned + Hash + Eq + Send,
     K::Owned: Hash + Eq + Clone + Send,
     V: Send,
-    S: Clone + Send,
+    S: Send,
     (K::Owned, S): Wire<'e>,
     F: Fn(Vec<V>, Option<S>) -> Option<S> + Sync,
 {
-    update_state_by_key(exec, store, time, grouped, |_, _, values, state| update(values, state))
+    update_state_by_key(exec, store, time, grouped, clone_state, |_, _, values, state| update(values, state))
 }
 
 /// The state of one key inside a `map_with_state` function (Spark's `State`).
@@ -322,9 +330,14 @@ mod tests {
         let mut out = Vec::new();
         for (i, batch) in input.iter().enumerate() {
             let time = Time::from_millis(1000 * (i as u64 + 1));
-            let state = update_state_by_key(exec, &mut store, time, grouped(exec, batch), |_, _, vs, s| {
-                Some(vs.iter().sum::<i32>() + s.unwrap_or(0))
-            });
+            let state = update_state_by_key(
+                exec,
+                &mut store,
+                time,
+                grouped(exec, batch),
+                Clone::clone,
+                |_, _, vs, s| Some(vs.iter().sum::<i32>() + s.unwrap_or(0)),
+            );
             out.push(sorted(state));
         }
         let s = |v: &[(&str, i32)]| v.iter().map(|(k, n)| (k.to_string(), *n)).collect::<Vec<_>>();
@@ -341,6 +354,7 @@ mod tests {
             &mut store,
             Time::from_millis(1000),
             grouped(exec, &["a"]),
+            Clone::clone,
             |_, _, vs, s| Some(vs.iter().sum::<i32>() + s.unwrap_or(0)),
         );
         assert_eq!(sorted(state), vec![("a".to_string(), 2), ("c".to_string(), 2)]);
@@ -356,11 +370,18 @@ mod tests {
             &mut store,
             Time::from_millis(1000),
             grouped(two, &["a", "b", "c", "a"]),
+            Clone::clone,
             sum,
         );
         let three: &'static Executor = Box::leak(Box::new(Executor::new(3)));
-        let state =
-            update_state_by_key(three, &mut store, Time::from_millis(2000), grouped(three, &["a", "e"]), sum);
+        let state = update_state_by_key(
+            three,
+            &mut store,
+            Time::from_millis(2000),
+            grouped(three, &["a", "e"]),
+            Clone::clone,
+            sum,
+        );
         assert_eq!(state.len(), 3);
         for (j, part) in state.iter().enumerate() {
             for (k, _) in part {

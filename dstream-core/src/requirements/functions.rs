@@ -8,7 +8,10 @@
 //! Each one calls your function once with the arguments shown and returns its result; after
 //! inlining nothing remains of them. You never call these yourself.
 
+use crate::keys::owned::IntoOwned;
 use crate::ops::state::State;
+use crate::source::queue::QueueSource;
+use crate::source::Source;
 use crate::time::Time;
 
 /// `map(func)`: `func` takes one record and returns one.
@@ -177,4 +180,29 @@ pub fn foreach_partition<T>(
     func: impl FnOnce(Vec<T>, Time, usize),
 ) {
     func(records, time, partition)
+}
+
+/// `queue(batches)`: `batches` is a list of batches, each a list of records (a
+/// `Vec<Vec<T>>`, or anything iterable of iterables).
+pub fn queue<T, B, I>(batches: B) -> QueueSource<Vec<T>>
+where
+    B: IntoIterator<Item = I>,
+    I: IntoIterator<Item = T>,
+{
+    QueueSource::new(batches)
+}
+
+/// `source(value)`: `value` is any [`Source`].
+pub fn source<S: Source>(source: S) -> S {
+    source
+}
+
+/// A window's records, kept after their batch ends: each must have an owned form
+/// (`IntoOwned`: every type without references has one, and text keeps its `String`).
+pub fn window_records<P>(parts: Vec<P>) -> Vec<Vec<<P::Item as IntoOwned>::Owned>>
+where
+    P: IntoIterator,
+    P::Item: IntoOwned,
+{
+    crate::keys::owned::own_partitions(parts)
 }

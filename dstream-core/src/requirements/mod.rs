@@ -10,6 +10,7 @@
 //! | [`Ordered`] | the values a `min` or `max` shorthand combines | types with `Ord` | for floats, a closure: `\|a: f64, b: f64\| a.max(b)` |
 //! | [`RuntimeDuration`] | a duration in braces: `every {interval}` | `std::time::Duration`, [`Duration`](crate::Duration), references to them | `{std::time::Duration::from_secs(2)}`, or a literal `2s` |
 //! | [`Checkpointable`] | the state of each operator of a program with `#![checkpoint(..)]` | types with serde's `Serialize` and `Deserialize` | `#[derive(serde::Serialize, serde::Deserialize)]` |
+//! | [`Key`] (and [`KeyedRecords`], [`HashEqKey`] for joins and `cogroup`) | the keys of every keyed operator | types with `Hash` and `Eq` | derive them; key floats by an integer (`f64::to_bits`) |
 //! | [`UnionRecords`], [`JoinKeys`] | the other stream of a `union`, or a join's keys | the same type on both sides; text as `&str` on one side and `String` on the other meets as `String` | map one stream so both carry the same type |
 //!
 //! # The functions you pass to operators
@@ -22,7 +23,8 @@
 //! filter), [`create_combiner`], [`merge_value`], [`merge_combiners`] (`combine_by_key`),
 //! [`update_state_by_key`], [`update_state_by_key_with_time`], [`map_with_state`],
 //! [`map_partitions`], [`map_partitions_with_index`], [`transform`], [`transform_with`],
-//! [`foreach_batch`], [`foreach_partition`]. A closure of the wrong type is reported on
+//! [`foreach_batch`], [`foreach_partition`]; and for the records themselves [`queue`],
+//! [`source`] and [`window_records`]. A closure of the wrong type is reported on
 //! the closure, with "required by a bound in `dstream::requirements::map`" (or the function's
 //! name alone) and that signature.
 
@@ -34,3 +36,41 @@ pub use crate::ops::closures::{Minus, Ordered, Plus, Times};
 pub use crate::ops::durations::RuntimeDuration;
 pub use crate::persist::checkpoint::Checkpointable;
 pub use functions::*;
+
+/// Keys of keyed operators (`reduce_by_key`, `group_by_key`, joins, state, windows by key):
+/// they are hashed and compared, so they must implement `Hash` and `Eq`. A key type without
+/// them is reported on the operator as "the method `checked_key` exists for `f64`, but its
+/// trait bounds were not satisfied", listing `Hash` and `Eq`.
+pub trait Key: Sized {
+    /// The key itself. Generated code calls it as a method, so that a key type without
+    /// `Hash` and `Eq` is one error on the operator rather than one per use of the key.
+    #[doc(hidden)]
+    fn __dstream_checked_key(self) -> Self {
+        self
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Key for K {}
+
+/// The partitions of a stream a join or `cogroup` reads: `(key, value)` records whose keys are
+/// a [`Key`]. Checked by a method call, like [`Key`], so that a key type without `Hash` and
+/// `Eq` is one error on the operator.
+pub trait KeyedRecords: Sized {
+    /// The partitions themselves.
+    #[doc(hidden)]
+    fn __dstream_checked_keys(self) -> Self {
+        self
+    }
+}
+
+impl<P> KeyedRecords for Vec<P>
+where
+    P: IntoIterator,
+    P::Item: HashEqKey,
+{
+}
+
+/// A `(key, value)` record whose key implements `Hash` and `Eq` (a [`Key`]).
+pub trait HashEqKey {}
+
+impl<K: std::hash::Hash + Eq, V> HashEqKey for (K, V) {}

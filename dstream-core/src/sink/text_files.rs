@@ -11,7 +11,6 @@
 
 use crate::error::{Error, Result};
 use crate::job::BatchContext;
-use crate::render::Render;
 use crate::time::Time;
 use std::fs;
 use std::io::Write;
@@ -67,10 +66,12 @@ impl BatchStore for LocalDir {
     }
 }
 
-/// Appends one record's line to a partition's text.
+/// Appends one record's line to a partition's text, rendered by `render` (generated code
+/// passes `Render::render`, so that records that cannot be rendered are reported with the
+/// trait's message alone; see `print::Take::push`).
 #[inline]
-pub fn push_line<T: Render>(text: &mut String, record: &T) {
-    record.render(text);
+pub fn push_line<T>(text: &mut String, record: &T, render: fn(&T, &mut String)) {
+    render(record, text);
     text.push('\n');
 }
 

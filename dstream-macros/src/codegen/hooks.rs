@@ -147,3 +147,12 @@ pub struct BinaryCx {
     /// Where the other stream is named (a mismatch of the two is reported there).
     pub branch: Span,
 }
+
+/// A key checked for `Hash` and `Eq` by a method call, `key.__dstream_checked_key()`, at
+/// `span` (the keyed operator). Without them the call fails to resolve, which is one error
+/// on the operator naming the key's type, the missing traits and
+/// `dstream::requirements::Key`; the key's type is then unknown to the rest of the code, so
+/// the table, exchange and state functions report nothing more.
+pub fn checked_key(dp: &TokenStream, key: &impl quote::ToTokens, span: proc_macro2::Span) -> TokenStream {
+    quote::quote_spanned!(span=> { use #dp::requirements::Key as _; #key.__dstream_checked_key() })
+}

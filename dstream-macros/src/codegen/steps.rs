@@ -153,14 +153,17 @@ impl Codegen<'_> {
         if let Op::IncrementalWindow { .. } = self.graph.nodes[node].op {
             return self.incremental_window(node, input);
         }
-        let (dp, ctx) = (self.dp(), mixed("__ctx"));
+        let ctx = mixed("__ctx");
         let buffer = self.window_state(node, quote!(WindowBuffer));
         let parts = self.read_value(input);
         let exec = mixed("__exec");
-        let emit = self.bind(node, quote!(#buffer.contents(#exec)));
+        // On the window's token: records it cannot keep are reported there.
+        let span = user_at(self.graph.nodes[node].name.span());
+        let (dp_at, buffer_at, parts) = (self.dp_at(span), respan_ident(&buffer, span), respan(&parts, span));
+        let emit = self.bind(node, quote_spanned!(span=> #buffer_at.contents(#exec)));
         let emit = self.at_slide_times(node, emit);
         quote! {
-            #buffer.push(#ctx.time(), #dp::own_partitions(#parts));
+            #buffer.push(#ctx.time(), #dp_at::requirements::window_records(#parts));
             #emit
         }
     }

@@ -42,10 +42,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let merge_combiners = cg.required_fn(merge_combiners, "merge_combiners", 2);
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
+    let checked = checked_key(dp, &k, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = #dp::Combiner::new();),
         consume: quote_spanned!(span=>
             let (#k, #v) = <_ as #dp::ops::keyed::CombineByKeyInput>::into_pair(#last);
+            let #k = #checked;
             #sink.fold(#k, #v, #create, #merge_value);
         ),
         finish: quote_spanned!(span=> #sink),

@@ -24,12 +24,15 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let span = *span;
     let n = respan(&cg.partitions_arg(partitions), span);
     let hint = cg.table_hint();
-    let table = keyed_table(dp, span, sink, last, &hint);
+    let key = cg.var("key");
+    let table = keyed_table(dp, span, sink, &key, &hint);
     let (home, init_home) = cg.home_text(dp, span);
+    let checked = checked_key(dp, last, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
         consume: quote_spanned!(span=>
-            #dp::CombineTable::merge_in(#table, #home, #last, 1u64, #dp::ops::plus);
+            let #key = #checked;
+            #dp::CombineTable::merge_in(#table, #home, #key, 1u64, #dp::ops::plus);
         ),
         finish: quote_spanned!(span=> #sink.unwrap_or_default()),
         after: quote_spanned!(span=>

@@ -24,10 +24,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let span = *span;
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
+    let checked = checked_key(dp, &k, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = #dp::Combiner::new();),
         consume: quote_spanned!(span=>
             let (#k, #v) = <_ as #dp::ops::keyed::GroupByKeyInput>::into_pair(#last);
+            let #k = #checked;
             #sink.fold(#k, #v, #dp::ops::singleton, #dp::ops::push);
         ),
         finish: quote_spanned!(span=> #sink),

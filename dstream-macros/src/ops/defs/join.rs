@@ -41,10 +41,16 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     );
     let sides = quote_spanned!(branch=> let #other = #right; let (#this, #other) = #meet;);
     let right_var = respan_ident(right_var, span);
+    let (left_checked, right_checked) = (respan_ident(left_var, span), respan_ident(&right_var, span));
     quote_spanned!(span=>
         let #left_var = #left;
         #sides
-        #dp::join::#function(#exec, #left_var, #right_var, #partitions)
+        // Keys without `Hash` and `Eq` are one error here, on the operator (see `KeyedRecords`).
+        let (#left_checked, #right_checked) = {
+            use #dp::requirements::KeyedRecords as _;
+            (#left_checked.__dstream_checked_keys(), #right_checked.__dstream_checked_keys())
+        };
+        #dp::join::#function(#exec, #left_checked, #right_checked, #partitions)
     )
 }
 

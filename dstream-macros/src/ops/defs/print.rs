@@ -37,7 +37,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         init: quote_spanned!(span=> let mut #sink = #dp::print::Take::new(#num + 1);),
         consume: {
             // The label stays unspanned, like the loop it names (labels are hygienic).
-            let push = quote_spanned!(span=> #sink.push(&#last));
+            let push = quote_spanned!(span=> #sink.push(&#last, <_ as #dp::Render>::render));
             quote!(if !#push { break '__dstream_partition; })
         },
         finish: quote_spanned!(span=> #sink.into_vec()),

@@ -17,12 +17,12 @@ pub static SPEC: OpSpec = op(
 .emits(Emit::Source(emit))
 .documented(&PAGE);
 
-/// `sources::queue(batches)`.
+/// `requirements::queue(batches)`.
 fn emit(_: &mut Codegen, op: &Op, cx: &SourceCx) -> TokenStream {
     let SourceCx { span, dp } = cx;
     let span = *span;
     let Op::Source(Source::Queue(batches)) = op else { return quote_spanned!(span=> ()) };
-    quote_spanned!(span=> #dp::sources::queue(#batches))
+    quote_spanned!(span=> #dp::requirements::queue(#batches))
 }
 
 /// Its page of the language reference, `dstream::operators::queue`.

@@ -29,10 +29,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let hint = cg.table_hint();
     let table = keyed_table(dp, span, sink, &k, &hint);
     let (home, init_home) = cg.home_text(dp, span);
+    let checked = checked_key(dp, &k, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
         consume: quote_spanned!(span=>
             let (#k, #v) = <_ as #dp::ops::keyed::ReduceByKeyInput>::into_pair(#last);
+            let #k = #checked;
             #dp::CombineTable::merge_in(#table, #home, #k, #v, #f);
         ),
         finish: quote_spanned!(span=> #sink.unwrap_or_default()),

@@ -42,7 +42,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     };
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::std::string::String::new();),
-        consume: quote_spanned!(span=> #dp::text_files::push_line(&mut #sink, &#last);),
+        consume: quote_spanned!(span=> #dp::text_files::push_line(&mut #sink, &#last, <_ as #dp::Render>::render);),
         finish: quote_spanned!(span=> #sink),
         after: quote_spanned!(span=> #dp::text_files::emit(#ctx, &#prefix, &#suffix, #out)?;),
         breaks_early: false,

@@ -18,16 +18,16 @@ pub static SPEC: OpSpec = op(
 .emits(Emit::Source(emit))
 .documented(&PAGE);
 
-/// `sources::custom(source)`: the user's value, or a connector's constructor call (the hook
+/// `requirements::source(source)`: the user's value, or a connector's constructor call (the hook
 /// of every connector source's entry).
 pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &SourceCx) -> TokenStream {
     let SourceCx { span, dp } = cx;
     let span = *span;
     match op {
-        Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::sources::custom(#source)),
+        Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::requirements::source(#source)),
         Op::Source(Source::Connector(call)) => {
             let call = cg.connector_call(call, span);
-            quote_spanned!(span=> #dp::sources::custom(#call))
+            quote_spanned!(span=> #dp::requirements::source(#call))
         }
         _ => quote_spanned!(span=> ()),
     }

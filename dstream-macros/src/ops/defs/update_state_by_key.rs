@@ -46,7 +46,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     } else {
         (quote!(update_state_by_key_values), cg.required_fn(func, "update_state_by_key", 2))
     };
-    quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, #f))
+    quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, <_ as ::core::clone::Clone>::clone, #f))
 }
 
 /// Its page of the language reference, `dstream::operators::update_state_by_key`.
