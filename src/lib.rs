@@ -120,7 +120,8 @@ pub use dstream_core::{
 /// records that are not `(key, value)` pairs for a keyed operator (on the operator), values a
 /// shorthand cannot combine (`+` without `Add`, `min` or `max` without `Ord`; on the
 /// shorthand), a `{expr}` duration that is not a `Duration` (on the braces), a checkpointed
-/// state without serde's traits (on the stateful operator), and a `union` or join whose
+/// key, state or window record without serde's traits (on the stateful operator, naming that
+/// type), and a `union` or join whose
 /// streams' record or key types differ (on the other stream's name). The traits these errors
 /// name are listed, with what each asks for, in [`requirements`].
 pub use dstream_macros::stream;

@@ -163,23 +163,14 @@ const INTERNAL_PATHS: &[&str] = &["__private", "generated::", "dstream_core::"];
 /// why it cannot be helped. Any other line that names an internal
 /// path fails the test, and so does an entry here that no longer matches (it is then to be
 /// removed).
-const ACCEPTED: &[(&str, &str, &str)] = &[
-    (
-        "types/closure_wrong_type.stderr",
-        "note: required by a bound in `dstream::generated::ops::map`",
-        "a closure's parameter types are inferred only from a generic bound on the function it is \
+const ACCEPTED: &[(&str, &str, &str)] = &[(
+    "types/closure_wrong_type.stderr",
+    "note: required by a bound in `dstream::generated::ops::map`",
+    "a closure's parameter types are inferred only from a generic bound on the function it is \
          passed to (`&mut dyn FnMut` would drop the note, but `&mut |r| ..` is not a closure \
          argument, and `map(|o| o.id)` then needs an annotation); rustc names the function of \
          that bound by its path, which is not public",
-    ),
-    (
-        "state/state_not_checkpointable.stderr",
-        "is not implemented for `dstream::generated::state::StateStore<String, Running>`",
-        "rustc's help line names the type the trait is missing on, the operator's state store; \
-         only a public, documented path for the store would print otherwise, and the store is \
-         not an API (the message and label name what to derive)",
-    ),
-];
+)];
 
 /// Every error and warning a user sees names the user's words (their tokens, their types, the
 /// traits of `dstream::requirements`), never a path into the generated code's runtime: no
