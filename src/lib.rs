@@ -120,8 +120,9 @@ pub use dstream_core::{
 /// records that are not `(key, value)` pairs for a keyed operator (on the operator), values a
 /// shorthand cannot combine (`+` without `Add`, `min` or `max` without `Ord`; on the
 /// shorthand), a `{expr}` duration that is not a `Duration` (on the braces), a checkpointed
-/// state without serde's traits (on the stateful operator), and a `union` or join whose
-/// streams' record or key types differ (on the other stream's name), and a function whose
+/// key, state or window record without serde's traits (on the stateful operator, naming that
+/// type), a `union` or join whose streams' record or key types differ (on the other stream's
+/// name), a key without `Hash` and `Eq` (on the keyed operator), and a function whose
 /// parameters do not fit the records (on the closure; the note names the signature it needed,
 /// such as `dstream::requirements::map`). The traits and signatures these errors name are
 /// listed, with what each asks for, in [`requirements`].

@@ -4,16 +4,12 @@ use crate::error::{Error, Result};
 use crate::exec::Executor;
 use crate::monitor::{self, BatchRecord, Monitor};
 use crate::persist::checkpoint::{self, Checkpoint, OperatorState};
+use crate::persist::parts::Codec;
 use crate::time::{Duration, Time};
 use crate::ui::metrics::Metrics;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::Arc;
-
-/// How an operator's state is restored from a checkpoint: `Checkpointable::restore`.
-pub type RestoreFn<T> = fn(&mut T, &OperatorState) -> Result<()>;
-/// How an operator's state is saved into a checkpoint: `Checkpointable::save`.
-pub type SaveFn<T> = fn(&T) -> Result<OperatorState>;
 
 /// What one batch's code can see: its time, the executor, the output and the counters.
 pub struct BatchContext<'c> {
@@ -93,14 +89,15 @@ impl<'c> BatchContext<'c> {
 
     /// On the first batch after recovery, replaces `state` with what the checkpoint holds for
     /// the operator `id`; otherwise does nothing. Generated for every stateful operator of a
-    /// program with a `checkpoint` setting, which passes `Checkpointable::restore` as
-    /// `restore`: a state that cannot be checkpointed is then reported on the operator with the
-    /// trait's message, and no note names this method (as a bound `T: Checkpointable` would).
-    pub fn restore_state<T>(&mut self, id: &str, state: &mut T, restore: RestoreFn<T>) -> Result<()> {
+    /// program with a `checkpoint` setting, with the `codec` of its kind of store made from
+    /// `Checkpointable::part` of each part type: a part that cannot be checkpointed is then
+    /// reported on the operator by its own type, with the trait's message, and no note names
+    /// this method or the store (see `persist::parts`).
+    pub fn restore_state<T, P: Copy>(&mut self, id: &str, state: &mut T, codec: Codec<T, P>) -> Result<()> {
         let Some(checkpoint) = self.restore_from else { return Ok(()) };
         self.restored.insert(id.to_string());
         match checkpoint.operators.get(id) {
-            Some(saved) => restore(state, saved).map_err(|e| {
+            Some(saved) => codec.restore(state, saved).map_err(|e| {
                 Error::Checkpoint(format!(
                     "operator `{id}` cannot resume from the checkpoint of batch {} ({}): {}. Change the state back, or start from a new checkpoint directory (the saved state is then lost)",
                     checkpoint.batch_time,
@@ -116,10 +113,10 @@ impl<'c> BatchContext<'c> {
     }
 
     /// On a checkpoint batch, saves `state` as the operator `id`'s; otherwise does nothing.
-    /// Generated code passes `Checkpointable::save` as `save` (see [`Self::restore_state`]).
-    pub fn save_state<T>(&mut self, id: &str, state: &T, save: SaveFn<T>) -> Result<()> {
+    /// Generated with the operator's `codec` (see [`Self::restore_state`]).
+    pub fn save_state<T, P: Copy>(&mut self, id: &str, state: &T, codec: Codec<T, P>) -> Result<()> {
         if let Some(saved) = &mut self.save_into {
-            saved.insert(id.to_string(), save(state)?);
+            saved.insert(id.to_string(), codec.save(state)?);
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ use crate::time::{Duration, Time};
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
 
+pub(crate) mod saved;
+
 type Table<K, S> = hashbrown::HashMap<K, S, FxBuildHasher>;
 
 /// The state of every key, split by partition.

@@ -11,6 +11,8 @@ use rustc_hash::FxBuildHasher;
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
 
+pub(crate) mod saved;
+
 /// The batches a window still needs, with their times.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct WindowBuffer<T> {
@@ -395,12 +397,18 @@ where
     V: serde::Deserialize<'de>,
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Combiner::<K, V>::deserialize(deserializer)?;
+        Combiner::<K, V>::deserialize(deserializer).map(Self::from_combiner)
+    }
+}
+
+impl<K: Hash + Eq, V> WindowTable<K, V> {
+    /// The table of a deserialized [`Combiner`], the form it is saved in.
+    fn from_combiner(map: Combiner<K, V>) -> Self {
         let mut table = HashTable::with_capacity(map.len());
         for (k, v) in map {
             table.insert_unique(Self::hash(&k), (k, v), |(key, _)| Self::hash(key));
         }
-        Ok(WindowTable { table })
+        WindowTable { table }
     }
 }
 

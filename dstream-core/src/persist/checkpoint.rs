@@ -32,7 +32,7 @@
 //! with a message that says which.
 
 use super::frame::{self, Frame, Frames};
-use super::schema;
+use super::parts;
 use crate::error::{Error, Result};
 use crate::time::Time;
 use serde::de::DeserializeOwned;
@@ -40,12 +40,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-// The stores a program checkpoints, and the context that restores them, under a path that
-// is not `__private`: rustc's diagnostics name a type by its shortest visible path, so a state
-// that is not `Checkpointable` reads `StateStore<String, Running>`, never
-// `dstream::__private::state::StateStore<..>`. Not an API: hidden, like `__private`.
+// What the generated code saves and restores each operator's state with: a codec per kind of
+// store, made from its parts' `Checkpointable::part`. Not an API: hidden, like `__private`.
+#[doc(hidden)]
+pub use super::parts::{whole, Codec, Part, Timed};
+#[doc(hidden)]
+pub use crate::ops::state::saved::{mapped_state_store, state_store};
+#[doc(hidden)]
+pub use crate::ops::window::saved::{incremental_window, window_buffer};
+// The stores and the context, under a path that is not `__private`, for rustc's notes that
+// name them (by their shortest visible path). Hidden too.
 #[doc(hidden)]
 pub use crate::job::BatchContext;
 #[doc(hidden)]
@@ -111,11 +118,12 @@ struct StateEntry {
     len: u64,
 }
 
-/// State that can be saved in a checkpoint: every operator state of a program with a
-/// `checkpoint(..)` setting must be.
+/// State that can be saved in a checkpoint: the keys, values and states of every stateful
+/// operator of a program with a `checkpoint(..)` setting (a window's records) must be.
 ///
-/// The message names the operator's requirement, not `Self`: `Self` is the runtime's store
-/// (a state store, a window buffer), whose path users must not see.
+/// The generated code asks it of each part type of an operator's state, by passing
+/// [`Checkpointable::part`] as a function (see [`parts`](super::parts)): an error names the
+/// user's type, never the runtime's store around it.
 #[diagnostic::on_unimplemented(
     message = "the state of this operator cannot be saved in a checkpoint",
     label = "its keys, values and state (for a window: its records) must implement serde's `Serialize` and `Deserialize`",
@@ -128,44 +136,27 @@ pub trait Checkpointable {
     /// Replaces the state with a saved one.
     #[doc(hidden)]
     fn restore(&mut self, saved: &OperatorState) -> Result<()>;
+    /// How values of this type are saved as a part of an operator's state.
+    #[doc(hidden)]
+    fn part() -> Part<Self>
+    where
+        Self: Sized;
 }
 
 #[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> Checkpointable for T {
     fn save(&self) -> Result<OperatorState> {
-        let bytes = postcard::to_allocvec(self)
-            .map_err(|e| Error::Checkpoint(format!("cannot encode state: {e}")))?;
-        Ok(OperatorState { schema: schema::of::<T>().ok(), bytes })
+        parts::save_with(|out| parts::encode(self, out), PhantomData::<T>)
     }
 
     fn restore(&mut self, saved: &OperatorState) -> Result<()> {
-        let now = schema::of::<T>();
-        match (&saved.schema, &now) {
-            (Some(saved), Ok(now)) if saved != now => {
-                return Err(Error::Checkpoint(format!(
-                    "its state was saved in the shape `{saved}`, but the program now keeps `{now}` ({})",
-                    schema::difference(saved, now)
-                )))
-            }
-            (Some(_), Ok(_)) => {}
-            (None, _) | (_, Err(_)) => {
-                let why = now.err().unwrap_or_else(|| "the program that saved it could not trace it".into());
-                tracing::debug!(why, "state schema not compared; the state is checked by decoding only");
-            }
-        }
-        *self = decode_state(&saved.bytes)?;
+        *self = parts::restore_with(PhantomData::<T>, saved)?;
         Ok(())
     }
-}
 
-/// Decodes a state from all of `bytes`: bytes left over mean it is not what was encoded.
-fn decode_state<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let cannot = |why: String| Error::Checkpoint(format!("cannot decode state: {why}"));
-    let (state, rest) = postcard::take_from_bytes(bytes).map_err(|e| cannot(e.to_string()))?;
-    if !rest.is_empty() {
-        return Err(cannot(format!("{} bytes left over", rest.len())));
+    fn part() -> Part<T> {
+        Part::of()
     }
-    Ok(state)
 }
 
 /// The operator of a state id as the user wrote it: `update_state_by_key#1` is "the second

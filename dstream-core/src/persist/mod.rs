@@ -4,5 +4,6 @@
 pub mod batch_log;
 pub mod checkpoint;
 pub mod frame;
+pub mod parts;
 pub mod schema;
 pub mod wal;

@@ -26,7 +26,7 @@
 //! the default values offered (for example a date parsed from text). Their schema is `None`
 //! and the state is checked only by decoding it.
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -36,14 +36,21 @@ const MAX_RUNS: usize = 256;
 const MAX_DEPTH: usize = 64;
 
 /// The schema of `T`, or why it cannot be traced.
-pub fn of<T: DeserializeOwned>() -> Result<String, String> {
+#[cfg(test)]
+pub fn of<T: serde::de::DeserializeOwned>() -> Result<String, String> {
+    of_seed(std::marker::PhantomData::<T>)
+}
+
+/// The schema of what `seed` reads (a state read around its parts, [`super::parts`]), or why
+/// it cannot be traced.
+pub fn of_seed<S: Copy + for<'de> DeserializeSeed<'de>>(seed: S) -> Result<String, String> {
     let mut tracer = Tracer::default();
     for _ in 0..MAX_RUNS {
         let mut shape = Shape::Unknown;
         // A user's `Deserialize` may panic on the values offered: that is a type we cannot
         // trace, not a reason to stop the job at its checkpoint.
         let traced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            T::deserialize(Tracing { tracer: &mut tracer, out: &mut shape }).map(drop)
+            seed.deserialize(Tracing { tracer: &mut tracer, out: &mut shape }).map(drop)
         }));
         traced
             .map_err(|_| "its `Deserialize` panicked on the values tracing offers".to_string())?

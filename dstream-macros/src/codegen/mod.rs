@@ -20,7 +20,7 @@ pub mod hooks;
 mod stage;
 mod steps;
 
-use crate::ir::{Dur, DurValue, Graph, NodeId};
+use crate::ir::{Dur, DurValue, Graph, NodeId, Op};
 use crate::plan::Plan;
 use crate::slides::{Quantity, Slide};
 use args::{mixed, respan_ident, user_at};
@@ -283,9 +283,8 @@ impl Codegen<'_> {
     /// For a program with `#![checkpoint(..)]`: restoring every stateful operator's state at
     /// the start of a batch (a no-op except on the first batch after recovery), saving it at
     /// the end (a no-op except on checkpoint batches), and the job's checkpoint setting. Each
-    /// state is keyed by its stable id from the program text, and its type must be
-    /// serialisable: `Checkpointable::restore`, passed as a function, reports a type that is
-    /// not on the operator's token.
+    /// state is keyed by its stable id from the program text, and saved by the codec of its
+    /// kind of store ([`Self::state_codec`]).
     fn checkpointing(&mut self) -> (TokenStream, TokenStream, TokenStream) {
         let Some(checkpoint) = self.graph.checkpoint.clone() else {
             return (TokenStream::new(), TokenStream::new(), TokenStream::new());
@@ -297,13 +296,9 @@ impl Codegen<'_> {
             let Some(id) = ids.get(node) else { continue };
             let span = user_at(self.graph.nodes[*node].name.span());
             let (ctx, var) = (respan_ident(&ctx, span), respan_ident(var, span));
-            let dp = self.dp_at(span);
-            restore.extend(quote_spanned!(span=>
-                #ctx.restore_state(#id, &mut #var, #dp::checkpoint::Checkpointable::restore)?;
-            ));
-            save.extend(
-                quote_spanned!(span=> #ctx.save_state(#id, &#var, #dp::checkpoint::Checkpointable::save)?;),
-            );
+            let codec = self.state_codec(*node, span);
+            restore.extend(quote_spanned!(span=> #ctx.restore_state(#id, &mut #var, #codec)?;));
+            save.extend(quote_spanned!(span=> #ctx.save_state(#id, &#var, #codec)?;));
         }
         let dp = self.dp();
         let interval = match &checkpoint.interval {
@@ -315,5 +310,25 @@ impl Codegen<'_> {
         };
         let dir = &checkpoint.dir;
         (restore, save, quote!(.with_checkpoint(#dir, #interval)))
+    }
+
+    /// The codec that saves the state of `node`, made from `Checkpointable::part` of each of
+    /// its part types (keys, states, a window's records), passed as a function at `span`: a
+    /// part without serde's traits is reported there by its own type (`Running`), never by the
+    /// runtime's store around it (`dstream-core/src/persist/parts.rs`).
+    fn state_codec(&self, node: NodeId, span: proc_macro2::Span) -> TokenStream {
+        let dp = self.dp_at(span);
+        let part = quote_spanned!(span=> #dp::checkpoint::Checkpointable::part);
+        let (store, parts) = match &self.graph.nodes[node].op {
+            Op::UpdateStateByKey { .. } => ("state_store", 2),
+            Op::MapWithState { .. } => ("mapped_state_store", 2),
+            Op::IncrementalWindow { .. } => ("incremental_window", 2),
+            Op::Window(_) => ("window_buffer", 1),
+            // A store without known parts is saved whole (an error then names the store).
+            _ => ("whole", 1),
+        };
+        let store = Ident::new(store, span);
+        let parts = std::iter::repeat_n(part, parts);
+        quote_spanned!(span=> #dp::checkpoint::#store(#(#parts),*))
     }
 }
