@@ -37,40 +37,57 @@ pub use crate::ops::durations::RuntimeDuration;
 pub use crate::persist::checkpoint::Checkpointable;
 pub use functions::*;
 
-/// Keys of keyed operators (`reduce_by_key`, `group_by_key`, joins, state, windows by key):
-/// they are hashed and compared, so they must implement `Hash` and `Eq`. A key type without
-/// them is reported on the operator as "the method `checked_key` exists for `f64`, but its
-/// trait bounds were not satisfied", listing `Hash` and `Eq`.
-pub trait Key: Sized {
-    /// The key itself. Generated code calls it as a method, so that a key type without
-    /// `Hash` and `Eq` is one error on the operator rather than one per use of the key.
+/// A key of a keyed operator (`reduce_by_key`, `group_by_key`, `count_by_value`, windows and
+/// state by key): keys are hashed and compared, so they must implement `Hash` and `Eq`.
+///
+/// Generated code checks each key with a method of this wrapper (the wrapper stops rustc
+/// from looking through a `Deref` to another type). Without `Hash` and `Eq` the method does
+/// not resolve: one error on the operator, "the method `__dstream_checked` exists for struct
+/// `Key<f64>`, but its trait bounds were not satisfied", listing the missing traits; the
+/// key's type is then unknown to the rest of the code, so nothing else is reported.
+pub struct Key<K>(#[doc(hidden)] pub K);
+
+impl<K: std::hash::Hash + Eq> Key<K> {
+    /// The key itself.
     #[doc(hidden)]
-    fn __dstream_checked_key(self) -> Self {
-        self
+    #[inline(always)]
+    pub fn __dstream_checked(self) -> K {
+        self.0
     }
 }
 
-impl<K: std::hash::Hash + Eq> Key for K {}
+/// The partitions of a stream a join or `cogroup` reads: `(key, value)` records whose keys
+/// implement `Hash` and `Eq` ([`HashEqKey`]); checked like [`Key`].
+pub struct KeyedRecords<P>(#[doc(hidden)] pub Vec<P>);
 
-/// The partitions of a stream a join or `cogroup` reads: `(key, value)` records whose keys are
-/// a [`Key`]. Checked by a method call, like [`Key`], so that a key type without `Hash` and
-/// `Eq` is one error on the operator.
-pub trait KeyedRecords: Sized {
-    /// The partitions themselves.
-    #[doc(hidden)]
-    fn __dstream_checked_keys(self) -> Self {
-        self
-    }
-}
-
-impl<P> KeyedRecords for Vec<P>
+impl<P> KeyedRecords<P>
 where
     P: IntoIterator,
     P::Item: HashEqKey,
 {
+    /// The partitions themselves.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __dstream_checked(self) -> Vec<P> {
+        self.0
+    }
 }
 
-/// A `(key, value)` record whose key implements `Hash` and `Eq` (a [`Key`]).
+/// A `(key, value)` record whose key implements `Hash` and `Eq`.
 pub trait HashEqKey {}
 
 impl<K: std::hash::Hash + Eq, V> HashEqKey for (K, V) {}
+
+/// A record a function of yours makes (in `map`, `flat_map`, `map_values`,
+/// `flat_map_values`): partitions run on threads, so it must be `Send` (an `Rc` is not; an
+/// `Arc` is). Checked like [`Key`]: a record that is not `Send` is one error on the operator.
+pub struct Record<T>(#[doc(hidden)] pub T);
+
+impl<T: Send> Record<T> {
+    /// The record itself.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __dstream_checked(self) -> T {
+        self.0
+    }
+}

@@ -148,11 +148,17 @@ pub struct BinaryCx {
     pub branch: Span,
 }
 
-/// A key checked for `Hash` and `Eq` by a method call, `key.__dstream_checked_key()`, at
+/// A key checked for `Hash` and `Eq` by a method call, `Key(key).__dstream_checked()`, at
 /// `span` (the keyed operator). Without them the call fails to resolve, which is one error
 /// on the operator naming the key's type, the missing traits and
 /// `dstream::requirements::Key`; the key's type is then unknown to the rest of the code, so
 /// the table, exchange and state functions report nothing more.
 pub fn checked_key(dp: &TokenStream, key: &impl quote::ToTokens, span: proc_macro2::Span) -> TokenStream {
-    quote::quote_spanned!(span=> { use #dp::requirements::Key as _; #key.__dstream_checked_key() })
+    quote::quote_spanned!(span=> #dp::requirements::Key(#key).__dstream_checked())
+}
+
+/// A record a user's function made, checked to be `Send` by a method call (see
+/// [`checked_key`] and `dstream::requirements::Record`), at `span`.
+pub fn checked_record(dp: &TokenStream, record: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    quote::quote_spanned!(span=> #dp::requirements::Record(#record).__dstream_checked())
 }

@@ -25,7 +25,8 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let inner = cg.inner(cx, next.clone());
     if !is_split(func) {
-        return quote_spanned!(span=> for #next in #dp::requirements::flat_map(#record, #f) { #inner });
+        let checked = checked_record(dp, quote_spanned!(span=> #next), span);
+        return quote_spanned!(span=> for #next in #dp::requirements::flat_map(#record, #f) { let #next = #checked; #inner });
     }
     let pair = cg.var("split_input");
     quote_spanned!(span=>

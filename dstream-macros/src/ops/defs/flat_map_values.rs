@@ -24,9 +24,11 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let (k, v, each) = (cg.var("key"), cg.var("value"), cg.var("value"));
     let inner = cg.inner(cx, next.clone());
+    let checked = checked_record(dp, quote_spanned!(span=> #each), span);
     quote_spanned!(span=>
         let (#k, #v) = <_ as #dp::ops::keyed::FlatMapValuesInput>::into_pair(#record);
         for #each in #dp::requirements::flat_map_values(#v, #f) {
+            let #each = #checked;
             let #next = (::core::clone::Clone::clone(&#k), #each);
             #inner
         }

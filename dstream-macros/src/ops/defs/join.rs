@@ -46,10 +46,10 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
         let #left_var = #left;
         #sides
         // Keys without `Hash` and `Eq` are one error here, on the operator (see `KeyedRecords`).
-        let (#left_checked, #right_checked) = {
-            use #dp::requirements::KeyedRecords as _;
-            (#left_checked.__dstream_checked_keys(), #right_checked.__dstream_checked_keys())
-        };
+        let (#left_checked, #right_checked) = (
+            #dp::requirements::KeyedRecords(#left_checked).__dstream_checked(),
+            #dp::requirements::KeyedRecords(#right_checked).__dstream_checked(),
+        );
         #dp::join::#function(#exec, #left_checked, #right_checked, #partitions)
     )
 }

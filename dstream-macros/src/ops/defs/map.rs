@@ -23,7 +23,8 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let f = cg.function_arg(func);
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let inner = cg.inner(cx, next.clone());
-    quote_spanned!(span=> let #next = #dp::requirements::map(#record, #f); #inner)
+    let made = checked_record(dp, quote_spanned!(span=> #dp::requirements::map(#record, #f)), span);
+    quote_spanned!(span=> let #next = #made; #inner)
 }
 
 /// Its page of the language reference, `dstream::operators::map`.

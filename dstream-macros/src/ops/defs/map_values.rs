@@ -24,9 +24,10 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &RecordCx) -> TokenStream {
     let (span, dp, record, next) = (cx.span, &cx.dp, &cx.record, &cx.next);
     let (k, v) = (cg.var("key"), cg.var("value"));
     let inner = cg.inner(cx, next.clone());
+    let made = checked_record(dp, quote_spanned!(span=> #dp::requirements::map_values(#v, #f)), span);
     quote_spanned!(span=>
         let (#k, #v) = <_ as #dp::ops::keyed::MapValuesInput>::into_pair(#record);
-        let #next = (#k, #dp::requirements::map_values(#v, #f));
+        let #next = (#k, #made);
         #inner
     )
 }
