@@ -71,7 +71,7 @@ pub mod __private {
     pub use crate::keys::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::ops::closures as ops;
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
-    pub use crate::ops::{branches, durations, join, split_records, state};
+    pub use crate::ops::{branches, durations, join, sizing, split_records, state};
     pub use crate::persist::checkpoint;
     pub use crate::render::Render;
     pub use crate::requirements;

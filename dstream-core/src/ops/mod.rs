@@ -5,6 +5,7 @@ pub mod branches;
 pub mod closures;
 pub mod durations;
 pub mod join;
+pub mod sizing;
 pub mod split_records;
 pub mod state;
 pub mod window;

@@ -130,6 +130,91 @@ mod tests {
         assert_eq!(slide(4, &[]), [("a", 0), ("b", 0)]);
     }
 
+    /// The incremental window's state as it was before its batch tables became lists
+    /// (`BatchTable`): what checkpoints already written hold. Same type name, so the schemas
+    /// (which name types without their module) compare.
+    mod before {
+        use super::*;
+
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[serde(bound(
+            serialize = "K: serde::Serialize + Hash + Eq",
+            deserialize = "K: serde::Deserialize<'de> + Hash + Eq"
+        ))]
+        pub struct IncrementalWindow<K> {
+            pub length: Duration,
+            pub batches: VecDeque<(Time, Vec<Combiner<K, i64>>)>,
+            pub current: Vec<Combiner<K, i64>>,
+            pub last_emit: Option<Time>,
+        }
+    }
+
+    /// A window's state written with the `Combiner` batch tables decodes and goes on as the
+    /// original, its state written again decodes in that layout with the same contents, and
+    /// the checkpoint's schema of the state is the same.
+    #[test]
+    fn window_state_decodes_from_and_encodes_to_the_combiner_layout() {
+        let schema = crate::persist::schema::of::<IncrementalWindow<char, i64>>();
+        assert!(schema.as_ref().is_ok_and(|s| s.contains("Map<")), "{schema:?}");
+        assert_eq!(schema, crate::persist::schema::of::<before::IncrementalWindow<char>>());
+        let exec = crate::exec::Executor::new(1);
+        let batches: [&[(char, i64)]; 4] = [&[('a', 1), ('b', 1)], &[('b', 2), ('c', 5)], &[('a', 4)], &[]];
+        let mut old = before::IncrementalWindow {
+            length: Duration::from_secs(2),
+            batches: VecDeque::new(),
+            current: Vec::new(),
+            last_emit: None,
+        };
+        let mut w = IncrementalWindow::new(Duration::from_secs(2));
+        for (i, pairs) in batches.iter().enumerate() {
+            let time = Time::from_millis((i as u64 + 1) * 1000);
+            w.push(time, table(pairs));
+            w.emit(&exec, time, |a, b| a + b, |a, b| a - b);
+            if i == 1 {
+                // The state after batch 2, in the old layout, as a checkpoint held it.
+                old.batches = w
+                    .batches
+                    .iter()
+                    .map(|(t, parts)| (*t, parts.iter().flat_map(|p| table(&p.0)).collect()))
+                    .collect();
+                old.current =
+                    w.current.iter().flat_map(|t| table(&t.iter().copied().collect::<Vec<_>>())).collect();
+                old.last_emit = w.last_emit;
+                let bytes = postcard::to_allocvec(&old).unwrap();
+                let restored: IncrementalWindow<char, i64> = postcard::from_bytes(&bytes).unwrap();
+                let again: before::IncrementalWindow<char> =
+                    postcard::from_bytes(&postcard::to_allocvec(&restored).unwrap()).unwrap();
+                let contents = |l: &before::IncrementalWindow<char>| {
+                    let batches: Vec<(Time, Vec<(char, i64)>)> = l
+                        .batches
+                        .iter()
+                        .map(|(t, parts)| {
+                            (
+                                *t,
+                                sorted(
+                                    parts.iter().map(|p| p.iter().map(|(k, v)| (*k, *v)).collect()).collect(),
+                                ),
+                            )
+                        })
+                        .collect();
+                    let current =
+                        sorted(l.current.iter().map(|p| p.iter().map(|(k, v)| (*k, *v)).collect()).collect());
+                    (batches, current, l.last_emit)
+                };
+                assert_eq!(contents(&again), contents(&old));
+                let mut restored = restored;
+                let next = Time::from_millis(3000);
+                restored.push(next, table(batches[2]));
+                let mut original = w.clone();
+                original.push(next, table(batches[2]));
+                assert_eq!(
+                    sorted(restored.emit(&exec, next, |a, b| a + b, |a, b| a - b)),
+                    sorted(original.emit(&exec, next, |a, b| a + b, |a, b| a - b))
+                );
+            }
+        }
+    }
+
     /// The window's state serializes as before (each partition a map from key to value, as a
     /// `Combiner`), and a restored window goes on as the original.
     #[test]
@@ -181,7 +266,7 @@ mod tests {
 ))]
 pub struct IncrementalWindow<K, V> {
     length: Duration,
-    batches: VecDeque<(Time, Vec<Combiner<K, V>>)>,
+    batches: VecDeque<(Time, Vec<BatchTable<K, V>>)>,
     current: Vec<WindowTable<K, V>>,
     last_emit: Option<Time>,
 }
@@ -199,13 +284,15 @@ where
     /// How many (key, value) entries the window holds: its current value and the reduced
     /// batches it keeps (the window's state size).
     pub(crate) fn kept_entries(&self) -> usize {
-        let kept: usize = self.batches.iter().flat_map(|(_, tables)| tables.iter().map(Combiner::len)).sum();
+        let kept: usize = self.batches.iter().flat_map(|(_, tables)| tables.iter().map(|t| t.0.len())).sum();
         kept + self.current.iter().map(|t| t.table.len()).sum::<usize>()
     }
 
-    /// Adds one batch's reduced tables (one per partition, partitioned by key).
-    pub fn push(&mut self, time: Time, tables: Vec<Combiner<K, V>>) {
-        self.batches.push_back((time, tables));
+    /// Adds one batch's reduced tables (one per partition, partitioned by key; each key once
+    /// per partition). They are kept as lists: a window only walks them.
+    pub fn push<T: IntoIterator<Item = (K, V)>>(&mut self, time: Time, tables: Vec<T>) {
+        self.batches
+            .push_back((time, tables.into_iter().map(|t| BatchTable(t.into_iter().collect())).collect()));
     }
 
     /// The window value at `time` (a slide time), per partition.
@@ -284,7 +371,7 @@ where
         let updated = exec.run_stage(tasks, |_, (p, mut table)| {
             for &b in &leaving {
                 if let Some(part) = batches[b].1.get(p) {
-                    for (k, v) in part.iter() {
+                    for (k, v) in &part.0 {
                         // As in Spark, values leaving a key that no longer has a window value
                         // (filtered out) are ignored.
                         table.update_existing(k, |old| inverse(old, v.clone()));
@@ -293,7 +380,7 @@ where
             }
             for &b in &entering {
                 if let Some(part) = batches[b].1.get(p) {
-                    for (k, v) in part.iter() {
+                    for (k, v) in &part.0 {
                         // The batch's table stays for its leaving: its values are cloned, its
                         // keys only when new to the window.
                         table.merge_cloned(k, v, &reduce);
@@ -329,8 +416,8 @@ where
 
 /// One partition of an [`IncrementalWindow`]'s value: its `(key, value)` pairs in a hash
 /// table on the key's Fx hash. Kept as pairs so a filter borrows each `&(K, V)` as it is
-/// stored; each key is changed in place with one lookup (taken out of its slot and put back
-/// in the same slot), and cloned only when it enters the window.
+/// stored; each key is changed in place with one lookup (a value that owns memory is taken
+/// out of its slot and put back in the same slot), and cloned only when it enters the window.
 ///
 /// Serialized as a map from key to value, exactly as the [`Combiner`] it replaced, so the
 /// checkpoint format is unchanged (deserialized through a `Combiner`).
@@ -356,6 +443,10 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
         V: Clone,
     {
         match self.table.entry(Self::hash(k), |(key, _)| key == k, |(key, _)| Self::hash(key)) {
+            Entry::Occupied(mut e) if !std::mem::needs_drop::<V>() => {
+                let old = &mut e.get_mut().1;
+                *old = reduce(old.clone(), v.clone());
+            }
             Entry::Occupied(e) => {
                 let ((key, old), slot) = e.remove();
                 slot.insert((key, reduce(old, v.clone())));
@@ -366,8 +457,19 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
         }
     }
 
-    /// Replaces the value under `k`, if there is one, with `f(value)`.
-    fn update_existing(&mut self, k: &K, f: impl FnOnce(V) -> V) {
+    /// Replaces the value under `k`, if there is one, with `f(value)`. A value without drop
+    /// glue (a clone is a copy) is changed where it is; one that owns memory is taken out of
+    /// its slot and put back.
+    fn update_existing(&mut self, k: &K, f: impl FnOnce(V) -> V)
+    where
+        V: Clone,
+    {
+        if !std::mem::needs_drop::<V>() {
+            if let Some((_, old)) = self.table.find_mut(Self::hash(k), |(key, _)| key == k) {
+                *old = f(old.clone());
+            }
+            return;
+        }
         if let Ok(e) = self.table.find_entry(Self::hash(k), |(key, _)| key == k) {
             let ((key, old), slot) = e.remove();
             slot.insert((key, f(old)));
@@ -412,27 +514,40 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     }
 }
 
-/// One batch's reduced tables with owned keys and values, for a window that keeps them.
-pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<Combiner<K::Owned, V::Owned>>
+/// One batch's reduced tables with owned keys and values, for a window that keeps them: one
+/// list per partition (each key once in it, as in the table).
+pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<Vec<(K::Owned, V::Owned)>>
 where
     T: IntoIterator<Item = (K, V)>,
     K: crate::keys::owned::IntoOwned,
     V: crate::keys::owned::IntoOwned,
-    K::Owned: Hash + Eq,
 {
     tables
         .into_iter()
-        .map(|t| {
-            let t = t.into_iter();
-            let mut owned = Combiner::with_capacity(t.size_hint().0);
-            for (k, v) in t {
-                owned.merge(
-                    crate::keys::owned::IntoOwned::into_owned(k),
-                    crate::keys::owned::IntoOwned::into_owned(v),
-                    |_, new| new,
-                );
-            }
-            owned
-        })
+        .map(|t| t.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
         .collect()
+}
+
+/// One batch's reduced table in an [`IncrementalWindow`]: its `(key, value)` pairs, each key
+/// once, walked when the batch enters and when it leaves (never looked up).
+///
+/// Serialized as a map from key to value, exactly as the [`Combiner`] it replaced, so the
+/// checkpoint format is unchanged.
+#[derive(Clone, Debug)]
+struct BatchTable<K, V>(Vec<(K, V)>);
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for BatchTable<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for BatchTable<K, V>
+where
+    K: serde::Deserialize<'de> + Hash + Eq,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(BatchTable(Combiner::<K, V>::deserialize(deserializer)?.into_iter().collect()))
+    }
 }

@@ -3,23 +3,25 @@
 use super::args::{mixed, respan_ident, user_at};
 use super::hooks::EndCx;
 use super::Codegen;
-use crate::ops::Emit;
+use crate::ir::{NodeId, Op};
+use crate::ops::{Emit, NarrowOp};
 use crate::plan::StageEnd;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::Ident;
 
 impl Codegen<'_> {
-    /// The code of a stage's end: see [`EndCode`].
-    pub fn stage_end(&mut self, end: StageEnd, names: &EndNames) -> EndCode {
+    /// The code of a stage's end: see [`EndCode`]. `narrow` is the stage's chain.
+    pub fn stage_end(&mut self, end: StageEnd, names: &EndNames, narrow: &[NodeId]) -> EndCode {
         let sink = self.var("sink");
         let exec = mixed("__exec");
         let ctx = mixed("__ctx");
         let EndNames { last, out, next_parts } = names;
+        let capacity = self.sink_capacity(narrow);
         let id = match end {
             StageEnd::Materialise(_) => {
                 return EndCode {
-                    init: quote!(let mut #sink = ::std::vec::Vec::new();),
+                    init: quote!(let mut #sink = ::std::vec::Vec::with_capacity(#capacity);),
                     consume: quote!(#sink.push(#last);),
                     finish: quote!(#sink),
                     after: quote!(let #next_parts = #out;),
@@ -45,12 +47,32 @@ impl Codegen<'_> {
             last: last.clone(),
             out: out.clone(),
             next_parts: next_parts.clone(),
+            capacity,
         };
         match node.spec.emit {
             Emit::StageEnd(hook) => hook(self, &node.op, &cx),
             // `plan` ends stages only at shuffles, reshapes and outputs: keep the records.
             _ => cx.collect(quote_spanned!(span=> let #next_parts = #out;)),
         }
+    }
+
+    /// The capacity of a partition's output `Vec`: when every operator of the chain gives one
+    /// record per record, the input partition's count where its type knows it
+    /// (`ops::sizing`), so the `Vec` never grows; else 0 (it grows by doubling).
+    fn sink_capacity(&mut self, narrow: &[NodeId]) -> TokenStream {
+        let one_to_one = narrow
+            .iter()
+            .all(|&id| matches!(self.graph.nodes[id].op, Op::Narrow(NarrowOp::Map | NarrowOp::MapValues, _)));
+        if !one_to_one {
+            return quote!(0);
+        }
+        let dp = self.dp();
+        let part = mixed("__part");
+        quote! {{
+            #[allow(unused_imports)]
+            use #dp::sizing::{KnownCount as _, UnknownCount as _};
+            (&&#dp::sizing::CountOf(&#part)).count()
+        }}
     }
 }
 

@@ -95,14 +95,16 @@ pub struct EndCx {
     pub out: Ident,
     /// The next stage's partitions, which `after` binds (unless it is an output).
     pub next_parts: Ident,
+    /// The capacity [`EndCx::collect`] gives each partition's `Vec` (an expression).
+    pub capacity: TokenStream,
 }
 
 impl EndCx {
     /// A stage end that collects each partition's records into a `Vec`, then runs `after`.
     pub fn collect(&self, after: TokenStream) -> EndCode {
-        let (span, sink, last) = (self.span, &self.sink, &self.last);
+        let (span, sink, last, capacity) = (self.span, &self.sink, &self.last, &self.capacity);
         EndCode {
-            init: quote::quote_spanned!(span=> let mut #sink = ::std::vec::Vec::new();),
+            init: quote::quote_spanned!(span=> let mut #sink = ::std::vec::Vec::with_capacity(#capacity);),
             consume: quote::quote_spanned!(span=> #sink.push(#last);),
             finish: quote::quote_spanned!(span=> #sink),
             after,
@@ -146,6 +148,9 @@ pub struct BinaryCx {
     pub right_var: Ident,
     /// Where the other stream is named (a mismatch of the two is reported there).
     pub branch: Span,
+    /// Whether the step's value is read once, by a fused stage's loop: its partitions may then
+    /// be anything that iterates its records (a join probes as the loop reads).
+    pub read_by_loop: bool,
 }
 
 /// A key checked for `Hash` and `Eq` by a method call, `Key(key).__dstream_checked()`, at

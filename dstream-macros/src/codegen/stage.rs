@@ -43,7 +43,7 @@ impl Codegen<'_> {
             StageEnd::Output(_) => TokenStream::new(),
         };
         let names = EndNames { last: self.var("last"), out: self.var("stage_out"), next_parts };
-        let end = self.stage_end(stage.end, &names);
+        let end = self.stage_end(stage.end, &names, &stage.narrow);
         let label = end.breaks_early.then(|| quote!('__dstream_partition:));
         let loops = match self.plan.mode {
             Mode::Fused => match self.leading_split(&stage.narrow) {

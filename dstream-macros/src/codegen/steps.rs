@@ -4,7 +4,7 @@
 use super::args::{mixed, respan, respan_ident, user_at};
 use super::hooks::{BinaryCx, StateCx};
 use super::Codegen;
-use crate::ir::{NodeId, Op};
+use crate::ir::{Mode, NodeId, Op};
 use crate::ops::Emit;
 use crate::plan::Step;
 use proc_macro2::TokenStream;
@@ -214,10 +214,30 @@ impl Codegen<'_> {
         let Emit::Binary(hook) = n.spec.emit else {
             return TokenStream::new();
         };
-        let cx =
-            BinaryCx { span, dp, ctx, exec, left: l, right: r, left_var: l_var, right_var: r_var, branch };
+        let read_by_loop = self.read_by_loop(node);
+        let cx = BinaryCx {
+            span,
+            dp,
+            ctx,
+            exec,
+            left: l,
+            right: r,
+            left_var: l_var,
+            right_var: r_var,
+            branch,
+            read_by_loop,
+        };
         let value = hook(self, &n.op, &cx);
         self.bind(node, quote!({ #value }))
+    }
+
+    /// Whether `node`'s value is read once, by a fused stage's loop (which only iterates each
+    /// partition).
+    fn read_by_loop(&self, node: NodeId) -> bool {
+        let plan = self.plan;
+        plan.mode == Mode::Fused
+            && plan.reads.get(&node) == Some(&1)
+            && plan.steps.iter().any(|step| matches!(step, Step::Stage(stage) if stage.input == node))
     }
 
     /// A stateful step: update the node's state store from its input; bind what it emits.

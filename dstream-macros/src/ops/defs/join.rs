@@ -18,11 +18,18 @@ pub static SPEC: OpSpec = op(
 .documented(&PAGE);
 
 /// The keys of both streams met where the other is named (text keys meet as `String`), then
-/// `join::<operator>` (the hook of every join and of `cogroup`).
+/// `join::<operator>` (the hook of every join and of `cogroup`; `join::probe::build` for
+/// `join` and `left_outer_join` when one fused loop reads the pairs).
 pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let Op::Join(join, partitions) = op else { return TokenStream::new() };
     let BinaryCx { span, dp, exec, left, left_var, right, right_var, branch, .. } = cx;
     let (span, branch) = (*span, *branch);
+    // `join` and `left_outer_join` read by one fused loop are probed as the loop reads.
+    let probed = match join {
+        BinaryOp::Join => Some(quote_spanned!(span=> #dp::join::probe::Inner)),
+        BinaryOp::LeftOuterJoin => Some(quote_spanned!(span=> #dp::join::probe::LeftOuter)),
+        _ => None,
+    };
     let name = match join {
         BinaryOp::LeftOuterJoin => "left_outer_join",
         BinaryOp::RightOuterJoin => "right_outer_join",
@@ -42,6 +49,14 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let sides = quote_spanned!(branch=> let #other = #right; let (#this, #other) = #meet;);
     let right_var = respan_ident(right_var, span);
     let (left_checked, right_checked) = (respan_ident(left_var, span), respan_ident(&right_var, span));
+    let call = match probed.filter(|_| cx.read_by_loop) {
+        Some(kind) => quote_spanned!(span=>
+            #dp::join::probe::build::<_, _, _, #kind, _, _>(#exec, (#left_checked, #right_checked, #partitions))
+        ),
+        None => {
+            quote_spanned!(span=> #dp::join::#function(#exec, #left_checked, #right_checked, #partitions))
+        }
+    };
     quote_spanned!(span=>
         let #left_var = #left;
         #sides
@@ -50,7 +65,7 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
             #dp::requirements::KeyedRecords(#left_checked).__dstream_checked(),
             #dp::requirements::KeyedRecords(#right_checked).__dstream_checked(),
         );
-        #dp::join::#function(#exec, #left_checked, #right_checked, #partitions)
+        #call
     )
 }
 

@@ -14,9 +14,11 @@
 //! key's values into one `Vec` per side; the four joins allocate nothing per key. `join` and
 //! `left_outer_join` are the hash join a hand-written program would be: the right values
 //! chained by key behind a table from key to its first value, probed by the left records in
-//! their order (pairs come out as they are found, no pass over the table). The outer joins that
-//! keep right-only keys chain both sides behind one table and emit key by key. Both stages run
-//! on [`Executor::run_stage`].
+//! their order (pairs come out as they are found, no pass over the table; see [`probe`]). A
+//! program whose join feeds one fused stage probes inside that stage's loop ([`probe::build`]
+//! makes the partitions the loop iterates): no `Vec` of pairs in between. The
+//! outer joins that keep right-only keys chain both sides behind one table and emit key by
+//! key. Both stages run on [`Executor::run_stage`].
 //!
 //! What the output looks like:
 //! - There are always exactly `partitions` output partitions (at least one), and partition
@@ -32,6 +34,10 @@ use crate::keys::combine::{bucket_by_key, Combiner};
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
+
+pub mod probe;
+
+pub use probe::JoinPartition;
 
 /// The output partitions of a join: `Vec<Vec<(K, (A, B))>>`, with `A` from the left
 /// stream's values and `B` from the right's (`Joined<K, V, Option<W>>` for
@@ -56,7 +62,8 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    probe_join(exec, (left, right, partitions), |w| w, |_| None)
+    let parts = probe::build::<K, V, W, probe::Inner, _, _>(exec, (left, right, partitions));
+    exec.run_stage(parts, |_, part| part.collect())
 }
 
 /// `leftOuterJoin`: like [`join`], and a left value whose key has no right value is kept as
@@ -76,7 +83,8 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    probe_join(exec, (left, right, partitions), Some, |v| Some((v, None)))
+    let parts = probe::build::<K, V, W, probe::LeftOuter, _, _>(exec, (left, right, partitions));
+    exec.run_stage(parts, |_, part| part.collect())
 }
 
 /// `rightOuterJoin`: like [`join`], and a right value whose key has no left value is kept
@@ -330,136 +338,6 @@ where
         }
         out
     })
-}
-
-/// One right value of a reduce partition in [`probe_join`]: the index of its key's next right
-/// value (or [`NONE`]), and, in a key's first value only, how many left values of the key
-/// are still to be joined (the last one moves the right values instead of cloning them).
-struct Slot<W> {
-    next: u32,
-    uses: u32,
-    value: Option<W>,
-}
-
-/// The hash join behind `join` and `left_outer_join`, as a hand-written one is: the right
-/// side's values chained by key behind a table from key to its first value (built last to
-/// first, so a chain reads in arrival order), then the left records probed in their order.
-/// A left record with matches gives its pairs in its key's right-value order, so a key's pairs
-/// come out in the order of `for v in vs { for w in ws { .. } }`; a left record without a
-/// match gives `unmatched(v)`, if any.
-///
-/// Each left value and key moves into its last pair. Right values without drop glue
-/// (numbers, plain structs: a clone is a copy) are copied into every pair, in one pass that
-/// looks each left key up once. Right values that own something are moved into the pairs of
-/// their key's last left value instead: a first pass looks each left key up once and counts
-/// the left values of each matched key, the second (without hashing) emits; nothing is cloned
-/// that a later pair does not need.
-fn probe_join<'e, K, V, W, PL, PR, B, FW, U>(
-    exec: &'e Executor,
-    (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
-    fw: FW,
-    unmatched: U,
-) -> Joined<K, V, B>
-where
-    PL: IntoIterator<Item = (K, V)> + Send,
-    PR: IntoIterator<Item = (K, W)> + Send,
-    (K, V): Wire<'e>,
-    (K, W): Wire<'e>,
-    K: Hash + Eq + Clone + Send,
-    V: Clone + Send,
-    W: Clone + Send,
-    B: Send,
-    FW: Fn(W) -> B + Sync,
-    U: Fn(V) -> Option<(V, B)> + Sync,
-{
-    let inbound = shuffle(exec, left, right, partitions);
-    exec.run_stage(inbound, |_, (lefts, rights)| {
-        let left_len: usize = lefts.iter().map(Vec::len).sum();
-        let right_len: usize = rights.iter().map(Vec::len).sum();
-        let mut heads: HashMap<K, u32, FxBuildHasher> =
-            HashMap::with_capacity_and_hasher(right_len, FxBuildHasher);
-        let mut slots: Vec<Slot<W>> = Vec::with_capacity(right_len);
-        // Last to first, so that each value becomes its key's new first one.
-        for bucket in rights.into_iter().rev() {
-            for (k, w) in bucket.into_iter().rev() {
-                let i =
-                    u32::try_from(slots.len()).ok().filter(|&i| i != NONE).expect("under 2^32 - 1 values");
-                let head = heads.entry(k).or_insert(NONE);
-                slots.push(Slot { next: *head, uses: 0, value: Some(w) });
-                *head = i;
-            }
-        }
-        // A guess (one output record per input record of the larger side): exact for a
-        // one-to-one join, and a join's output grows like any `Vec` past it.
-        let mut out = Vec::with_capacity(left_len.max(right_len));
-        if !std::mem::needs_drop::<W>() {
-            // Right values that own nothing (numbers, plain structs) are copied into every
-            // pair: one pass, each left key looked up once.
-            for bucket in lefts {
-                for (k, v) in bucket {
-                    match heads.get(&k) {
-                        Some(&first) => pairs(k, v, first, &mut slots, false, &fw, &mut out),
-                        None => out.extend(unmatched(v).map(|pair| (k, pair))),
-                    }
-                }
-            }
-            return out;
-        }
-        // Right values that own memory are moved into their last pair: a first pass counts
-        // each matched key's left values (looking each key up once), the second emits.
-        let mut matches: Vec<u32> = Vec::with_capacity(left_len);
-        for bucket in &lefts {
-            for (k, _) in bucket {
-                let first = heads.get(k).copied().unwrap_or(NONE);
-                if first != NONE {
-                    slots[first as usize].uses += 1;
-                }
-                matches.push(first);
-            }
-        }
-        drop(heads);
-        let mut matches = matches.into_iter();
-        for bucket in lefts {
-            for ((k, v), first) in bucket.into_iter().zip(&mut matches) {
-                if first == NONE {
-                    out.extend(unmatched(v).map(|pair| (k, pair)));
-                    continue;
-                }
-                let head = &mut slots[first as usize];
-                head.uses -= 1;
-                let last_use = head.uses == 0;
-                pairs(k, v, first, &mut slots, last_use, &fw, &mut out);
-            }
-        }
-        out
-    })
-}
-
-/// Pushes the pairs of one left value `(k, v)` with the right values chained from `first`, in
-/// order, moving `k` and `v` into the last pair, and the right values too if `last_use` (the
-/// key's last left value).
-#[inline]
-fn pairs<K: Clone, V: Clone, W: Clone, B>(
-    k: K,
-    v: V,
-    first: u32,
-    slots: &mut [Slot<W>],
-    last_use: bool,
-    fw: impl Fn(W) -> B,
-    out: &mut Vec<(K, (V, B))>,
-) {
-    let mut j = first as usize;
-    loop {
-        let slot = &mut slots[j];
-        let w = if last_use { slot.value.take() } else { slot.value.clone() };
-        let w = fw(w.expect("a right value is taken by its key's last left value only"));
-        if slot.next == NONE {
-            out.push((k, (v, w)));
-            return;
-        }
-        j = slot.next as usize;
-        out.push((k.clone(), (v.clone(), w)));
-    }
 }
 
 /// Adds a left value to its key's groups.
@@ -769,6 +647,25 @@ mod tests {
     }
 
     #[test]
+    fn a_join_probed_as_read_clones_only_what_a_later_pair_needs() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static LEFT: AtomicUsize = AtomicUsize::new(0);
+        static RIGHT: AtomicUsize = AtomicUsize::new(0);
+        let left = vec![
+            vec![(1, Counted(&LEFT)), (2, Counted(&LEFT)), (1, Counted(&LEFT))],
+            vec![(1, Counted(&LEFT))],
+        ];
+        let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
+        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> = probe::build(exec(), (left, right, 1));
+        assert_eq!(parts.iter().map(JoinPartition::expected_len).sum::<usize>(), 4);
+        let pairs: Vec<_> = parts.into_iter().flatten().collect();
+        assert_eq!(pairs.len(), 13, "3 left values of key 1 by 4 right values, and key 2 unmatched");
+        assert_eq!(LEFT.load(Ordering::Relaxed), 9, "left values: every pair but each value's last");
+        assert_eq!(RIGHT.load(Ordering::Relaxed), 8, "right values: the pairs of the first two left values");
+        assert!(pairs.iter().filter(|(k, _)| *k == 2).all(|(_, (_, w))| w.is_none()));
+    }
+
+    #[test]
     fn empty_inputs_give_p_empty_partitions() {
         let exec = exec();
         for p in [0, 1, 2, 3] {
@@ -893,6 +790,22 @@ mod tests {
                     want_full,
                     "{ctx}"
                 );
+                // Probed as they are read: the same records, in the same order.
+                let read = |parts: Vec<JoinPartition<u64, u64, String, probe::LeftOuter>>| -> Vec<Vec<_>> {
+                    parts.into_iter().map(|part| part.into_iter().collect()).collect()
+                };
+                assert_eq!(
+                    read(probe::build(exec, (left.clone(), right_owned.clone(), p))),
+                    left_outer_join(exec, left.clone(), right_owned.clone(), p),
+                    "{ctx}, left outer join probed as read"
+                );
+                let read: Vec<Vec<_>> =
+                    probe::build::<_, _, _, probe::Inner, _, _>(exec, (left.clone(), right.clone(), p))
+                        .into_iter()
+                        .map(JoinPartition::into_iter)
+                        .map(Iterator::collect)
+                        .collect();
+                assert_eq!(read, join(exec, left.clone(), right.clone(), p), "{ctx}, join probed as read");
                 // Groups keep input order, so they equal the reference's without sorting.
                 assert_eq!(sorted(cogroup(exec, left.clone(), right.clone(), p), p), want_groups, "{ctx}");
             }

@@ -1,0 +1,61 @@
+//! How many records a stage's input partition holds, where its type says so: a fused stage
+//! whose operators are all one-to-one (`map`, `map_values`) sizes its output `Vec` from it
+//! instead of growing the `Vec` by doubling.
+//!
+//! Generated code calls `(&&CountOf(&partition)).count()` with both traits in scope: method
+//! resolution picks [`KnownCount`] for the partition types that know their length and falls
+//! back to [`UnknownCount`] (0: the `Vec` grows as before) for the others.
+
+use crate::ops::join::JoinPartition;
+use std::hash::Hash;
+
+/// A stage's input partition, borrowed for [`KnownCount::count`] / [`UnknownCount::count`].
+pub struct CountOf<'a, P>(pub &'a P);
+
+/// A partition type that knows how many records it holds.
+pub trait KnownCount {
+    /// The number of records (for a join, its guess: see [`JoinPartition::expected_len`]).
+    fn count(&self) -> usize;
+}
+
+impl<T> KnownCount for &CountOf<'_, Vec<T>> {
+    #[inline]
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<K: Hash + Eq, V, W, J> KnownCount for &CountOf<'_, JoinPartition<K, V, W, J>> {
+    #[inline]
+    fn count(&self) -> usize {
+        self.0.expected_len()
+    }
+}
+
+/// Any other partition: its count is not known without reading it.
+pub trait UnknownCount {
+    /// 0.
+    #[inline]
+    fn count(&self) -> usize {
+        0
+    }
+}
+
+impl<P> UnknownCount for CountOf<'_, P> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The borrows are the point: method resolution picks `KnownCount` through them.
+    #[allow(clippy::needless_borrow)]
+    #[test]
+    fn vecs_know_their_count_and_other_partitions_do_not() {
+        #[allow(unused_imports)]
+        use super::{KnownCount as _, UnknownCount as _};
+        let part = vec![1, 2, 3];
+        assert_eq!((&&CountOf(&part)).count(), 3);
+        let lines = ["a b", "c"];
+        assert_eq!((&&CountOf(&lines.iter())).count(), 0);
+    }
+}
