@@ -5,6 +5,7 @@
 pub mod combine;
 pub mod dense_keys;
 pub mod owned;
+pub mod pool;
 pub mod short_keys;
 
 pub use dense_keys::DenseKey;

@@ -24,7 +24,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let span = *span;
     let n = respan(&cg.partitions_arg(partitions), span);
     let hint = cg.table_hint();
-    let table = keyed_table(dp, span, sink, last, &hint);
+    let table = keyed_table(dp, span, sink, last, &quote::quote!(1u64), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
