@@ -66,8 +66,9 @@ pub mod __private {
     pub use crate::exec::partition::{partition_input, scatter_input, SourceBatch};
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
     pub use crate::job::{BatchContext, Explain, Job};
-    pub use crate::keys::combine::{CombineTable, Combiner};
+    pub use crate::keys::combine::{CombineTable, Combiner, TableSize};
     pub use crate::keys::owned::own_partitions;
+    pub use crate::keys::pool::{FreshTable, PooledTable, Reuse};
     pub use crate::keys::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::ops::closures as ops;
     pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};

@@ -160,22 +160,30 @@ impl Executor {
         M: Fn(V, V) -> V + Sync,
     {
         let partitions = partitions.max(1);
+        let mut tables = map_outputs;
         if partitions == 1 && !self.in_cluster() {
             // One reduce partition: the tables are all in this process; merge them into the
             // largest, no bucketing, nothing moves. (Between processes, the tables ship.)
-            let mut tables = map_outputs;
             let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
             let Some(largest) = largest else { return vec![T::default()] };
             let mut merged = tables.swap_remove(largest);
-            for item in tables.into_iter().flat_map(|t| t.ship(1)).flatten() {
-                merged.receive(item, &merge);
+            for mut table in tables {
+                for item in table.ship(1).into_iter().flatten() {
+                    merged.receive(item, &merge);
+                }
             }
             return vec![merged];
         }
-        let outbound = self.run_stage(map_outputs, |_, table| table.ship(partitions));
+        let outbound = self.run_stage(tables.iter_mut().collect(), |_, table| table.ship(partitions));
         let received = self.exchange(Exchange::HashByKey { partitions }, outbound);
-        self.run_stage(received, |_, buckets| {
-            let mut table = T::with_capacity(buckets.iter().map(Vec::len).max().unwrap_or(0));
+        // Reduce partition `j` merges its keys into map-side table `j`, emptied by its cut:
+        // the memory (and a pooled table's way back to its pool) is reused, not allocated.
+        let mut emptied = tables.into_iter();
+        let inputs: Vec<_> = received.into_iter().map(|buckets| (buckets, emptied.next())).collect();
+        drop(emptied);
+        self.run_stage(inputs, |_, (buckets, table)| {
+            let mut table = table.unwrap_or_default();
+            table.reserve(buckets.iter().map(Vec::len).max().unwrap_or(0));
             for item in buckets.into_iter().flatten() {
                 table.receive(item, &merge);
             }

@@ -113,9 +113,16 @@ pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     type Shipped: Send;
     /// An empty table with room for `n` keys.
     fn with_capacity(n: usize) -> Self;
-    /// Cuts the table into one bucket per reduce partition. Every table of one exchange uses
-    /// the same partitioning, so equal keys meet in the same reduce partition.
-    fn ship(self, partitions: usize) -> Vec<Vec<Self::Shipped>>;
+    /// Empties the table into one bucket per reduce partition, keeping its memory (the
+    /// exchange merges a reduce partition's keys into an emptied map-side table). Every table
+    /// of one exchange uses the same partitioning, so equal keys meet in the same reduce
+    /// partition.
+    fn ship(&mut self, partitions: usize) -> Vec<Vec<Self::Shipped>>;
+    /// Makes room for `n` keys in a table that has none allocated (a table with memory keeps
+    /// it). The default does nothing: the table grows as keys arrive.
+    fn reserve(&mut self, n: usize) {
+        let _ = n;
+    }
     /// Merges one shipped key into this table, as [`CombineTable::merge`].
     fn receive<F: Fn(V, V) -> V>(&mut self, item: Self::Shipped, f: F);
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
@@ -153,8 +160,14 @@ impl<K: Hash + Eq + Send, V: Send> CombineTable<K, V> for Combiner<K, V> {
     }
 
     /// Partitions by [`partition_of`], Spark's `HashPartitioner`.
-    fn ship(self, partitions: usize) -> Vec<Vec<(K, V)>> {
-        bucket_by_key(self, partitions)
+    fn ship(&mut self, partitions: usize) -> Vec<Vec<(K, V)>> {
+        bucket_by_key(self.table.drain(), partitions)
+    }
+
+    fn reserve(&mut self, n: usize) {
+        if self.table.capacity() == 0 {
+            self.table.reserve(n);
+        }
     }
 
     #[inline]

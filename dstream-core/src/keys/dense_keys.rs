@@ -130,8 +130,8 @@ impl<K: DenseKey + Send, V: Send> CombineTable<K, V> for DenseTable<K, V> {
 
     /// Partitions by [`partition_of`](crate::keys::combine::partition_of), as a
     /// [`crate::keys::combine::Combiner`] does.
-    fn ship(self, partitions: usize) -> Vec<Vec<(K, V)>> {
-        bucket_by_key(self, partitions)
+    fn ship(&mut self, partitions: usize) -> Vec<Vec<(K, V)>> {
+        bucket_by_key(std::mem::take(self), partitions)
     }
 
     #[inline]
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn an_empty_table_allocates_nothing_and_ships_empty_buckets() {
-        let table: DenseTable<bool, u64> = DenseTable::new();
+        let mut table: DenseTable<bool, u64> = DenseTable::new();
         assert!(table.is_empty());
         assert_eq!(table.slots.capacity(), 0);
         let shipped = table.ship(3);

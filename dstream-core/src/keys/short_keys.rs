@@ -10,18 +10,14 @@
 //! where the key first occurred is cold by then). The keys are kept in a side vector, read
 //! only to return results. Entries are 24 bytes for `u64` values (100,000 words fit in
 //! 3 MiB, within this machine's L2 cache; the lookups are memory-bound, so entry size is
-//! speed). The generated code picks this table for `&str` keys and a [`Combiner`] for every
-//! other key type (see [`TableFor`]).
+//! speed). The generated code picks this table for `&str` keys and a
+//! [`Combiner`](crate::keys::combine::Combiner) for every other key type (see [`TableFor`]).
 
-use crate::keys::combine::{CombineTable, Combiner, TableSize};
-use crate::keys::dense_keys::{DenseKey, DenseTable};
-use rustc_hash::FxBuildHasher;
-use std::hash::BuildHasher;
+use crate::keys::combine::{CombineTable, TableSize};
+use crate::keys::encoding::{encode, encode_short_in, is_long, read_u32, slot_hash, INLINE_BYTES};
 use std::num::NonZeroU64;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Keys of at most this many bytes are encoded exactly in an entry.
-const INLINE_BYTES: usize = 15;
+pub use crate::keys::choose::{AnyKeyTable, SpecialKeyTable, TableFor};
 
 /// Slots when the first key arrives: small enough for tiny batches, large enough to skip the
 /// first few doublings.
@@ -137,14 +133,22 @@ impl<V> Slots<V> {
         }
     }
 
-    /// The occupied slots with their key indexes.
-    fn into_entries(self) -> Entries<V> {
-        self.slots.into_iter().zip(self.key_of_slot)
+    /// Empties slot `i`: its contents and key index, if it held any.
+    #[inline(always)]
+    fn take(&mut self, i: usize) -> Option<(Slot<V>, u32)> {
+        let slot = self.slots[i].take()?;
+        self.len -= 1;
+        Some((slot, self.key_of_slot[i]))
+    }
+
+    /// Empties every slot, keeping the memory (nothing to do once every slot was taken).
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.iter_mut().for_each(|slot| *slot = None);
+            self.len = 0;
+        }
     }
 }
-
-/// The slots of [`Slots::into_entries`], empty ones included.
-type Entries<V> = std::iter::Zip<std::vec::IntoIter<Option<Slot<V>>>, std::vec::IntoIter<u32>>;
 
 /// The `lo` a slot's hash was computed from: a long key's slot keeps where its copy starts in
 /// `lo`, but was hashed (by [`encode`]) with 0 there.
@@ -160,6 +164,10 @@ fn hashed_lo<V>(slot: &Slot<V>) -> u64 {
 /// full. Short and long keys live in separate slots: nearly every lookup in natural text is
 /// of a short key, and the short keys' slots alone are half the memory of all keys' slots,
 /// which keeps more of them in cache.
+///
+/// A table from a stage's pool (`TableHint`) gives its memory back to the pool when it is
+/// emptied and dropped, for the next batch's table: no allocator calls and no page faults
+/// in steady state.
 #[derive(Clone, Debug)]
 pub struct StrTable<'a, V> {
     /// Keys of up to [`INLINE_BYTES`], matched on their encoding.
@@ -169,12 +177,77 @@ pub struct StrTable<'a, V> {
     keys: Vec<&'a str>,
     /// Copies of the long keys, each as its length (4 bytes, little-endian) and its bytes.
     long_keys: Vec<u8>,
+    /// Where the table's memory goes when it is dropped (a pooled table).
+    recycle: Option<Recycle<V>>,
 }
 
 impl<V> Default for StrTable<'_, V> {
     fn default() -> Self {
-        StrTable { short: Slots::default(), long: Slots::default(), keys: Vec::new(), long_keys: Vec::new() }
+        StrTable {
+            short: Slots::default(),
+            long: Slots::default(),
+            keys: Vec::new(),
+            long_keys: Vec::new(),
+            recycle: None,
+        }
     }
+}
+
+impl<V> Drop for StrTable<'_, V> {
+    fn drop(&mut self) {
+        if let Some(recycle) = self.recycle.take() {
+            (recycle.0)(self.take_spare());
+        }
+    }
+}
+
+/// The memory of an emptied [`StrTable`], without its borrow of the batch: what a pool keeps
+/// between batches.
+#[derive(Debug)]
+pub(crate) struct StrSpare<V> {
+    short: Slots<V>,
+    long: Slots<V>,
+    keys: Vec<&'static str>,
+    long_keys: Vec<u8>,
+}
+
+impl<V> StrSpare<V> {
+    /// Slots of the short keys' part: the table's size.
+    pub(crate) fn short_slots(&self) -> usize {
+        self.short.slots.len()
+    }
+}
+
+/// Gives an emptied table's memory back to its pool.
+pub(crate) struct Recycle<V>(pub(crate) std::sync::Arc<dyn Fn(StrSpare<V>) + Send + Sync>);
+
+impl<V> Clone for Recycle<V> {
+    fn clone(&self) -> Self {
+        Recycle(std::sync::Arc::clone(&self.0))
+    }
+}
+
+impl<V> std::fmt::Debug for Recycle<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recycle")
+    }
+}
+
+/// The slots a table needs for `n` keys (none for 0).
+pub(crate) fn slots_for(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        capacity_for(n)
+    }
+}
+
+/// An empty `Vec` of `&'static str` in the memory of `keys`: the standard library collects a
+/// `Vec`'s `into_iter().map(..)` into the same allocation when the element layouts match
+/// (`keys_keep_their_memory_without_their_borrow` checks that it still does).
+fn unborrowed(mut keys: Vec<&str>) -> Vec<&'static str> {
+    keys.clear();
+    keys.into_iter().map(|_| "").collect()
 }
 
 impl<'a, V> StrTable<'a, V> {
@@ -192,7 +265,55 @@ impl<'a, V> StrTable<'a, V> {
         let keys = Vec::with_capacity(short + long);
         // Room for the copies, some 20 bytes each, so that they rarely reallocate.
         let long_keys = Vec::with_capacity(long * 24);
-        StrTable { short: Slots::with_capacity(short), long: Slots::with_capacity(long), keys, long_keys }
+        StrTable {
+            short: Slots::with_capacity(short),
+            long: Slots::with_capacity(long),
+            keys,
+            long_keys,
+            recycle: None,
+        }
+    }
+
+    /// A table in the memory of `spare` (emptied), with room for `size` keys, that gives its
+    /// memory to `recycle` when dropped.
+    pub(crate) fn from_spare(spare: Option<StrSpare<V>>, size: TableSize, recycle: Recycle<V>) -> Self {
+        let mut table = match spare {
+            Some(spare) => StrTable {
+                short: spare.short,
+                long: spare.long,
+                keys: spare.keys,
+                long_keys: spare.long_keys,
+                recycle: None,
+            },
+            None => StrTable::with_size(size),
+        };
+        if table.long.slots.is_empty() && size.apart > 0 {
+            table.long = Slots::with_capacity(size.apart);
+        }
+        table.keys.reserve(size.keys + size.apart);
+        table.recycle = Some(recycle);
+        table
+    }
+
+    /// The table's memory, emptied, without its borrow; the table is left empty and
+    /// unallocated.
+    fn take_spare(&mut self) -> StrSpare<V> {
+        self.short.clear();
+        self.long.clear();
+        let mut long_keys = std::mem::take(&mut self.long_keys);
+        long_keys.clear();
+        StrSpare {
+            short: std::mem::take(&mut self.short),
+            long: std::mem::take(&mut self.long),
+            keys: unborrowed(std::mem::take(&mut self.keys)),
+            long_keys,
+        }
+    }
+
+    /// Where the short keys' slots lie in memory (for tests of reuse).
+    #[cfg(test)]
+    pub(crate) fn short_slots_ptr(&self) -> *const () {
+        self.short.slots.as_ptr().cast()
     }
 
     /// The numbers of short keys and (apart) long keys: where the next batch's table starts
@@ -316,122 +437,13 @@ fn capacity_for(n: usize) -> usize {
     (n * 4 / 3 + 1).next_power_of_two().max(FIRST_CAPACITY)
 }
 
-/// A key as two words. Up to 15 bytes, exact: `lo` holds bytes 0..8 and `hi` bytes 8..15,
-/// little-endian and zero-padded, with the length plus one in `hi`'s top byte (so `"a"` and
-/// `"a\0"` differ, and `hi` is never zero). Longer keys: `lo` is 0 (a slot keeps the key's
-/// index there), `hi` a 56-bit hash of the whole key under a top byte of `0xFF`; a match of
-/// `hi` is confirmed against the key. Short keys load with one or two fixed-size reads.
-#[inline(always)]
-fn encode(b: &[u8]) -> (u64, NonZeroU64) {
-    let len = b.len();
-    let (lo, hi) = if len > INLINE_BYTES {
-        (0, (FxBuildHasher.hash_one(b) & (u64::MAX >> 8)) | LONG)
-    } else {
-        let (lo, rest) = if len > 8 {
-            // Bytes 8..len, from an 8-byte read that ends at the key's end.
-            (read_u64(&b[..8]), read_u64(&b[len - 8..]) >> (8 * (16 - len)))
-        } else {
-            (read_up_to_8(b), 0)
-        };
-        (lo, rest | ((len as u64 + 1) << 56))
-    };
-    (lo, NonZeroU64::new(hi).expect("the top byte is never zero"))
-}
-
-/// [`encode`] of a short `key`, reading the bytes from `home` when `key` lies in it with 16
-/// bytes of `home` from its start: two fixed 8-byte loads and masks, no branch on the key's
-/// length. `None` for a longer key or one elsewhere. Whether `key` lies in `home` is decided
-/// from addresses: if `key` starts within `home`, its bytes are `home`'s bytes there (two
-/// live borrows cannot overlap without being the same memory), so the result equals
-/// `encode(key)`.
-#[inline(always)]
-fn encode_short_in(home: &[u8], key: &[u8]) -> Option<(u64, NonZeroU64)> {
-    let len = key.len();
-    let offset = (key.as_ptr() as usize).wrapping_sub(home.as_ptr() as usize);
-    // One range check: a key outside `home` wraps `offset` far past its end.
-    match home.get(offset..offset.wrapping_add(16)) {
-        Some(window) if len <= INLINE_BYTES => {
-            let (lo_mask, hi_mask, tag) = WINDOW_MASKS[len & INLINE_BYTES];
-            let lo = read_u64(&window[..8]) & lo_mask;
-            let hi = (read_u64(&window[8..]) & hi_mask) | tag;
-            Some((lo, NonZeroU64::new(hi).expect("the top byte is never zero")))
-        }
-        _ => None,
-    }
-}
-
-/// A mask of the low `n` bytes of a `u64` (`n <= 8`): two shifts by `4n` (each below 64, so
-/// `n = 8` needs no special case).
-const fn low_bytes(n: usize) -> u64 {
-    let half = 4 * n as u32;
-    !((u64::MAX << half) << half)
-}
-
-/// For a short key of `len` bytes read from a 16-byte window: the masks of its bytes in the
-/// window's two words and the length tag of `hi`'s top byte ([`encode`]). One table load per
-/// key instead of computing them (`len & INLINE_BYTES` needs no bounds check).
-const WINDOW_MASKS: [(u64, u64, u64); INLINE_BYTES + 1] = {
-    let mut masks = [(0, 0, 0); INLINE_BYTES + 1];
-    let mut len = 0;
-    while len <= INLINE_BYTES {
-        let lo = if len < 8 { len } else { 8 };
-        let hi = len.saturating_sub(8);
-        masks[len] = (low_bytes(lo), low_bytes(hi), (len as u64 + 1) << 56);
-        len += 1;
-    }
-    masks
-};
-const _: () = assert!((INLINE_BYTES + 1).is_power_of_two(), "`len & INLINE_BYTES` is `len` for short keys");
-
-/// The top byte of a long key's `hi`.
-const LONG: u64 = 0xFF << 56;
-
-fn is_long(hi: NonZeroU64) -> bool {
-    hi.get() & LONG == LONG
-}
-
-/// Up to 8 bytes, little-endian and zero-padded, from one or two overlapping reads.
-#[inline(always)]
-fn read_up_to_8(b: &[u8]) -> u64 {
-    let len = b.len();
-    if len >= 4 {
-        // The overlap holds the same bytes in both reads, so `|` is exact.
-        let first = u64::from(read_u32(&b[..4]));
-        let last = u64::from(read_u32(&b[len - 4..]));
-        first | last << (8 * (len - 4))
-    } else if len > 0 {
-        let (a, m, z) = (u64::from(b[0]), u64::from(b[len / 2]), u64::from(b[len - 1]));
-        a | m << (8 * (len / 2)) | z << (8 * (len - 1))
-    } else {
-        0
-    }
-}
-
-#[inline(always)]
-fn read_u64(b: &[u8]) -> u64 {
-    u64::from_le_bytes(b.try_into().expect("8 bytes"))
-}
-
-#[inline(always)]
-fn read_u32(b: &[u8]) -> u32 {
-    u32::from_le_bytes(b.try_into().expect("4 bytes"))
-}
-
-/// A well-mixed hash of an encoded key: one folded 64×64→128-bit multiply (as wyhash and
-/// foldhash do), so the low bits that pick the slot depend on every input bit.
-#[inline(always)]
-fn slot_hash(lo: u64, hi: NonZeroU64) -> u64 {
-    const K1: u64 = 0x243F_6A88_85A3_08D3;
-    const K2: u64 = 0x1319_8A2E_0370_7344;
-    let product = u128::from(lo ^ K1) * u128::from(hi.get() ^ K2);
-    (product as u64) ^ (product >> 64) as u64
-}
-
-/// The (key, value) pairs of a [`StrTable`], in no particular order.
+/// The (key, value) pairs of a [`StrTable`], in no particular order. The slots are emptied as
+/// they are read, so that a pooled table goes back to its pool clean when the iterator is
+/// dropped (a table left half read is cleared then).
 pub struct IntoIter<'a, V> {
-    slots: std::iter::Chain<Entries<V>, Entries<V>>,
-    keys: Vec<&'a str>,
-    remaining: usize,
+    table: StrTable<'a, V>,
+    /// The next slot to read: the short keys' slots, then the long keys'.
+    at: usize,
 }
 
 impl<'a, V> Iterator for IntoIter<'a, V> {
@@ -439,17 +451,28 @@ impl<'a, V> Iterator for IntoIter<'a, V> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a str, V)> {
-        for (slot, key) in self.slots.by_ref() {
-            if let Some(slot) = slot {
-                self.remaining -= 1;
-                return Some((self.keys[key as usize], slot.value));
+        let table = &mut self.table;
+        let short = table.short.slots.len();
+        while self.at < short {
+            let i = self.at;
+            self.at += 1;
+            if let Some((slot, key)) = table.short.take(i) {
+                return Some((table.keys[key as usize], slot.value));
+            }
+        }
+        while self.at - short < table.long.slots.len() {
+            let i = self.at - short;
+            self.at += 1;
+            if let Some((slot, key)) = table.long.take(i) {
+                return Some((table.keys[key as usize], slot.value));
             }
         }
         None
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        let remaining = self.table.short.len + self.table.long.len;
+        (remaining, Some(remaining))
     }
 }
 
@@ -460,11 +483,7 @@ impl<'a, V> IntoIterator for StrTable<'a, V> {
     type IntoIter = IntoIter<'a, V>;
 
     fn into_iter(self) -> IntoIter<'a, V> {
-        IntoIter {
-            remaining: self.keys.len(),
-            slots: self.short.into_entries().chain(self.long.into_entries()),
-            keys: self.keys,
-        }
+        IntoIter { table: self, at: 0 }
     }
 }
 
@@ -502,7 +521,7 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
 
     /// Partitions by the encoding's hash (the same function in every map task): the high bits
     /// of the slot hash, which the slot index does not use.
-    fn ship(self, partitions: usize) -> Vec<Vec<ShippedKey<'a, V>>> {
+    fn ship(&mut self, partitions: usize) -> Vec<Vec<ShippedKey<'a, V>>> {
         if self.is_empty() {
             // A partition without records allocates nothing.
             return (0..partitions).map(|_| Vec::new()).collect();
@@ -510,10 +529,22 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
         let mut out: Vec<Vec<ShippedKey<'a, V>>> =
             (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-        ship_slots(self.short, false, &self.keys, &mut out);
+        ship_slots(&mut self.short, false, &self.keys, &mut out);
         // A long key's `lo` points into this table's copies; the receiver makes its own.
-        ship_slots(self.long, true, &self.keys, &mut out);
+        ship_slots(&mut self.long, true, &self.keys, &mut out);
+        self.keys.clear();
+        self.long_keys.clear();
         out
+    }
+
+    fn reserve(&mut self, n: usize) {
+        if self.short.slots.is_empty() && n > 0 {
+            self.short = Slots::with_capacity(n);
+            if self.long.slots.is_empty() {
+                self.long = Slots::with_capacity(n / 4);
+            }
+            self.keys.reserve(n + n / 4);
+        }
     }
 
     #[inline(always)]
@@ -544,115 +575,42 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
     }
 }
 
-/// Cuts the occupied `slots` into `out`'s buckets by the high bits of their hash (the same
+/// Empties the occupied `slots` into `out`'s buckets by the high bits of their hash (the same
 /// function in every map task), with their keys from `keys`; `long`: the slots of long keys,
 /// which were hashed with `lo = 0`. One loop per kind of slot, with no `Chain` between them.
-fn ship_slots<'a, V>(slots: Slots<V>, long: bool, keys: &[&'a str], out: &mut [Vec<ShippedKey<'a, V>>]) {
+fn ship_slots<'a, V>(slots: &mut Slots<V>, long: bool, keys: &[&'a str], out: &mut [Vec<ShippedKey<'a, V>>]) {
     let partitions = out.len() as u128;
-    for (slot, key) in slots.into_entries() {
-        let Some(slot) = slot else { continue };
+    for i in 0..slots.slots.len() {
+        let Some((slot, key)) = slots.take(i) else { continue };
         let (lo, hi, value) = (if long { 0 } else { slot.lo }, slot.hi, slot.value);
         let part = ((u128::from(slot_hash(lo, hi)) * partitions) >> 64) as usize;
         out[part].push(ShippedKey { lo, hi, key: keys[key as usize], value });
     }
 }
 
-/// Picks the combining table for a key type in generated code, by method resolution on
-/// `(&&TableFor::of(&key)).new_table()`: the impls for `&TableFor<&str>` and for
-/// `&TableFor<K: DenseKey>` ([`SpecialKeyTable`]) match the receiver without auto-deref and win
-/// for text keys ([`StrTable`]) and keys with few values ([`DenseTable`]); every other key type
-/// reaches the impl for `TableFor<K>` after one deref and gets a [`Combiner`] ([`AnyKeyTable`]).
-/// Both traits must be in scope. Integer types do not implement [`DenseKey`]: an integer
-/// literal's type is still open when the table is picked (see [`crate::keys::dense_keys`]).
-pub struct TableFor<K>(std::marker::PhantomData<fn() -> K>);
-
-impl<K> TableFor<K> {
-    /// The chooser for the type of `key`.
-    #[inline(always)]
-    pub fn of(_key: &K) -> Self {
-        TableFor(std::marker::PhantomData)
-    }
-}
-
-/// Key types with a table of their own: `&str` ([`StrTable`]) and [`DenseKey`] types
-/// ([`DenseTable`]). One trait for both, so that a key whose type is an error (in a program
-/// that does not compile) matches one trait, not two, and adds no error of its own.
-pub trait SpecialKeyTable {
-    /// The table for values of type `V`.
-    type Table<V>;
-    /// A new, empty table with room for the keys of a table of `size`.
-    fn new_table<V>(&self, size: TableSize) -> Self::Table<V>;
-}
-
-impl<'a> SpecialKeyTable for &TableFor<&'a str> {
-    type Table<V> = StrTable<'a, V>;
-
-    #[inline(always)]
-    fn new_table<V>(&self, size: TableSize) -> StrTable<'a, V> {
-        StrTable::with_size(size)
-    }
-}
-
-impl<K: DenseKey> SpecialKeyTable for &TableFor<K> {
-    type Table<V> = DenseTable<K, V>;
-
-    /// The table has a slot for every value of `K` from its first key on.
-    #[inline(always)]
-    fn new_table<V>(&self, _size: TableSize) -> DenseTable<K, V> {
-        DenseTable::new()
-    }
-}
-
-/// Any other key type: a [`Combiner`].
-pub trait AnyKeyTable<K> {
-    /// A new, empty table with room for the keys of a table of `size`.
-    fn new_table<V>(&self, size: TableSize) -> Combiner<K, V>;
-}
-
-impl<K: std::hash::Hash + Eq> AnyKeyTable<K> for TableFor<K> {
-    #[inline(always)]
-    fn new_table<V>(&self, size: TableSize) -> Combiner<K, V> {
-        Combiner::with_capacity(size.keys + size.apart)
-    }
-}
-
-/// How big a keyed stage's map-side tables were in the previous batch ([`TableSize`]), so that
-/// the next batch's tables start at that size instead of growing from empty (each doubling
-/// moves every entry and allocates). Capped by the records of the current batch, so a trickle
-/// after a flood does not allocate a large table.
-#[derive(Debug, Default)]
-pub struct TableHint {
-    keys: AtomicUsize,
-    apart: AtomicUsize,
-}
-
-impl TableHint {
-    /// The size to make a table with in the current batch.
-    pub fn capacity(&self, exec: &crate::exec::Executor) -> TableSize {
-        let records = exec.batch_records();
-        TableSize {
-            keys: self.keys.load(Ordering::Relaxed).min(records),
-            apart: self.apart.load(Ordering::Relaxed).min(records),
-        }
-    }
-
-    /// Notes the sizes of this batch's map-side tables (the largest of each part).
-    pub fn remember<K, V, T: CombineTable<K, V>>(&self, tables: &[T]) {
-        let sizes = tables.iter().map(CombineTable::size);
-        let largest = sizes.fold(TableSize::default(), |a, b| TableSize {
-            keys: a.keys.max(b.keys),
-            apart: a.apart.max(b.apart),
-        });
-        self.keys.store(largest.keys, Ordering::Relaxed);
-        self.apart.store(largest.apart, Ordering::Relaxed);
-    }
-}
+pub use super::pool::TableHint;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::combine::Combiner;
+    use crate::keys::dense_keys::DenseTable;
+    use crate::keys::encoding::low_bytes;
     use proptest::prelude::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn keys_keep_their_memory_without_their_borrow() {
+        let text = String::from("a b c");
+        let mut keys: Vec<&str> = Vec::with_capacity(100);
+        keys.extend(text.split(' '));
+        let memory = keys.as_ptr().cast::<()>();
+        let kept = unborrowed(keys);
+        drop(text);
+        assert!(kept.is_empty());
+        assert_eq!(kept.capacity(), 100);
+        assert_eq!(kept.as_ptr().cast::<()>(), memory, "the same allocation");
+    }
 
     #[test]
     fn low_bytes_masks_exactly_n_bytes() {
@@ -748,9 +706,12 @@ mod tests {
                 *expected.entry(w.as_str()).or_insert(0) += i as u64;
             }
             let mut reduced: Vec<StrTable<'_, u64>> = (0..partitions).map(|_| StrTable::with_capacity(0)).collect();
-            for table in tables {
+            for mut table in tables {
                 let buckets = table.ship(partitions);
                 prop_assert_eq!(buckets.len(), partitions);
+                prop_assert!(table.is_empty(), "shipping empties the table");
+                let emptied: Vec<(&str, u64)> = table.into_iter().collect();
+                prop_assert!(emptied.is_empty());
                 for (to, bucket) in reduced.iter_mut().zip(buckets) {
                     for item in bucket {
                         to.receive(item, |a, b| a + b);

@@ -7,6 +7,7 @@ pub(crate) mod spares;
 pub mod words;
 
 use spares::Spares;
+pub use spares::TextPool;
 use std::sync::Arc;
 
 /// Lines received together by a text receiver: one buffer and where each line ends. Every

@@ -60,6 +60,38 @@ impl Spares {
     }
 }
 
+/// Text buffers that come back when the blocks made from them are dropped: what a source of
+/// your own uses to build each batch's [`TextBlock`] in memory already mapped, as the socket
+/// receiver does (fresh memory costs a page fault per 4 KiB on first write, about as much as
+/// copying the text). Clones share the pool; it keeps at most two spare buffers.
+///
+/// ```
+/// use dstream_core::text::TextPool;
+/// let pool = TextPool::new();
+/// let mut batch = pool.block(64, 2);
+/// batch.push_text("to be\nor not\n");
+/// let memory = batch.lines().next().map(str::as_ptr);
+/// drop(batch); // as the job drops a batch it has processed
+/// let mut next = pool.block(64, 2);
+/// next.push_text("to be\n");
+/// assert_eq!(next.lines().next().map(str::as_ptr), memory, "the same buffer again");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct TextPool(Arc<Spares>);
+
+impl TextPool {
+    /// An empty pool.
+    pub fn new() -> TextPool {
+        TextPool::default()
+    }
+
+    /// An empty block with room for about `text_bytes` of text in `lines` lines, reusing a
+    /// dropped block's buffers when one fits; it returns to this pool when dropped.
+    pub fn block(&self, text_bytes: usize, lines: usize) -> TextBlock {
+        Spares::block(&self.0, text_bytes, lines)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,14 +18,24 @@ use syn::Ident;
 /// keys or for keys with few values (`DenseKey`), or the generic `Combiner`. The key's type
 /// is known by then, so the choice is made where the program compiles, at no cost per record
 /// but one predictable branch. The table starts at the size `hint` remembers from the previous
-/// batch (see `TableHint`).
-pub fn keyed_table(dp: &TokenStream, span: Span, sink: &Ident, key: &Ident, hint: &Ident) -> TokenStream {
+/// batch, in the memory of an earlier batch's table where the table's type allows (`Reuse`,
+/// picked the same way from an empty table of the chosen type, which allocates nothing, and
+/// the record's `value`, whose type is known here; see `TableHint`).
+pub fn keyed_table(
+    dp: &TokenStream,
+    span: Span,
+    sink: &Ident,
+    key: &Ident,
+    value: &TokenStream,
+    hint: &Ident,
+) -> TokenStream {
     let exec = respan_ident(&mixed("__exec"), span);
     quote_spanned!(span=>
         #sink.get_or_insert_with(|| {
             #[allow(unused_imports)]
-            use #dp::{AnyKeyTable as _, SpecialKeyTable as _};
-            (&&#dp::TableFor::of(&#key)).new_table(#hint.capacity(#exec))
+            use #dp::{AnyKeyTable as _, FreshTable as _, PooledTable as _, SpecialKeyTable as _};
+            let empty = (&&#dp::TableFor::of(&#key)).new_table(#dp::TableSize::default());
+            (&&#dp::Reuse::of(&empty, &#value)).reuse(&#hint, #exec)
         })
     )
 }

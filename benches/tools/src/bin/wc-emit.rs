@@ -6,8 +6,14 @@
 //! SWAR split; `limit-sse2`: that split with the masks made by SSE2 compares, as dstream's
 //! scan makes them). All print the same digest when they did the same work, the wall time and
 //! the CPU time of all the process's threads over the timed part, and for dstream the time
-//! of each stage and exchange summed over the batches (`--build lines`: the batch built one
-//! `push_line` per line instead of with `push_text`).
+//! of each stage and exchange summed over the batches.
+//!
+//! dstream's batches are built inside the timing, by the source at each cut, as a socket
+//! receiver builds them: `--build text` (the default) appends the lines with `push_text` to a
+//! block from a [`TextPool`], so that each batch reuses the memory of the one the job
+//! dropped (the receiver's spares); `--build lines` the same one `push_line` per line;
+//! `--build fresh` every batch built before the first runs, each in fresh memory (how this
+//! tool measured before 2026-12-05 05:00: a page fault per 4 KiB of every batch).
 //!
 //! ```text
 //! valgrind --tool=callgrind --dump-instr=no wc-emit --engine dstream --mb 10 --batches 2
@@ -16,8 +22,10 @@
 
 use dstream::prelude::*;
 use dstream::source::queue::QueueSource;
+use dstream::source::{Source, SourceContext};
 use dstream::testing::Harness;
-use dstream::text::TextBatch;
+use dstream::text::{TextBatch, TextPool};
+use dstream::time::Time;
 use dstream_bench::args::Args;
 use dstream_bench::lines::Pool;
 use dstream_bench::table::{count_on, count_text, count_text_sse2, count_text_swar};
@@ -25,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines]";
+    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines|fresh]";
 
 /// What the output saw: pairs, words, and a sum over the pairs that depends on which word got
 /// which count.
@@ -54,20 +62,23 @@ fn main() {
     let batches: usize = args.get("batches", 2);
     let partitions: usize = args.get("partitions", 1);
     let engine = args.opt("engine").unwrap_or("dstream").to_string();
-    let per_line = match args.opt("build").unwrap_or("text") {
-        "text" => false,
-        "lines" => true,
-        other => args.fail(&format!("--build {other:?}: text or lines")),
+    let build = match args.opt("build").unwrap_or("text") {
+        "text" => Build::Text,
+        "lines" => Build::Lines,
+        "fresh" => Build::Fresh,
+        other => args.fail(&format!("--build {other:?}: text, lines or fresh")),
     };
     // Lines of 10 words of 2 to 9 letters: about 65 bytes each.
     let lines = ((mb * 1e6) / 65.0) as usize;
     let pool = Pool::generate(lines.max(1), 10, args.get("vocab", 100_000), 1.0, 42);
     let text = std::str::from_utf8(pool.text()).expect("generated lines are ASCII");
+    // dstream's source keeps its own copy (made before the timing, as the limit's text is).
+    let shared: Arc<str> = Arc::from(text);
     let started = Instant::now();
     let cpu_start = cpu_time();
     let mut phases = String::new();
-    // When the dstream batches are built (the limit reads the text as it is).
-    let mut built = started;
+    // Time spent building dstream's batches (the limit reads the text as it is).
+    let mut build_time = Duration::ZERO;
     let digest = match engine.as_str() {
         "limit" | "limit-swar" | "limit-sse2" => {
             let mut total = Digest::default();
@@ -86,23 +97,22 @@ fn main() {
         "dstream" => {
             let seen = Arc::new(Mutex::new(Digest::default()));
             let out = Arc::clone(&seen);
-            let queued: Vec<TextBatch> = (0..batches)
-                .map(|_| {
-                    // As a receiver adds the whole lines of a read.
-                    let mut b = TextBatch::new();
-                    if per_line {
-                        for line in text.lines() {
-                            b.push_line(line);
-                        }
-                    } else {
-                        b.push_text(text);
-                    }
-                    b
-                })
-                .collect();
-            built = Instant::now();
+            let building = Arc::new(Mutex::new(Duration::ZERO));
+            let source = Rebuilt {
+                text: shared,
+                batches,
+                lines: build == Build::Lines,
+                pool: TextPool::new(),
+                building: Arc::clone(&building),
+            };
+            let queued: Vec<TextBatch> = match build {
+                Build::Fresh => (0..batches).map(|_| source.build(TextBatch::new())).collect(),
+                Build::Text | Build::Lines => Vec::new(),
+            };
+            build_time = started.elapsed();
+            let source = if build == Build::Fresh { Rebuilt { batches: 0, ..source } } else { source };
             let job = stream! {
-                source(QueueSource::text(queued))
+                source(Either { queued: QueueSource::text(queued), rebuilt: source })
                     |> flat_map(split)
                     |> map(|w| (w, 1u64))
                     |> reduce_by_key(+) every 1s
@@ -116,6 +126,12 @@ fn main() {
             let mut harness = Harness::new(job).with_parallelism(partitions);
             harness.run_batches(batches).expect("the batches run");
             phases = phase_times(&harness);
+            // The cuts' building time, as its own phase (it is inside the batches' wall time).
+            let cuts = *building.lock().expect("no panics under the lock");
+            build_time += cuts;
+            if build != Build::Fresh {
+                phases = format!("; cuts building {:.1}ms{phases}", cuts.as_secs_f64() * 1e3);
+            }
             let d = *seen.lock().expect("no panics under the lock");
             d
         }
@@ -128,7 +144,7 @@ fn main() {
         pool.text().len() as f64 / 1e6,
         wall,
         cpu,
-        built - started,
+        build_time,
         digest.pairs,
         digest.words,
         digest.mix
@@ -138,11 +154,78 @@ fn main() {
         "engine={engine} partitions={partitions} batches={batches} wall_ms={:.3} cpu_ms={:.3} build_ms={:.3} pairs={} words={} digest={:016x}",
         wall.as_secs_f64() * 1e3,
         cpu.as_secs_f64() * 1e3,
-        (built - started).as_secs_f64() * 1e3,
+        build_time.as_secs_f64() * 1e3,
         digest.pairs,
         digest.words,
         digest.mix
     );
+}
+
+/// How dstream's batches are built (`--build`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Build {
+    /// At each cut, `push_text` into a block from a [`TextPool`] (memory reused).
+    Text,
+    /// At each cut, one `push_line` per line into a block from the pool.
+    Lines,
+    /// All before the first batch, each in fresh memory (`push_text`).
+    Fresh,
+}
+
+/// A source that builds each of `batches` batches from `text` when it is cut, in a block of
+/// its `pool`, as a socket receiver fills a block from its spares; the time spent building
+/// is added to `building`.
+struct Rebuilt {
+    text: Arc<str>,
+    batches: usize,
+    lines: bool,
+    pool: TextPool,
+    building: Arc<Mutex<Duration>>,
+}
+
+impl Rebuilt {
+    /// Fills `block` with the lines of the text (as a receiver adds the whole lines of a read)
+    /// and returns it.
+    fn build(&self, mut block: TextBatch) -> TextBatch {
+        if self.lines {
+            for line in self.text.lines() {
+                block.push_line(line);
+            }
+        } else {
+            block.push_text(&self.text);
+        }
+        block
+    }
+}
+
+/// The queued batches (`--build fresh`), then the rebuilt ones: one source either way, so
+/// that the job is the same program.
+struct Either {
+    queued: QueueSource<TextBatch>,
+    rebuilt: Rebuilt,
+}
+
+impl Source for Either {
+    type Batch = TextBatch;
+
+    fn start(&mut self, ctx: &SourceContext) -> dstream::error::Result<()> {
+        self.queued.start(ctx)
+    }
+
+    fn cut(&mut self, time: Time) -> TextBatch {
+        let queued = self.queued.cut(time);
+        let r = &mut self.rebuilt;
+        if !queued.is_empty() || r.batches == 0 {
+            return queued;
+        }
+        r.batches -= 1;
+        let started = Instant::now();
+        let batch = r.build(r.pool.block(r.text.len(), r.text.len() / 64));
+        *r.building.lock().expect("no panics under the lock") += started.elapsed();
+        batch
+    }
+
+    fn stop_receiving(&mut self) {}
 }
 
 /// CPU time (user and system) of the process so far, threads that ended included (the

@@ -2,7 +2,7 @@
 //! [`IncrementalWindow`]'s keys and values through their `Checkpointable::part`, the stores
 //! around them as their serde derives have them.
 
-use super::{IncrementalWindow, WindowBuffer, WindowTable};
+use super::{BatchTable, IncrementalWindow, WindowBuffer, WindowTable};
 use crate::error::Result;
 use crate::keys::combine::Combiner;
 use crate::persist::checkpoint::OperatorState;
@@ -84,8 +84,8 @@ fn save_incremental<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
     (k, v): (CK, CV),
 ) -> Result<OperatorState> {
     let encode = |out: &mut Vec<u8>| {
-        encode_batches(window.length, &window.batches, out, |combiner, out| {
-            parts::encode_pairs(combiner.iter(), (k, v), out)
+        encode_batches(window.length, &window.batches, out, |table, out| {
+            parts::encode_pairs(table.0.iter().map(|(key, value)| (key, value)), (k, v), out)
         })?;
         parts::encode_len(window.current.len(), out)?;
         for table in &window.current {
@@ -101,6 +101,13 @@ fn restore_incremental<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
     saved: &OperatorState,
 ) -> Result<IncrementalWindow<K, V>> {
     let (length, batches, current, last_emit) = parts::restore_with(incremental_seed(k, v), saved)?;
+    // Each batch's tables were saved as maps (a `Combiner`'s form); the window keeps them as lists.
+    let batches = batches
+        .into_iter()
+        .map(|(time, tables)| {
+            (time, tables.into_iter().map(|c| BatchTable(c.into_iter().collect())).collect())
+        })
+        .collect();
     Ok(IncrementalWindow { length, batches, current, last_emit })
 }
 

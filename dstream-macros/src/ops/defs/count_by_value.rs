@@ -25,7 +25,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let n = respan(&cg.partitions_arg(partitions), span);
     let hint = cg.table_hint();
     let key = cg.var("key");
-    let table = keyed_table(dp, span, sink, &key, &hint);
+    let table = keyed_table(dp, span, sink, &key, &quote::quote!(1u64), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     let checked = checked_key(dp, last, span);
     EndCode {

@@ -27,7 +27,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
     let hint = cg.table_hint();
-    let table = keyed_table(dp, span, sink, &k, &hint);
+    let table = keyed_table(dp, span, sink, &k, &quote::quote!(#v), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     let checked = checked_key(dp, &k, span);
     EndCode {
