@@ -47,6 +47,12 @@
 //! without a copy however late the cut; before that, lines go to the last block until it
 //! holds 32 MiB, which bounds the copy. A batch of several blocks is their concatenation.
 //!
+//! A job whose first stage runs on pieces ([`Source::take_piece`], `docs/operating.md`)
+//! makes the receiver also close a block every [`SocketConfig::piece_bytes`], and takes each
+//! closed block of the batch before the cut, by the cut's own rule (all its lines stamped at
+//! or before the batch time): the cut then hands over the rest. A piece's bytes count in the
+//! buffer's bound until the cut.
+//!
 //! A block's memory goes back to the receiver when the job drops the batch (at most two
 //! spare buffers are kept), and a new block is sized from the last one: at a few hundred MB
 //! per 1 s batch, fresh memory cost a page fault per 4 KiB to fill and an unmap to free,
