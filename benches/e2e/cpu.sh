@@ -34,7 +34,7 @@ case "$ENGINE" in
            --max-buffered-mb 2048 2> "$OUT/engine.log" & ;;
   dstream|dstream-p1|dstream-whole)
     parts=$([[ $ENGINE == dstream-p1 ]] && echo 1 || nproc)
-    piece_kb=$([[ $ENGINE == dstream-whole ]] && echo 0 || echo 2048)
+    piece_kb=$([[ $ENGINE == dstream-whole ]] && echo 0 || echo 8192)
     "$BIN/wc-dstream" --port "$PORT" --batch-ms "$B" --out "$OUT" --seconds $((SECONDS_STEP + 30)) \
       --partitions "$parts" --max-buffered-mb 2048 --piece-kb "$piece_kb" 2> "$OUT/engine.log" & ;;
   *) echo "unknown engine $ENGINE" >&2; kill "$LG"; exit 2 ;;

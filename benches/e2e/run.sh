@@ -94,7 +94,7 @@ for b in $INTERVALS; do
       limit) "$BIN/wc-limit" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
       dstream|dstream-p1|dstream-whole)
         partitions=$([[ $engine == dstream-p1 ]] && echo 1 || nproc)
-        piece_kb=$([[ $engine == dstream-whole ]] && echo 0 || echo 2048)
+        piece_kb=$([[ $engine == dstream-whole ]] && echo 0 || echo "${PIECE_KB:-8192}")
         "$BIN/wc-dstream" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" \
           --partitions "$partitions" --max-buffered-mb 2048 --piece-kb "$piece_kb" 2> "$run/engine.log" & ;;
       spark) SPARK_HOME="$SPARK_HOME" SPARK_LOCAL_IP=127.0.0.1 "$SPARK_HOME/bin/spark-submit" --master 'local[2]' \

@@ -27,7 +27,7 @@ use crate::time::{Duration, Time};
 use std::cell::{Cell, OnceCell};
 
 /// Most pieces a batch keeps (the cut takes whatever arrives after them): with the socket
-/// source's 2 MiB pieces, 2 GiB per batch.
+/// source's smallest pieces (2 MiB), 2 GiB per batch.
 const MAX_PIECES: usize = 1024;
 
 /// The pieces of one batch, and its rest, kept until the batch ends: a cell each, set once,

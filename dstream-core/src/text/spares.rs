@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// At most this many spare buffers are kept: the batch being processed comes back while the
 /// receiver fills the next; one more covers a job that lags by a batch. A batch taken in
-/// pieces is many blocks (2 MiB each by default: 128 fill the socket's default 256 MiB
+/// pieces is many blocks (2-8 MiB each: 128 of 2 MiB fill the socket's default 256 MiB
 /// buffer), all dropped together when it ends.
 const MAX_SPARES: usize = 160;
 

@@ -48,7 +48,7 @@
 //! holds 32 MiB, which bounds the copy. A batch of several blocks is their concatenation.
 //!
 //! A job whose first stage runs on pieces ([`Source::take_piece`], `docs/operating.md`)
-//! makes the receiver also close a block every [`SocketConfig::piece_bytes`], and takes each
+//! makes the receiver also close a block at a piece's size ([`SocketConfig::piece_bytes`]), and takes each
 //! closed block of the batch before the cut, by the cut's own rule (all its lines stamped at
 //! or before the batch time): the cut then hands over the rest. A piece's bytes count in the
 //! buffer's bound until the cut.
@@ -186,10 +186,22 @@ use std::time::Duration;
 /// in the buffer, or for the next connection attempt.
 const POLL: Duration = Duration::from_millis(50);
 
-/// The default of [`SocketConfig::piece_bytes`]: a cut has at most about 2 MiB left to read
-/// however long the interval, and a piece's fixed cost (a stage on the executor's pool, tens
-/// of µs) is small against its work (about 300 k words).
-const PIECE_BYTES: usize = 2 * 1024 * 1024;
+/// The default of [`SocketConfig::piece_bytes`], the largest piece: at B = 1 s and 50-60 M
+/// words/s 2 MiB pieces (a stage on the executor's pool each, about 200 a second) fell
+/// behind where 8 MiB ones kept up with an end-to-end p90 under B + 20 ms.
+const PIECE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The smallest piece, and the piece size per ms of batch interval between it and the
+/// largest: 2 MiB at B = 100 ms (8 MiB left for the cut was 70 ms more at 40 M words/s),
+/// 8 MiB from B = 1 s.
+const MIN_PIECE_BYTES: usize = 2 * 1024 * 1024;
+const PIECE_BYTES_PER_MS: usize = PIECE_BYTES.div_ceil(1000);
+
+/// The piece size for a batch interval of `every_ms` (0 while unknown), at most `largest`.
+fn piece_size(largest: usize, every_ms: u64) -> usize {
+    let smallest = largest.min(MIN_PIECE_BYTES);
+    (every_ms as usize).saturating_mul(PIECE_BYTES_PER_MS).clamp(smallest, largest)
+}
 
 /// Positions of this many checkpoints (the newest and the four before it) are kept before
 /// write-ahead-log segments are trimmed: see "Trimming" in the module documentation.
@@ -246,10 +258,12 @@ pub struct SocketConfig {
     /// [module documentation](self).
     pub write_ahead_log: Option<PathBuf>,
     /// Once a job whose first stage runs on pieces of its batches asks for them
-    /// ([`Source::take_piece`]), the receiver closes a block when it holds this many bytes
-    /// (default 2 MiB), and the job runs its first stage on each closed block while the
-    /// batch's interval fills, so that little is left for the cut: at 40 M words/s (about
-    /// 300 MB/s) a piece every 7 ms. 0: no pieces; every batch is taken whole at its cut.
+    /// ([`Source::take_piece`]), the receiver closes a block when it holds a piece, and the
+    /// job runs its first stage on each closed block while the batch's interval fills, so
+    /// that little is left for the cut. This is the largest piece (default 8 MiB); a piece is
+    /// about 8 KiB per ms of batch interval between 2 MiB (at most this) and this: 2 MiB at
+    /// B = 100 ms, 8 MiB from B = 1 s (at 40 M words/s, about 300 MB/s, a piece every 7 or
+    /// 28 ms). 0: no pieces; every batch is taken whole at its cut.
     pub piece_bytes: usize,
 }
 
@@ -486,8 +500,8 @@ impl Source for SocketSource {
         self.hand_over()
     }
 
-    /// A closed block of the batch at `time` (the receiver closes blocks at
-    /// [`SocketConfig::piece_bytes`] once asked for pieces), all of whose lines the cut at `time` would take. Its bytes still count
+    /// A closed block of the batch at `time` (the receiver closes blocks at a piece's size,
+    /// see [`SocketConfig::piece_bytes`], once asked for pieces), all of whose lines the cut at `time` would take. Its bytes still count
     /// in [`SocketConfig::max_buffered_bytes`] until the cut, so the bound and the flow
     /// control are the same as without pieces; with a write-ahead log, the cut's selection
     /// covers the pieces too.
@@ -497,7 +511,7 @@ impl Source for SocketSource {
         }
         let buffer = self.buffer.as_ref().filter(|_| self.config.piece_bytes > 0)?;
         let mut state = buffer.lock();
-        state.piece_bytes = self.config.piece_bytes;
+        state.piece_bytes = piece_size(self.config.piece_bytes, state.grid.map_or(0, |g| g.every_ms));
         let (piece, seq) = state.take_piece(time)?;
         drop(state);
         self.batch_after.get_or_insert(self.handed_over);

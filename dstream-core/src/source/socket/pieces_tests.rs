@@ -116,3 +116,15 @@ fn no_pieces_when_they_are_off_or_after_the_stop() {
     assert_eq!(f.cut(u64::MAX / 2), ["0aaaa", "1aaaa", "2aaaa"]);
     assert_eq!(f.metrics.snapshot().pieces, 0);
 }
+
+#[test]
+fn pieces_grow_with_the_batch_interval_between_bounds() {
+    use super::{piece_size, MIN_PIECE_BYTES, PIECE_BYTES};
+    assert_eq!(piece_size(PIECE_BYTES, 0), MIN_PIECE_BYTES, "interval not known yet");
+    assert_eq!(piece_size(PIECE_BYTES, 10), MIN_PIECE_BYTES);
+    assert_eq!(piece_size(PIECE_BYTES, 100), MIN_PIECE_BYTES);
+    assert_eq!(piece_size(PIECE_BYTES, 500), 500 * PIECE_BYTES.div_ceil(1000));
+    assert_eq!(piece_size(PIECE_BYTES, 1000), PIECE_BYTES);
+    assert_eq!(piece_size(PIECE_BYTES, 60_000), PIECE_BYTES);
+    assert_eq!(piece_size(48, 1000), 48, "a small setting is the piece");
+}
