@@ -3,7 +3,8 @@
 # with the machine's load than wall-clock processing times do. Runs loadgen at RATE for
 # SECONDS and the engine (limit, dstream, dstream-p1) at B = BATCH_MS, samples every
 # thread's CPU time and minor page faults (/proc/PID/task/*/stat) over the middle of the
-# step, and prints them with the words the engine processed meanwhile.
+# step, and prints them with the words the engine processed meanwhile. dstream-whole is
+# dstream without pieces (its first stage at the cut).
 #
 #   benches/e2e/cpu.sh dstream 20M            # B = 1 s, 12 s step
 #   BIN=/tmp/old BATCH_MS=100 benches/e2e/cpu.sh limit 40M 12
@@ -31,10 +32,11 @@ until grep -q listening "$OUT/loadgen.log" 2>/dev/null; do sleep 0.1; done
 case "$ENGINE" in
   limit) "$BIN/wc-limit" --port "$PORT" --batch-ms "$B" --out "$OUT" --seconds $((SECONDS_STEP + 30)) \
            --max-buffered-mb 2048 2> "$OUT/engine.log" & ;;
-  dstream|dstream-p1)
+  dstream|dstream-p1|dstream-whole)
     parts=$([[ $ENGINE == dstream-p1 ]] && echo 1 || nproc)
+    piece_kb=$([[ $ENGINE == dstream-whole ]] && echo 0 || echo 8192)
     "$BIN/wc-dstream" --port "$PORT" --batch-ms "$B" --out "$OUT" --seconds $((SECONDS_STEP + 30)) \
-      --partitions "$parts" --max-buffered-mb 2048 2> "$OUT/engine.log" & ;;
+      --partitions "$parts" --max-buffered-mb 2048 --piece-kb "$piece_kb" 2> "$OUT/engine.log" & ;;
   *) echo "unknown engine $ENGINE" >&2; kill "$LG"; exit 2 ;;
 esac
 EN=$!

@@ -15,7 +15,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
-# dstream: on all cores (its default); dstream-p1: on one partition.
+# dstream: on all cores (its default); dstream-p1: on one partition; dstream-whole: on all
+# cores without pieces (its first stage at the cut, on the whole batch).
 ENGINES="${ENGINES:-limit dstream dstream-p1 spark}"
 INTERVALS="${INTERVALS:-1000 100 10}"
 SPARK_PEER="${SPARK_PEER:-${TMPDIR:-/tmp}/spark-peer}"
@@ -91,10 +92,11 @@ for b in $INTERVALS; do
     limit=$(( ${total%.*} + 120 ))
     case "$engine" in
       limit) "$BIN/wc-limit" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
-      dstream|dstream-p1)
+      dstream|dstream-p1|dstream-whole)
         partitions=$([[ $engine == dstream-p1 ]] && echo 1 || nproc)
+        piece_kb=$([[ $engine == dstream-whole ]] && echo 0 || echo "${PIECE_KB:-8192}")
         "$BIN/wc-dstream" --port "$port" --batch-ms "$b" --out "$run" --seconds "$limit" \
-          --partitions "$partitions" --max-buffered-mb 2048 2> "$run/engine.log" & ;;
+          --partitions "$partitions" --max-buffered-mb 2048 --piece-kb "$piece_kb" 2> "$run/engine.log" & ;;
       spark) SPARK_HOME="$SPARK_HOME" SPARK_LOCAL_IP=127.0.0.1 "$SPARK_HOME/bin/spark-submit" --master 'local[2]' \
                --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" --class sparkpeer.BenchDStream \
                "$SPARK_PEER/scala/build/sparkpeer.jar" "$port" "$b" "$run" "$limit" 'local[2]' > "$run/engine.log" 2>&1 & ;;

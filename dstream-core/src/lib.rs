@@ -65,6 +65,7 @@ pub mod __private {
     pub use crate::exec::exchange::Exchange;
     pub use crate::exec::partition::{partition_input, scatter_input, SourceBatch};
     pub use crate::exec::{Executor, SMALL_BATCH_RECORDS};
+    pub use crate::job::pieces;
     pub use crate::job::{BatchContext, Explain, Job};
     pub use crate::keys::combine::{CombineTable, Combiner, TableSize};
     pub use crate::keys::owned::own_partitions;

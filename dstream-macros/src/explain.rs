@@ -56,9 +56,11 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
     let kind = |id: NodeId| Some(graph.nodes[id].kind());
     let op = |id: NodeId| &graph.nodes[id].op;
     let mut stage_number = 0;
+    let pieced = plan.pieced_stage(graph);
     plan.steps
         .iter()
-        .map(|step| match step {
+        .enumerate()
+        .map(|(index, step)| match step {
             Step::SourceParts { source, .. } => (format!("source: {}", name(*source)), None),
             Step::Union { node, inputs } => {
                 let names: Vec<String> = inputs.iter().map(|&i| name(i)).collect();
@@ -117,7 +119,10 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                         ops.push(format!("(shared: computed once per batch, read by {readers} steps)"));
                     }
                 }
-                let label = format!("stage {stage_number}: {}", ops.join(" -> "));
+                let mut label = format!("stage {stage_number}: {}", ops.join(" -> "));
+                if pieced == Some(index) {
+                    label.push_str(" [runs on the batch's pieces while its interval fills]");
+                }
                 stage_number += 1;
                 (label, exchange)
             }
@@ -140,14 +145,14 @@ mod tests {
         assert_eq!(
             text(&plan, &graph),
             "batch interval: 1000 ms\nmode: fused\nsource: socket\n\
-             stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\n\
+             stage 0: socket -> flat_map -> map -> reduce_by_key (map side) [runs on the batch's pieces while its interval fills]\n\
              exchange: hash shuffle by key, combined map-side (reduce_by_key)\n\
              stage 1: reduce_by_key (reduce side) -> print\n"
         );
         assert_eq!(
             mermaid(&plan, &graph),
             "flowchart LR\n    step0[\"source: socket\"]\n    \
-             step1[\"stage 0: socket -> flat_map -> map -> reduce_by_key (map side)\"]\n    \
+             step1[\"stage 0: socket -> flat_map -> map -> reduce_by_key (map side) [runs on the batch's pieces while its interval fills]\"]\n    \
              step2[\"stage 1: reduce_by_key (reduce side) -> print\"]\n    \
              step0 --> step1\n    \
              step1 -->|\"hash shuffle by key, combined map-side (reduce_by_key)\"| step2\n"

@@ -3,7 +3,7 @@
 //! ending at a shuffle's map side, an output, or a materialised stream that several
 //! consumers share. Between stages sit exchanges (hash shuffle or gather) and unions.
 
-use crate::ir::{Graph, Mode, NodeId};
+use crate::ir::{Graph, Mode, NodeId, Op, Source};
 use crate::ops::Kind;
 use crate::slides::{RuntimeCheck, Slide};
 use std::collections::HashMap;
@@ -193,6 +193,35 @@ impl Planner<'_> {
     }
 }
 
+impl Plan {
+    /// The step of the stage that may run on pieces of its batch while the interval fills
+    /// (`job/pieces.rs` in the runtime), if the program has one: the first stage of a fused
+    /// program with one source, a socket, that this stage alone reads, made of stateless
+    /// record operators (`map`, `flat_map`, `filter`, `map_values`, `flat_map_values`) up to
+    /// `reduce_by_key`'s map side. Its records reach a table per partition whatever part of
+    /// the batch they come in, so running it on pieces changes nothing but when it runs.
+    /// Anything else (windows, state, joins or `transform` before the first exchange, other
+    /// sources) takes its batch whole at the cut.
+    pub fn pieced_stage(&self, graph: &Graph) -> Option<usize> {
+        let [Step::SourceParts { source, slot: 0 }, Step::Stage(stage), ..] = self.steps.as_slice() else {
+            return None;
+        };
+        let StageEnd::Exchange(end) = stage.end else { return None };
+        let socket = matches!(graph.nodes[*source].op, Op::Source(Source::Socket { .. }));
+        let narrow = stage.narrow.iter().all(|&id| matches!(graph.nodes[id].op, Op::Narrow(..)));
+        let combines = matches!(graph.nodes[end].op, Op::ReduceByKey(..));
+        let read_once = self.reads.get(source) == Some(&1);
+        (self.mode == Mode::Fused
+            && self.sources.len() == 1
+            && stage.input == *source
+            && socket
+            && narrow
+            && combines
+            && read_once)
+            .then_some(1)
+    }
+}
+
 impl Step {
     /// The node whose value this step makes, if any.
     pub fn produces(&self) -> Option<NodeId> {
@@ -246,6 +275,33 @@ mod tests {
                 Step::Stage(Stage { input: 3, narrow: vec![], end: StageEnd::Output(4) }),
             ]
         );
+    }
+
+    #[test]
+    fn only_a_socket_word_count_shape_runs_its_first_stage_on_pieces() {
+        let pieced = |tokens: TokenStream| {
+            let (graph, plan) = planned(tokens);
+            plan.pieced_stage(&graph)
+        };
+        let word_count = quote! {
+            socket("localhost", 9999) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
+        };
+        assert_eq!(pieced(word_count), Some(1));
+        let after_the_exchange = quote! {
+            socket("h", 1) |> filter(|l| !l.is_empty()) |> map(|l| (l, 1)) |> reduce_by_key(+) every 1s
+                |> update_state_by_key(|vs, s: Option<i32>| Some(s.unwrap_or(0) + vs.len() as i32)) |> print
+        };
+        assert_eq!(pieced(after_the_exchange), Some(1));
+        for whole in [
+            quote!(queue(x) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print),
+            quote!(socket("h", 1) |> map(|w| (w, 1)) |> group_by_key every 1s |> print),
+            quote!(socket("h", 1) |> print every 1s),
+            quote!(socket("h", 1) |> map(|w| (w, 1)) |> window(2s) |> reduce_by_key(+) every 1s |> print),
+            quote!(socket("h", 1) |> glom |> map(|w| (w.len(), 1)) |> reduce_by_key(+) every 1s |> print),
+            quote!(let s = socket("h", 1); s |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print; s |> print),
+        ] {
+            assert_eq!(pieced(whole.clone()), None, "{whole}");
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 mod checkpointing;
 mod context;
+mod cut;
 mod flow;
+pub mod pieces;
 mod program;
 
 pub use context::BatchContext;
@@ -18,8 +20,8 @@ use crate::time::clock::{Clock, SystemClock};
 use crate::time::{Duration, Time};
 use crate::ui::metrics::{Metrics, MetricsSnapshot};
 use checkpointing::Checkpointing;
-use program::{Compiled, Input, Program};
-use std::collections::BTreeMap;
+use cut::{CutPoint, Due, Reached};
+use program::{Compiled, Input, Program, Sources, Whole};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -80,6 +82,11 @@ impl Job {
         S: SourceSet,
         F: FnMut(&mut BatchContext<'_>, S::Batches) -> Result<()> + Send + 'static,
     {
+        let program = Compiled { sources: Sources::new(sources), runner: Whole(runner) };
+        Job::with_program(batch_interval, explain, Box::new(program))
+    }
+
+    fn with_program(batch_interval: Duration, explain: Explain, program: Box<dyn Program>) -> Job {
         let metrics = Metrics::new();
         Job {
             watch: monitor::Watch::new(batch_interval.as_millis(), metrics.clone()),
@@ -93,7 +100,7 @@ impl Job {
             checkpointing: None,
             cluster: None,
             start_checks: None,
-            program: Box::new(Compiled { sources, runner, told_undescribed: false }),
+            program,
             rate: RateControl::from_env(batch_interval.as_millis()),
         }
     }
@@ -221,7 +228,7 @@ impl Job {
     }
 
     /// Runs the batch at `time`, writing its outputs to `out`, and checkpoints after it when
-    /// one is due (or `force_checkpoint`). The one code path for production and the harness.
+    /// one is due (or `force_checkpoint`), without waiting: the harness's and a cluster's.
     pub(crate) fn run_batch(
         &mut self,
         time: Time,
@@ -229,10 +236,22 @@ impl Job {
         out: &mut dyn Write,
         force_checkpoint: bool,
     ) -> Result<()> {
+        self.run_batch_at(time, exec, out, Due::Now { force_checkpoint }).map(drop)
+    }
+
+    /// Runs the batch at `time` once `due` says its cut has come (a program that runs on
+    /// pieces absorbs them meanwhile), writing its outputs to `out`, and checkpoints after it
+    /// when one is due. The one code path for production and the harness. `None` if the job
+    /// stopped at once instead (an abort): the batch did not run.
+    pub(crate) fn run_batch_at(
+        &mut self,
+        time: Time,
+        exec: &Executor,
+        out: &mut dyn Write,
+        due: Due<'_>,
+    ) -> Result<Option<Reached>> {
         let recovered = self.checkpointing.as_mut().and_then(|c| c.recovered.take());
-        let due = self.checkpointing.as_ref().is_some_and(|c| {
-            force_checkpoint || (time.as_millis() - self.zero_time.as_millis()) % c.interval.as_millis() == 0
-        });
+        let checkpoints = self.checkpointing.as_ref().map(|c| (c.interval.as_millis(), self.zero_time));
         let replayed = self.checkpointing.as_mut().and_then(|c| {
             while c.replay.front().is_some_and(|e| e.time < time) {
                 c.replay.pop_front();
@@ -247,36 +266,32 @@ impl Job {
             (None, Some(log)) => Input::CutAndLog(log),
             (None, None) => Input::Cut,
         };
-        // On the wall clock a batch is due at its time (Spark's submission time); the harness's
-        // manual clock is not the wall's, so there it is due when it runs.
-        let submission_us = if self.watch.wall_clock { time.as_millis() * 1000 } else { monitor::now_us() };
-        let watched =
-            self.watch.collect.then(|| self.watch.monitor.batch_started(time.as_millis(), submission_us));
-        exec.begin_batch();
-        if watched.is_none() {
-            exec.stages.stop_timing();
-        }
         let mut ctx =
             BatchContext::new(time, self.zero_time, exec, out, &self.metrics, self.watch.monitor.job_name());
         // The starting point (see `checkpoint_start`) holds no state: operators keep their own.
         ctx.restore_from = recovered.as_ref().filter(|c| c.batch_time != c.zero_time);
-        ctx.save_into = due.then(BTreeMap::new);
         ctx.monitor = Some(&self.watch.monitor);
-        let ran = self.program.run_batch(&mut ctx, input);
+        let mut cut = CutPoint { due, time, exec, watch: &self.watch, checkpoints, reached: None };
+        let ran = self.program.run_batch(&mut ctx, input, &mut cut);
+        let reached = match cut.reached.take() {
+            Some(reached) if !reached.aborted => reached,
+            Some(aborted) => return Ok(Some(aborted)),
+            None => return ran.map(|()| None),
+        };
         let (restored, saved) = (std::mem::take(&mut ctx.restored), ctx.save_into.take());
         let record = std::mem::take(&mut ctx.record);
         drop(ctx);
-        if let Some(started) = watched {
+        if let Some(started) = &reached.watched {
             let (stages, inputs) = exec.stages.take();
             let failure = ran.as_ref().err().map(ToString::to_string);
-            let done = self.watch.monitor.batch_finished(&started, stages, inputs, record, failure);
+            let done = self.watch.monitor.batch_finished(started, stages, inputs, record, failure);
             self.watch.last_batch = Some(done);
         }
         ran?;
         if exec.batch_failed() {
             // An exchange failed (a lost peer): the batch is incomplete, so neither checkpointed
             // nor completed; the batch loop stops with the failure (`Executor::end_batch`).
-            return Ok(());
+            return Ok(Some(reached));
         }
         if let Some(recovered) = &recovered {
             for id in recovered.operators.keys().filter(|id| !restored.contains(*id)) {
@@ -288,7 +303,7 @@ impl Job {
         if let Some(operators) = saved {
             self.save_checkpoint(time, operators)?;
         }
-        Ok(())
+        Ok(Some(reached))
     }
 
     /// Runs the job on the wall clock until Ctrl-C, SIGTERM, the stop handle, or the batch
@@ -349,40 +364,32 @@ impl Job {
         let mut done = 0u64;
         let mut progress = monitor::progress::Progress::new(self.batch_interval);
         tracing::info!(job = self.watch.monitor.job_name(), interval = %self.batch_interval, partitions = self.parallelism, first_batch = %monitor::progress::clock_time(time.as_millis()), "job started");
+        let stop = Arc::clone(&self.stop);
         loop {
-            let signalled = !wait_until_or_stopped(&*clock, time, &self.stop);
-            if abort.load(Ordering::SeqCst) {
+            let last_of_limit = self.max_batches.is_some_and(|max| done + 1 >= max);
+            buffer.clear();
+            let due = Due::At { clock: &*clock, stop: &stop, abort, last_of_limit };
+            let reached = self.run_batch_at(time, &exec, &mut buffer, due)?;
+            let Some(reached) = reached.filter(|r| !r.aborted) else {
                 tracing::info!("stopping at once: the data received since the last batch is not processed");
                 self.stop_receiving();
                 break;
-            }
-            let last_of_limit = self.max_batches.is_some_and(|max| done + 1 >= max);
-            let stopping = signalled || last_of_limit;
-            if stopping {
-                // Stop receiving before the cut, so this last batch holds everything received.
-                tracing::info!("stopping: no longer receiving; running the last batch");
-                self.stop_receiving();
-            }
-            let started = std::time::Instant::now();
-            let scheduling = clock.now().as_millis().saturating_sub(time.as_millis());
-            buffer.clear();
-            // The last batch of a graceful stop always checkpoints, so a restart resumes after it.
-            self.run_batch(time, &exec, &mut buffer, stopping)?;
+            };
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&buffer)?;
             stdout.flush()?;
             drop(stdout);
             done += 1;
-            let took = started.elapsed();
+            let took = reached.at.elapsed();
             self.rate.batch_completed(
                 clock.now().as_millis(),
                 took,
-                std::time::Duration::from_millis(scheduling),
+                std::time::Duration::from_millis(reached.scheduling_ms),
             );
             if let Some(batch) = &self.watch.last_batch {
                 progress.batch_done(batch);
             }
-            if stopping {
+            if reached.stopping {
                 break;
             }
             time = time.plus(self.batch_interval);

@@ -79,6 +79,20 @@ pub trait Source: Send + 'static {
     /// Hands over everything received up to and including `time` that no earlier cut took.
     fn cut(&mut self, time: Time) -> Self::Batch;
 
+    /// A piece of the batch at `time`, handed over before its cut, if one is ready: lines
+    /// that the cut at `time` would take, in order, and never taken again; the cut then hands
+    /// over the rest. Nothing may be lost or counted twice: pieces and the cut together hold
+    /// exactly what the cut alone would have (and, for a source that describes its cuts, the
+    /// cut's [`Source::selection`] covers its pieces). A job whose first stage can run on
+    /// parts of a batch asks for pieces while the batch's interval fills, so that little is
+    /// left to do at the cut (see `docs/operating.md`, "Pieces").
+    ///
+    /// The default has none: the cut hands over everything. The socket source has them.
+    fn take_piece(&mut self, time: Time) -> Option<Self::Batch> {
+        let _ = time;
+        None
+    }
+
     /// Whether every process of a cluster starts and cuts this source, each reading its own
     /// share of the input (`text_files` splits new files by name), instead of the driver
     /// alone reading it and spreading its records (the default: socket, queue, ...). A source

@@ -10,8 +10,10 @@ use super::TextBlock;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// At most this many spare buffers are kept: the batch being processed comes back while the
-/// receiver fills the next; one more covers a job that lags by a batch.
-const MAX_SPARES: usize = 2;
+/// receiver fills the next; one more covers a job that lags by a batch. A batch taken in
+/// pieces is many blocks (2-8 MiB each: 128 of 2 MiB fill the socket's default 256 MiB
+/// buffer), all dropped together when it ends.
+const MAX_SPARES: usize = 160;
 
 /// A spare is freed instead of reused when it is this many times larger than needed (and
 /// larger than [`KEEP_ANYWAY_BYTES`]), so memory follows the rate down.
@@ -113,7 +115,7 @@ mod tests {
     #[test]
     fn spares_are_bounded_and_oversized_ones_are_freed() {
         let spares = Arc::new(Spares::default());
-        let blocks: Vec<TextBlock> = (0..5).map(|_| Spares::block(&spares, 64, 1)).collect();
+        let blocks: Vec<TextBlock> = (0..MAX_SPARES + 3).map(|_| Spares::block(&spares, 64, 1)).collect();
         drop(blocks);
         assert_eq!(spares.len(), MAX_SPARES);
         let big = Spares::block(&spares, KEEP_ANYWAY_BYTES * 2, 1);

@@ -25,6 +25,7 @@ struct Counters {
     connection_failures: AtomicU64,
     connections: AtomicU64,
     batches_completed: AtomicU64,
+    pieces: AtomicU64,
     /// The last error a source reported, with when (µs since the Unix epoch).
     last_error: Mutex<Option<(u64, String)>>,
     /// Each source's own counters, by the source's index in the job (job counters only).
@@ -48,6 +49,9 @@ pub struct MetricsSnapshot {
     pub connections: u64,
     /// Batches the job has finished.
     pub batches_completed: u64,
+    /// Pieces of batches that sources handed to the job before the batches' cuts, for a
+    /// first stage that runs while the interval fills (`Source::take_piece`).
+    pub pieces: u64,
 }
 
 impl MetricsSnapshot {
@@ -82,6 +86,7 @@ impl Metrics {
     counter!(add_connection_failures, connection_failures, "Counts a failed or dropped connection.");
     counter!(add_connections, connections, "Counts an established connection.");
     counter!(add_batches_completed, batches_completed, "Counts a finished batch.");
+    counter!(add_pieces, pieces, "Counts a piece of a batch handed over before its cut.");
 
     /// The counters of the job's source number `source`: what it counts is also counted in
     /// these (the job's). The job gives each source its own when it starts them.
@@ -128,6 +133,7 @@ impl Metrics {
             connection_failures: c.connection_failures.load(Ordering::Relaxed),
             connections: c.connections.load(Ordering::Relaxed),
             batches_completed: c.batches_completed.load(Ordering::Relaxed),
+            pieces: c.pieces.load(Ordering::Relaxed),
         }
     }
 }

@@ -13,10 +13,9 @@ use syn::Ident;
 impl Codegen<'_> {
     /// The code of a stage's end: see [`EndCode`]. `narrow` is the stage's chain.
     pub fn stage_end(&mut self, end: StageEnd, names: &EndNames, narrow: &[NodeId]) -> EndCode {
-        let sink = self.var("sink");
         let exec = mixed("__exec");
         let ctx = mixed("__ctx");
-        let EndNames { last, out, next_parts } = names;
+        let EndNames { sink, last, out, next_parts } = names;
         let capacity = self.sink_capacity(narrow);
         let id = match end {
             StageEnd::Materialise(_) => {
@@ -35,7 +34,7 @@ impl Codegen<'_> {
         let span = user_at(node.name.span());
         let dp = self.dp_at(span);
         let (sink, exec, ctx) =
-            (respan_ident(&sink, span), respan_ident(&exec, span), respan_ident(&ctx, span));
+            (respan_ident(sink, span), respan_ident(&exec, span), respan_ident(&ctx, span));
         let (last, out, next_parts) =
             (&respan_ident(last, span), &respan_ident(out, span), &respan_ident(next_parts, span));
         let cx = EndCx {
@@ -76,9 +75,10 @@ impl Codegen<'_> {
     }
 }
 
-/// Names a stage end's code refers to: the record reaching it, the stage's per-partition
-/// results, and the next stage's partitions.
+/// Names a stage end's code refers to: its per-partition sink, the record reaching it, the
+/// stage's per-partition results, and the next stage's partitions.
 pub struct EndNames {
+    pub sink: Ident,
     pub last: Ident,
     pub out: Ident,
     pub next_parts: Ident,

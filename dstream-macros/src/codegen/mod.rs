@@ -17,6 +17,7 @@
 mod args;
 mod ends;
 pub mod hooks;
+mod pieces;
 mod stage;
 mod steps;
 
@@ -43,6 +44,7 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         stateful: Vec::new(),
         window_ms: HashMap::new(),
         interval_ms: None,
+        pieced: plan.pieced_stage(graph),
     };
     let dp = gen.dp();
     let explain = crate::explain::text(plan, graph);
@@ -73,21 +75,31 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
     let state_sizes = gen.state_sizes();
     let hoisted = &gen.hoisted;
 
+    // A program that runs on pieces gets its one source and a feed of its batch's pieces;
+    // any other, the tuple of its sources and their batches, cut.
+    let (constructor, sources, input, unpack) = match gen.pieced {
+        Some(_) => (quote!(new_pieced), quote!(#(#source_vars)*), mixed("__feed"), TokenStream::new()),
+        None => (
+            quote!(new),
+            quote!((#(#source_vars,)*)),
+            batches.clone(),
+            quote!(#[allow(unused_mut)] let (#(mut #input_vars,)*) = #batches;),
+        ),
+    };
     quote! {
         {
             #warnings
             #(let #built_vars = #source_ctors;)*
             #(#hoisted)*
-            #dp::Job::new(
+            #dp::Job::#constructor(
                 #dp::durations::interval(#interval),
                 #dp::Explain { text: #explain, mermaid: #mermaid },
-                (#(#source_vars,)*),
-                move |#ctx, #batches| -> #dp::Result<()> {
+                #sources,
+                move |#ctx, #input| -> #dp::Result<()> {
                     #restore
                     let #exec = #ctx.exec();
                     let #parallelism = #exec.parallelism();
-                    #[allow(unused_mut)]
-                    let (#(mut #input_vars,)*) = #batches;
+                    #unpack
                     #steps
                     #save
                     #state_sizes
@@ -117,6 +129,8 @@ pub struct Codegen<'g> {
     window_ms: HashMap<NodeId, (TokenStream, Option<TokenStream>)>,
     /// The batch interval in ms, once read.
     interval_ms: Option<TokenStream>,
+    /// The step of the stage that runs on pieces of its batch, if any (`pieces.rs`).
+    pieced: Option<usize>,
     next_var: usize,
     /// `let` statements evaluated once when the job is built (argument expressions).
     hoisted: Vec<TokenStream>,

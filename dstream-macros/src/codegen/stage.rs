@@ -47,40 +47,11 @@ impl Codegen<'_> {
         let parts = self.read_value(stage.input);
         let part = mixed("__part");
         let record = self.var("record");
-        let next_parts = self.var("parts");
-        let bind_value = match stage.end {
-            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.bind(id, quote!(#next_parts)),
-            StageEnd::Output(_) => TokenStream::new(),
-        };
-        let names = EndNames { last: self.var("last"), out: self.var("stage_out"), next_parts };
+        let (names, bind_value) = self.end_names(stage);
         let end = self.stage_end(stage.end, &names, &stage.narrow);
         let label = end.breaks_early.then(|| quote!('__dstream_partition:));
         let loops = match self.plan.mode {
-            Mode::Fused => match self.leading_split(&stage.narrow) {
-                Some(split) => {
-                    let body = self.chain(&stage.narrow[1..], record.clone(), &names.last, &end.consume);
-                    let span = user_at(self.graph.nodes[stage.narrow[0]].name.span());
-                    let dp = self.dp_at(span);
-                    let pair = self.var("split_input");
-                    let words = self.var("words");
-                    // One loop per arm: each drives one concrete iterator.
-                    quote_spanned!(span=>
-                        let #pair = (#part, #split);
-                        #[allow(unused_imports)]
-                        use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
-                        #[allow(unused_imports)]
-                        use #dp::split_records::OwnedLinesKind as _;
-                        match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
-                            #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
-                            #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
-                        }
-                    )
-                }
-                None => {
-                    let body = self.chain(&stage.narrow, record.clone(), &names.last, &end.consume);
-                    quote!(#label for #record in #part { #body })
-                }
-            },
+            Mode::Fused => self.fused_loop(stage, &record, &names.last, &end.consume, label),
             Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
         };
         let out = names.out;
@@ -104,6 +75,57 @@ impl Codegen<'_> {
             }
             _ => code,
         }
+    }
+
+    /// The names a stage's end refers to, and the binding of the stage's value (its next
+    /// partitions) for the steps that read it.
+    pub(super) fn end_names(&mut self, stage: &Stage) -> (EndNames, TokenStream) {
+        let next_parts = self.var("parts");
+        let bind_value = match stage.end {
+            StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.bind(id, quote!(#next_parts)),
+            StageEnd::Output(_) => TokenStream::new(),
+        };
+        let names = EndNames {
+            sink: self.var("sink"),
+            last: self.var("last"),
+            out: self.var("stage_out"),
+            next_parts,
+        };
+        (names, bind_value)
+    }
+
+    /// The fused loop of `stage` over the partition `__part`: its narrow operators nested
+    /// around `consume`, which sees the last record as `last`.
+    pub(super) fn fused_loop(
+        &mut self,
+        stage: &Stage,
+        record: &Ident,
+        last: &Ident,
+        consume: &TokenStream,
+        label: Option<TokenStream>,
+    ) -> TokenStream {
+        let part = mixed("__part");
+        let Some(split) = self.leading_split(&stage.narrow) else {
+            let body = self.chain(&stage.narrow, record.clone(), last, consume);
+            return quote!(#label for #record in #part { #body });
+        };
+        let body = self.chain(&stage.narrow[1..], record.clone(), last, consume);
+        let span = user_at(self.graph.nodes[stage.narrow[0]].name.span());
+        let dp = self.dp_at(span);
+        let pair = self.var("split_input");
+        let words = self.var("words");
+        // One loop per arm: each drives one concrete iterator.
+        quote_spanned!(span=>
+            let #pair = (#part, #split);
+            #[allow(unused_imports)]
+            use #dp::text::{BlockwiseKind as _, PerRecordKind as _};
+            #[allow(unused_imports)]
+            use #dp::split_records::OwnedLinesKind as _;
+            match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
+                #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
+                #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
+            }
+        )
     }
 
     /// The text a keyed stage's keys are likely slices of (its partition's batch buffer when

@@ -78,8 +78,10 @@ impl Codegen<'_> {
             let v = self.value_var(node);
             code.extend(quote!(#[allow(unused_assignments)] let mut #v = ::core::option::Option::None;));
         }
-        for step in &plan.steps {
+        for (index, step) in plan.steps.iter().enumerate() {
             let (step_code, gate) = match step {
+                Step::SourceParts { .. } if self.pieced.is_some() => (self.pieced_source(), None),
+                Step::Stage(stage) if self.pieced == Some(index) => (self.pieced_stage(stage), None),
                 Step::SourceParts { source, slot } => {
                     let Some(input) = inputs.get(*slot) else { continue };
                     let cut = quote!(#dp::partition_input(#exec, #slot, &mut #input, #parallelism));

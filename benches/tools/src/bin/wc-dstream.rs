@@ -4,7 +4,10 @@
 //!
 //! ```text
 //! wc-dstream --port 9999 --batch-ms 1000 --out results/dstream --seconds 60 [--partitions 2]
+//!     [--piece-kb 8192]
 //! ```
+//!
+//! `--piece-kb 0` turns off pieces (the first stage then runs at the cut, on the whole batch).
 //!
 //! The batch's processing time is measured from its start (its time, or the previous batch's
 //! end when the job is behind) to the end of its output, as Spark's `processingDelay`.
@@ -21,7 +24,7 @@ use std::time::Duration;
 
 const USAGE: &str =
     "usage: wc-dstream --out DIR [--port 9999] [--batch-ms 1000] [--seconds 600] [--partitions N] \
-[--max-buffered-mb 256]";
+[--max-buffered-mb 256] [--piece-kb 8192]";
 
 fn main() {
     let args = Args::parse(USAGE, &[]);
@@ -39,6 +42,7 @@ fn main() {
     // The socket source's buffer bound is also a rate: about this much per batch interval.
     let config = SocketConfig {
         max_buffered_bytes: args.get::<usize>("max-buffered-mb", 256) << 20,
+        piece_bytes: args.get::<usize>("piece-kb", 8192) << 10,
         ..SocketConfig::default()
     };
     let mut job = stream! {

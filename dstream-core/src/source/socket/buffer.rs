@@ -69,6 +69,13 @@ pub(super) struct BufferState {
     /// The text bytes and lines of the last block closed (or handed over whole), to size
     /// the next one.
     pub(super) last_block: (usize, usize),
+    /// Pieces (0: off, until the job first asks for one): a block is closed once it holds
+    /// this many bytes, and the closed blocks of a batch can be lent to the job before its
+    /// cut (see [`BufferState::take_piece`]).
+    pub(super) piece_bytes: usize,
+    /// Bytes of the pieces lent since the last cut: still counted in `bytes` (the bound on
+    /// what a batch holds is the same with pieces as without), released by the cut.
+    pub(super) lent: usize,
 }
 
 /// A block waiting in the buffer, and the stamps of its lines.
@@ -147,6 +154,8 @@ impl Buffer {
                 replay_done: false,
                 grid: None,
                 last_block: (0, 0),
+                piece_bytes: 0,
+                lent: 0,
             }),
             room: Condvar::new(),
             arrived: Condvar::new(),
@@ -183,7 +192,12 @@ impl Buffer {
             if let Some(last) = state.queue.back() {
                 state.last_block = (last.block.text_len(), last.block.len());
             }
-            let (text, lines) = state.last_block;
+            let (mut text, mut lines) = state.last_block;
+            if state.piece_bytes > text && text > 0 {
+                // With pieces a block fills up to a piece: room for one, whatever the last
+                // batch's (smaller) final block held.
+                (text, lines) = (state.piece_bytes, lines.saturating_mul(state.piece_bytes) / text);
+            }
             let block =
                 Spares::block(&self.spares, text / 8 * HEADROOM_EIGHTHS, lines / 8 * HEADROOM_EIGHTHS);
             state.queue.push_back(Queued::new(block));
@@ -235,6 +249,9 @@ impl BufferState {
     /// batch (once the grid is known), or is full (before).
     fn needs_new_block(&self, stamp: Time) -> bool {
         let Some(last) = self.queue.back().map(Queued::last) else { return true };
+        if self.piece_bytes > 0 && last.bytes >= self.piece_bytes {
+            return true;
+        }
         match self.grid {
             Some(grid) => grid.batch_of(last.stamp) != grid.batch_of(stamp),
             None => last.bytes >= MAX_BLOCK_BYTES,
@@ -246,6 +263,27 @@ impl BufferState {
         if let Some(previous) = previous.filter(|&p| p < time) {
             self.grid = Some(Grid { last_cut: time, every_ms: time.as_millis() - previous.as_millis() });
         }
+    }
+
+    /// Lends the job the first queued block, if it is closed (the receiver appends to the
+    /// last block only) and all its lines are stamped at or before `time`: a piece of the
+    /// batch at `time`, handed over before its cut. The cut at `time` would have taken it
+    /// (it takes a prefix of the buffer by the same rule), so pieces and the cut together
+    /// take exactly what the cut alone would have. Its bytes stay counted until the cut
+    /// ([`BufferState::end_pieces`]). Returns the block and the largest block number in it.
+    pub(super) fn take_piece(&mut self, time: Time) -> Option<(TextBlock, u64)> {
+        if self.queue.len() < 2 || self.queue.front().is_none_or(|front| front.last().stamp > time) {
+            return None;
+        }
+        let queued = self.queue.pop_front()?;
+        let last = queued.last();
+        self.lent += last.bytes;
+        Some((queued.block, last.seq))
+    }
+
+    /// The cut releases what the pieces lent since the last one held in the buffer's bound.
+    pub(super) fn end_pieces(&mut self) {
+        self.bytes -= std::mem::take(&mut self.lent);
     }
 
     /// Moves the queued lines whose marks satisfy `take` into `into`: a prefix of the
@@ -363,6 +401,40 @@ mod tests {
         let (lines, batch) = cut(6000);
         assert_eq!(lines, ["k"]);
         assert_eq!(batch.lines().next().map(str::as_ptr), memory, "a dropped batch's memory is reused");
+    }
+
+    #[test]
+    fn pieces_are_closed_blocks_the_cut_would_take_and_stay_counted_until_it() {
+        let clock = ManualClock::new();
+        let stop = AtomicBool::new(false);
+        let buffer = Buffer::new(0);
+        buffer.lock().piece_bytes = 4;
+        let push = |ms: u64, lines: &[&str]| {
+            clock.set(Time::from_millis(ms));
+            buffer.push(&mut block_of(lines), 0, Some(&clock), usize::MAX, &stop);
+        };
+        let lines = |block: &TextBlock| block.lines().map(str::to_owned).collect::<Vec<_>>();
+        let at = Time::from_millis(1000);
+        push(100, &["ab", "c"]);
+        assert!(buffer.lock().take_piece(at).is_none(), "the block the receiver fills is not a piece");
+        // The first block holds 5 bytes: the next lines start another, which takes lines
+        // after the batch time too.
+        push(200, &["d"]);
+        push(1500, &["e", "f", "g"]);
+        push(1600, &["h"]);
+        let mut state = buffer.lock();
+        assert_eq!(state.queue.len(), 3);
+        let (piece, _) = state.take_piece(at).expect("a closed block of the batch");
+        assert_eq!(lines(&piece), ["ab", "c"]);
+        assert!(state.take_piece(at).is_none(), "the next block has lines after the batch time");
+        assert_eq!((state.bytes, state.lent), (5 + 2 + 6 + 2, 5), "a piece counts until the cut");
+        state.end_pieces();
+        let mut cut = Vec::new();
+        state.take(|mark| mark.stamp <= at, &mut cut);
+        assert_eq!(cut.iter().map(lines).collect::<Vec<_>>(), [vec!["d"]]);
+        assert_eq!((state.bytes, state.lent), (6 + 2, 0));
+        let (piece, _) = state.take_piece(Time::from_millis(2000)).expect("the next batch's piece");
+        assert_eq!(lines(&piece), ["e", "f", "g"]);
     }
 
     #[test]

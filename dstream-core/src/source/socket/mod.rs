@@ -47,6 +47,12 @@
 //! without a copy however late the cut; before that, lines go to the last block until it
 //! holds 32 MiB, which bounds the copy. A batch of several blocks is their concatenation.
 //!
+//! A job whose first stage runs on pieces ([`Source::take_piece`], `docs/operating.md`)
+//! makes the receiver also close a block at a piece's size ([`SocketConfig::piece_bytes`]), and takes each
+//! closed block of the batch before the cut, by the cut's own rule (all its lines stamped at
+//! or before the batch time): the cut then hands over the rest. A piece's bytes count in the
+//! buffer's bound until the cut.
+//!
 //! A block's memory goes back to the receiver when the job drops the batch (at most two
 //! spare buffers are kept), and a new block is sized from the last one: at a few hundred MB
 //! per 1 s batch, fresh memory cost a page fault per 4 KiB to fill and an unmap to free,
@@ -152,6 +158,8 @@ mod lines;
 mod malformed;
 #[cfg(test)]
 mod pacing_tests;
+#[cfg(test)]
+mod pieces_tests;
 mod receiver;
 #[cfg(test)]
 mod test_support;
@@ -177,6 +185,23 @@ use std::time::Duration;
 /// How often the receiver thread looks at its stop flag while it waits for data, for room
 /// in the buffer, or for the next connection attempt.
 const POLL: Duration = Duration::from_millis(50);
+
+/// The default of [`SocketConfig::piece_bytes`], the largest piece: at B = 1 s and 50-60 M
+/// words/s 2 MiB pieces (a stage on the executor's pool each, about 200 a second) fell
+/// behind where 8 MiB ones kept up with an end-to-end p90 under B + 20 ms.
+const PIECE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The smallest piece, and the piece size per ms of batch interval between it and the
+/// largest: 2 MiB at B = 100 ms (8 MiB left for the cut was 70 ms more at 40 M words/s),
+/// 8 MiB from B = 1 s.
+const MIN_PIECE_BYTES: usize = 2 * 1024 * 1024;
+const PIECE_BYTES_PER_MS: usize = PIECE_BYTES.div_ceil(1000);
+
+/// The piece size for a batch interval of `every_ms` (0 while unknown), at most `largest`.
+fn piece_size(largest: usize, every_ms: u64) -> usize {
+    let smallest = largest.min(MIN_PIECE_BYTES);
+    (every_ms as usize).saturating_mul(PIECE_BYTES_PER_MS).clamp(smallest, largest)
+}
 
 /// Positions of this many checkpoints (the newest and the four before it) are kept before
 /// write-ahead-log segments are trimmed: see "Trimming" in the module documentation.
@@ -232,6 +257,14 @@ pub struct SocketConfig {
     /// position a start replays the whole log. Format and recovery are described in the
     /// [module documentation](self).
     pub write_ahead_log: Option<PathBuf>,
+    /// Once a job whose first stage runs on pieces of its batches asks for them
+    /// ([`Source::take_piece`]), the receiver closes a block when it holds a piece, and the
+    /// job runs its first stage on each closed block while the batch's interval fills, so
+    /// that little is left for the cut. This is the largest piece (default 8 MiB); a piece is
+    /// about 8 KiB per ms of batch interval between 2 MiB (at most this) and this: 2 MiB at
+    /// B = 100 ms, 8 MiB from B = 1 s (at 40 M words/s, about 300 MB/s, a piece every 7 or
+    /// 28 ms). 0: no pieces; every batch is taken whole at its cut.
+    pub piece_bytes: usize,
 }
 
 impl Default for SocketConfig {
@@ -245,6 +278,7 @@ impl Default for SocketConfig {
             malformed_path: None,
             connect_timeout: Duration::from_secs(1),
             write_ahead_log: None,
+            piece_bytes: PIECE_BYTES,
         }
     }
 }
@@ -282,6 +316,9 @@ pub struct SocketSource {
     rate: Option<ReceiverRate>,
     /// The time of the last cut: with the one before, it shows the receiver the batch grid.
     last_cut_time: Option<Time>,
+    /// With pieces taken since the last cut: the last block handed over before the first of
+    /// them, where the next cut's selection starts.
+    batch_after: Option<u64>,
 }
 
 impl std::fmt::Debug for SocketSource {
@@ -316,6 +353,7 @@ impl SocketSource {
             last_cut: (0, 0),
             rate: None,
             last_cut_time: None,
+            batch_after: None,
         }
     }
 
@@ -367,13 +405,18 @@ impl SocketSource {
                 batch.append(&block);
             }
         }
+        self.count(&batch);
+        batch
+    }
+
+    /// Counts the records of `batch`, handed over, as received.
+    fn count(&self, batch: &TextBatch) {
         if let Some(metrics) = &self.metrics {
             metrics.add_records_received(batch.len() as u64);
         }
         if let Some(rate) = &self.rate {
             rate.add_records(batch.len() as u64);
         }
-        batch
     }
 }
 
@@ -443,14 +486,41 @@ impl Source for SocketSource {
 
     fn cut(&mut self, time: Time) -> TextBatch {
         let Some(buffer) = self.buffer.clone() else { return TextBatch::new() };
-        let after = self.handed_over;
+        let after = self.batch_after.take().unwrap_or(self.handed_over);
         let stopped = self.receiving_stopped;
         let mut state = buffer.lock();
+        if state.lent > 0 {
+            state.end_pieces();
+            buffer.room.notify_all();
+        }
         self.take(&mut state, |mark| mark.stamp <= time || stopped);
         state.note_cut(self.last_cut_time.replace(time), time);
         drop(state);
         self.last_cut = (after, self.handed_over);
         self.hand_over()
+    }
+
+    /// A closed block of the batch at `time` (the receiver closes blocks at a piece's size,
+    /// see [`SocketConfig::piece_bytes`], once asked for pieces), all of whose lines the cut at `time` would take. Its bytes still count
+    /// in [`SocketConfig::max_buffered_bytes`] until the cut, so the bound and the flow
+    /// control are the same as without pieces; with a write-ahead log, the cut's selection
+    /// covers the pieces too.
+    fn take_piece(&mut self, time: Time) -> Option<TextBatch> {
+        if self.receiving_stopped {
+            return None;
+        }
+        let buffer = self.buffer.as_ref().filter(|_| self.config.piece_bytes > 0)?;
+        let mut state = buffer.lock();
+        state.piece_bytes = piece_size(self.config.piece_bytes, state.grid.map_or(0, |g| g.every_ms));
+        let (piece, seq) = state.take_piece(time)?;
+        drop(state);
+        self.batch_after.get_or_insert(self.handed_over);
+        self.handed_over = self.handed_over.max(seq);
+        self.count(&piece);
+        if let Some(metrics) = &self.metrics {
+            metrics.add_pieces(1);
+        }
+        Some(piece)
     }
 
     /// Takes again the logged blocks `(after, through]` of the selection, waiting while the
