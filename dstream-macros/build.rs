@@ -23,8 +23,10 @@ fn main() {
         operators.push((name.to_string(), path.display().to_string()));
     }
     operators.sort();
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut out = String::new();
     for (name, path) in &operators {
+        let path = relative_to(Path::new(&out_dir), Path::new(path));
         writeln!(out, "#[path = {path:?}]\nmod {name};").unwrap();
     }
     out.push_str("\n/// Every operator of the language, by name.\npub static OPERATORS: &[&OpSpec] = &[\n");
@@ -32,10 +34,24 @@ fn main() {
         writeln!(out, "    &{name}::SPEC,").unwrap();
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("operators.rs");
+    let target = Path::new(&out_dir).join("operators.rs");
     // Written beside and renamed over: a build directory copied with hard links (one per git
     // worktree) then gets its own file, instead of every copy's changing with this one.
     let written = target.with_extension("rs.new");
     std::fs::write(&written, out).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
     std::fs::rename(&written, &target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+}
+
+/// `path` as seen from `dir` (`../../src/ops/defs/map.rs`), both absolute. Relative, because a
+/// build directory copied into another checkout's `target` (one per git worktree) must compile
+/// that checkout's operators, and cargo does not always rerun this script there.
+fn relative_to(dir: &Path, path: &Path) -> String {
+    let (dir, path): (Vec<_>, Vec<_>) = (dir.components().collect(), path.components().collect());
+    let common = dir.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut relative = std::path::PathBuf::new();
+    for _ in common..dir.len() {
+        relative.push("..");
+    }
+    relative.extend(&path[common..]);
+    relative.display().to_string()
 }
