@@ -16,11 +16,15 @@
 #[cfg(feature = "cluster")]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross between the processes of a cluster",
-    note = "with the `cluster` feature, the records an exchange moves (shuffles, joins, windows, state, gathers, outputs of the driver) must implement serde's `Serialize` and `Deserialize`: add `#[derive(serde::Serialize, serde::Deserialize)]` to your type"
+    note = "with the `cluster` feature, the records an exchange moves (a source's, shuffles, joins, state, `repartition`, gathers to the driver) must implement serde's `Serialize` and `Deserialize`: add `#[derive(serde::Serialize, serde::Deserialize)]` to your type"
 )]
 pub trait Wire<'de>: Send + serde::Serialize + serde::Deserialize<'de> {}
 
+// Not recommended: an error names `Wire` and its message, not serde's two traits. (Generated
+// code asks `dstream::requirements::ClusterRecord` first, on the same token, so this message
+// shows only where no such check precedes an exchange.)
 #[cfg(feature = "cluster")]
+#[diagnostic::do_not_recommend]
 impl<'de, T: Send + serde::Serialize + serde::Deserialize<'de>> Wire<'de> for T {}
 
 /// A record an exchange can move: `Send` (with the `cluster` feature, also serde

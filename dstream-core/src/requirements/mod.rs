@@ -11,6 +11,7 @@
 //! | [`RuntimeDuration`] | a duration in braces: `every {interval}` | `std::time::Duration`, [`Duration`](crate::Duration), references to them | `{std::time::Duration::from_secs(2)}`, or a literal `2s` |
 //! | [`Checkpointable`] | the keys, values and states each stateful operator keeps (a window: its records) in a program with `#![checkpoint(..)]`; the error names the type that lacks it | types with serde's `Serialize` and `Deserialize` | `#[derive(serde::Serialize, serde::Deserialize)]` |
 //! | [`Key`] (and [`KeyedRecords`], [`HashEqKey`] for joins and `cogroup`) | the keys of every keyed operator | types with `Hash` and `Eq` | derive them; key floats by an integer (`f64::to_bits`) |
+//! | [`ClusterRecord`] (with the `cluster` feature) | the records that cross between the processes of a cluster: a source's, a shuffle's and a join's `(key, value)`, a state store's `(key, state)`, those of `repartition` and those gathered on the driver (`reduce`, `transform`, `foreach_batch`); never the records that stay in their partition | types with serde's `Serialize` and `Deserialize` (without the feature: every `Send` type) | `#[derive(serde::Serialize, serde::Deserialize)]` |
 //! | [`UnionRecords`], [`JoinKeys`] | the other stream of a `union`, or a join's keys | the same type on both sides; text as `&str` on one side and `String` on the other meets as `String` | map one stream so both carry the same type |
 //!
 //! # The functions you pass to operators
@@ -27,7 +28,19 @@
 //! [`source`] and [`window_records`]. A closure of the wrong type is reported on
 //! the closure, with "required by a bound in `dstream::requirements::map`" (or the function's
 //! name alone) and that signature.
+//!
+//! # Records that cross between processes
+//!
+//! With the `cluster` feature, the records an operator moves to another process pass through
+//! the function here named after what crosses, at that operator (or source), before the
+//! runtime moves them: [`crossing_records`], [`crossing_tables`], [`crossing_state`],
+//! [`crossing_update`], [`crossing_update_with_time`], [`crossing_output`]. A record type
+//! without serde's traits is one error there, "records of type `Order` cross between the
+//! processes of a cluster here, so they must implement serde's `Serialize` and
+//! `Deserialize`", with "required by a bound in `crossing_records`" (or another of them).
+//! Without the feature they ask only `Send` ([`ClusterRecord`]), which every record is.
 
+mod crossing;
 mod functions;
 
 pub use crate::ops::branches::{JoinKeys, UnionRecords};
@@ -35,6 +48,7 @@ pub use crate::ops::closures::keyed;
 pub use crate::ops::closures::{Minus, Ordered, Plus, Times};
 pub use crate::ops::durations::RuntimeDuration;
 pub use crate::persist::checkpoint::Checkpointable;
+pub use crossing::*;
 pub use functions::*;
 
 /// A key of a keyed operator (`reduce_by_key`, `group_by_key`, `count_by_value`, windows and

@@ -129,13 +129,27 @@ impl Codegen<'_> {
     /// closure's from them, and a closure of the wrong type is reported as "required by a
     /// bound in `dstream::requirements::reduce_func`", never naming a runtime helper.
     pub fn required_fn(&mut self, func: &Func, requirement: &str, arity: usize) -> TokenStream {
+        let (args, call) = self.required_call(func, requirement, arity);
+        let span = user_at(syn::spanned::Spanned::span(func));
+        quote_spanned!(span=> |#(#args),*| #call)
+    }
+
+    /// [`Self::required_fn`]'s arguments and body: the call of the requirement, for a hook that
+    /// makes the closure around it itself.
+    pub fn required_call(
+        &mut self,
+        func: &Func,
+        requirement: &str,
+        arity: usize,
+    ) -> (Vec<Ident>, TokenStream) {
         let span = user_at(syn::spanned::Spanned::span(func));
         let f = self.function_arg(func);
         let dp = self.dp_at(span);
         let requirement = Ident::new(requirement, span);
         let args: Vec<Ident> =
             (0..arity).map(|i| respan_ident(&mixed(&format!("__dstream_arg_{i}")), span)).collect();
-        quote_spanned!(span=> |#(#args),*| #dp::requirements::#requirement(#(#args,)* #f))
+        let call = quote_spanned!(span=> #dp::requirements::#requirement(#(#args,)* #f));
+        (args, call)
     }
 
     /// A function of two values, or a shorthand (`+`, `*`, `-`, `min`, `max`).

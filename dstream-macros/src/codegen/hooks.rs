@@ -7,7 +7,7 @@
 //! A hook receives the node's typed [`Op`] and the names the shared machinery made for it,
 //! and reads its own arguments through [`Codegen`]'s argument helpers (`args.rs`).
 
-pub use super::args::{mixed, respan, respan_ident};
+pub use super::args::{mixed, respan, respan_ident, user_at};
 pub use super::ends::EndCode;
 pub use super::stage::{is_split, keyed_table};
 pub use super::steps::meet_call;
@@ -160,6 +160,29 @@ pub struct BinaryCx {
 /// the table, exchange and state functions report nothing more.
 pub fn checked_key(dp: &TokenStream, key: &impl quote::ToTokens, span: proc_macro2::Span) -> TokenStream {
     quote::quote_spanned!(span=> #dp::requirements::Key(#key).__dstream_checked())
+}
+
+/// `let value = requirements::check(value);` at `span`, the operator that makes `value`'s
+/// records cross between the processes of a cluster: `check` is `crossing_records`,
+/// `crossing_tables` or `crossing_state` (see `dstream::requirements::ClusterRecord`).
+/// Placed before the runtime call that moves them, on the same token, so that a record type
+/// without serde is one error naming the check, and the runtime's own bound is not reported.
+pub fn crossing(dp: &TokenStream, check: &str, value: &Ident, span: proc_macro2::Span) -> TokenStream {
+    let check = Ident::new(check, span);
+    quote::quote_spanned!(span=> let #value = #dp::requirements::#check(#value);)
+}
+
+/// A user's function of the whole batch (`transform`'s, `transform_with`'s), as the closure
+/// [`Codegen::required_fn`] makes of it (`(args, call)` from [`Codegen::required_call`]),
+/// whose records the driver sends back to the partitions: what it returns passes through
+/// `requirements::crossing_output` at `span`, the operator, where the runtime's own bound on
+/// them is reported (see [`crossing`]).
+pub fn crossing_output(dp: &TokenStream, (args, call): (Vec<Ident>, TokenStream), span: Span) -> TokenStream {
+    let produced = respan_ident(&mixed("__dstream_produced"), span);
+    quote::quote_spanned!(span=> |#(#args),*| {
+        let #produced = #call;
+        #dp::requirements::crossing_output(#produced)
+    })
 }
 
 /// A record a user's function made, checked to be `Send` by a method call (see

@@ -25,7 +25,7 @@ use crate::ir::{Dur, DurValue, Graph, NodeId, Op};
 use crate::plan::Plan;
 use crate::slides::{Quantity, Slide};
 use args::{mixed, respan_ident, user_at};
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use std::collections::HashMap;
 use syn::Ident;
@@ -77,21 +77,30 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
 
     // A program that runs on pieces gets its one source and a feed of its batch's pieces;
     // any other, the tuple of its sources and their batches, cut.
+    // The job's call and its tuple of sources at the first `source(value)`'s value, if any: a
+    // value that is not a source is then reported once, there (`requirements::source`), not
+    // again for the tuple. (Elsewhere they stay as they are, at no user token.)
+    let tuple_at = plan.sources.iter().find_map(|&id| gen.custom_source_at(id));
+    let source_vars: Vec<Ident> = match tuple_at {
+        Some(at) => source_vars.iter().map(|var| respan_ident(var, at)).collect(),
+        None => source_vars,
+    };
     let (constructor, sources, input, unpack) = match gen.pieced {
         Some(_) => (quote!(new_pieced), quote!(#(#source_vars)*), mixed("__feed"), TokenStream::new()),
         None => (
             quote!(new),
-            quote!((#(#source_vars,)*)),
+            at_source(quote!((#(#source_vars,)*)), tuple_at),
             batches.clone(),
             quote!(#[allow(unused_mut)] let (#(mut #input_vars,)*) = #batches;),
         ),
     };
+    let job_new = at_source(quote!(#dp::Job::#constructor), tuple_at);
     quote! {
         {
             #warnings
             #(let #built_vars = #source_ctors;)*
             #(#hoisted)*
-            #dp::Job::#constructor(
+            #job_new(
                 #dp::durations::interval(#interval),
                 #dp::Explain { text: #explain, mermaid: #mermaid },
                 #sources,
@@ -109,6 +118,14 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
             #with_checkpoint
             #start_checks
         }
+    }
+}
+
+/// `tokens` moved to `at`, if given (see `generate`'s tuple of sources).
+fn at_source(tokens: TokenStream, at: Option<Span>) -> TokenStream {
+    match at {
+        Some(at) => args::respan(&tokens, at),
+        None => tokens,
     }
 }
 
@@ -165,6 +182,14 @@ impl Codegen<'_> {
     /// starts, before its sources do.
     pub fn check_at_start(&mut self, code: TokenStream) {
         self.output_checks.extend(code);
+    }
+
+    /// Where a `source(value)` node's value is (as generated code names it), if `id` is one.
+    fn custom_source_at(&self, id: NodeId) -> Option<Span> {
+        match &self.graph.nodes[id].op {
+            Op::Source(crate::ir::Source::Custom(value)) => Some(user_at(syn::spanned::Spanned::span(value))),
+            _ => None,
+        }
     }
 
     fn source(&mut self, id: NodeId) -> TokenStream {

@@ -89,7 +89,12 @@ impl Codegen<'_> {
                     // to the other processes of a cluster is reported there.
                     let span = user_at(self.graph.nodes[*source].name.span());
                     let (dp_at, exec_at) = (self.dp_at(span), respan_ident(&exec, span));
-                    let parts = quote_spanned!(span=> #dp_at::scatter_input(#exec_at, #slot, #cut));
+                    let cut_at = respan_ident(&mixed("__cut"), span);
+                    let parts = quote_spanned!(span=> {
+                        let #cut_at = #cut;
+                        let #cut_at = #dp_at::requirements::crossing_records(#cut_at);
+                        #dp_at::scatter_input(#exec_at, #slot, #cut_at)
+                    });
                     (self.bind(*source, parts), None)
                 }
                 Step::Union { node, inputs } => (self.union_step(*node, inputs), Some(*node)),

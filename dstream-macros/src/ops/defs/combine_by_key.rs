@@ -40,6 +40,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let create = cg.required_fn(create, "create_combiner", 1);
     let merge_value = cg.required_fn(merge_value, "merge_value", 2);
     let merge_combiners = cg.required_fn(merge_combiners, "merge_combiners", 2);
+    let crossing = crossing(dp, "crossing_tables", out, span);
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
     let checked = checked_key(dp, &k, span);
@@ -51,7 +52,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
             #sink.fold(#k, #v, #create, #merge_value);
         ),
         finish: quote_spanned!(span=> #sink),
-        after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #merge_combiners);),
+        after: quote_spanned!(span=> #crossing let #next_parts = #exec.exchange_combine(#out, #n, #merge_combiners);),
         breaks_early: false,
     }
 }

@@ -28,6 +28,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let table = keyed_table(dp, span, sink, &key, &quote::quote!(1u64), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     let checked = checked_key(dp, last, span);
+    let crossing = crossing(dp, "crossing_tables", out, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
         consume: quote_spanned!(span=>
@@ -37,6 +38,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         finish: quote_spanned!(span=> #sink.unwrap_or_default()),
         after: quote_spanned!(span=>
             #hint.remember(&#out);
+            #crossing
             let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);
         ),
         breaks_early: false,

@@ -30,7 +30,11 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let EndCx { span, dp, exec, ctx, out, .. } = cx;
     let span = *span;
     let f = cg.required_fn(func, "foreach_batch", 2);
-    cx.collect(quote_spanned!(span=> #dp::foreach::emit(#exec, #out, #ctx.time(), #f);))
+    let crossing = crossing(dp, "crossing_records", out, span);
+    cx.collect(quote_spanned!(span=>
+        #crossing
+        #dp::foreach::emit(#exec, #out, #ctx.time(), #f);
+    ))
 }
 
 /// Its page of the language reference, `dstream::operators::foreach_batch`.

@@ -22,6 +22,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Op::GroupByKey(partitions) = op else { return cx.collect(TokenStream::new()) };
     let EndCx { span, dp, sink, exec, last, out, next_parts, .. } = cx;
     let span = *span;
+    let crossing = crossing(dp, "crossing_tables", out, span);
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
     let checked = checked_key(dp, &k, span);
@@ -33,7 +34,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
             #sink.fold(#k, #v, #dp::ops::singleton, #dp::ops::push);
         ),
         finish: quote_spanned!(span=> #sink),
-        after: quote_spanned!(span=> let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
+        after: quote_spanned!(span=> #crossing let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::concat);),
         breaks_early: false,
     }
 }

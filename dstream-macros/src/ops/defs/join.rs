@@ -49,6 +49,10 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let sides = quote_spanned!(branch=> let #other = #right; let (#this, #other) = #meet;);
     let right_var = respan_ident(right_var, span);
     let (left_checked, right_checked) = (respan_ident(left_var, span), respan_ident(&right_var, span));
+    let (left_crossing, right_crossing) = (
+        crossing(dp, "crossing_records", &left_checked, span),
+        crossing(dp, "crossing_records", &right_checked, span),
+    );
     let call = match probed.filter(|_| cx.read_by_loop) {
         Some(kind) => quote_spanned!(span=>
             #dp::join::probe::build::<_, _, _, #kind, _, _>(#exec, (#left_checked, #right_checked, #partitions))
@@ -65,6 +69,8 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
             #dp::requirements::KeyedRecords(#left_checked).__dstream_checked(),
             #dp::requirements::KeyedRecords(#right_checked).__dstream_checked(),
         );
+        #left_crossing
+        #right_crossing
         #call
     )
 }

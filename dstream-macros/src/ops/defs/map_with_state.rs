@@ -45,7 +45,14 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     let parts = cg.read_value_at(*input, span);
     let store = respan_ident(&store, span);
     let f = cg.required_fn(func, "map_with_state", 3);
-    quote_spanned!(span=> #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #parts, #f))
+    let records = respan_ident(&cg.var("records"), span);
+    let crossing = crossing(dp, "crossing_records", &records, span);
+    quote_spanned!(span=> {
+        let #records = #parts;
+        #crossing
+        #dp::requirements::crossing_state(&#store);
+        #dp::state::map_with_state(#exec, &mut #store, #ctx.time(), #timeout, #records, #f)
+    })
 }
 
 /// Its page of the language reference, `dstream::operators::map_with_state`.

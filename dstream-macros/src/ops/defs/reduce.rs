@@ -23,11 +23,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let EndCx { span, dp, sink, exec, last, out, next_parts, .. } = cx;
     let span = *span;
     let f = cg.reducer_arg(func);
+    let crossing = crossing(dp, "crossing_records", out, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None;),
         consume: quote_spanned!(span=> #dp::ops::reduce_into(&mut #sink, #last, #f);),
         finish: quote_spanned!(span=> #sink),
-        after: quote_spanned!(span=> let #next_parts = #dp::ops::gather_reduce(#exec, #out, #f);),
+        after: quote_spanned!(span=> #crossing let #next_parts = #dp::ops::gather_reduce(#exec, #out, #f);),
         breaks_early: false,
     }
 }

@@ -30,6 +30,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let table = keyed_table(dp, span, sink, &k, &quote::quote!(#v), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     let checked = checked_key(dp, &k, span);
+    let crossing = crossing(dp, "crossing_tables", out, span);
     EndCode {
         init: quote_spanned!(span=> let mut #sink = ::core::option::Option::None; #init_home),
         consume: quote_spanned!(span=>
@@ -40,6 +41,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         finish: quote_spanned!(span=> #sink.unwrap_or_default()),
         after: quote_spanned!(span=>
             #hint.remember(&#out);
+            #crossing
             let #next_parts = #exec.exchange_combine(#out, #n, #f);
         ),
         breaks_early: false,

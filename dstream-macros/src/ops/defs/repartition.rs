@@ -27,10 +27,11 @@ struct Args {
 /// Each partition's records, dealt round-robin into `partitions` partitions.
 fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let Some(Args { partitions }) = op.own_args::<Args>() else { return cx.collect(TokenStream::new()) };
-    let EndCx { span, exec, out, next_parts, .. } = cx;
+    let EndCx { span, dp, exec, out, next_parts, .. } = cx;
     let span = *span;
     let n = cg.count_arg(partitions);
-    cx.collect(quote_spanned!(span=> let #next_parts = #exec.repartition(#out, #n);))
+    let crossing = crossing(dp, "crossing_records", out, span);
+    cx.collect(quote_spanned!(span=> #crossing let #next_parts = #exec.repartition(#out, #n);))
 }
 
 /// Its page of the language reference, `dstream::operators::repartition`.

@@ -24,7 +24,13 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &SourceCx) -> TokenStream {
     let SourceCx { span, dp } = cx;
     let span = *span;
     match op {
-        Op::Source(Source::Custom(source)) => quote_spanned!(span=> #dp::requirements::source(#source)),
+        Op::Source(Source::Custom(source)) => {
+            // Bound at the value's token (as the job's tuple of sources names it, see
+            // `Codegen::source_at`): a value that is not a source is one error there.
+            let at = user_at(syn::spanned::Spanned::span(source));
+            let (dp, value) = (cg.dp_at(at), respan_ident(&mixed("__dstream_source"), at));
+            quote_spanned!(at=> { let #value = #source; #dp::requirements::source(#value) })
+        }
         Op::Source(Source::Connector(call)) => {
             let call = cg.connector_call(call, span);
             quote_spanned!(span=> #dp::requirements::source(#call))

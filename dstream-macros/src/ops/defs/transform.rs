@@ -30,8 +30,12 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let EndCx { span, dp, exec, ctx, out, next_parts, .. } = cx;
     let span = *span;
     let parallelism = mixed("__parallelism");
-    let f = cg.required_fn(func, "transform", 2);
-    cx.collect(quote_spanned!(span=> let #next_parts = #dp::ops::transform(#exec, #out, #ctx.time(), #parallelism, #f);))
+    let f = crossing_output(dp, cg.required_call(func, "transform", 2), span);
+    let crossing = crossing(dp, "crossing_records", out, span);
+    cx.collect(quote_spanned!(span=>
+        #crossing
+        let #next_parts = #dp::ops::transform(#exec, #out, #ctx.time(), #parallelism, #f);
+    ))
 }
 
 /// Its page of the language reference, `dstream::operators::transform`.

@@ -23,13 +23,19 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
     let Op::TransformWith(func) = op else { return TokenStream::new() };
     let BinaryCx { span, dp, ctx, exec, left, left_var, right, right_var, .. } = cx;
     let span = *span;
-    let f = cg.required_fn(func, "transform_with", 3);
+    let f = crossing_output(dp, cg.required_call(func, "transform_with", 3), span);
     let parallelism = respan_ident(&mixed("__parallelism"), span);
     let right_var = respan_ident(right_var, span);
+    let (left_crossing, right_crossing) = (
+        crossing(dp, "crossing_records", left_var, span),
+        crossing(dp, "crossing_records", &right_var, span),
+    );
     quote_spanned!(span=>
-        let #left_var = #left;
-        let #right_var = #right;
-        #dp::ops::transform_with(#exec, #dp::ops::to_vecs(#left_var), #dp::ops::to_vecs(#right_var), #ctx.time(), #parallelism, #f)
+        let #left_var = #dp::ops::to_vecs(#left);
+        let #right_var = #dp::ops::to_vecs(#right);
+        #left_crossing
+        #right_crossing
+        #dp::ops::transform_with(#exec, #left_var, #right_var, #ctx.time(), #parallelism, #f)
     )
 }
 

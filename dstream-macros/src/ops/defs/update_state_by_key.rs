@@ -41,12 +41,25 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &StateCx) -> TokenStream {
     cg.keep_state(*node, store.clone());
     let parts = cg.read_value_at(*input, span);
     let store = respan_ident(&store, span);
-    let (update, f) = if *with_time_and_key {
-        (quote!(update_state_by_key), cg.required_fn(func, "update_state_by_key_with_time", 4))
+    let (update, check, f) = if *with_time_and_key {
+        let f = cg.required_fn(func, "update_state_by_key_with_time", 4);
+        (quote!(update_state_by_key), quote!(crossing_update_with_time), f)
     } else {
-        (quote!(update_state_by_key_values), cg.required_fn(func, "update_state_by_key", 2))
+        (
+            quote!(update_state_by_key_values),
+            quote!(crossing_update),
+            cg.required_fn(func, "update_state_by_key", 2),
+        )
     };
-    quote_spanned!(span=> #dp::state::#update(#exec, &mut #store, #ctx.time(), #parts, <_ as ::core::clone::Clone>::clone, #f))
+    // The state's type is known from `func` alone: `func` is typed by the check first, so that
+    // a state without serde is reported by the check's name, never by the runtime's.
+    let (groups, checked) =
+        (respan_ident(&mixed("__dstream_groups"), span), respan_ident(&mixed("__dstream_update"), span));
+    quote_spanned!(span=> {
+        let #groups = #parts;
+        let #checked = #dp::requirements::#check(&#store, &#groups, #f);
+        #dp::state::#update(#exec, &mut #store, #ctx.time(), #groups, <_ as ::core::clone::Clone>::clone, #checked)
+    })
 }
 
 /// Its page of the language reference, `dstream::operators::update_state_by_key`.
