@@ -27,13 +27,18 @@
 //! the job (or the ring) has run 30 batches, so the window is full and every timed slide has a
 //! batch entering and one leaving. For dstream one `Harness::step()` of a job whose queue holds
 //! the 30 warm-up batches and one batch per iteration; building it and the warm-up are outside
-//! the timing. The dstream jobs end in `print(0)`. All variants are checked against a reference
-//! (the sum of the last 30 batches' `FxHashMap` counts) at several steps first.
+//! the timing. The dstream jobs end in `print(0)`; their window's records are `(&str, u64)`,
+//! borrowed from the window's state (a window emits the type it was given). All variants are
+//! checked against a reference (the sum of the last 30 batches' `FxHashMap` counts) at
+//! several steps first.
 //!
 //! ```text
 //! cargo bench --bench windows                       # 16 MiB corpus: 60 batches of ~270 KiB
 //! DSTREAM_BENCH_MB=64 cargo bench --bench windows
 //! python3 benches/summarize.py
+//! # instructions of the steady slides alone (the warm-up is `warm_up`, not collected):
+//! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='windows::steady_slides' \
+//!     target/release/deps/windows-<hash> --bench --profile-time 2 'windows/dstream_incremental/p1$'
 //! ```
 
 mod common;
@@ -98,12 +103,26 @@ fn time_steps(batches: &[Batch], iters: u64, partitions: usize, job: fn(Batches,
         left -= n;
         let mut harness =
             Harness::new(job(cycle(batches, WINDOW + n as usize), 0)).with_parallelism(partitions);
-        for _ in 0..WINDOW {
-            black_box(harness.step().expect("batch runs"));
-        }
-        took += common::timed_steps(&mut harness, n);
+        warm_up(&mut harness);
+        took += steady_slides(&mut harness, n);
     }
     took
+}
+
+/// The `WINDOW` batches that fill the window, untimed. A function of its own (as is
+/// [`steady_slides`]) so that a profile tells the two apart: `callgrind_annotate` gives
+/// `steady_slides`' instructions and its calls of `Harness::step`, the slides in steady state.
+#[inline(never)]
+fn warm_up(harness: &mut Harness) {
+    for _ in 0..WINDOW {
+        black_box(harness.step().expect("batch runs"));
+    }
+}
+
+/// `n` timed slides in steady state (see [`warm_up`]).
+#[inline(never)]
+fn steady_slides(harness: &mut Harness, n: u64) -> Duration {
+    common::timed_steps(harness, n)
 }
 
 /// The hand-written sliding window (see the file's documentation).

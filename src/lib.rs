@@ -22,7 +22,8 @@ pub use dstream_core::dashboard;
 pub use dstream_core::owned_as_self;
 pub use dstream_core::{cluster, error, feed, metrics, monitor, sink, source, testing, text, time};
 pub use dstream_core::{
-    DenseKey, Duration, Error, IntoOwned, Job, JobHandle, Monitor, Render, Result, StreamingListener, Time,
+    BorrowBack, DenseKey, Duration, Error, IntoOwned, Job, JobHandle, Monitor, Render, Result,
+    StreamingListener, Time,
 };
 /// Compiles a dstream program into a [`Job`] at compile time.
 ///

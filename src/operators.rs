@@ -158,19 +158,24 @@
 //! [`state_snapshots`]) keep a state per key, in one hash table per partition, that persists
 //! from batch to batch.
 //!
-//! **Records that enter a window or a state store become owned.** A record must outlive its
-//! batch there, so it is converted with [`IntoOwned`](crate::IntoOwned): a `&str` (a
+//! **Records that enter a window or a state store are kept owned.** A record must outlive
+//! its batch there, so it is converted with [`IntoOwned`](crate::IntoOwned): a `&str` (a
 //! word of a text line) becomes a `String`, tuples, `Option`s and `Vec`s convert element by
-//! element, numbers stay as they are. So `queue(lines) |> flat_map(split) |> window(2s)` gives
-//! `String` records, and the keys of `update_state_by_key` are `String`s. For your own record
-//! types that hold no references, implement it with `dstream::owned_as_self!(MyType);`.
+//! element, numbers stay as they are. So the keys of `update_state_by_key` are `String`s.
+//! **A window emits its records in the type they had before it** ([`BorrowBack`](crate::BorrowBack)):
+//! `queue(lines) |> flat_map(split) |> window(2s)` gives `&str` words, borrowed from the
+//! window's state for the batch (no copy per record); `(&str, u32)` stays `(&str, u32)` and
+//! `Option<&str>` stays `Option<&str>`. For your own record types that hold no references,
+//! implement both with `dstream::owned_as_self!(MyType);` (records of those types are cloned
+//! out of a window).
 //!
 //! Borrowed and owned streams still combine without glue: a `union` or a join of a stream of
 //! `&str` words (or `(&str, u32)` keys, `Option<&str>` keys, ...) with one of their owned
 //! form (`String`, `(String, u32)`, `Option<String>`) meets in the owned form, converted as the
 //! step reads each record; streams of one type combine untouched, so borrowed text stays
-//! borrowed. A closure after a window or a state store takes the owned form: write
-//! `|w: String|` there, not `|w: &str|` (the compiler says so, on the annotation).
+//! borrowed. A closure after a state store takes the owned form: write `|w: String|` there,
+//! not `|w: &str|` (the compiler says so, on the annotation); after a window, the type before
+//! it.
 //!
 //! ```
 //! use dstream::prelude::*;
@@ -317,9 +322,10 @@
 //!   `(a,CompactBuffer(1, 1))`; likewise [`group_by_key_and_window`] and [`cogroup`].
 //! * **Queue sources are checkpointable**: a [`queue`]'s position is the number of batches it
 //!   has handed out, and a recovered job skips them (Spark cannot checkpoint a `queueStream`).
-//! * **Records become owned** when they enter a window or a state store, through
-//!   [`IntoOwned`](crate::IntoOwned): `&str` becomes `String`; implement it for your
-//!   own types with `dstream::owned_as_self!(MyType)`.
+//! * **Records are kept owned** in a window or a state store, through
+//!   [`IntoOwned`](crate::IntoOwned): `&str` is kept as a `String` (a window emits it as
+//!   `&str` again, [`BorrowBack`](crate::BorrowBack)); implement both for your own types
+//!   with `dstream::owned_as_self!(MyType)`.
 //! * **Closures get values, not RDDs**: [`transform`], [`transform_with`] and
 //!   [`foreach_batch`] receive the batch's records as a `Vec`.
 //! * **No exceptions from `State`**: updating a key while it times out is ignored, and

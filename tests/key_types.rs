@@ -1,7 +1,8 @@
 //! Keys and records flow through every operator and every combination without glue code:
-//! words are `&str` (slices of the batch's text) until a window or a state store owns them as
-//! `String`, and streams of either kind combine in `union` and the joins as `String`. Streams
-//! of the same kind combine untouched (borrowed text stays borrowed).
+//! words are `&str` (slices of the batch's text) until a state store owns them as `String`; a
+//! window keeps them as `String` but emits them as they entered (`&str`, borrowed from the
+//! window's state for the batch). Streams of either kind combine in `union` and the joins as
+//! `String`; streams of the same kind combine untouched (borrowed text stays borrowed).
 
 use dstream::prelude::*;
 use dstream::testing::Harness;
@@ -20,11 +21,12 @@ fn sorted(batch: &dstream::testing::BatchOutput) -> Vec<String> {
 
 #[test]
 fn a_windowed_stream_joins_a_per_batch_stream_on_words() {
-    // `recent` has `String` keys (a window owns them), `now` has `&str` keys.
+    // Both have `&str` keys: `recent`'s borrowed from the window's state, `now`'s from the
+    // batch's text (the closures' annotations say so).
     let job = stream! {
         let words = queue(lines()) |> flat_map(split) |> map(|w| (w, 1)) every 1s;
-        let recent = words |> reduce_by_key_and_window(+, 2s);
-        let now = words |> reduce_by_key(+);
+        let recent = words |> reduce_by_key_and_window(+, 2s) |> filter(|(w, _): &(&str, i32)| !w.is_empty());
+        let now = words |> reduce_by_key(+) |> filter(|(w, _): &(&str, i32)| !w.is_empty());
         now |> join(recent) |> print;
         recent |> left_outer_join(now) |> print
     };
@@ -90,12 +92,13 @@ fn text() -> Vec<Vec<&'static str>> {
 
 #[test]
 fn composite_keys_flow_through_reduce_window_state_and_join() {
-    // `(&str, u32)` keys per batch, `(String, u32)` after the window and the state store, and
-    // a third stream keyed by `(String, u32)` from owned text: every pair joins without glue.
+    // `(&str, u32)` keys per batch and after the window, `(String, u32)` after the state store,
+    // and a third stream keyed by `(String, u32)` from owned text: every pair joins without
+    // glue.
     let names: Vec<Vec<String>> = vec![vec!["a".to_string(), "c".to_string()]];
     let job = stream! {
         let counts = queue(text()) |> flat_map(split) |> map(|w| ((w, w.len() as u32), 1)) |> reduce_by_key(+) every 1s;
-        let recent = counts |> reduce_by_key_and_window(+, 2s);
+        let recent = counts |> reduce_by_key_and_window(+, 2s) |> filter(|((w, _), _): &((&str, u32), i32)| !w.is_empty());
         let total = counts |> update_state_by_key(|new: Vec<i32>, old: Option<i32>| Some(new.iter().sum::<i32>() + old.unwrap_or(0)));
         let known = queue(names) |> map(|n: String| { let len = n.len() as u32; ((n, len), "known") });
         counts |> join(recent) |> print;
@@ -119,15 +122,15 @@ fn composite_keys_flow_through_reduce_window_state_and_join() {
 
 #[test]
 fn pairs_of_words_flow_through_reduce_window_and_join() {
-    // `(&str, &str)` keys (first and second word of a line) per batch, `(String, String)`
-    // after the window, and a third stream keyed by `(String, String)`.
+    // `(&str, &str)` keys (first and second word of a line) per batch and after the window,
+    // and a third stream keyed by `(String, String)`.
     let owned: Vec<Vec<(String, String)>> = vec![vec![("a".to_string(), "bb".to_string())]];
     let job = stream! {
         let pairs = queue(text()) |> flat_map(|line: &str| {
             let words: Vec<&str> = line.split(' ').collect();
             words.windows(2).map(|w| ((w[0], w[1]), 1)).collect::<Vec<_>>()
         }) |> reduce_by_key(+) every 1s;
-        let recent = pairs |> reduce_by_key_and_window(+, 2s);
+        let recent = pairs |> reduce_by_key_and_window(+, 2s) |> filter(|((a, _), _): &((&str, &str), i32)| !a.is_empty());
         let known = queue(owned) |> map(|pair| (pair, true));
         pairs |> join(recent) |> print;
         pairs |> join(known) |> print;
@@ -141,11 +144,11 @@ fn pairs_of_words_flow_through_reduce_window_and_join() {
 }
 
 #[test]
-fn optional_text_keys_meet_their_owned_form() {
-    // `Option<&str>` keys per batch, `Option<String>` after a window.
+fn optional_text_keys_stay_borrowed_through_a_window() {
+    // `Option<&str>` keys per batch and after a window.
     let job = stream! {
         let tagged = queue(vec![vec!["#a b #a"]]) |> flat_map(split) |> map(|w| (w.strip_prefix('#'), 1)) |> reduce_by_key(+) every 1s;
-        let recent = tagged |> window(2s);
+        let recent = tagged |> window(2s) |> filter(|(t, _): &(Option<&str>, i32)| t.is_none_or(|t| !t.is_empty()));
         tagged |> join(recent) |> print;
         tagged |> union(recent) |> reduce_by_key(+) |> print
     };
@@ -155,7 +158,7 @@ fn optional_text_keys_meet_their_owned_form() {
 
 #[test]
 fn transform_with_takes_borrowed_and_owned_streams() {
-    // One side's keys are `&str`, the other's `String` (after a window); the function joins
+    // Both sides' keys are `&str` (one borrowed from the window's state); the function joins
     // them by hand, and gives what `join` gives.
     let job = stream! {
         let counts = queue(lines()) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s;
@@ -171,14 +174,22 @@ fn transform_with_takes_borrowed_and_owned_streams() {
 }
 
 #[test]
-fn a_closure_on_owned_words_after_a_window() {
-    // After a window, words are `String`; `|w: &str|` there is a compile error that says to
-    // write `w: String` (ui-tests `types/str_closure_after_window`).
+fn a_closure_on_borrowed_words_after_a_window() {
+    // After a window, words are still `&str` (borrowed from the window's state for the
+    // batch); a type that does not match is a compile error (ui-tests
+    // `types/closure_type_after_window`). Owned words stay `String` after a window.
     let job = stream! {
-        queue(lines()) |> flat_map(split) every 1s |> window(2s) |> map(|w: String| w.len()) |> reduce(+) |> print
+        queue(lines()) |> flat_map(split) every 1s |> window(2s) |> map(|w: &str| w.len()) |> reduce(+) |> print
     };
-    let out = Harness::new(job).run_batches(1).unwrap();
+    let out = Harness::new(job).run_batches(2).unwrap();
     assert_eq!(out[0].printed_records(), ["3"]);
+    assert_eq!(out[1].printed_records(), ["5"]);
+    let owned: Vec<Vec<String>> = vec![vec!["a b".to_string()], vec!["c".to_string()]];
+    let job = stream! {
+        queue(owned) |> flat_map(split) every 1s |> window(2s) |> map(|w: String| w.len()) |> reduce(+) |> print
+    };
+    let out = Harness::new(job).run_batches(2).unwrap();
+    assert_eq!(out[1].printed_records(), ["3"]);
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub use ui::metrics;
 
 pub use error::{Error, Result};
 pub use job::Job;
-pub use keys::{DenseKey, IntoOwned};
+pub use keys::{BorrowBack, DenseKey, IntoOwned};
 pub use monitor::handle::JobHandle;
 pub use monitor::{Monitor, StreamingListener};
 pub use render::Render;
@@ -72,7 +72,9 @@ pub mod __private {
     pub use crate::keys::pool::{FreshTable, PooledTable, Reuse};
     pub use crate::keys::short_keys::{AnyKeyTable, SpecialKeyTable, TableFor, TableHint};
     pub use crate::ops::closures as ops;
-    pub use crate::ops::window::{own_tables, IncrementalWindow, WindowBuffer};
+    pub use crate::ops::window::{
+        keep_if as window_keep_if, like as window_like, IncrementalWindow, WindowBuffer,
+    };
     pub use crate::ops::{branches, durations, join, sizing, split_records, state};
     pub use crate::persist::checkpoint;
     pub use crate::render::Render;

@@ -1,7 +1,8 @@
-//! A check on the closures that read records a window or a state store owns: there, words are
-//! `String`, not `&str` (the store keeps them after their batch's text is gone), so a closure
-//! annotated `|w: &str|` cannot take them. The error is on the annotation and says what to
-//! write instead, rather than rustc's mismatch between closure signatures.
+//! A check on the closures that read records a state store owns: there, words are `String`,
+//! not `&str` (the store keeps them after their batch's text is gone), so a closure annotated
+//! `|w: &str|` cannot take them. The error is on the annotation and says what to write
+//! instead, rather than rustc's mismatch between closure signatures. (A window emits its
+//! records in the type they had before it, `BorrowBack`: it passes owned records through.)
 
 use crate::diag::{written, Diagnostics};
 use crate::graph::{Graph, Node, NodeId};
@@ -36,15 +37,16 @@ pub fn check(graph: &Graph, diag: &mut Diagnostics) {
     }
 }
 
-/// The window or state operator whose owned records reach `id` unchanged (through `filter`,
-/// `repartition` and `union`), if any.
+/// The state operator whose owned records reach `id` unchanged (through `filter`,
+/// `repartition`, windows and `union`), if any.
 fn owner_of(graph: &Graph, id: NodeId) -> Option<String> {
     let node: &Node = &graph.nodes[id];
     let spec = node.spec?;
     match (spec.kind, spec.name) {
         // (`count_by_window` gives numbers; `map_with_state` whatever its function returns.)
-        (Kind::Window, name) if name != "count_by_window" => Some(node.name.to_string()),
         (Kind::State, "update_state_by_key" | "state_snapshots") => Some(node.name.to_string()),
+        // A window's records have the type of its input's.
+        (Kind::Window, name) if name != "count_by_window" => owner_of(graph, node.input?),
         (_, "filter" | "repartition") => owner_of(graph, node.input?),
         // A union's records are owned when any of its streams' are (text meets text as `String`).
         (Kind::Union, _) => node.input.iter().chain(&node.others).find_map(|&i| owner_of(graph, i)),
@@ -125,15 +127,22 @@ mod tests {
 
     #[test]
     fn reported_only_where_records_are_owned() {
+        // A window's records have its input's type: borrowed words stay `&str`.
         let after_window = errors(quote! {
             queue(x) |> flat_map(split) |> window(2s) |> filter(|w: &&str| true) |> map(|w: &str| w.len()) every 1s |> print
         });
-        assert_eq!(after_window.len(), 2, "{after_window:?}");
+        assert_eq!(after_window, Vec::<String>::new());
+        // Owned by a state store, still owned after a window.
+        let state_then_window = errors(quote! {
+            queue(x) |> map(|w| (w, 1)) |> update_state_by_key(f) |> window(2s)
+                |> filter(|(w, _): &(&str, u32)| true) every 1s |> print
+        });
+        assert_eq!(state_then_window.len(), 1, "{state_then_window:?}");
         assert!(
-            after_window[0].contains("write `w: &String` here instead of `w: &&str`"),
-            "{after_window:?}"
+            state_then_window[0].contains("after `update_state_by_key`")
+                && state_then_window[0].contains("write `(w, _): &(String, u32)`"),
+            "{state_then_window:?}"
         );
-        assert!(after_window[1].contains("after `window`"), "{after_window:?}");
         let per_batch =
             errors(quote! { queue(x) |> flat_map(split) |> map(|w: &str| w.len()) every 1s |> print });
         assert_eq!(per_batch, Vec::<String>::new());

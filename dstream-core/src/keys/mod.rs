@@ -11,4 +11,4 @@ pub mod pool;
 pub mod short_keys;
 
 pub use dense_keys::DenseKey;
-pub use owned::IntoOwned;
+pub use owned::{BorrowBack, IntoOwned};

@@ -2,6 +2,10 @@
 //! a window or a state store keeps records across batches, so at that boundary (and only
 //! there: after per-batch combining, once per key rather than once per record) they become
 //! owned values: `&str` becomes `String`, tuples convert field by field.
+//!
+//! A window hands its records back in the type they had before it ([`BorrowBack`]): a kept
+//! `String` is emitted as a `&str` borrowed from the window's state for the batch, so a
+//! window's output allocates nothing per record and its users see the type they wrote.
 
 /// A record that can be turned into a value that owns its data.
 ///
@@ -18,6 +22,15 @@ pub trait IntoOwned {
     type Owned: Clone + Send + 'static;
     /// Converts the record.
     fn into_owned(self) -> Self::Owned;
+    /// Converts the record into `target`, reusing what `target` owns where it can (a
+    /// `String`'s buffer): how a window keeps a batch's keys in the lists of a batch that left.
+    #[inline]
+    fn own_into(self, target: &mut Self::Owned)
+    where
+        Self: Sized,
+    {
+        *target = self.into_owned();
+    }
 }
 
 impl<T: ?Sized + ToOwned> IntoOwned for &T
@@ -29,9 +42,43 @@ where
     fn into_owned(self) -> T::Owned {
         self.to_owned()
     }
+    #[inline]
+    fn own_into(self, target: &mut T::Owned) {
+        self.clone_into(target);
+    }
 }
 
-/// Implements [`IntoOwned`] as the identity for types that own all their data.
+/// The reverse of [`IntoOwned`]: a kept (owned) record seen again as the record type it was
+/// made from, borrowing from the kept value for `'a`. A window emits its records this way, so
+/// `&str` words are `&str` after a window (borrowed from the window's state for the batch),
+/// `(&str, u32)` stays `(&str, u32)`, and owned types are cloned (a copy for numbers).
+///
+/// `Borrowed` is `Self` with its references' lifetimes set to `'a`.
+#[diagnostic::on_unimplemented(
+    message = "records of type `{Self}` cannot be read back from a window",
+    label = "a window emits its kept records in the type they had before it",
+    note = "implement `dstream::BorrowBack` for `{Self}`; for a type without references, write `dstream::owned_as_self!({Self});`"
+)]
+pub trait BorrowBack<'a>: IntoOwned {
+    /// `Self`, borrowing from a kept value for `'a`.
+    type Borrowed;
+    /// The record `owned` was made from, borrowing from it.
+    fn borrow_back(owned: &'a Self::Owned) -> Self::Borrowed;
+}
+
+impl<'a, T: ?Sized + ToOwned + 'a> BorrowBack<'a> for &T
+where
+    T::Owned: Clone + Send + 'static,
+{
+    type Borrowed = &'a T;
+    #[inline]
+    fn borrow_back(owned: &'a T::Owned) -> &'a T {
+        std::borrow::Borrow::borrow(owned)
+    }
+}
+
+/// Implements [`IntoOwned`] and [`BorrowBack`] as the identity (a clone) for types that own
+/// all their data.
 #[macro_export]
 macro_rules! owned_as_self {
     ($($t:ty),* $(,)?) => {$(
@@ -40,6 +87,13 @@ macro_rules! owned_as_self {
             #[inline]
             fn into_owned(self) -> $t {
                 self
+            }
+        }
+        impl<'a> $crate::BorrowBack<'a> for $t {
+            type Borrowed = $t;
+            #[inline]
+            fn borrow_back(owned: &'a $t) -> $t {
+                ::core::clone::Clone::clone(owned)
             }
         }
     )*};
@@ -71,12 +125,33 @@ impl<T: IntoOwned> IntoOwned for Option<T> {
     fn into_owned(self) -> Self::Owned {
         self.map(IntoOwned::into_owned)
     }
+    fn own_into(self, target: &mut Self::Owned) {
+        match (self, target) {
+            (Some(value), Some(kept)) => value.own_into(kept),
+            (value, target) => *target = value.into_owned(),
+        }
+    }
+}
+
+impl<'a, T: BorrowBack<'a>> BorrowBack<'a> for Option<T> {
+    type Borrowed = Option<T::Borrowed>;
+    #[inline]
+    fn borrow_back(owned: &'a Self::Owned) -> Self::Borrowed {
+        owned.as_ref().map(T::borrow_back)
+    }
 }
 
 impl<T: IntoOwned> IntoOwned for Vec<T> {
     type Owned = Vec<T::Owned>;
     fn into_owned(self) -> Self::Owned {
         self.into_iter().map(IntoOwned::into_owned).collect()
+    }
+}
+
+impl<'a, T: BorrowBack<'a>> BorrowBack<'a> for Vec<T> {
+    type Borrowed = Vec<T::Borrowed>;
+    fn borrow_back(owned: &'a Self::Owned) -> Self::Borrowed {
+        owned.iter().map(T::borrow_back).collect()
     }
 }
 
@@ -87,6 +162,13 @@ impl<T: IntoOwned> IntoOwned for Box<T> {
     }
 }
 
+impl<'a, T: BorrowBack<'a>> BorrowBack<'a> for Box<T> {
+    type Borrowed = Box<T::Borrowed>;
+    fn borrow_back(owned: &'a Self::Owned) -> Self::Borrowed {
+        Box::new(T::borrow_back(owned))
+    }
+}
+
 macro_rules! owned_tuple {
     ($($name:ident . $idx:tt),+) => {
         impl<$($name: IntoOwned),+> IntoOwned for ($($name,)+) {
@@ -94,6 +176,18 @@ macro_rules! owned_tuple {
             #[inline]
             fn into_owned(self) -> Self::Owned {
                 ($(self.$idx.into_owned(),)+)
+            }
+            #[inline]
+            fn own_into(self, target: &mut Self::Owned) {
+                $(self.$idx.own_into(&mut target.$idx);)+
+            }
+        }
+
+        impl<'a, $($name: BorrowBack<'a>),+> BorrowBack<'a> for ($($name,)+) {
+            type Borrowed = ($($name::Borrowed,)+);
+            #[inline]
+            fn borrow_back(owned: &'a Self::Owned) -> Self::Borrowed {
+                ($($name::borrow_back(&owned.$idx),)+)
             }
         }
     };
@@ -126,5 +220,36 @@ mod tests {
         let owned: (String, u64) = (word, 3u64).into_owned();
         assert_eq!(owned, ("a".to_string(), 3));
         assert_eq!(own_partitions(vec![vec!["x"], vec![]]), vec![vec!["x".to_string()], vec![]]);
+    }
+
+    /// Each owned form reads back as the type it was made from, borrowing its text.
+    #[test]
+    fn owned_records_borrow_back_as_their_type() {
+        let kept: (String, u32) = ("ab", 2u32).into_owned();
+        let back: (&str, u32) = <(&str, u32)>::borrow_back(&kept);
+        assert_eq!(back, ("ab", 2));
+        assert!(std::ptr::eq(back.0, kept.0.as_str()), "the text is borrowed, not copied");
+        let tag: Option<String> = Some("t").into_owned();
+        assert_eq!(<Option<&str>>::borrow_back(&tag), Some("t"));
+        let owned = String::from("s");
+        assert_eq!(<String as BorrowBack<'_>>::borrow_back(&owned), "s");
+        let nested: Vec<Option<String>> = vec![Some("a"), None].into_owned();
+        assert_eq!(<Vec<Option<&str>>>::borrow_back(&nested), [Some("a"), None]);
+        assert_eq!(<Box<u64>>::borrow_back(&Box::new(7)), Box::new(7));
+    }
+
+    /// `own_into` gives what `into_owned` gives, in the kept value's own buffer where it can.
+    #[test]
+    fn own_into_reuses_the_kept_buffer() {
+        let mut kept: (String, u32) = ("longer word", 1u32).into_owned();
+        let buffer = kept.0.as_ptr();
+        ("ab", 2u32).own_into(&mut kept);
+        assert_eq!(kept, ("ab".to_string(), 2));
+        assert_eq!(kept.0.as_ptr(), buffer, "the String's buffer is reused");
+        let mut tag: Option<String> = None;
+        Some("t").own_into(&mut tag);
+        assert_eq!(tag.as_deref(), Some("t"));
+        None::<&str>.own_into(&mut tag);
+        assert_eq!(tag, None);
     }
 }

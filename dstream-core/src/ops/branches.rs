@@ -1,7 +1,7 @@
 //! The streams a `union` or a join combines, met without glue code. Streams of one record
 //! (or key) type pass through untouched, so borrowed text stays borrowed. Streams whose types
-//! differ only in who owns their text (`&str` words before a window or a state store,
-//! `String` words after it; `(&str, u32)` and `(String, u32)` keys; `Option<&str>` and
+//! differ only in who owns their text (`&str` words before a state store, `String` words
+//! after it, or from owned text; `(&str, u32)` and `(String, u32)` keys; `Option<&str>` and
 //! `Option<String>`) meet in their owned form ([`IntoOwned`]), converted record by record as
 //! the step reads them. Any other difference is reported where the other stream is named,
 //! with both types as the user's program has them.

@@ -11,7 +11,10 @@ use rustc_hash::FxBuildHasher;
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
 
+pub(crate) mod back;
 pub(crate) mod saved;
+
+pub use back::{like, KeptAs, Like};
 
 /// The batches a window still needs, with their times.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -39,6 +42,19 @@ impl<T: Clone> WindowBuffer<T> {
     /// first ([`Executor::union`](crate::exec::Executor::union)).
     pub fn contents(&self, exec: &crate::exec::Executor) -> Vec<Vec<T>> {
         exec.union(self.batches.iter().map(|(_, parts)| parts.clone()).collect())
+    }
+
+    /// The window ending at the last pushed time, oldest first, each record read back as the
+    /// type `B` it entered as ([`BorrowBack`](crate::BorrowBack): `&str` words borrowed from the buffer, owned
+    /// records cloned). This is what a `window` emits.
+    pub fn contents_as<'s, B>(&'s self, exec: &crate::exec::Executor, _like: Like<B>) -> Vec<Vec<T::Out>>
+    where
+        T: KeptAs<'s, B>,
+    {
+        let batches = self.batches.iter();
+        exec.union(
+            batches.map(|(_, parts)| parts.iter().map(|p| back::read_back::<B, T>(p)).collect()).collect(),
+        )
     }
 
     /// How many records the kept batches hold (the window's state size).
@@ -128,6 +144,35 @@ mod tests {
         assert_eq!(slide(2, &[("a", 3)]), [("a", 4), ("b", 2)]);
         assert_eq!(slide(3, &[]), [("a", 3), ("b", 0)]);
         assert_eq!(slide(4, &[]), [("a", 0), ("b", 0)]);
+    }
+
+    /// Batches pushed as borrowed text (their keys written into the lists of the batch that
+    /// left) give what the same batches pushed owned give, and the window's records read back
+    /// as `&str` borrowed from its state.
+    #[test]
+    fn borrowed_batches_reuse_the_lists_that_left_and_read_back_borrowed() {
+        let exec = crate::exec::Executor::new(2);
+        let text = ["a bb ccc", "dddd a", "bb", "eeeee ccc a", "", "a"];
+        let mut borrowed: IncrementalWindow<String, i64> = IncrementalWindow::new(Duration::from_secs(2));
+        let mut owned: IncrementalWindow<String, i64> = IncrementalWindow::new(Duration::from_secs(2));
+        for (i, line) in text.iter().enumerate() {
+            let time = Time::from_millis((i as u64 + 1) * 1000);
+            let mut words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+            words.sort();
+            words.dedup();
+            let parts = vec![words.iter().map(|&w| (w, w.len() as i64)).collect::<Vec<_>>(), Vec::new()];
+            let like = like(&parts);
+            owned.push(time, parts.iter().map(|p| p.iter().map(|&(w, n)| (w.to_string(), n))).collect());
+            borrowed.push_owned(time, parts);
+            let keep = |(_, n): &(String, i64)| *n != 0;
+            borrowed.slide(&exec, time, |a, b| a + b, |a, b| a - b, Some(keep));
+            let got: Vec<Vec<(&str, i64)>> = borrowed.records(&exec, like);
+            let mut got: Vec<(String, i64)> =
+                got.concat().into_iter().map(|(w, n)| (w.to_string(), n)).collect();
+            got.sort();
+            let expected = sorted(owned.emit_filtered(&exec, time, |a, b| a + b, |a, b| a - b, keep));
+            assert_eq!(got, expected, "at {time:?}");
+        }
     }
 
     /// The incremental window's state as it was before its batch tables became lists
@@ -269,6 +314,10 @@ pub struct IncrementalWindow<K, V> {
     batches: VecDeque<(Time, Vec<BatchTable<K, V>>)>,
     current: Vec<WindowTable<K, V>>,
     last_emit: Option<Time>,
+    /// The lists of the last batch that left, whose keys' buffers the next batch's keys are
+    /// written into ([`Self::push_owned`]): no allocation per key in steady state. Not state.
+    #[serde(skip)]
+    spare: Vec<BatchTable<K, V>>,
 }
 
 impl<K, V> IncrementalWindow<K, V>
@@ -278,7 +327,13 @@ where
 {
     /// A window `length` long.
     pub fn new(length: Duration) -> Self {
-        IncrementalWindow { length, batches: VecDeque::new(), current: Vec::new(), last_emit: None }
+        IncrementalWindow {
+            length,
+            batches: VecDeque::new(),
+            current: Vec::new(),
+            last_emit: None,
+            spare: Vec::new(),
+        }
     }
 
     /// How many (key, value) entries the window holds: its current value and the reduced
@@ -295,7 +350,57 @@ where
             .push_back((time, tables.into_iter().map(|t| BatchTable(t.into_iter().collect())).collect()));
     }
 
-    /// The window value at `time` (a slide time), per partition.
+    /// Adds one batch's reduced tables, made owned ([`IntoOwned`](crate::IntoOwned)) in the
+    /// lists of the last batch that left: a key's owned form reuses the buffer of the key
+    /// that was at its place there (`String`s are overwritten, not allocated and freed).
+    pub fn push_owned<T, KI, VI>(&mut self, time: Time, tables: Vec<T>)
+    where
+        T: IntoIterator<Item = (KI, VI)>,
+        KI: crate::IntoOwned<Owned = K>,
+        VI: crate::IntoOwned<Owned = V>,
+    {
+        let mut spare = std::mem::take(&mut self.spare).into_iter();
+        let lists = tables.into_iter().map(|table| {
+            let mut list = spare.next().map(|t| t.0).unwrap_or_default();
+            let mut n = 0;
+            for (k, v) in table {
+                match list.get_mut(n) {
+                    Some((kept_k, kept_v)) => {
+                        k.own_into(kept_k);
+                        v.own_into(kept_v);
+                    }
+                    None => list.push((k.into_owned(), v.into_owned())),
+                }
+                n += 1;
+            }
+            list.truncate(n);
+            BatchTable(list)
+        });
+        let lists = lists.collect();
+        self.batches.push_back((time, lists));
+    }
+
+    /// The window's value after the last slide, per partition, each pair read back as the
+    /// types `(KB, VB)` that entered the window ([`BorrowBack`](crate::BorrowBack): `&str`
+    /// keys borrowed from the window's state, numbers copied), so emitting allocates nothing
+    /// per key.
+    pub fn records<'s, KB, VB>(
+        &'s self,
+        exec: &crate::exec::Executor,
+        _like: Like<(KB, VB)>,
+    ) -> Vec<Vec<Pair<'s, K, V, KB, VB>>>
+    where
+        K: KeptAs<'s, KB>,
+        V: KeptAs<'s, VB>,
+        <K as KeptAs<'s, KB>>::Out: Send,
+        <V as KeptAs<'s, VB>>::Out: Send,
+    {
+        let tables: Vec<&'s WindowTable<K, V>> = self.current.iter().collect();
+        exec.run_stage(tables, |_, table| table.iter().map(|(k, v)| (k.read(), v.read())).collect())
+    }
+
+    /// The window value at `time` (a slide time), per partition, owned: [`Self::slide`]
+    /// without a filter and a copy of every pair.
     pub fn emit<F, G>(
         &mut self,
         exec: &crate::exec::Executor,
@@ -307,11 +412,12 @@ where
         F: Fn(V, V) -> V + Sync,
         G: Fn(V, V) -> V + Sync,
     {
-        self.emit_impl(exec, time, reduce, inverse, None::<fn(&(K, V)) -> bool>)
+        self.slide(exec, time, reduce, inverse, None::<fn(&(K, V)) -> bool>);
+        self.owned_records()
     }
 
-    /// The window value at `time`, keeping only the keys for which `filter` holds (they are
-    /// dropped from the window's state too, as in Spark).
+    /// The window value at `time`, keeping only the keys for which `filter` holds, owned
+    /// ([`Self::slide`] and a copy of every pair).
     pub fn emit_filtered<F, G, H>(
         &mut self,
         exec: &crate::exec::Executor,
@@ -325,18 +431,26 @@ where
         G: Fn(V, V) -> V + Sync,
         H: Fn(&(K, V)) -> bool + Sync,
     {
-        self.emit_impl(exec, time, reduce, inverse, Some(filter))
+        self.slide(exec, time, reduce, inverse, Some(filter));
+        self.owned_records()
     }
 
-    fn emit_impl<F, G, H>(
+    fn owned_records(&self) -> Vec<Vec<(K, V)>> {
+        self.current.iter().map(|t| t.iter().cloned().collect()).collect()
+    }
+
+    /// Moves the window to `time` (a slide time): the batches that left are taken out with
+    /// `inverse`, those that entered merged in with `reduce`; with a `filter`, the keys for
+    /// which it does not hold are dropped from the window's state (emitted no more, as in
+    /// Spark; the filter sees the kept pair). Its value is then read with [`Self::records`].
+    pub fn slide<F, G, H>(
         &mut self,
         exec: &crate::exec::Executor,
         time: Time,
         reduce: F,
         inverse: G,
         filter: Option<H>,
-    ) -> Vec<Vec<(K, V)>>
-    where
+    ) where
         F: Fn(V, V) -> V + Sync,
         G: Fn(V, V) -> V + Sync,
         H: Fn(&(K, V)) -> bool + Sync,
@@ -366,9 +480,8 @@ where
         let batches = &self.batches;
         let tasks: Vec<(usize, WindowTable<K, V>)> =
             std::mem::take(&mut self.current).into_iter().enumerate().collect();
-        // Each partition's task updates its table and copies out its records (the output owns
-        // them), so the copies run in parallel too.
-        let updated = exec.run_stage(tasks, |_, (p, mut table)| {
+        // Each partition's task updates its table.
+        self.current = exec.run_stage(tasks, |_, (p, mut table)| {
             for &b in &leaving {
                 if let Some(part) = batches[b].1.get(p) {
                     for (k, v) in &part.0 {
@@ -387,32 +500,29 @@ where
                     }
                 }
             }
-            // The filter and the copy-out in one pass over the table.
-            let records: Vec<(K, V)> = match &filter {
-                Some(keep) => {
-                    let mut records = Vec::with_capacity(table.table.len());
-                    table.retain(|pair| {
-                        let kept = keep(pair);
-                        if kept {
-                            records.push(pair.clone());
-                        }
-                        kept
-                    });
-                    records
-                }
-                None => table.iter().cloned().collect(),
-            };
-            (table, records)
+            if let Some(keep) = &filter {
+                table.retain(keep);
+            }
+            table
         });
-        let (current, records) = updated.into_iter().unzip();
-        self.current = current;
         self.last_emit = Some(time);
         while self.batches.front().is_some_and(|(t, _)| *t <= start) {
-            self.batches.pop_front();
+            if let Some((_, lists)) = self.batches.pop_front() {
+                self.spare = lists;
+            }
         }
-        records
     }
 }
+
+/// The `filter` of an [`IncrementalWindow::slide`]: a function of the kept pair, given the
+/// signature `Fn(&(K, V)) -> bool` where it is written (so a closure's parameter borrows any
+/// pair, which `Some(closure)` alone would not say).
+pub fn keep_if<K, V, H: Fn(&(K, V)) -> bool>(filter: H) -> Option<H> {
+    Some(filter)
+}
+
+/// A window's `(key, value)` pair read back as the types `(KB, VB)` it entered as.
+type Pair<'s, K, V, KB, VB> = (<K as KeptAs<'s, KB>>::Out, <V as KeptAs<'s, VB>>::Out);
 
 /// One partition of an [`IncrementalWindow`]'s value: its `(key, value)` pairs in a hash
 /// table on the key's Fx hash. Kept as pairs so a filter borrows each `&(K, V)` as it is
@@ -512,20 +622,6 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
         }
         WindowTable { table }
     }
-}
-
-/// One batch's reduced tables with owned keys and values, for a window that keeps them: one
-/// list per partition (each key once in it, as in the table).
-pub fn own_tables<K, V, T>(tables: Vec<T>) -> Vec<Vec<(K::Owned, V::Owned)>>
-where
-    T: IntoIterator<Item = (K, V)>,
-    K: crate::keys::owned::IntoOwned,
-    V: crate::keys::owned::IntoOwned,
-{
-    tables
-        .into_iter()
-        .map(|t| t.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-        .collect()
 }
 
 /// One batch's reduced table in an [`IncrementalWindow`]: its `(key, value)` pairs, each key

@@ -155,7 +155,8 @@ impl Codegen<'_> {
         state
     }
 
-    /// A window: keep this batch's records; at slide times, the value is the window's.
+    /// A window: keep this batch's records; at slide times, the value is the window's, read
+    /// back in the type of its input (`BorrowBack`: text borrowed from the window's state).
     fn window_step(&mut self, node: NodeId, input: NodeId) -> TokenStream {
         if let Op::IncrementalWindow { .. } = self.graph.nodes[node].op {
             return self.incremental_window(node, input);
@@ -164,13 +165,17 @@ impl Codegen<'_> {
         let buffer = self.window_state(node, quote!(WindowBuffer));
         let parts = self.read_value(input);
         let exec = mixed("__exec");
+        let (parts_var, like) = (self.var("window_in"), self.var("like"));
         // On the window's token: records it cannot keep are reported there.
         let span = user_at(self.graph.nodes[node].name.span());
-        let (dp_at, buffer_at, parts) = (self.dp_at(span), respan_ident(&buffer, span), respan(&parts, span));
-        let emit = self.bind(node, quote_spanned!(span=> #buffer_at.contents(#exec)));
+        let (dp_at, buffer_at) = (self.dp_at(span), respan_ident(&buffer, span));
+        let (parts, parts_var) = (respan(&parts, span), respan_ident(&parts_var, span));
+        let emit = self.bind(node, quote_spanned!(span=> #buffer_at.contents_as(#exec, #like)));
         let emit = self.at_slide_times(node, emit);
         quote! {
-            #buffer.push(#ctx.time(), #dp_at::requirements::window_records(#parts));
+            let #parts_var = #parts;
+            let #like = #dp_at::window_like(&#parts_var);
+            #buffer.push(#ctx.time(), #dp_at::requirements::window_records(#parts_var));
             #emit
         }
     }
@@ -188,17 +193,27 @@ impl Codegen<'_> {
         let parts = self.read_value(input);
         let f = self.reducer_arg(func);
         let inverse = self.reducer_arg_as(inverse, "inv_reduce_func");
-        let call = match filter {
+        let filter = match filter {
             Some(filter) => {
                 let filter = self.required_fn(filter, "filter_func", 1);
-                quote_spanned!(span=> #state.emit_filtered(#exec, #ctx.time(), #f, #inverse, #filter))
+                quote!(#dp::window_keep_if(#filter))
             }
-            None => quote_spanned!(span=> #state.emit(#exec, #ctx.time(), #f, #inverse)),
+            None => quote!(::core::option::Option::None::<fn(&_) -> bool>),
         };
-        let emit = self.bind(node, call);
+        let slide = quote_spanned!(span=> #state.slide(#exec, #ctx.time(), #f, #inverse, #filter));
+        // The window's value is read back in the types of its input (`BorrowBack`).
+        let like = self.var("like");
+        let emit = if self.is_read(node) {
+            self.bind(node, quote_spanned!(span=> { #slide; #state.records(#exec, #like) }))
+        } else {
+            quote!(#slide;)
+        };
         let emit = self.at_slide_times(node, emit);
+        let tables = self.var("window_in");
         quote! {
-            #state.push(#ctx.time(), #dp::own_tables(#parts));
+            let #tables = #parts;
+            let #like = #dp::window_like(&#tables);
+            #state.push_owned(#ctx.time(), #tables);
             #emit
         }
     }

@@ -108,7 +108,7 @@ fn restore_incremental<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
             (time, tables.into_iter().map(|c| BatchTable(c.into_iter().collect())).collect())
         })
         .collect();
-    Ok(IncrementalWindow { length, batches, current, last_emit })
+    Ok(IncrementalWindow { length, batches, current, last_emit, spare: Vec::new() })
 }
 
 type IncrementalFields<K, V> =

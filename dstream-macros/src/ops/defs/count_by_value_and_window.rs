@@ -40,7 +40,8 @@ of the window.
 * The records must be `Hash + Eq`; `length` and `slide` are as for
   [`window`](super::window). At each slide time the output has one record `(x, n)` per
   distinct record `x` of the window, with `n: u64` its number of occurrences in the
-  window. The records are owned (`&str` becomes `String`).
+  window. The window keeps the records owned (`&str` as `String`) and emits them as
+  they entered (`&str`, borrowed from its state for the batch).
 * A record absent from the window is absent from the output: there are no zero counts,
   as in Spark (which filters them out).
 * It is `count_by_value |> window(length, slide) |> reduce_by_key(+)`. The output is

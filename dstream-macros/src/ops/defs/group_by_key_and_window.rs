@@ -39,7 +39,9 @@ over the window.
 
 * The records must be pairs `(K, V)` with `K: Hash + Eq`; `length` and `slide` are as for
   [`window`](super::window). At each slide time the output has one record `(k, Vec<V>)`
-  per key with values in the window, holding all of them; keys and values are owned. The
+  per key with values in the window, holding all of them; keys and values have the types
+  they entered with (the window keeps them owned, and emits `&str` text borrowed from its
+  state for the batch). The
   order of the values within a group is unspecified, as in Spark.
 * It is `group_by_key |> window(length, slide) |>` a merge of each key's groups. The output
   is hash-partitioned; its order is unspecified. An empty window gives an empty output.

@@ -65,7 +65,10 @@ filterFunc])`.
   [`reduce_by_key`](super::reduce_by_key) (a closure of two values, or `+`, `*`, `min`,
   `max`); `length` and `slide` are as for [`window`](super::window): multiples of the
   parent's slide, `slide` by default the parent's. The output exists at slide times only.
-  Its keys and values are owned (`&str` becomes `String`).
+  Its keys and values have the types they entered with: the window keeps them owned
+  (`&str` as `String`) and emits `&str` keys borrowed from its state for the batch, so
+  emitting allocates nothing per key. The `filter` sees the kept pair (`&(String, V)` for
+  text keys).
 * **Naive form**, `reduce_by_key_and_window(func, length, [slide])`: exactly
   `reduce_by_key(func) |> window(length, slide) |> reduce_by_key(func)`, as Spark defines
   it: one `(k, v)` per key with values in the window, `v` combining all of them. A key
@@ -141,7 +144,7 @@ assert_eq!(
 );
 ```
 
-Word counts over the last 3 seconds, with text keys (they become `String`s):
+Word counts over the last 3 seconds, with text keys (`&str` after the window too):
 
 ```
 use dstream::prelude::*;
@@ -149,7 +152,7 @@ use dstream::testing::Harness;
 
 let job = stream! {
     queue(vec![vec!["a b"], vec!["a"], vec!["b b"]]) |> flat_map(split) |> map(|w| (w, 1))
-        every 1s |> reduce_by_key_and_window(+, 3s) |> print
+        every 1s |> reduce_by_key_and_window(+, 3s) |> map(|(w, n): (&str, i32)| (w, n)) |> print
 };
 let out = Harness::new(job).run_batches(3).unwrap();
 let mut last = out[2].printed_records();

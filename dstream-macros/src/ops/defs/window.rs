@@ -41,6 +41,10 @@ static PAGE: Page = Page {
 * The window keeps the parent's batches it still needs, as owned records (`&str` becomes
   `String`: see [Windows and state](super#windows-and-state)); the records must be `Clone`.
   With a checkpoint, the kept batches are saved too.
+* Its records have **the type they had before it**: a kept `String` is emitted as the `&str`
+  it was made from, borrowed from the window's state for the batch (no copy); `(&str, u32)`
+  stays `(&str, u32)`, `Option<&str>` stays `Option<&str>`; owned records (`String` from
+  owned text, numbers, your own types) are cloned.
 
 # Example
 
@@ -67,7 +71,7 @@ assert_eq!(out[5].printed_records(), ["2", "3", "4", "5"]);
 assert_eq!(out[7].printed_records(), ["4", "5"]);
 ```
 
-Words become `String`s in a window:
+Words are kept as `String`s and come out of the window as the `&str` they were:
 
 ```
 use dstream::prelude::*;
@@ -75,7 +79,7 @@ use dstream::testing::Harness;
 
 let job = stream! {
     queue(vec![vec!["to be"], vec!["or"]]) |> flat_map(split) every 1s |> window(2s)
-        |> map(|word| word.to_uppercase()) |> print
+        |> map(|word: &str| word.to_uppercase()) |> print
 };
 let out = Harness::new(job).run_batches(3).unwrap();
 assert_eq!(out[1].printed_records(), ["TO", "BE", "OR"]);
