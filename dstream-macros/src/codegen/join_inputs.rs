@@ -10,13 +10,13 @@
 //! (`BinaryCx::read_by_loop`) runs its chain inside the probe's nested loops
 //! (`JoinPartition::for_each_pair`) unless the stage's end may stop the loop early.
 
-use super::args::mixed;
+use super::args::{mixed, user_at};
 use super::Codegen;
 use crate::ir::{NodeId, Op};
 use crate::ops::BinaryOp;
 use crate::plan::Stage;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::Ident;
 
 impl Codegen<'_> {
@@ -32,12 +32,15 @@ impl Codegen<'_> {
             self.var("last"),
             self.var("read"),
         );
-        let body = self.chain(
-            &stage.narrow,
-            record.clone(),
-            &last,
-            &quote!(#read = ::core::option::Option::Some(#last);),
-        );
+        // Keys without `Hash` and `Eq` are one error on the join, naming the record's type (as
+        // the join's own check of materialised partitions does); the records' type is then
+        // unknown, so the join's check of the partitions says nothing more.
+        let join = self.graph.nodes[node].consumers.first().map_or(node, |&c| c);
+        let span = user_at(self.graph.nodes[join].name.span());
+        let dp_at = self.dp_at(span);
+        let checked = quote_spanned!(span=> #dp_at::requirements::KeyedRecord(#last).__dstream_checked());
+        let consume = quote!(#read = ::core::option::Option::Some(#checked););
+        let body = self.chain(&stage.narrow, record.clone(), &last, &consume);
         let value = self.bind(node, quote!(#dp::join::lazy::lazily(#input, &#chain)));
         quote! {
             let #input = #parts;
