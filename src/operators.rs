@@ -134,6 +134,11 @@
 //! * The operators over **two streams** ([`transform_with`], [`join`], [`left_outer_join`],
 //!   [`right_outer_join`], [`full_outer_join`], [`cogroup`]) combine the two streams' batches
 //!   of the same batch time. The joins hash-partition by key: their order is unspecified.
+//!   A chain of [`map`], [`map_values`] and [`filter`] whose records only a join reads runs
+//!   inside the join, as it reads each record (with one partition, a `join` fills its table
+//!   straight from the records before their `map`); a [`join`] or [`left_outer_join`] read
+//!   by the next stage is probed inside that stage's loop. Neither writes its records into
+//!   a `Vec` in between; [`Job::explain`](crate::Job::explain) shows what runs where.
 //! * The **window** and **state** operators keep data from one batch to the next: see below.
 //!
 //! All other operators are per batch: their result for a batch depends only on that batch's

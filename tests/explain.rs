@@ -80,6 +80,22 @@ fn plans() {
         stream! { queue(lines()) |> repartition(4) |> map_partitions(|it| it.map(str::len)) |> glom every 1s |> print }
     );
     snapshot!(
+        "join_reads_its_mapped_inputs",
+        stream! {
+            let paid = queue(pairs()) |> map(|(k, v)| (k, v * 100)) |> filter(|(_, v)| *v > 0);
+            queue(pairs()) |> map_values(|v| v + 1) |> join(paid) |> map(|(k, (v, w))| (k, v + w))
+                |> reduce_by_key(+) every 1s |> print
+        }
+    );
+    snapshot!(
+        "join_of_a_shared_input",
+        stream! {
+            let a = queue(pairs()) |> map(|(k, v)| (k, v * 100));
+            queue(pairs()) |> join(a) every 1s |> print;
+            a |> print
+        }
+    );
+    snapshot!(
         "transform_with",
         stream! { let b = queue(lines()); queue(lines()) |> transform_with(b, |x, y, _| x.into_iter().chain(y).collect::<Vec<_>>()) every 1s |> print }
     );

@@ -201,3 +201,65 @@ fn e6_transform_with_join_gives_the_same_as_join() {
         vec![vec![("a", (1, "x")), ("b", (1, "x"))], vec![("", (1, "x"))], vec![], vec![]]
     );
 }
+
+/// The records a job prints in its first batch on `n` partitions, sorted.
+fn printed(job: Job, n: usize) -> Vec<String> {
+    let out = Harness::new(job).with_parallelism(n).step().expect("batch runs");
+    let mut records: Vec<String> = out.printed_records().into_iter().map(String::from).collect();
+    records.sort();
+    records
+}
+
+/// A join whose inputs are mapped and filtered reads them as it joins (`map`, `filter` and
+/// `map_values` run inside the join, no stage materialises them) and probes inside the loop
+/// after it: the same records as the same program unfused, whose every operator materialises
+/// its output, on one partition (nothing cut: the build reads the inputs as they are) and on
+/// three (cut by key first), with right values that are copied or moved into their pairs.
+#[test]
+fn a_join_reads_its_mapped_inputs_as_it_joins() {
+    // One batch each, cut into as many partitions as the harness runs.
+    let orders = || vec![vec![(1, 10), (2, 20), (3, 30), (1, 11), (4, 40), (2, 21), (5, 50)]];
+    let paid = || vec![vec![(1, 5), (3, 7), (1, 6), (2, 8), (9, 9), (4, 0)]];
+    let fused = |n: usize| -> Vec<String> {
+        let job = stream! {
+            let paid = queue(paid()) |> filter(|(_, c): &(i32, i32)| *c > 0) |> map_values(|c| format!("{c}c"));
+            queue(orders()) |> map(|(id, v)| (id, v + 1)) |> left_outer_join(paid)
+                |> map(|(id, (v, c))| format!("{id}:{v}:{c:?}")) every 1s |> print(100)
+        };
+        printed(job, n)
+    };
+    let unfused = |n: usize| -> Vec<String> {
+        let job = stream! {
+            #![unfused]
+            let paid = queue(paid()) |> filter(|(_, c): &(i32, i32)| *c > 0) |> map_values(|c| format!("{c}c"));
+            queue(orders()) |> map(|(id, v)| (id, v + 1)) |> left_outer_join(paid)
+                |> map(|(id, (v, c))| format!("{id}:{v}:{c:?}")) every 1s |> print(100)
+        };
+        printed(job, n)
+    };
+    let totals = |n: usize| -> Vec<String> {
+        let job = stream! {
+            let paid = queue(paid()) |> map(|(id, c)| (id, c * 100));
+            queue(orders()) |> filter(|(id, _): &(i32, i32)| *id != 5) |> join(paid)
+                |> map(|(_, (v, c))| (v % 2, c)) |> reduce_by_key(+) every 1s |> print
+        };
+        printed(job, n)
+    };
+    let expected = [
+        "1:11:Some(\"5c\")",
+        "1:11:Some(\"6c\")",
+        "1:12:Some(\"5c\")",
+        "1:12:Some(\"6c\")",
+        "2:21:Some(\"8c\")",
+        "2:22:Some(\"8c\")",
+        "3:31:Some(\"7c\")",
+        "4:41:None",
+        "5:51:None",
+    ];
+    for n in [1, 3] {
+        assert_eq!(fused(n), expected, "fused, {n} partitions");
+        assert_eq!(unfused(n), expected, "unfused, {n} partitions");
+        // Even values: 10 (paid 500 + 600), 20 (800), 30 (700), 40 (0); odd: 11 (1100), 21 (800).
+        assert_eq!(totals(n), ["(0,2600)", "(1,1900)"], "{n} partitions");
+    }
+}

@@ -6,7 +6,7 @@
 use crate::ir::Op;
 use crate::ir::{Graph, Mode, NodeId};
 use crate::ops::Kind;
-use crate::plan::{Plan, StageEnd, Step};
+use crate::plan::{Plan, Stage, StageEnd, Step};
 use crate::slides::Slide;
 
 /// One line per step.
@@ -93,6 +93,18 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                 };
                 (format!("{how}: keeps {}'s batches; emits every {every}", name(*input)), None)
             }
+            Step::Stage(Stage { input, narrow, end: StageEnd::ReadByJoin(id) }) => {
+                let join = graph.nodes[*id].consumers.first().map_or_else(String::new, |&c| name(c));
+                let ops: Vec<String> =
+                    std::iter::once(*input).chain(narrow.iter().copied()).map(name).collect();
+                (
+                    format!(
+                        "fused into {join}: {} (applied as the join reads each record)",
+                        ops.join(" -> ")
+                    ),
+                    None,
+                )
+            }
             Step::Stage(stage) => {
                 let mut ops = vec![match kind(stage.input) {
                     Some(Kind::Shuffle) => format!("{} (reduce side)", name(stage.input)),
@@ -114,6 +126,7 @@ fn labels(plan: &Plan, graph: &Graph) -> Vec<(String, Option<String>)> {
                         exchange = Some(format!("{how} ({})", name(id)));
                     }
                     StageEnd::Output(id) => ops.push(name(id)),
+                    StageEnd::ReadByJoin(_) => {}
                     StageEnd::Materialise(id) => {
                         let readers = plan.reads.get(&id).copied().unwrap_or(0);
                         ops.push(format!("(shared: computed once per batch, read by {readers} steps)"));

@@ -4,7 +4,7 @@
 //! consumers share. Between stages sit exchanges (hash shuffle or gather) and unions.
 
 use crate::ir::{Graph, Mode, NodeId, Op, Source};
-use crate::ops::Kind;
+use crate::ops::{Kind, NarrowOp};
 use crate::slides::{RuntimeCheck, Slide};
 use std::collections::HashMap;
 
@@ -62,6 +62,10 @@ pub enum StageEnd {
     Output(NodeId),
     /// This node's records, kept as partitions because several steps read them.
     Materialise(NodeId),
+    /// This node's records, read by the one join that reads them: no loop runs here, the
+    /// join applies the stage's chain to each input record as it reads it (the chain is
+    /// `map`, `map_values` and `filter` only; `dstream-core/src/ops/join/lazy.rs`).
+    ReadByJoin(NodeId),
 }
 
 /// Cuts the graph into steps, outputs in the order written.
@@ -137,10 +141,34 @@ impl Planner<'_> {
             Some(Kind::Shuffle | Kind::Reshape) => StageEnd::Exchange(end),
             _ => {
                 narrow.push(end);
-                StageEnd::Materialise(end)
+                if self.read_by_join(end, &narrow) {
+                    StageEnd::ReadByJoin(end)
+                } else {
+                    StageEnd::Materialise(end)
+                }
             }
         };
         self.plan.steps.push(Step::Stage(Stage { input: at, narrow, end: stage_end }));
+    }
+
+    /// Whether the records of `end`, made by the chain `narrow`, can be left to the one join
+    /// that reads them: a fused program, a join the only consumer, a chain of at most one
+    /// record per record, and a batch at every batch time (not a window's slide).
+    fn read_by_join(&self, end: NodeId, narrow: &[NodeId]) -> bool {
+        let graph = self.graph;
+        let one_join = matches!(graph.nodes[end].consumers.as_slice(), [c] if matches!(graph.nodes[*c].op, Op::Join(..)));
+        let record_by_record = narrow.iter().all(|&id| {
+            matches!(
+                graph.nodes[id].op,
+                Op::Narrow(NarrowOp::Map | NarrowOp::MapValues | NarrowOp::Filter, _)
+            )
+        });
+        let every_batch = match (self.plan.slides[end], graph.interval.millis()) {
+            (Slide::Interval, _) => true,
+            (Slide::Millis(slide), Some(interval)) => slide <= interval,
+            _ => false,
+        };
+        self.plan.mode == Mode::Fused && one_join && record_by_record && every_batch
     }
 
     /// Emits the steps that make `id`'s value, once.
@@ -231,9 +259,10 @@ impl Step {
             | Step::Window { node, .. }
             | Step::State { node, .. }
             | Step::Binary { node, .. } => Some(*node),
-            Step::Stage(Stage { end: StageEnd::Exchange(node) | StageEnd::Materialise(node), .. }) => {
-                Some(*node)
-            }
+            Step::Stage(Stage {
+                end: StageEnd::Exchange(node) | StageEnd::Materialise(node) | StageEnd::ReadByJoin(node),
+                ..
+            }) => Some(*node),
             Step::Stage(_) => None,
         }
     }
@@ -318,6 +347,34 @@ mod tests {
             ]
         );
         assert_eq!(plan.reads[&1], 2);
+    }
+
+    #[test]
+    fn a_joins_mapped_inputs_are_read_by_the_join() {
+        let (_, plan) = planned(quote! {
+            let paid = queue(p) |> map(f) |> filter(g);
+            queue(o) |> map_values(h) |> join(paid) every 1s |> print
+        });
+        let ends: Vec<StageEnd> = plan
+            .steps
+            .iter()
+            .filter_map(|s| if let Step::Stage(s) = s { Some(s.end) } else { None })
+            .collect();
+        assert_eq!(ends, [StageEnd::ReadByJoin(4), StageEnd::ReadByJoin(2), StageEnd::Output(6)]);
+        // Read twice, flat-mapped, unfused or windowed: materialised as before.
+        for program in [
+            quote!(let a = queue(p) |> map(f); queue(o) |> join(a) every 1s |> print; a |> print),
+            quote!(let a = queue(p) |> flat_map(f); queue(o) |> join(a) every 1s |> print),
+            quote!(#![unfused] let a = queue(p) |> map(f); queue(o) |> join(a) every 1s |> print),
+            quote!(let a = queue(p) |> window(2s, 2s) |> map(f); queue(o) |> window(2s, 2s) |> join(a) every 1s |> print),
+        ] {
+            let (_, plan) = planned(program.clone());
+            let lazy = plan
+                .steps
+                .iter()
+                .any(|s| matches!(s, Step::Stage(Stage { end: StageEnd::ReadByJoin(_), .. })));
+            assert!(!lazy, "{program}");
+        }
     }
 
     #[test]

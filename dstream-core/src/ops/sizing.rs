@@ -7,7 +7,6 @@
 //! back to [`UnknownCount`] (0: the `Vec` grows as before) for the others.
 
 use crate::ops::join::JoinPartition;
-use std::hash::Hash;
 
 /// A stage's input partition, borrowed for [`KnownCount::count`] / [`UnknownCount::count`].
 pub struct CountOf<'a, P>(pub &'a P);
@@ -25,7 +24,7 @@ impl<T> KnownCount for &CountOf<'_, Vec<T>> {
     }
 }
 
-impl<K: Hash + Eq, V, W, J> KnownCount for &CountOf<'_, JoinPartition<K, V, W, J>> {
+impl<K, V, W, J, I> KnownCount for &CountOf<'_, JoinPartition<K, V, W, J, I>> {
     #[inline]
     fn count(&self) -> usize {
         self.0.expected_len()

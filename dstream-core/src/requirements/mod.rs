@@ -10,7 +10,7 @@
 //! | [`Ordered`] | the values a `min` or `max` shorthand combines | types with `Ord` | for floats, a closure: `\|a: f64, b: f64\| a.max(b)` |
 //! | [`RuntimeDuration`] | a duration in braces: `every {interval}` | `std::time::Duration`, [`Duration`](crate::Duration), references to them | `{std::time::Duration::from_secs(2)}`, or a literal `2s` |
 //! | [`Checkpointable`] | the keys, values and states each stateful operator keeps (a window: its records) in a program with `#![checkpoint(..)]`; the error names the type that lacks it | types with serde's `Serialize` and `Deserialize` | `#[derive(serde::Serialize, serde::Deserialize)]` |
-//! | [`Key`] (and [`KeyedRecords`], [`HashEqKey`] for joins and `cogroup`) | the keys of every keyed operator | types with `Hash` and `Eq` | derive them; key floats by an integer (`f64::to_bits`) |
+//! | [`Key`] (and [`KeyedRecords`], [`KeyedRecord`], [`HashEqKey`] for joins and `cogroup`) | the keys of every keyed operator | types with `Hash` and `Eq` | derive them; key floats by an integer (`f64::to_bits`) |
 //! | [`ClusterRecord`] (with the `cluster` feature) | the records that cross between the processes of a cluster: a source's, a shuffle's and a join's `(key, value)`, a state store's `(key, state)`, those of `repartition` and those gathered on the driver (`reduce`, `transform`, `foreach_batch`); never the records that stay in their partition | types with serde's `Serialize` and `Deserialize` (without the feature: every `Send` type) | `#[derive(serde::Serialize, serde::Deserialize)]` |
 //! | [`UnionRecords`], [`JoinKeys`] | the other stream of a `union`, or a join's keys | the same type on both sides; text as `&str` on one side and `String` on the other meets as `String` | map one stream so both carry the same type |
 //!
@@ -83,6 +83,20 @@ where
     #[doc(hidden)]
     #[inline(always)]
     pub fn __dstream_checked(self) -> Vec<P> {
+        self.0
+    }
+}
+
+/// One record of a stream that a join reads as it joins (the `map`s, `map_values` and
+/// `filter`s before the join run inside it): a `(key, value)` record whose key implements
+/// `Hash` and `Eq` ([`HashEqKey`]); checked like [`Key`], on the join.
+pub struct KeyedRecord<T>(#[doc(hidden)] pub T);
+
+impl<T: HashEqKey> KeyedRecord<T> {
+    /// The record itself.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __dstream_checked(self) -> T {
         self.0
     }
 }

@@ -18,7 +18,8 @@ impl Codegen<'_> {
         let EndNames { sink, last, out, next_parts } = names;
         let capacity = self.sink_capacity(narrow);
         let id = match end {
-            StageEnd::Materialise(_) => {
+            // (A stage read by a join has no loop: `join_inputs.rs`.)
+            StageEnd::Materialise(_) | StageEnd::ReadByJoin(_) => {
                 return EndCode {
                     init: quote!(let mut #sink = ::std::vec::Vec::with_capacity(#capacity);),
                     consume: quote!(#sink.push(#last);),

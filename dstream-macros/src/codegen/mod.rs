@@ -12,11 +12,13 @@
 //! this module is the machinery around the hooks. `mod.rs`: the job and its durations;
 //! `args.rs`: arguments and spans; `hooks.rs`: what a hook is given, by kind; `steps.rs`: the
 //! steps of a batch (unions, windows; state and two-stream steps around their hooks);
-//! `stage.rs`: fused loops around record hooks; `ends.rs`: a loop's end around stage-end hooks.
+//! `stage.rs`: fused loops around record hooks; `ends.rs`: a loop's end around stage-end hooks;
+//! `join_inputs.rs`: a join's inputs read through their chains, without a loop of their own.
 
 mod args;
 mod ends;
 pub mod hooks;
+mod join_inputs;
 mod pieces;
 mod stage;
 mod steps;

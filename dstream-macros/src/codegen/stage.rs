@@ -43,6 +43,9 @@ pub fn keyed_table(
 impl Codegen<'_> {
     /// One stage: a task per partition running the fused loop, then what follows the stage.
     pub fn stage(&mut self, stage: &Stage) -> TokenStream {
+        if let StageEnd::ReadByJoin(node) = stage.end {
+            return self.read_by_join(stage, node);
+        }
         let exec = mixed("__exec");
         let parts = self.read_value(stage.input);
         let part = mixed("__part");
@@ -83,7 +86,7 @@ impl Codegen<'_> {
         let next_parts = self.var("parts");
         let bind_value = match stage.end {
             StageEnd::Exchange(id) | StageEnd::Materialise(id) => self.bind(id, quote!(#next_parts)),
-            StageEnd::Output(_) => TokenStream::new(),
+            StageEnd::Output(_) | StageEnd::ReadByJoin(_) => TokenStream::new(),
         };
         let names = EndNames {
             sink: self.var("sink"),
@@ -105,6 +108,10 @@ impl Codegen<'_> {
         label: Option<TokenStream>,
     ) -> TokenStream {
         let part = mixed("__part");
+        if label.is_none() && self.reads_probed_join(stage) {
+            let body = self.chain(&stage.narrow, record.clone(), last, consume);
+            return self.probe_loop(record, body);
+        }
         let Some(split) = self.leading_split(&stage.narrow) else {
             let body = self.chain(&stage.narrow, record.clone(), last, consume);
             return quote!(#label for #record in #part { #body });

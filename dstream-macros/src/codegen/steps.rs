@@ -255,7 +255,7 @@ impl Codegen<'_> {
 
     /// Whether `node`'s value is read once, by a fused stage's loop (which only iterates each
     /// partition).
-    fn read_by_loop(&self, node: NodeId) -> bool {
+    pub(super) fn read_by_loop(&self, node: NodeId) -> bool {
         let plan = self.plan;
         plan.mode == Mode::Fused
             && plan.reads.get(&node) == Some(&1)

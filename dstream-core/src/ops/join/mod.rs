@@ -35,6 +35,7 @@ use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
 
+pub mod lazy;
 pub mod probe;
 
 pub use probe::JoinPartition;
@@ -55,6 +56,7 @@ pub fn join<'e, K, V, W, PL, PR>(
 ) -> Joined<K, V, W>
 where
     PL: IntoIterator<Item = (K, V)> + Send,
+    PL::IntoIter: Send,
     PR: IntoIterator<Item = (K, W)> + Send,
     (K, V): Wire<'e>,
     (K, W): Wire<'e>,
@@ -76,6 +78,7 @@ pub fn left_outer_join<'e, K, V, W, PL, PR>(
 ) -> Joined<K, V, Option<W>>
 where
     PL: IntoIterator<Item = (K, V)> + Send,
+    PL::IntoIter: Send,
     PR: IntoIterator<Item = (K, W)> + Send,
     (K, V): Wire<'e>,
     (K, W): Wire<'e>,
@@ -663,6 +666,19 @@ mod tests {
         assert_eq!(LEFT.load(Ordering::Relaxed), 9, "left values: every pair but each value's last");
         assert_eq!(RIGHT.load(Ordering::Relaxed), 8, "right values: the pairs of the first two left values");
         assert!(pairs.iter().filter(|(k, _)| *k == 2).all(|(_, (_, w))| w.is_none()));
+        // Probed in nested loops: as many clones.
+        let (left_before, right_before) = (LEFT.load(Ordering::Relaxed), RIGHT.load(Ordering::Relaxed));
+        let left = vec![
+            vec![(1, Counted(&LEFT)), (2, Counted(&LEFT)), (1, Counted(&LEFT))],
+            vec![(1, Counted(&LEFT))],
+        ];
+        let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
+        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> = probe::build(exec(), (left, right, 1));
+        let mut pairs = Vec::new();
+        parts.into_iter().for_each(|part| part.for_each_pair(|pair| pairs.push(pair)));
+        assert_eq!(pairs.len(), 13);
+        assert_eq!(LEFT.load(Ordering::Relaxed) - left_before, 9);
+        assert_eq!(RIGHT.load(Ordering::Relaxed) - right_before, 8);
     }
 
     #[test]
@@ -806,6 +822,33 @@ mod tests {
                         .map(Iterator::collect)
                         .collect();
                 assert_eq!(read, join(exec, left.clone(), right.clone(), p), "{ctx}, join probed as read");
+                // Probed in nested loops (`for_each_pair`): the same again.
+                fn each_pair<K: Hash + Eq + Clone, V: Clone, W: Clone, J: probe::ProbeKind<V, W>>(
+                    parts: Vec<JoinPartition<K, V, W, J>>,
+                ) -> Joined<K, V, J::Right> {
+                    let read = |part: JoinPartition<K, V, W, J>| {
+                        let mut out = Vec::new();
+                        part.for_each_pair(|pair| out.push(pair));
+                        out
+                    };
+                    parts.into_iter().map(read).collect()
+                }
+                assert_eq!(
+                    each_pair(probe::build::<_, _, _, probe::Inner, _, _>(
+                        exec,
+                        (left.clone(), right.clone(), p)
+                    )),
+                    join(exec, left.clone(), right.clone(), p),
+                    "{ctx}, join probed in nested loops"
+                );
+                assert_eq!(
+                    each_pair(probe::build::<_, _, _, probe::LeftOuter, _, _>(
+                        exec,
+                        (left.clone(), right_owned.clone(), p)
+                    )),
+                    left_outer_join(exec, left.clone(), right_owned.clone(), p),
+                    "{ctx}, left outer join of owned values probed in nested loops"
+                );
                 // Groups keep input order, so they equal the reference's without sorting.
                 assert_eq!(sorted(cogroup(exec, left.clone(), right.clone(), p), p), want_groups, "{ctx}");
             }

@@ -1,11 +1,16 @@
 //! The probe join behind `join` and `left_outer_join`, as a hand-written hash join is: the
-//! right side's values chained by key behind a table from key to its first value (built last
-//! to first, so a chain reads in arrival order), then the left records probed in their order.
+//! right side's values chained by key behind a table from key to its first and last value
+//! (so a chain reads in arrival order), then the left records probed in their order.
 //!
 //! The build runs in the join's own stage; the probe runs where the pairs are read. A join
 //! whose pairs feed one fused stage hands that stage its [`JoinPartition`]s, and the stage's
 //! loop pulls each pair as it is found (no `Vec` of pairs between the two); otherwise the
 //! pairs are collected, one `Vec` per partition ([`super::join`]).
+//!
+//! With one reduce partition in one process nothing is cut or moved: the build reads the
+//! right side's input partitions as they are and the probe the left side's, so a join whose
+//! inputs are read lazily ([`super::lazy`]) fills its table straight from the records before
+//! their `map` and applies the left side's `map` as it probes.
 //!
 //! A left record with matches gives its pairs in its key's right-value order, so a key's pairs
 //! come out in the order of `for v in vs { for w in ws { .. } }`; a left record without a
@@ -76,13 +81,14 @@ struct Slot<W> {
 }
 
 /// One reduce partition of a probe join, built and not yet probed: iterating it gives its
-/// pairs in the order described in the module's documentation.
-pub struct JoinPartition<K, V, W, J> {
-    /// Key -> index of its first right value. Empty once `matches` holds the lookups.
+/// pairs in the order described in the module's documentation. `I` is the type of the left
+/// side's input partitions' iterators, read when it was not cut.
+pub struct JoinPartition<K, V, W, J, I = std::vec::IntoIter<(K, V)>> {
+    /// Key -> index of its first and last right value. Empty once `matches` holds the lookups.
     heads: Heads<K>,
     slots: Vec<Slot<W>>,
-    /// The left records, as received: bucket by bucket.
-    lefts: Vec<Vec<(K, V)>>,
+    /// The left records, as received: input partition by partition, or bucket by bucket.
+    lefts: Vec<LeftPart<I, K, V>>,
     left_len: usize,
     /// For right values with drop glue: each left record's first right value, looked up
     /// during the build.
@@ -90,14 +96,42 @@ pub struct JoinPartition<K, V, W, J> {
     kind: PhantomData<fn() -> J>,
 }
 
-/// Shuffles both sides and builds each reduce partition's table (the build runs on the
-/// executor, a task per partition): the partitions, ready to be probed where they are read.
+/// The left records of a reduce partition: an input partition read as it is (one reduce
+/// partition, nothing cut), or a bucket the shuffle cut.
+enum LeftPart<I, K, V> {
+    Whole(I),
+    Cut(std::vec::IntoIter<(K, V)>),
+}
+
+impl<I: Iterator<Item = (K, V)>, K, V> Iterator for LeftPart<I, K, V> {
+    type Item = (K, V);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<(K, V)> {
+        match self {
+            LeftPart::Whole(records) => records.next(),
+            LeftPart::Cut(records) => records.next(),
+        }
+    }
+}
+
+/// At most how many records `records` holds (its length when it knows it).
+fn at_most(records: &impl Iterator) -> usize {
+    let (lower, upper) = records.size_hint();
+    upper.unwrap_or(lower)
+}
+
+/// Builds each reduce partition's table (the build runs on the executor, a task per
+/// partition): the partitions, ready to be probed where they are read. With one reduce
+/// partition in this process the input partitions are read as they are (see the module's
+/// documentation); otherwise both sides are shuffled first.
 pub fn build<'e, K, V, W, J, PL, PR>(
     exec: &'e Executor,
     (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
-) -> Vec<JoinPartition<K, V, W, J>>
+) -> Vec<JoinPartition<K, V, W, J, PL::IntoIter>>
 where
     PL: IntoIterator<Item = (K, V)> + Send,
+    PL::IntoIter: Send,
     PR: IntoIterator<Item = (K, W)> + Send,
     (K, V): Wire<'e>,
     (K, W): Wire<'e>,
@@ -105,14 +139,25 @@ where
     V: Send,
     W: Send,
 {
+    if partitions <= 1 && !exec.in_cluster() {
+        let lefts: Vec<LeftPart<PL::IntoIter, K, V>> =
+            left.into_iter().map(|part| LeftPart::Whole(part.into_iter())).collect();
+        return exec.run_stage(vec![(lefts, right)], |_, (lefts, rights)| JoinPartition::new(lefts, rights));
+    }
     let inbound = shuffle(exec, left, right, partitions);
-    exec.run_stage(inbound, |_, (lefts, rights)| JoinPartition::new(lefts, rights))
+    exec.run_stage(inbound, |_, (lefts, rights)| {
+        JoinPartition::new(
+            lefts.into_iter().map(|bucket| LeftPart::Cut(bucket.into_iter())).collect(),
+            rights,
+        )
+    })
 }
 
-/// A table from each key to the index of its first right value, on the key's Fx hash. A
-/// `HashTable` rather than a `HashMap`: a new key is found absent and inserted in one probe.
+/// A table from each key to the index of its first and last right value, on the key's Fx
+/// hash. A `HashTable` rather than a `HashMap`: a new key is found absent and inserted in one
+/// probe.
 struct Heads<K> {
-    table: HashTable<(K, u32)>,
+    table: HashTable<(K, u32, u32)>,
 }
 
 impl<K: Hash + Eq> Heads<K> {
@@ -124,42 +169,55 @@ impl<K: Hash + Eq> Heads<K> {
     /// The first right value of `k`, or [`NONE`].
     #[inline(always)]
     fn get(&self, k: &K) -> u32 {
-        self.table.find(Self::hash(k), |(key, _)| key == k).map_or(NONE, |&(_, first)| first)
+        self.table.find(Self::hash(k), |(key, _, _)| key == k).map_or(NONE, |&(_, first, _)| first)
     }
 
-    /// Makes `i` the first right value of `k`: the previous first, or [`NONE`].
+    /// Makes `i` the last right value of `k`: the previous last, or [`NONE`] for a new key.
     #[inline(always)]
-    fn replace(&mut self, k: K, i: u32) -> u32 {
-        match self.table.entry(Self::hash(&k), |(key, _)| *key == k, |(key, _)| Self::hash(key)) {
-            Entry::Occupied(mut e) => std::mem::replace(&mut e.get_mut().1, i),
+    fn append(&mut self, k: K, i: u32) -> u32 {
+        match self.table.entry(Self::hash(&k), |(key, _, _)| *key == k, |(key, _, _)| Self::hash(key)) {
+            Entry::Occupied(mut e) => std::mem::replace(&mut e.get_mut().2, i),
             Entry::Vacant(e) => {
-                e.insert((k, i));
+                e.insert((k, i, i));
                 NONE
             }
         }
     }
 }
 
-impl<K: Hash + Eq, V, W, J> JoinPartition<K, V, W, J> {
-    fn new(lefts: Vec<Vec<(K, V)>>, rights: Vec<Vec<(K, W)>>) -> Self {
-        let left_len: usize = lefts.iter().map(Vec::len).sum();
-        let right_len: usize = rights.iter().map(Vec::len).sum();
-        assert!(right_len < NONE as usize, "a join's reduce partition holds under 2^32 - 1 right values");
+impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J, I> {
+    fn new<PR>(mut lefts: Vec<LeftPart<I, K, V>>, rights: Vec<PR>) -> Self
+    where
+        PR: IntoIterator<Item = (K, W)>,
+    {
+        let rights: Vec<PR::IntoIter> = rights.into_iter().map(IntoIterator::into_iter).collect();
+        let right_len: usize = rights.iter().map(at_most).sum();
+        // Checked once here when every part knows how many records it holds at most.
+        let bounded = rights.iter().all(|part| part.size_hint().1.is_some());
+        let too_many = "a join's reduce partition holds under 2^32 - 1 right values";
+        assert!(!bounded || right_len < NONE as usize, "{too_many}");
         let mut heads = Heads { table: HashTable::with_capacity(right_len) };
         let mut slots: Vec<Slot<W>> = Vec::with_capacity(right_len);
-        // Last to first, so that each value becomes its key's new first one.
-        for bucket in rights.into_iter().rev() {
-            for (k, w) in bucket.into_iter().rev() {
+        // First to last: each value is chained behind its key's last one. A loop per part
+        // (rather than one over all of them) keeps the inner loop's state in registers.
+        for part in rights {
+            for (k, w) in part {
                 let i = slots.len() as u32;
-                let next = heads.replace(k, i);
-                slots.push(Slot { next, uses: 0, value: Some(w) });
+                assert!(bounded || (slots.len() as u64) < u64::from(NONE), "{too_many}");
+                let last = heads.append(k, i);
+                if last != NONE {
+                    slots[last as usize].next = i;
+                }
+                slots.push(Slot { next: NONE, uses: 0, value: Some(w) });
             }
         }
         let mut matches = None;
         if std::mem::needs_drop::<W>() {
-            // Count each matched key's left values, so the probe knows its last one.
-            let mut firsts: Vec<u32> = Vec::with_capacity(left_len);
-            for (k, _) in lefts.iter().flatten() {
+            // Count each matched key's left values, so the probe knows its last one: the left
+            // records are read twice, so read from a `Vec`.
+            let records: Vec<(K, V)> = std::mem::take(&mut lefts).into_iter().flatten().collect();
+            let mut firsts: Vec<u32> = Vec::with_capacity(records.len());
+            for (k, _) in &records {
                 let first = heads.get(k);
                 if first != NONE {
                     slots[first as usize].uses += 1;
@@ -168,10 +226,14 @@ impl<K: Hash + Eq, V, W, J> JoinPartition<K, V, W, J> {
             }
             heads = Heads { table: HashTable::new() };
             matches = Some(firsts);
+            lefts = vec![LeftPart::Cut(records.into_iter())];
         }
+        let left_len = lefts.iter().map(at_most).sum();
         JoinPartition { heads, slots, lefts, left_len, matches, kind: PhantomData }
     }
+}
 
+impl<K, V, W, J, I> JoinPartition<K, V, W, J, I> {
     /// A guess at the number of pairs: one per record of the larger side (exact for a
     /// one-to-one join).
     pub fn expected_len(&self) -> usize {
@@ -179,12 +241,13 @@ impl<K: Hash + Eq, V, W, J> JoinPartition<K, V, W, J> {
     }
 }
 
-impl<K, V, W, J> JoinPartition<K, V, W, J>
+impl<K, V, W, J, I> JoinPartition<K, V, W, J, I>
 where
     K: Hash + Eq + Clone,
     V: Clone,
     W: Clone,
     J: ProbeKind<V, W>,
+    I: Iterator<Item = (K, V)>,
 {
     /// Every pair, in a `Vec` sized by [`Self::expected_len`].
     pub fn collect(self) -> Vec<(K, (V, J::Right))> {
@@ -192,26 +255,107 @@ where
         out.extend(self);
         out
     }
+
+    /// Hands every pair to `each`, in the order the iterator gives them: the probe as nested
+    /// loops, one per kind of left part, so its state stays in registers. A fused stage whose
+    /// loop never stops early reads its join this way.
+    #[inline(always)]
+    pub fn for_each_pair<F: FnMut((K, (V, J::Right)))>(self, mut each: F) {
+        let JoinPartition { heads, mut slots, lefts, matches, .. } = self;
+        // (`matches` is only made for right values with drop glue: no code for the others.)
+        if let Some(matches) = matches.filter(|_| std::mem::needs_drop::<W>()) {
+            // Right values with drop glue: each left key was looked up during the build.
+            for ((k, v), first) in lefts.into_iter().flatten().zip(matches) {
+                let last_use = first != NONE && {
+                    let head = &mut slots[first as usize];
+                    head.uses -= 1;
+                    head.uses == 0
+                };
+                emit_pairs::<K, V, W, J, F>(&mut slots, (k, v), first, last_use, &mut each);
+            }
+            return;
+        }
+        for part in lefts {
+            match part {
+                LeftPart::Whole(records) => {
+                    probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each)
+                }
+                LeftPart::Cut(records) => probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each),
+            }
+        }
+    }
 }
 
-impl<K, V, W, J> IntoIterator for JoinPartition<K, V, W, J>
+/// Probes every record of one left part (right values without drop glue: copied).
+#[inline(always)]
+fn probe_all<K, V, W, J, F>(
+    heads: &Heads<K>,
+    slots: &mut [Slot<W>],
+    records: impl Iterator<Item = (K, V)>,
+    each: &mut F,
+) where
+    K: Hash + Eq + Clone,
+    V: Clone,
+    W: Clone,
+    J: ProbeKind<V, W>,
+    F: FnMut((K, (V, J::Right))),
+{
+    for (k, v) in records {
+        let first = heads.get(&k);
+        emit_pairs::<K, V, W, J, F>(slots, (k, v), first, false, each);
+    }
+}
+
+/// The pairs of one left record whose key's first right value is `first` (or [`NONE`]), as
+/// [`Pairs`] makes them.
+#[inline(always)]
+fn emit_pairs<K, V, W, J, F>(slots: &mut [Slot<W>], (k, v): (K, V), first: u32, last_use: bool, each: &mut F)
+where
+    K: Clone,
+    V: Clone,
+    W: Clone,
+    J: ProbeKind<V, W>,
+    F: FnMut((K, (V, J::Right))),
+{
+    if first == NONE {
+        if let Some(pair) = J::unmatched(v) {
+            each((k, pair));
+        }
+        return;
+    }
+    let mut j = first;
+    loop {
+        let slot = &mut slots[j as usize];
+        let w = if last_use { slot.value.take() } else { slot.value.clone() };
+        let w = J::matched(w.expect("a right value is taken by its key's last left value only"));
+        if slot.next == NONE {
+            each((k, (v, w)));
+            return;
+        }
+        j = slot.next;
+        each((k.clone(), (v.clone(), w)));
+    }
+}
+
+impl<K, V, W, J, I> IntoIterator for JoinPartition<K, V, W, J, I>
 where
     K: Hash + Eq + Clone,
     V: Clone,
     W: Clone,
     J: ProbeKind<V, W>,
+    I: Iterator<Item = (K, V)>,
 {
     type Item = (K, (V, J::Right));
-    type IntoIter = Pairs<K, V, W, J>;
+    type IntoIter = Pairs<K, V, W, J, I>;
 
-    fn into_iter(self) -> Pairs<K, V, W, J> {
-        let mut buckets = self.lefts.into_iter();
-        let bucket = buckets.next().unwrap_or_default().into_iter();
+    fn into_iter(self) -> Pairs<K, V, W, J, I> {
+        let mut parts = self.lefts.into_iter();
+        let part = parts.next().unwrap_or(LeftPart::Cut(Vec::new().into_iter()));
         Pairs {
             heads: self.heads,
             slots: self.slots,
-            buckets,
-            bucket,
+            parts,
+            part,
             matches: self.matches.map(Vec::into_iter),
             pending: None,
             kind: PhantomData,
@@ -220,11 +364,11 @@ where
 }
 
 /// The pairs of a [`JoinPartition`], found as they are read.
-pub struct Pairs<K, V, W, J> {
+pub struct Pairs<K, V, W, J, I> {
     heads: Heads<K>,
     slots: Vec<Slot<W>>,
-    buckets: std::vec::IntoIter<Vec<(K, V)>>,
-    bucket: std::vec::IntoIter<(K, V)>,
+    parts: std::vec::IntoIter<LeftPart<I, K, V>>,
+    part: LeftPart<I, K, V>,
     matches: Option<std::vec::IntoIter<u32>>,
     /// A left record whose chain has more right values: its key, value, the next right value
     /// and whether the right values move.
@@ -232,21 +376,22 @@ pub struct Pairs<K, V, W, J> {
     kind: PhantomData<fn() -> J>,
 }
 
-impl<K, V, W, J> Pairs<K, V, W, J>
+impl<K, V, W, J, I> Pairs<K, V, W, J, I>
 where
     K: Clone,
     V: Clone,
     W: Clone,
     J: ProbeKind<V, W>,
+    I: Iterator<Item = (K, V)>,
 {
-    /// The next left record, across buckets.
+    /// The next left record, across parts.
     #[inline(always)]
     fn next_left(&mut self) -> Option<(K, V)> {
         loop {
-            if let Some(record) = self.bucket.next() {
+            if let Some(record) = self.part.next() {
                 return Some(record);
             }
-            self.bucket = self.buckets.next()?.into_iter();
+            self.part = self.parts.next()?;
         }
     }
 
@@ -266,12 +411,13 @@ where
     }
 }
 
-impl<K, V, W, J> Iterator for Pairs<K, V, W, J>
+impl<K, V, W, J, I> Iterator for Pairs<K, V, W, J, I>
 where
     K: Hash + Eq + Clone,
     V: Clone,
     W: Clone,
     J: ProbeKind<V, W>,
+    I: Iterator<Item = (K, V)>,
 {
     type Item = (K, (V, J::Right));
 
