@@ -159,6 +159,27 @@ impl Executor {
         T::Shipped: Wire<'e>,
         M: Fn(V, V) -> V + Sync,
     {
+        self.exchange_combine_with(map_outputs, partitions, merge, T::default)
+    }
+
+    /// [`Executor::exchange_combine`], where a reduce partition without a map-side table of
+    /// its own to merge into (fewer map-side tables than reduce partitions: a small batch's
+    /// map side folds into one table, see [`Executor::run_stage_folding`]) gets its table from
+    /// `spare` (a keyed stage's pool: no allocation in steady state), on the batch thread.
+    pub fn exchange_combine_with<'e, K, V, T, M>(
+        &'e self,
+        map_outputs: Vec<T>,
+        partitions: usize,
+        merge: M,
+        mut spare: impl FnMut() -> T,
+    ) -> Vec<T>
+    where
+        K: Hash + Eq + Send,
+        V: Send,
+        T: CombineTable<K, V> + Send,
+        T::Shipped: Wire<'e>,
+        M: Fn(V, V) -> V + Sync,
+    {
         let partitions = partitions.max(1);
         let mut tables = map_outputs;
         if partitions == 1 && !self.in_cluster() {
@@ -178,6 +199,9 @@ impl Executor {
         let received = self.exchange(Exchange::HashByKey { partitions }, outbound);
         // Reduce partition `j` merges its keys into map-side table `j`, emptied by its cut:
         // the memory (and a pooled table's way back to its pool) is reused, not allocated.
+        if tables.len() < partitions && !self.in_cluster() {
+            tables.extend((tables.len()..partitions).map(|_| spare()));
+        }
         let mut emptied = tables.into_iter();
         let inputs: Vec<_> = received.into_iter().map(|buckets| (buckets, emptied.next())).collect();
         drop(emptied);
@@ -381,6 +405,27 @@ mod tests {
             assert_eq!(total, 120, "every record counted once, P = {partitions}");
             assert_eq!(out.iter().map(Combiner::len).sum::<usize>(), 23, "every key once");
         }
+    }
+
+    #[test]
+    fn a_folded_map_side_gets_spare_tables_for_the_other_reduce_partitions() {
+        let exec = pooled(2);
+        let mut folded = Combiner::new();
+        for (k, _) in tagged(2, 40).into_iter().flatten() {
+            folded.merge(k, 1u64, |a, b| a + b);
+        }
+        let made = std::cell::Cell::new(0);
+        let spare = || {
+            made.set(made.get() + 1);
+            Combiner::with_capacity(8)
+        };
+        let out = exec.exchange_combine_with(vec![folded], 3, |a, b| a + b, spare);
+        assert_eq!(made.get(), 2, "a spare for each reduce partition beyond the one table");
+        assert_eq!(out.len(), 3);
+        for (j, table) in out.iter().enumerate() {
+            assert!(table.iter().all(|(k, _)| partition_of(k, 3) == j));
+        }
+        assert_eq!(out.iter().flat_map(Combiner::iter).map(|(_, n)| n).sum::<u64>(), 80);
     }
 
     #[test]

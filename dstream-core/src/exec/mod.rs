@@ -200,6 +200,31 @@ impl Executor {
         self.stages.stage_done(timer, partitions);
         outputs
     }
+
+    /// [`Executor::run_stage`] for a stage whose partitions' results can be one (a keyed
+    /// stage's map side: its table, split by destination, takes any partition's records).
+    /// In a small batch, where the tasks run one after the other on the batch thread anyway,
+    /// each task continues the previous one's result (`Some`) and the stage returns the last
+    /// one alone: a small batch costs one map-side table, as on one partition. Otherwise each
+    /// task starts from `None`.
+    pub fn run_stage_folding<I, O, F>(&self, inputs: Vec<I>, task: F) -> Vec<O>
+    where
+        I: Send,
+        O: Send,
+        F: Fn(usize, I, Option<O>) -> O + Sync,
+    {
+        if inputs.len() <= 1 || !self.small_batch() || self.in_cluster() {
+            return self.run_stage(inputs, |i, input| task(i, input, None));
+        }
+        let timer = self.stages.start();
+        let partitions = inputs.len();
+        let mut carried = None;
+        for (i, input) in inputs.into_iter().enumerate() {
+            carried = Some(task(i, input, carried));
+        }
+        self.stages.stage_done(timer, partitions);
+        carried.into_iter().collect()
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +248,27 @@ mod tests {
         exec.begin_batch();
         exec.note_source_records(None);
         assert!(task_threads(&exec).iter().all(|t| *t != me), "unknown size: the pool");
+    }
+
+    #[test]
+    fn a_small_batch_folds_its_partitions_into_one_result_and_a_large_one_does_not() {
+        let exec = Executor::new(3);
+        let fold = |exec: &Executor| {
+            exec.run_stage_folding(
+                vec![vec![1, 2], vec![3], vec![4]],
+                |i, part, carried: Option<Vec<(usize, i32)>>| {
+                    let mut out = carried.unwrap_or_default();
+                    out.extend(part.into_iter().map(|x| (i, x)));
+                    out
+                },
+            )
+        };
+        exec.begin_batch();
+        exec.note_source_records(Some(4));
+        assert_eq!(fold(&exec), [vec![(0, 1), (0, 2), (1, 3), (2, 4)]]);
+        exec.begin_batch();
+        exec.note_source_records(None);
+        assert_eq!(fold(&exec), [vec![(0, 1), (0, 2)], vec![(1, 3)], vec![(2, 4)]]);
     }
 
     #[test]

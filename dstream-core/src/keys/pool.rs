@@ -162,6 +162,16 @@ impl<'t, T, W> Reuse<'t, T, W> {
     pub fn of(_table: &'t T, _value: &W) -> Self {
         Reuse(std::marker::PhantomData)
     }
+
+    /// The chooser for the type of `tables`, combining tables of values `W`, where no value
+    /// is at hand (after a stage's loop); it does not keep `tables` borrowed.
+    #[inline(always)]
+    pub fn of_tables<K>(_tables: &[T]) -> Self
+    where
+        T: CombineTable<K, W>,
+    {
+        Reuse(std::marker::PhantomData)
+    }
 }
 
 /// A table from the stage's pool.
@@ -286,6 +296,24 @@ mod tests {
         drop(trickle);
         let again = counted(&hint, &batch(3), &["c"]);
         assert_eq!(again.into_iter().collect::<Vec<_>>(), [("c", 1)], "nothing left from before");
+    }
+
+    #[test]
+    fn a_spare_chosen_from_a_tables_type_comes_from_the_pool() {
+        let hint = TableHint::default();
+        let words = ["a", "b", "a"];
+        let table = counted(&hint, &batch(10), &words);
+        let tables = vec![table];
+        #[allow(clippy::needless_borrow)] // the double borrow is how the table is made
+        let spare = (&&Reuse::of_tables(&tables)).reuse(&hint, &batch(10));
+        drop(spare);
+        assert_eq!(hint.spares::<u64>(), 1, "a pooled table, given back");
+        let fresh: Vec<Combiner<u32, u64>> = vec![Combiner::new()];
+        #[allow(clippy::needless_borrow)]
+        let other = (&&Reuse::of_tables(&fresh)).reuse(&hint, &batch(10));
+        assert!(other.is_empty());
+        drop((other, tables));
+        assert_eq!(hint.spares::<u64>(), 2);
     }
 
     #[test]

@@ -57,14 +57,32 @@ impl Codegen<'_> {
             Mode::Fused => self.fused_loop(stage, &record, &names.last, &end.consume, label),
             Mode::Unfused => self.unfused_loops(&stage.narrow, &part, &names.last, &end.consume, label),
         };
-        let out = names.out;
+        let (out, sink) = (names.out, names.sink);
         let (init, finish, after) = (end.init, end.finish, end.after);
+        let run = if self.folds_partitions(stage.end) {
+            // A small batch's partitions fold into one map-side table (`run_stage_folding`).
+            let carried = self.var("carried");
+            quote! {
+                // The sink starts as the previous partition's table, if it continues one.
+                #[allow(unused_assignments)]
+                let #out = #exec.run_stage_folding(#parts, |_, #part, #carried| {
+                    #init
+                    #sink = #carried;
+                    #loops
+                    #finish
+                });
+            }
+        } else {
+            quote! {
+                let #out = #exec.run_stage(#parts, |_, #part| {
+                    #init
+                    #loops
+                    #finish
+                });
+            }
+        };
         let code = quote! {
-            let #out = #exec.run_stage(#parts, |_, #part| {
-                #init
-                #loops
-                #finish
-            });
+            #run
             #after
             #bind_value
         };
@@ -78,6 +96,15 @@ impl Codegen<'_> {
             }
             _ => code,
         }
+    }
+
+    /// Whether a stage's partitions may fold into one result in a small batch: the map side
+    /// of `reduce_by_key` and `count_by_value`, whose table takes any partition's records (it
+    /// combines values with the operator's function either way) and is cut into the same
+    /// reduce partitions by the exchange.
+    fn folds_partitions(&self, end: StageEnd) -> bool {
+        let StageEnd::Exchange(id) = end else { return false };
+        matches!(self.graph.nodes[id].op, Op::ReduceByKey(..) | Op::CountByValue(..))
     }
 
     /// The names a stage's end refers to, and the binding of the stage's value (its next

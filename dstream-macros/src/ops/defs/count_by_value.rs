@@ -24,6 +24,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let span = *span;
     let n = respan(&cg.partitions_arg(partitions), span);
     let hint = cg.table_hint();
+    let spare = cg.var("spare");
     let key = cg.var("key");
     let table = keyed_table(dp, span, sink, &key, &quote::quote!(1u64), &hint);
     let (home, init_home) = cg.home_text(dp, span);
@@ -39,7 +40,14 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         after: quote_spanned!(span=>
             #hint.remember(&#out);
             #crossing
-            let #next_parts = #exec.exchange_combine(#out, #n, #dp::ops::plus);
+            let #next_parts = {
+                #[allow(unused_imports)]
+                use #dp::{FreshTable as _, PooledTable as _};
+                // Tables for reduce partitions beyond the map side's (a small batch's folded
+                // table), from the stage's pool.
+                let #spare = #dp::Reuse::of_tables(&#out);
+                #exec.exchange_combine_with(#out, #n, #dp::ops::plus, || (&&#spare).reuse(&#hint, #exec))
+            };
         ),
         breaks_early: false,
     }

@@ -27,6 +27,7 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
     let n = respan(&cg.partitions_arg(partitions), span);
     let (k, v) = (cg.var("key"), cg.var("value"));
     let hint = cg.table_hint();
+    let spare = cg.var("spare");
     let table = keyed_table(dp, span, sink, &k, &quote::quote!(#v), &hint);
     let (home, init_home) = cg.home_text(dp, span);
     let checked = checked_key(dp, &k, span);
@@ -42,7 +43,14 @@ fn emit(cg: &mut Codegen, op: &Op, cx: &EndCx) -> EndCode {
         after: quote_spanned!(span=>
             #hint.remember(&#out);
             #crossing
-            let #next_parts = #exec.exchange_combine(#out, #n, #f);
+            let #next_parts = {
+                #[allow(unused_imports)]
+                use #dp::{FreshTable as _, PooledTable as _};
+                // Tables for reduce partitions beyond the map side's (a small batch's folded
+                // table), from the stage's pool.
+                let #spare = #dp::Reuse::of_tables(&#out);
+                #exec.exchange_combine_with(#out, #n, #f, || (&&#spare).reuse(&#hint, #exec))
+            };
         ),
         breaks_early: false,
     }
