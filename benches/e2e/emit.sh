@@ -8,6 +8,7 @@
 #   benches/e2e/emit.sh --scaling            # 1 and 2 partitions/threads: wall and CPU
 #                                            # seconds, 2p/1p ratios, digests (ROUNDS=5)
 #   benches/e2e/emit.sh --instructions       # callgrind instructions per word (IBATCHES=2)
+#   benches/e2e/emit.sh --cache              # cachegrind D1 and L2 (simulated, 1 MiB) misses per word
 #   MB=0.65 BATCHES=300 benches/e2e/emit.sh  # small batches: 100,000 words (10 M words/s at B = 10 ms)
 #   BUILD=lines benches/e2e/emit.sh          # dstream's batch built one push_line per line
 set -euo pipefail
@@ -34,6 +35,26 @@ if [[ "$MODE" == "--instructions" ]]; then
     set -- $v
     n=$(count --engine "$1" --partitions "$2" --mb "$MB" --batches "$IBATCHES" --build "$BUILD")
     echo "| $1 | $2 | $(( (n - base) / words )) |"
+  done
+  exit 0
+fi
+
+if [[ "$MODE" == "--cache" ]]; then
+  # This machine's L1d (48 KiB) and, as cachegrind's last level, one core's L2 (1 MiB): a miss
+  # there goes to the shared L3 or memory, which is where the probes' stalls are.
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  misses() { valgrind --tool=cachegrind --cache-sim=yes --LL=1048576,16,64 --cachegrind-out-file="$tmp/out" "$BIN" "$@" 2>&1 \
+               | sed -n 's/.*\(D1\|LLd\)  *misses: *\([0-9,]*\).*/\2/p' | tr -d , | paste -sd ' '; }
+  read -r d1 l2 <<< "$(misses --engine limit --mb "$MB" --batches 0)"
+  words=$("$BIN" --engine limit --mb "$MB" --batches "$IBATCHES" 2>/dev/null | sed -n 's/.* words=\([0-9]*\).*/\1/p')
+  echo "| variant | partitions | D1 misses per word | L2 (1 MiB) misses per word ($IBATCHES batches of $MB MB, generation subtracted) |"
+  echo "|---|---:|---:|---:|"
+  for v in "limit-sse2 1" "dstream 1" "dstream 2"; do
+    set -- $v
+    read -r n1 n2 <<< "$(misses --engine "$1" --partitions "$2" --mb "$MB" --batches "$IBATCHES" --build "$BUILD")"
+    awk -v v="$1" -v p="$2" -v a="$((n1 - d1))" -v b="$((n2 - l2))" -v w="$words" \
+      'BEGIN { printf "| %s | %s | %.3f | %.3f |\n", v, p, a / w, b / w }'
   done
   exit 0
 fi

@@ -7,10 +7,13 @@
 //! length, as two `u64`s (an exact encoding, compared with two integer comparisons); for longer
 //! keys the entry holds a hash and where the table's own copy of the key starts, and a match
 //! of the hash is confirmed against that copy (one memory access, not two: the batch's text
-//! where the key first occurred is cold by then). The keys are kept in a side vector, read
-//! only to return results. Entries are 24 bytes for `u64` values (100,000 words fit in
-//! 3 MiB, within this machine's L2 cache; the lookups are memory-bound, so entry size is
-//! speed). The generated code picks this table for `&str` keys and a
+//! where the key first occurred is cold by then). The keys are kept in a side vector in the
+//! order they arrived, each with where its slot is, read only to return results: an insert
+//! writes its slot and appends to that vector (no third array indexed by slot), and the
+//! results are read in that order, so the keys' text (where each first occurred) is read
+//! forwards through the batch rather than at random. Entries are 24 bytes for `u64` values
+//! (100,000 words fit in 3 MiB; the lookups are memory-bound, so entry size is speed). A
+//! hit reads one slot and nothing else. The generated code picks this table for `&str` keys and a
 //! [`Combiner`](crate::keys::combine::Combiner) for every other key type (see [`TableFor`]).
 
 use crate::keys::combine::{CombineTable, TableSize};
@@ -42,18 +45,18 @@ enum Probe {
     Unallocated,
 }
 
-/// Open-addressing slots (linear probing, at most 3/4 full) and, beside them, the index of each
-/// occupied slot's key in the table's `keys` (read only to return results).
+/// Open-addressing slots (linear probing, at most 3/4 full). Which key a slot holds is kept
+/// by the table's `keys` (each key with its slot), not beside the slots: an insert writes the
+/// slot and appends to `keys`, one random cache line and one sequential write.
 #[derive(Clone, Debug)]
 struct Slots<V> {
     slots: Vec<Option<Slot<V>>>,
-    key_of_slot: Vec<u32>,
     len: usize,
 }
 
 impl<V> Default for Slots<V> {
     fn default() -> Self {
-        Slots { slots: Vec::new(), key_of_slot: Vec::new(), len: 0 }
+        Slots { slots: Vec::new(), len: 0 }
     }
 }
 
@@ -67,11 +70,7 @@ impl<V> Slots<V> {
     }
 
     fn allocated(slots: usize) -> Self {
-        Slots {
-            slots: std::iter::repeat_with(|| None).take(slots).collect(),
-            key_of_slot: vec![0; slots],
-            len: 0,
-        }
+        Slots { slots: std::iter::repeat_with(|| None).take(slots).collect(), len: 0 }
     }
 
     /// Probes from `hash` for the slot whose encoding is `hi` and whose `lo` satisfies
@@ -106,39 +105,33 @@ impl<V> Slots<V> {
         self.slots[i] = Some(slot);
     }
 
-    /// Fills the vacant slot `i` (from [`Slots::probe`]); grows past 3/4 full.
+    /// Fills the vacant slot `i` (from [`Slots::probe`]); true when the slots are then more
+    /// than 3/4 full (the table grows them, [`StrTable::grow`]).
     #[inline(always)]
-    fn fill(&mut self, i: usize, slot: Slot<V>, key: u32) {
+    fn fill(&mut self, i: usize, slot: Slot<V>) -> bool {
         self.slots[i] = Some(slot);
-        self.key_of_slot[i] = key;
         self.len += 1;
-        if self.len * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
+        self.len * 4 > self.slots.len() * 3
     }
 
-    #[cold]
-    fn grow(&mut self) {
-        let old = std::mem::replace(self, Self::allocated(self.slots.len() * 2));
-        self.len = old.len;
+    /// Puts `slot` in the first vacant slot from its hash (growing: no key is there twice).
+    fn place(&mut self, slot: Slot<V>) -> usize {
         let mask = self.slots.len() - 1;
-        for (slot, key) in old.slots.into_iter().zip(old.key_of_slot) {
-            let Some(slot) = slot else { continue };
-            let mut i = slot_hash(hashed_lo(&slot), slot.hi) as usize & mask;
-            while self.slots[i].is_some() {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = Some(slot);
-            self.key_of_slot[i] = key;
+        let mut i = slot_hash(hashed_lo(&slot), slot.hi) as usize & mask;
+        while self.slots[i].is_some() {
+            i = (i + 1) & mask;
         }
+        self.slots[i] = Some(slot);
+        self.len += 1;
+        i
     }
 
-    /// Empties slot `i`: its contents and key index, if it held any.
+    /// Empties slot `i`, if it held anything.
     #[inline(always)]
-    fn take(&mut self, i: usize) -> Option<(Slot<V>, u32)> {
+    fn take(&mut self, i: usize) -> Option<Slot<V>> {
         let slot = self.slots[i].take()?;
         self.len -= 1;
-        Some((slot, self.key_of_slot[i]))
+        Some(slot)
     }
 
     /// Empties every slot, keeping the memory (nothing to do once every slot was taken).
@@ -174,7 +167,10 @@ pub struct StrTable<'a, V> {
     short: Slots<V>,
     /// Longer keys, matched on a hash and then on the table's copy in `long_keys`.
     long: Slots<V>,
-    keys: Vec<&'a str>,
+    /// The keys in the order they arrived, each with where its slot is ([`Place`]): what the
+    /// table's reader walks, so that it reads the keys' text (a batch's, where each key first
+    /// occurred) in the order it lies in memory.
+    keys: Vec<(&'a str, Place)>,
     /// Copies of the long keys, each as its length (4 bytes, little-endian) and its bytes.
     long_keys: Vec<u8>,
     /// Where the table's memory goes when it is dropped (a pooled table).
@@ -207,7 +203,7 @@ impl<V> Drop for StrTable<'_, V> {
 pub(crate) struct StrSpare<V> {
     short: Slots<V>,
     long: Slots<V>,
-    keys: Vec<&'static str>,
+    keys: Vec<(&'static str, Place)>,
     long_keys: Vec<u8>,
 }
 
@@ -242,12 +238,33 @@ pub(crate) fn slots_for(n: usize) -> usize {
     }
 }
 
-/// An empty `Vec` of `&'static str` in the memory of `keys`: the standard library collects a
-/// `Vec`'s `into_iter().map(..)` into the same allocation when the element layouts match
-/// (`keys_keep_their_memory_without_their_borrow` checks that it still does).
-fn unborrowed(mut keys: Vec<&str>) -> Vec<&'static str> {
+/// Where a key's slot is: its index in the short keys' slots, or with [`Place::LONG`] set in
+/// the long keys'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place(u32);
+
+impl Place {
+    const LONG: u32 = 1 << 31;
+
+    #[inline(always)]
+    fn new(slot: usize, long: bool) -> Place {
+        let slot = u32::try_from(slot).ok().filter(|&i| i < Place::LONG).expect("under 2^31 slots");
+        Place(if long { slot | Place::LONG } else { slot })
+    }
+
+    /// The slot's index, and whether it is a long key's.
+    #[inline(always)]
+    fn get(self) -> (usize, bool) {
+        ((self.0 & !Place::LONG) as usize, self.0 & Place::LONG != 0)
+    }
+}
+
+/// An empty `Vec` of keys without a borrow in the memory of `keys`: the standard library
+/// collects a `Vec`'s `into_iter().map(..)` into the same allocation when the element
+/// layouts match (`keys_keep_their_memory_without_their_borrow` checks that it still does).
+fn unborrowed(mut keys: Vec<(&str, Place)>) -> Vec<(&'static str, Place)> {
     keys.clear();
-    keys.into_iter().map(|_| "").collect()
+    keys.into_iter().map(|(_, place)| ("", place)).collect()
 }
 
 impl<'a, V> StrTable<'a, V> {
@@ -358,8 +375,10 @@ impl<'a, V> StrTable<'a, V> {
             Probe::Vacant(i) => i,
             Probe::Unallocated => self.short.allocate_for(hash),
         };
-        let index = self.push_key(key);
-        self.short.fill(i, Slot { lo, hi, value: v }, index);
+        self.keys.push((key, Place::new(i, false)));
+        if self.short.fill(i, Slot { lo, hi, value: v }) {
+            self.grow(false);
+        }
     }
 
     /// [`StrTable::merge_encoded`] for a long key (`hi` its hash): out of line, to keep the
@@ -373,17 +392,25 @@ impl<'a, V> StrTable<'a, V> {
             Probe::Vacant(i) => i,
             Probe::Unallocated => self.long.allocate_for(hash),
         };
-        let index = self.push_key(key);
+        self.keys.push((key, Place::new(i, true)));
         let at = self.copy_long_key(key);
-        self.long.fill(i, Slot { lo: at, hi, value: v }, index);
+        if self.long.fill(i, Slot { lo: at, hi, value: v }) {
+            self.grow(true);
+        }
     }
 
-    /// Appends a new key to `keys`; returns its index.
-    #[inline(always)]
-    fn push_key(&mut self, key: &'a str) -> u32 {
-        let index = u32::try_from(self.keys.len()).expect("under 2^32 keys");
-        self.keys.push(key);
-        index
+    /// Doubles the short (or `long`) keys' slots, and moves their keys' places.
+    #[cold]
+    fn grow(&mut self, long: bool) {
+        let slots = if long { &mut self.long } else { &mut self.short };
+        let mut old = std::mem::replace(slots, Slots::allocated(slots.slots.len() * 2));
+        for (_, place) in &mut self.keys {
+            let (i, in_long) = place.get();
+            if in_long == long {
+                let slot = old.take(i).expect("a key's slot is occupied");
+                *place = Place::new(slots.place(slot), long);
+            }
+        }
     }
 
     /// Copies a long key into `long_keys`; returns where the copy starts.
@@ -393,6 +420,17 @@ impl<'a, V> StrTable<'a, V> {
         self.long_keys.extend_from_slice(&len.to_le_bytes());
         self.long_keys.extend_from_slice(key.as_bytes());
         at as u64
+    }
+
+    /// Empties the slot at `place`, if it held anything.
+    #[inline(always)]
+    fn take(&mut self, place: Place) -> Option<Slot<V>> {
+        let (i, long) = place.get();
+        if long {
+            self.long.take(i)
+        } else {
+            self.short.take(i)
+        }
     }
 
     /// Number of distinct keys.
@@ -437,12 +475,12 @@ fn capacity_for(n: usize) -> usize {
     (n * 4 / 3 + 1).next_power_of_two().max(FIRST_CAPACITY)
 }
 
-/// The (key, value) pairs of a [`StrTable`], in no particular order. The slots are emptied as
-/// they are read, so that a pooled table goes back to its pool clean when the iterator is
-/// dropped (a table left half read is cleared then).
+/// The (key, value) pairs of a [`StrTable`], in the order the keys first arrived. The slots
+/// are emptied as they are read, so that a pooled table goes back to its pool clean when the
+/// iterator is dropped (a table left half read is cleared then).
 pub struct IntoIter<'a, V> {
     table: StrTable<'a, V>,
-    /// The next slot to read: the short keys' slots, then the long keys'.
+    /// The next key to read.
     at: usize,
 }
 
@@ -452,26 +490,14 @@ impl<'a, V> Iterator for IntoIter<'a, V> {
     #[inline]
     fn next(&mut self) -> Option<(&'a str, V)> {
         let table = &mut self.table;
-        let short = table.short.slots.len();
-        while self.at < short {
-            let i = self.at;
-            self.at += 1;
-            if let Some((slot, key)) = table.short.take(i) {
-                return Some((table.keys[key as usize], slot.value));
-            }
-        }
-        while self.at - short < table.long.slots.len() {
-            let i = self.at - short;
-            self.at += 1;
-            if let Some((slot, key)) = table.long.take(i) {
-                return Some((table.keys[key as usize], slot.value));
-            }
-        }
-        None
+        let &(key, place) = table.keys.get(self.at)?;
+        self.at += 1;
+        let slot = table.take(place).expect("a key's slot is occupied");
+        Some((key, slot.value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let remaining = self.table.short.len + self.table.long.len;
+        let remaining = self.table.keys.len() - self.at;
         (remaining, Some(remaining))
     }
 }
@@ -529,9 +555,18 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         let expected = self.len() / partitions + self.len() / (8 * partitions) + 16;
         let mut out: Vec<Vec<ShippedKey<'a, V>>> =
             (0..partitions).map(|_| Vec::with_capacity(expected)).collect();
-        ship_slots(&mut self.short, false, &self.keys, &mut out);
-        // A long key's `lo` points into this table's copies; the receiver makes its own.
-        ship_slots(&mut self.long, true, &self.keys, &mut out);
+        let partitions = partitions as u128;
+        for &(key, place) in &self.keys {
+            let (i, long) = place.get();
+            let slots = if long { &mut self.long } else { &mut self.short };
+            let slot = slots.take(i).expect("a key's slot is occupied");
+            // A long key's `lo` points into this table's copies; the receiver makes its own.
+            let (lo, hi, value) = (hashed_lo(&slot), slot.hi, slot.value);
+            // By the high bits of the slot hash (the same function in every map task), which
+            // the slot index does not use.
+            let part = ((u128::from(slot_hash(lo, hi)) * partitions) >> 64) as usize;
+            out[part].push(ShippedKey { lo, hi, key, value });
+        }
         self.keys.clear();
         self.long_keys.clear();
         out
@@ -575,19 +610,6 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
     }
 }
 
-/// Empties the occupied `slots` into `out`'s buckets by the high bits of their hash (the same
-/// function in every map task), with their keys from `keys`; `long`: the slots of long keys,
-/// which were hashed with `lo = 0`. One loop per kind of slot, with no `Chain` between them.
-fn ship_slots<'a, V>(slots: &mut Slots<V>, long: bool, keys: &[&'a str], out: &mut [Vec<ShippedKey<'a, V>>]) {
-    let partitions = out.len() as u128;
-    for i in 0..slots.slots.len() {
-        let Some((slot, key)) = slots.take(i) else { continue };
-        let (lo, hi, value) = (if long { 0 } else { slot.lo }, slot.hi, slot.value);
-        let part = ((u128::from(slot_hash(lo, hi)) * partitions) >> 64) as usize;
-        out[part].push(ShippedKey { lo, hi, key: keys[key as usize], value });
-    }
-}
-
 pub use super::pool::TableHint;
 
 #[cfg(test)]
@@ -602,14 +624,33 @@ mod tests {
     #[test]
     fn keys_keep_their_memory_without_their_borrow() {
         let text = String::from("a b c");
-        let mut keys: Vec<&str> = Vec::with_capacity(100);
-        keys.extend(text.split(' '));
+        let mut keys: Vec<(&str, Place)> = Vec::with_capacity(100);
+        keys.extend(text.split(' ').map(|k| (k, Place::new(0, false))));
         let memory = keys.as_ptr().cast::<()>();
         let kept = unborrowed(keys);
         drop(text);
         assert!(kept.is_empty());
         assert_eq!(kept.capacity(), 100);
         assert_eq!(kept.as_ptr().cast::<()>(), memory, "the same allocation");
+    }
+
+    #[test]
+    fn pairs_come_in_the_order_their_keys_first_arrived_after_growing() {
+        let words: Vec<String> = (0..500)
+            .map(
+                |i| if i % 3 == 0 { format!("a-key-longer-than-fifteen-bytes-{i}") } else { format!("w{i}") },
+            )
+            .collect();
+        let mut table = StrTable::with_capacity(0);
+        for round in 1..=2u64 {
+            for w in &words {
+                table.merge(w.as_str(), round, |a, b| a + b);
+            }
+        }
+        assert!(table.short.slots.len() > FIRST_CAPACITY, "the short keys' slots grew");
+        let pairs: Vec<(&str, u64)> = table.into_iter().collect();
+        let expected: Vec<(&str, u64)> = words.iter().map(|w| (w.as_str(), 3)).collect();
+        assert_eq!(pairs, expected);
     }
 
     #[test]
