@@ -55,9 +55,9 @@ where
 ///
 /// `Borrowed` is `Self` with its references' lifetimes set to `'a`.
 #[diagnostic::on_unimplemented(
-    message = "records of type `{Self}` cannot be read back from a window",
-    label = "a window emits its kept records in the type they had before it",
-    note = "implement `dstream::BorrowBack` for `{Self}`; for a type without references, write `dstream::owned_as_self!({Self});`"
+    message = "records of type `{Self}` cannot be kept in a window and read back",
+    label = "a window keeps its records after the batch ends, and emits them in the type they had before it",
+    note = "implement `dstream::IntoOwned` and `dstream::BorrowBack` for `{Self}`; for a type without references, write `dstream::owned_as_self!({Self});`"
 )]
 pub trait BorrowBack<'a>: IntoOwned {
     /// `Self`, borrowing from a kept value for `'a`.

@@ -5,6 +5,7 @@
 //! `WindowedDStream` unions its parent's RDDs. Early windows are partial.
 
 use crate::keys::combine::Combiner;
+use crate::keys::owned::{BorrowBack, IntoOwned};
 use crate::time::{Duration, Time};
 use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::FxBuildHasher;
@@ -388,15 +389,19 @@ where
         &'s self,
         exec: &crate::exec::Executor,
         _like: Like<(KB, VB)>,
-    ) -> Vec<Vec<Pair<'s, K, V, KB, VB>>>
+    ) -> Vec<Vec<(KB::Borrowed, VB::Borrowed)>>
     where
-        K: KeptAs<'s, KB>,
-        V: KeptAs<'s, VB>,
-        <K as KeptAs<'s, KB>>::Out: Send,
-        <V as KeptAs<'s, VB>>::Out: Send,
+        // On the types before the window (not `KeptAs` on the kept ones): a type without
+        // `BorrowBack` is then the very bound `requirements::window_read_back_pairs` reported.
+        KB: BorrowBack<'s> + IntoOwned<Owned = K>,
+        VB: BorrowBack<'s> + IntoOwned<Owned = V>,
+        KB::Borrowed: Send,
+        VB::Borrowed: Send,
     {
         let tables: Vec<&'s WindowTable<K, V>> = self.current.iter().collect();
-        exec.run_stage(tables, |_, table| table.iter().map(|(k, v)| (k.read(), v.read())).collect())
+        exec.run_stage(tables, |_, table| {
+            table.iter().map(|(k, v)| (KB::borrow_back(k), VB::borrow_back(v))).collect()
+        })
     }
 
     /// The window value at `time` (a slide time), per partition, owned: [`Self::slide`]
@@ -520,9 +525,6 @@ where
 pub fn keep_if<K, V, H: Fn(&(K, V)) -> bool>(filter: H) -> Option<H> {
     Some(filter)
 }
-
-/// A window's `(key, value)` pair read back as the types `(KB, VB)` it entered as.
-type Pair<'s, K, V, KB, VB> = (<K as KeptAs<'s, KB>>::Out, <V as KeptAs<'s, VB>>::Out);
 
 /// One partition of an [`IncrementalWindow`]'s value: its `(key, value)` pairs in a hash
 /// table on the key's Fx hash. Kept as pairs so a filter borrows each `&(K, V)` as it is

@@ -197,6 +197,29 @@ pub fn source<S: Source>(source: S) -> S {
     source
 }
 
+/// A window's records, read back after the window in the type they had before it: each must
+/// have [`BorrowBack`](crate::BorrowBack) (every type without references has it, through
+/// `owned_as_self!`, and so have `&str`, tuples, `Option`s and `Vec`s of such types). Returns
+/// the marker of that type, which the window's output is read back as.
+pub fn window_read_back<P>(parts: &[P]) -> crate::ops::window::Like<P::Item>
+where
+    P: IntoIterator,
+    P::Item: for<'a> crate::BorrowBack<'a>,
+{
+    crate::ops::window::like(parts)
+}
+
+/// [`window_read_back`] for the `(key, value)` tables of an incremental window: the key and
+/// the value each on its own, so a mistake names the one that lacks it.
+pub fn window_read_back_pairs<P, K, V>(parts: &[P]) -> crate::ops::window::Like<(K, V)>
+where
+    P: IntoIterator<Item = (K, V)>,
+    K: for<'a> crate::BorrowBack<'a>,
+    V: for<'a> crate::BorrowBack<'a>,
+{
+    crate::ops::window::like(parts)
+}
+
 /// A window's records, kept after their batch ends: each must have an owned form
 /// (`IntoOwned`: every type without references has one, and text keeps its `String`).
 pub fn window_records<P>(parts: Vec<P>) -> Vec<Vec<<P::Item as IntoOwned>::Owned>>

@@ -9,6 +9,7 @@
 //! | [`Plus`], [`Times`], [`Minus`] | the values a `+`, `*` or `-` shorthand combines | types with `Add`, `Mul`, `Sub` (`Output = Self`) | implement the `std::ops` trait, or write a closure |
 //! | [`Ordered`] | the values a `min` or `max` shorthand combines | types with `Ord` | for floats, a closure: `\|a: f64, b: f64\| a.max(b)` |
 //! | [`RuntimeDuration`] | a duration in braces: `every {interval}` | `std::time::Duration`, [`Duration`](crate::Duration), references to them | `{std::time::Duration::from_secs(2)}`, or a literal `2s` |
+//! | [`BorrowBack`](crate::BorrowBack) (and [`IntoOwned`](crate::IntoOwned), its supertrait) | a window's records (an incremental window's keys and values): kept after their batch, emitted in the type they had before the window ([`window_read_back`], [`window_read_back_pairs`]) | `&str`, numbers, `String`, tuples, `Option`s and `Vec`s of such types, and every type given `owned_as_self!` | `dstream::owned_as_self!(YourType);`, or both traits by hand for a type with references |
 //! | [`Checkpointable`] | the keys, values and states each stateful operator keeps (a window: its records) in a program with `#![checkpoint(..)]`; the error names the type that lacks it | types with serde's `Serialize` and `Deserialize` | `#[derive(serde::Serialize, serde::Deserialize)]` |
 //! | [`Key`] (and [`KeyedRecords`], [`KeyedRecord`], [`HashEqKey`] for joins and `cogroup`) | the keys of every keyed operator | types with `Hash` and `Eq` | derive them; key floats by an integer (`f64::to_bits`) |
 //! | [`ClusterRecord`] (with the `cluster` feature) | the records that cross between the processes of a cluster: a source's, a shuffle's and a join's `(key, value)`, a state store's `(key, state)`, those of `repartition` and those gathered on the driver (`reduce`, `transform`, `foreach_batch`); never the records that stay in their partition | types with serde's `Serialize` and `Deserialize` (without the feature: every `Send` type) | `#[derive(serde::Serialize, serde::Deserialize)]` |
@@ -25,7 +26,7 @@
 //! [`update_state_by_key`], [`update_state_by_key_with_time`], [`map_with_state`],
 //! [`map_partitions`], [`map_partitions_with_index`], [`transform`], [`transform_with`],
 //! [`foreach_batch`], [`foreach_partition`]; and for the records themselves [`queue`],
-//! [`source`] and [`window_records`]. A closure of the wrong type is reported on
+//! [`source`], [`window_records`], [`window_read_back`] and [`window_read_back_pairs`]. A closure of the wrong type is reported on
 //! the closure, with "required by a bound in `dstream::requirements::map`" (or the function's
 //! name alone) and that signature.
 //!

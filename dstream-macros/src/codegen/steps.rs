@@ -170,11 +170,14 @@ impl Codegen<'_> {
         let span = user_at(self.graph.nodes[node].name.span());
         let (dp_at, buffer_at) = (self.dp_at(span), respan_ident(&buffer, span));
         let (parts, parts_var) = (respan(&parts, span), respan_ident(&parts_var, span));
-        let emit = self.bind(node, quote_spanned!(span=> #buffer_at.contents_as(#exec, #like)));
+        let (exec_at, like_at) = (respan_ident(&exec, span), respan_ident(&like, span));
+        let emit = self.bind(node, quote_spanned!(span=> #buffer_at.contents_as(#exec_at, #like_at)));
         let emit = self.at_slide_times(node, emit);
+        // On the window's token too, so a type that cannot be read back is one error there.
+        let like_of = quote_spanned!(span=> #dp_at::requirements::window_read_back(&#parts_var));
         quote! {
             let #parts_var = #parts;
-            let #like = #dp_at::window_like(&#parts_var);
+            let #like = #like_of;
             #buffer.push(#ctx.time(), #dp_at::requirements::window_records(#parts_var));
             #emit
         }
@@ -202,17 +205,24 @@ impl Codegen<'_> {
         };
         let slide = quote_spanned!(span=> #state.slide(#exec, #ctx.time(), #f, #inverse, #filter));
         // The window's value is read back in the types of its input (`BorrowBack`).
-        let like = self.var("like");
+        // On the window's token, so a type that cannot be read back is one error there.
+        let like = respan_ident(&self.var("like"), user_at(span));
+        let exec_at = respan_ident(&exec, user_at(span));
         let emit = if self.is_read(node) {
-            self.bind(node, quote_spanned!(span=> { #slide; #state.records(#exec, #like) }))
+            let state_at = respan_ident(&state, user_at(span));
+            // All at `user_at(span)`: a call whose tokens mix two hygiene contexts is reported on
+            // the whole macro.
+            self.bind(node, quote_spanned!(user_at(span)=> { #slide; #state_at.records(#exec_at, #like) }))
         } else {
             quote!(#slide;)
         };
         let emit = self.at_slide_times(node, emit);
-        let tables = self.var("window_in");
+        let tables = respan_ident(&self.var("window_in"), user_at(span));
+        let dp_at = self.dp_at(user_at(span));
+        let like_of = quote_spanned!(user_at(span)=> #dp_at::requirements::window_read_back_pairs(&#tables));
         quote! {
             let #tables = #parts;
-            let #like = #dp::window_like(&#tables);
+            let #like = #like_of;
             #state.push_owned(#ctx.time(), #tables);
             #emit
         }
