@@ -148,7 +148,14 @@ impl Codegen<'_> {
         let dp = self.dp_at(span);
         let pair = self.var("split_input");
         let words = self.var("words");
-        // One loop per arm: each drives one concrete iterator.
+        // One loop per arm: each drives one concrete iterator. The per-record arm (a queue's
+        // lines, a function other than `split`) iterates internally where nothing breaks out
+        // of the loop: `FlatMap::for_each` is a loop over the lines around a loop over each
+        // line's words, where `for` pays `FlatMap::next`'s checks on every word.
+        let other = match &label {
+            None => quote_spanned!(span=> #words.for_each(|#record| { #body })),
+            Some(label) => quote_spanned!(span=> #label for #record in #words { #body }),
+        };
         quote_spanned!(span=>
             let #pair = (#part, #split);
             #[allow(unused_imports)]
@@ -157,7 +164,7 @@ impl Codegen<'_> {
             use #dp::split_records::OwnedLinesKind as _;
             match (&&#pair).flat_map_kind().flat_map(#pair.0, #pair.1) {
                 #dp::text::SplitRun::Blockwise(#words) => { #label for #record in #words { #body } }
-                #dp::text::SplitRun::Other(#words) => { #label for #record in #words { #body } }
+                #dp::text::SplitRun::Other(#words) => { #other }
             }
         )
     }
