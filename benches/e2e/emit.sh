@@ -9,6 +9,8 @@
 #                                            # seconds, 2p/1p ratios, digests (ROUNDS=5)
 #   benches/e2e/emit.sh --instructions       # callgrind instructions per word (IBATCHES=2)
 #   benches/e2e/emit.sh --cache              # cachegrind D1 and L2 (simulated, 1 MiB) misses per word
+#   benches/e2e/emit.sh --timeline           # a batch's phases (start, ms) on 1 partition, on 2, and
+#                                            # on 2 run by one pool thread (RAYON_NUM_THREADS=1)
 #   MB=0.65 BATCHES=300 benches/e2e/emit.sh  # small batches: 100,000 words (10 M words/s at B = 10 ms)
 #   BUILD=lines benches/e2e/emit.sh          # dstream's batch built one push_line per line
 set -euo pipefail
@@ -16,9 +18,12 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 MODE="${1:-}"
 MB="${MB:-10}"; IBATCHES="${IBATCHES:-2}"; BUILD="${BUILD:-text}"
 # --scaling: 30 batches, so that CPU time (read in 10 ms ticks) is exact to about 1 %.
-BATCHES="${BATCHES:-$([[ "$MODE" == "--scaling" ]] && echo 30 || echo 10)}"
-(cd "$ROOT" && cargo build --release -q -p dstream-bench)
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/wc-emit"
+BATCHES="${BATCHES:-$([[ "$MODE" == "--scaling" || "$MODE" == "--timeline" ]] && echo 30 || echo 10)}"
+# BIN=path/to/wc-emit measures another build (say, main's copy) without building this one.
+if [[ -z "${BIN:-}" ]]; then
+  (cd "$ROOT" && cargo build --release -q -p dstream-bench)
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/wc-emit"
+fi
 echo "load: $(uptime)"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 
@@ -36,6 +41,19 @@ if [[ "$MODE" == "--instructions" ]]; then
     n=$(count --engine "$1" --partitions "$2" --mb "$MB" --batches "$IBATCHES" --build "$BUILD")
     echo "| $1 | $2 | $(( (n - base) / words )) |"
   done
+  exit 0
+fi
+
+if [[ "$MODE" == "--timeline" ]]; then
+  # The third run has the same work as the second without two threads at once: the map side's
+  # cost of two half-batch tables, apart from two cores sharing the cache and memory.
+  for v in "1 2" "2 2" "2 1"; do
+    set -- $v
+    echo; echo "dstream, $1 partition(s), $2 pool thread(s), $BATCHES batches of $MB MB:"
+    RAYON_NUM_THREADS="$2" "$BIN" --engine dstream --partitions "$1" --mb "$MB" --batches "$BATCHES" \
+      --build "$BUILD" --timeline 2>&1 >/dev/null | grep -v '^dstream:'
+  done
+  echo; echo "load: $(uptime)"
   exit 0
 fi
 

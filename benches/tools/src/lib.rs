@@ -18,6 +18,7 @@ pub mod lines;
 pub mod record;
 pub mod schedule;
 pub mod table;
+pub mod timeline;
 
 /// The first bytes of a latency marker line: `zzmark<epoch_ms>`.
 pub const MARK_PREFIX: &str = "zzmark";

@@ -15,9 +15,13 @@
 //! `--build fresh` every batch built before the first runs, each in fresh memory (how this
 //! tool measured before 2026-12-05 05:00: a page fault per 4 KiB of every batch).
 //!
+//! `--timeline` (dstream) prints a batch's phases as a table: when each starts and how long it
+//! takes, averaged over the batches after the first (see `dstream_bench::timeline`).
+//!
 //! ```text
 //! valgrind --tool=callgrind --dump-instr=no wc-emit --engine dstream --mb 10 --batches 2
 //! callgrind_annotate callgrind.out.PID
+//! wc-emit --engine dstream --partitions 2 --batches 30 --timeline
 //! ```
 
 use dstream::prelude::*;
@@ -29,11 +33,12 @@ use dstream::time::Time;
 use dstream_bench::args::Args;
 use dstream_bench::lines::Pool;
 use dstream_bench::table::{count_on, count_text, count_text_sse2, count_text_swar};
+use dstream_bench::timeline::{self, Spans};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines|fresh]";
+    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines|fresh] [--timeline]";
 
 /// What the output saw: pairs, words, and a sum over the pairs that depends on which word got
 /// which count.
@@ -57,7 +62,7 @@ impl Digest {
 }
 
 fn main() {
-    let args = Args::parse(USAGE, &[]);
+    let args = Args::parse(USAGE, &["timeline"]);
     let mb: f64 = args.get("mb", 10.0);
     let batches: usize = args.get("batches", 2);
     let partitions: usize = args.get("partitions", 1);
@@ -98,12 +103,15 @@ fn main() {
             let seen = Arc::new(Mutex::new(Digest::default()));
             let out = Arc::clone(&seen);
             let building = Arc::new(Mutex::new(Duration::ZERO));
+            let spans = Arc::new(Spans::default());
+            let timed = Arc::clone(&spans);
             let source = Rebuilt {
                 text: shared,
                 batches,
                 lines: build == Build::Lines,
                 pool: TextPool::new(),
                 building: Arc::clone(&building),
+                spans: Arc::clone(&spans),
             };
             let queued: Vec<TextBatch> = match build {
                 Build::Fresh => (0..batches).map(|_| source.build(TextBatch::new())).collect(),
@@ -117,15 +125,20 @@ fn main() {
                     |> map(|w| (w, 1u64))
                     |> reduce_by_key(+) every 1s
                     |> foreach_batch(move |pairs: Vec<(&str, u64)>, _| {
+                        let started = timeline::now_us();
                         let mut d = out.lock().expect("no panics under the lock");
                         for (w, n) in pairs {
                             d.add(w.as_bytes(), n);
                         }
+                        timeline::close(&timed.output, started);
                     })
             };
             let mut harness = Harness::new(job).with_parallelism(partitions);
             harness.run_batches(batches).expect("the batches run");
             phases = phase_times(&harness);
+            if args.flag("timeline") {
+                eprint!("{}", timeline::table(&harness.monitor().batches(), &spans));
+            }
             // The cuts' building time, as its own phase (it is inside the batches' wall time).
             let cuts = *building.lock().expect("no panics under the lock");
             build_time += cuts;
@@ -181,6 +194,7 @@ struct Rebuilt {
     lines: bool,
     pool: TextPool,
     building: Arc<Mutex<Duration>>,
+    spans: Arc<Spans>,
 }
 
 impl Rebuilt {
@@ -220,8 +234,10 @@ impl Source for Either {
         }
         r.batches -= 1;
         let started = Instant::now();
+        let started_us = timeline::now_us();
         let batch = r.build(r.pool.block(r.text.len(), r.text.len() / 64));
         *r.building.lock().expect("no panics under the lock") += started.elapsed();
+        timeline::close(&r.spans.build, started_us);
         batch
     }
 
