@@ -72,6 +72,21 @@ impl StageClock {
         self.done(started, kind, partitions);
     }
 
+    /// A stage of `partitions` tasks that started at `started` has finished, and the exchange
+    /// of `kind` it feeds was not needed (the batch ran as one partition): the exchange is
+    /// shown after the stage, taking no time, under the same lock and without a clock read.
+    pub(crate) fn stage_done_exchange_elided(&self, started: Instant, partitions: usize, kind: &'static str) {
+        let duration_us = started.elapsed().as_micros() as u64;
+        let mut batch = self.lock();
+        let Some(batch_start) = batch.started else { return };
+        let start_us = started.saturating_duration_since(batch_start).as_micros() as u64;
+        let partitions = partitions as u32;
+        let index = batch.stages.len() as u32;
+        batch.stages.push(StageInfo { index, kind: "stage", partitions, start_us, duration_us });
+        let start_us = start_us + duration_us;
+        batch.stages.push(StageInfo { index: index + 1, kind, partitions, start_us, duration_us: 0 });
+    }
+
     fn done(&self, started: Instant, kind: &'static str, partitions: usize) {
         let duration_us = started.elapsed().as_micros() as u64;
         let mut batch = self.lock();
