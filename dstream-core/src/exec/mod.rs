@@ -15,7 +15,7 @@ pub mod wire;
 
 use crate::monitor::stages::StageClock;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A batch whose sources delivered fewer records than this runs its stages' partitions one
 /// after the other on the batch thread: handing a task to the pool and waiting for it costs
@@ -30,6 +30,8 @@ pub struct Executor {
     parallelism: usize,
     /// Records the sources delivered in the current batch (`usize::MAX`: unknown).
     batch_records: AtomicUsize,
+    /// Whether the current batch runs as one partition ([`Executor::batch_parallelism`]).
+    solo: AtomicBool,
     /// The link to the other processes, when the job runs in a cluster.
     #[cfg(feature = "cluster")]
     cluster: Option<std::sync::Arc<cluster::ClusterExec>>,
@@ -45,6 +47,7 @@ impl Clone for Executor {
         Executor {
             parallelism: self.parallelism,
             batch_records: AtomicUsize::new(self.batch_records.load(Ordering::Relaxed)),
+            solo: AtomicBool::new(self.solo.load(Ordering::Relaxed)),
             #[cfg(feature = "cluster")]
             cluster: self.cluster.clone(),
             #[cfg(feature = "cluster")]
@@ -60,6 +63,7 @@ impl Executor {
         Executor {
             parallelism: parallelism.max(1),
             batch_records: AtomicUsize::new(usize::MAX),
+            solo: AtomicBool::new(false),
             #[cfg(feature = "cluster")]
             cluster: None,
             #[cfg(feature = "cluster")]
@@ -147,9 +151,10 @@ impl Executor {
         0
     }
 
-    /// Starts a batch: no source records noted yet, no stage timed.
+    /// Starts a batch: no source records noted yet, no stage timed, partitioned as the job is.
     pub fn begin_batch(&self) {
         self.batch_records.store(0, Ordering::Relaxed);
+        self.solo.store(false, Ordering::Relaxed);
         self.stages.begin_batch();
     }
 
@@ -182,6 +187,50 @@ impl Executor {
         self.parallelism
     }
 
+    /// The partitions the stages of this batch run on, given the records of each of its
+    /// sources (`None`: unknown): the job's [`Executor::parallelism`], or 1 for a small batch
+    /// (fewer than [`SMALL_BATCH_RECORDS`], in one process) of a program whose results do not
+    /// depend on which partition a record is in. Called by generated code, for such programs
+    /// only, before the batch's first stage.
+    ///
+    /// Why: a small batch's partitions run one after the other on the batch thread anyway,
+    /// and each costs its own tables, buckets, exchange and output calls; as one partition a
+    /// tiny batch costs what it costs on a one-partition job. What a user sees stays the
+    /// same but for the order of records within a batch where Spark gives none (a reduce's
+    /// output is in hash order either way): the outputs of such programs (`print`,
+    /// `foreach_batch`, `save_as_text_files`) take the batch whole, the text files sink still
+    /// writes one part file per partition of the job ([`Executor::shown_partitions`]), and the
+    /// batch's statistics show its stages with the job's partitions.
+    pub fn batch_parallelism<const N: usize>(&self, records: impl FnOnce() -> [Option<usize>; N]) -> usize {
+        if self.parallelism == 1 || self.in_cluster() {
+            return self.parallelism;
+        }
+        let total = records().into_iter().try_fold(0usize, |sum, n| n.map(|n| sum.saturating_add(n)));
+        let solo = total.is_some_and(|n| n < SMALL_BATCH_RECORDS);
+        self.solo.store(solo, Ordering::Relaxed);
+        if solo {
+            1
+        } else {
+            self.parallelism
+        }
+    }
+
+    /// Whether this batch runs as one partition ([`Executor::batch_parallelism`]).
+    pub fn runs_solo(&self) -> bool {
+        self.solo.load(Ordering::Relaxed)
+    }
+
+    /// The partitions a stage of `partitions` tasks shows a user: the job's in a batch that
+    /// runs as one partition (every stage of the programs that may do so has the job's
+    /// partitions), else its own.
+    pub fn shown_partitions(&self, partitions: usize) -> usize {
+        if partitions < self.parallelism && self.runs_solo() {
+            self.parallelism
+        } else {
+            partitions
+        }
+    }
+
     /// Runs `task` once per input partition, in parallel, and returns the results in
     /// partition order. One partition, or a small batch, runs on the calling thread.
     pub fn run_stage<I, O, F>(&self, inputs: Vec<I>, task: F) -> Vec<O>
@@ -197,7 +246,7 @@ impl Executor {
         } else {
             inputs.into_par_iter().enumerate().map(|(i, p)| task(i, p)).collect()
         };
-        self.stages.stage_done(timer, partitions);
+        self.stages.stage_done(timer, self.shown_partitions(partitions));
         outputs
     }
 
@@ -206,13 +255,23 @@ impl Executor {
     /// In a small batch, where the tasks run one after the other on the batch thread anyway,
     /// each task continues the previous one's result (`Some`) and the stage returns the last
     /// one alone: a small batch costs one map-side table, as on one partition. Otherwise each
-    /// task starts from `None`.
+    /// task starts from `None`. The stage feeds a hash exchange ([`Executor::exchange_combine`]):
+    /// in a batch that runs as one partition, which needs none, the statistics show it after
+    /// the stage, taking no time.
     pub fn run_stage_folding<I, O, F>(&self, inputs: Vec<I>, task: F) -> Vec<O>
     where
         I: Send,
         O: Send,
         F: Fn(usize, I, Option<O>) -> O + Sync,
     {
+        if self.runs_solo() {
+            // One partition: the stage, and the hash exchange it feeds shown as not needed.
+            let timer = self.stages.start();
+            let outputs = inputs.into_iter().enumerate().map(|(i, input)| task(i, input, None)).collect();
+            let exchange = exchange::Exchange::HashByKey { partitions: self.parallelism }.kind();
+            self.stages.stage_done_exchange_elided(timer, self.parallelism, exchange);
+            return outputs;
+        }
         if inputs.len() <= 1 || !self.small_batch() || self.in_cluster() {
             return self.run_stage(inputs, |i, input| task(i, input, None));
         }
@@ -269,6 +328,40 @@ mod tests {
         exec.begin_batch();
         exec.note_source_records(None);
         assert_eq!(fold(&exec), [vec![(0, 1), (0, 2)], vec![(1, 3)], vec![(2, 4)]]);
+    }
+
+    #[test]
+    fn a_small_batch_of_known_size_runs_as_one_partition_showing_the_jobs_partitions() {
+        let exec = Executor::new(3);
+        exec.begin_batch();
+        assert_eq!(exec.batch_parallelism(|| [Some(10), Some(SMALL_BATCH_RECORDS - 11)]), 1);
+        assert!(exec.runs_solo());
+        assert_eq!((exec.shown_partitions(1), exec.shown_partitions(3)), (3, 3));
+        let out = exec.run_stage_folding(vec![vec![1, 2]], |_, part, carried: Option<Vec<i32>>| {
+            assert!(carried.is_none());
+            part
+        });
+        assert_eq!(out, [vec![1, 2]]);
+        let (stages, _) = exec.stages.take();
+        let shown: Vec<_> = stages.iter().map(|s| (s.kind, s.partitions, s.index)).collect();
+        assert_eq!(shown, [("stage", 3, 0), ("hash by key", 3, 1)]);
+        assert_eq!(stages[1].duration_us, 0, "the exchange did not run");
+        // A new batch is partitioned as the job is until told otherwise.
+        exec.begin_batch();
+        assert!(!exec.runs_solo());
+        assert_eq!(exec.shown_partitions(1), 1);
+        for records in [[Some(SMALL_BATCH_RECORDS), Some(0)], [Some(1), None]] {
+            exec.begin_batch();
+            assert_eq!(exec.batch_parallelism(|| records), 3, "{records:?}");
+            assert!(!exec.runs_solo());
+        }
+        let one = Executor::new(1);
+        one.begin_batch();
+        assert_eq!(
+            one.batch_parallelism(|| -> [Option<usize>; 0] { panic!("not asked on one partition") }),
+            1
+        );
+        assert!(!one.runs_solo());
     }
 
     #[test]

@@ -64,22 +64,36 @@ impl StageClock {
 
     /// A stage of `partitions` tasks that started at `started` has finished.
     pub(crate) fn stage_done(&self, started: Instant, partitions: usize) {
-        self.done(started, "stage", partitions);
+        self.record(started, "stage", partitions, None);
     }
 
     /// An exchange of `kind` into `partitions` destinations has finished.
     pub(crate) fn exchange_done(&self, started: Instant, kind: &'static str, partitions: usize) {
-        self.done(started, kind, partitions);
+        self.record(started, kind, partitions, None);
     }
 
-    fn done(&self, started: Instant, kind: &'static str, partitions: usize) {
+    /// A stage of `partitions` tasks that started at `started` has finished, and the exchange
+    /// of `kind` it feeds was not needed (the batch ran as one partition): the exchange is
+    /// shown after the stage, taking no time, under the same lock and without a clock read.
+    pub(crate) fn stage_done_exchange_elided(&self, started: Instant, partitions: usize, kind: &'static str) {
+        self.record(started, "stage", partitions, Some(kind));
+    }
+
+    /// Pushes the stage or exchange that started at `started`, and after it the exchange of
+    /// kind `elided` that did not run, if any.
+    fn record(&self, started: Instant, kind: &'static str, partitions: usize, elided: Option<&'static str>) {
         let duration_us = started.elapsed().as_micros() as u64;
         let mut batch = self.lock();
         // Outside a batch (a test driving the executor by hand) there is nothing to report to.
         let Some(batch_start) = batch.started else { return };
         let start_us = started.saturating_duration_since(batch_start).as_micros() as u64;
+        let partitions = partitions as u32;
         let index = batch.stages.len() as u32;
-        batch.stages.push(StageInfo { index, kind, partitions: partitions as u32, start_us, duration_us });
+        batch.stages.push(StageInfo { index, kind, partitions, start_us, duration_us });
+        if let Some(kind) = elided {
+            let start_us = start_us + duration_us;
+            batch.stages.push(StageInfo { index: index + 1, kind, partitions, start_us, duration_us: 0 });
+        }
     }
 
     /// The stages and per-source records of the batch that just ran.

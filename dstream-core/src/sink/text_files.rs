@@ -95,6 +95,12 @@ pub fn emit(ctx: &mut BatchContext<'_>, prefix: &str, suffix: &str, partitions: 
         }
         parts
     } else {
+        let mut partitions = partitions;
+        // A batch that ran as one partition writes the job's part files, the others empty.
+        let shown = exec.shown_partitions(partitions.len());
+        if partitions.len() < shown {
+            partitions.resize(shown, String::new());
+        }
         partitions
     };
     match prefix.strip_prefix(S3_SCHEME) {

@@ -20,6 +20,7 @@ mod ends;
 pub mod hooks;
 mod join_inputs;
 mod pieces;
+mod solo;
 mod stage;
 mod steps;
 
@@ -97,6 +98,14 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
         ),
     };
     let job_new = at_source(quote!(#dp::Job::#constructor), tuple_at);
+    // A small batch of a program whose results do not depend on the partitioning runs as one
+    // partition (`Executor::batch_parallelism`), told the records of its sources' batches.
+    let batch_parallelism = if gen.pieced.is_none() && solo::runs_small_batches_solo(graph) {
+        let records = input_vars.iter().map(|input| quote!(#dp::SourceBatch::records(&#input)));
+        quote!(let #parallelism = #exec.batch_parallelism(|| [#(#records),*]);)
+    } else {
+        quote!(let #parallelism = #exec.parallelism();)
+    };
     quote! {
         {
             #warnings
@@ -109,8 +118,8 @@ pub fn generate(graph: &Graph, plan: &Plan, warnings: TokenStream) -> TokenStrea
                 move |#ctx, #input| -> #dp::Result<()> {
                     #restore
                     let #exec = #ctx.exec();
-                    let #parallelism = #exec.parallelism();
                     #unpack
+                    #batch_parallelism
                     #steps
                     #save
                     #state_sizes
