@@ -25,11 +25,12 @@
 //! appears once; 85% of the orders have one payment, 5% two (a split payment), 10% none yet;
 //! 3% more payments are for orders of earlier batches (no match); the payments arrive in random
 //! order. For dstream one `Harness::step()` of a job whose two `queue`s hold a copy of the batch
-//! per iteration (built outside the timing); the loops read the batch in place. All variants
-//! are checked to agree first.
+//! per iteration (built outside the timing); the loops read the batch in place (but
+//! `hash_join_loop_on_copies`). All variants are checked to agree first.
 //!
 //! Under `cargo bench` (not `--profile-time`) a report on stderr gives, per batch in steady
-//! state, for `dstream_fused/p1` and `hash_join_loop` run one after the other: allocator calls
+//! state, for `dstream_fused/p1`, `hash_join_loop` and `hash_join_loop_on_copies` run one
+//! after the other, and for making the dstream job's queued copies: allocator calls
 //! and bytes, page faults, and user and system CPU seconds (the process's, from
 //! `/proc/self/stat`), counted around the batches only. `DSTREAM_BENCH_REPORT_ONLY=1` prints
 //! it and skips criterion's measurements.
@@ -440,8 +441,9 @@ fn per_batch(batches: u64, mut run: impl FnMut()) -> PerBatch {
     }
 }
 
-/// Steady state of `dstream_fused/p1` (one job, 4 warm-up batches, then `measured`) and of
-/// `hash_join_loop` (as many calls after one warm-up), one after the other.
+/// Steady state of `dstream_fused/p1` (one job, 4 warm-up batches, then `measured`), of
+/// `hash_join_loop` (as many calls after one warm-up) and of `hash_join_loop_on_copies` (as
+/// many calls, each on a copy made before the count), one after the other.
 fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
     let (warm, measured) = (4u64, 40u64);
     let n = (warm + measured) as usize;
@@ -467,17 +469,27 @@ fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
     let hand = per_batch(measured, || {
         black_box(hash_join_loop(black_box(&batch.orders), black_box(&batch.payments)));
     });
+    let mut copies: Vec<(Vec<Order>, Vec<Payment>)> =
+        (0..measured).map(|_| (batch.orders.clone(), batch.payments.clone())).collect();
+    let on_copies = per_batch(measured, || {
+        let (orders, payments) = copies.pop().expect("one copy per batch");
+        black_box(hash_join_loop(&orders, &payments));
+    });
     eprintln!(
         "\n== per batch in steady state ({warm} warm-up batches, {measured} measured; CPU in 10 ms ticks) =="
     );
     eprintln!(
-        "{:<20} {:>10} {:>14} {:>12} {:>10} {:>10}",
+        "{:<25} {:>10} {:>14} {:>12} {:>10} {:>10}",
         "variant", "allocs", "bytes", "page faults", "user ms", "sys ms"
     );
-    for (name, m) in [("dstream_fused/p1", &dstream), ("hash_join_loop", &hand), ("(queued copies)", &setup)]
-    {
+    for (name, m) in [
+        ("dstream_fused/p1", &dstream),
+        ("hash_join_loop", &hand),
+        ("hash_join_loop_on_copies", &on_copies),
+        ("(queued copies)", &setup),
+    ] {
         eprintln!(
-            "{name:<20} {:>10.1} {:>14.0} {:>12.1} {:>10.2} {:>10.2}",
+            "{name:<25} {:>10.1} {:>14.0} {:>12.1} {:>10.2} {:>10.2}",
             m.allocs, m.bytes, m.faults, m.user_ms, m.sys_ms
         );
         let key = name.replace('/', "_");
