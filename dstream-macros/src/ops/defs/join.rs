@@ -59,6 +59,9 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
             // (`dstream_core::ops::join::memory`): one pool per join node, made with the job.
             let (memory, home, hoist_dp) = (cg.var("join_memory"), cg.var("join_home"), cg.dp());
             cg.hoist(quote!(let #memory = #hoist_dp::join::memory::JoinMemory::default();));
+            // At the operator, as every token of the call: an error on the call (records that
+            // cannot cross between processes, say) is then the one already reported there.
+            let (memory, home) = (respan_ident(&memory, span), respan_ident(&home, span));
             quote_spanned!(span=> {
                 #[allow(unused_imports)]
                 use #dp::join::memory::{FreshBuild as _, PooledBuild as _};
