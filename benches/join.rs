@@ -8,6 +8,9 @@
 //!   `FxHashMap<u64, u32>` (first order of the id) with a `next` array chaining the others (a
 //!   general join: ids may repeat, no allocation per key), the payments probed in a loop,
 //!   totals in a `[u64; 5]` by status;
+//! - `hash_join_loop_on_copies`: the same loop, each call on its own copy of the batch made
+//!   outside the timing, as the dstream variants receive theirs (fresh memory, not the batch
+//!   the previous call left in the cache);
 //! - `iterator_chain`: `fold` the orders into an `FxHashMap<u64, Vec<Status>>`, then
 //!   `flat_map` the payments over their matches and `fold` into an `FxHashMap<Status, u64>`;
 //! - `text_keys/*` (issue #13): the same join keyed by the order id as text, the way words
@@ -22,8 +25,15 @@
 //! appears once; 85% of the orders have one payment, 5% two (a split payment), 10% none yet;
 //! 3% more payments are for orders of earlier batches (no match); the payments arrive in random
 //! order. For dstream one `Harness::step()` of a job whose two `queue`s hold a copy of the batch
-//! per iteration (built outside the timing); the loops read the batch in place. All variants
-//! are checked to agree first.
+//! per iteration (built outside the timing); the loops read the batch in place (but
+//! `hash_join_loop_on_copies`). All variants are checked to agree first.
+//!
+//! Under `cargo bench` (not `--profile-time`) a report on stderr gives, per batch in steady
+//! state, for `dstream_fused/p1`, `hash_join_loop` and `hash_join_loop_on_copies` run one
+//! after the other, and for making the dstream job's queued copies: allocator calls
+//! and bytes, page faults, and user and system CPU seconds (the process's, from
+//! `/proc/self/stat`), counted around the batches only. `DSTREAM_BENCH_REPORT_ONLY=1` prints
+//! it and skips criterion's measurements.
 //!
 //! ```text
 //! cargo bench --bench join                       # 16 MiB of records per batch
@@ -38,7 +48,14 @@ use criterion::{black_box, BenchmarkId, SamplingMode, Throughput};
 use dstream::prelude::*;
 use dstream::testing::Harness;
 use rustc_hash::FxHashMap;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+use std::alloc::System;
 use std::time::Duration;
+
+/// Counts every allocator call (`stats_alloc`: relaxed-cost atomic counters around `System`),
+/// for the steady-state report; both sides of every comparison run with it.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SEED: u64 = 0x5EED_0004;
 
@@ -253,14 +270,22 @@ impl Ownership {
 
 /// As [`time_steps`], for a text-key job.
 fn time_text_steps(batch: &Batch, keys: &TextKeys, iters: u64, ownership: Ownership) -> Duration {
+    in_chunks(batch, iters, |n| {
+        let mut harness = Harness::new(ownership.job(keys, n as usize, 0));
+        common::timed_steps(&mut harness, n)
+    })
+}
+
+/// The time of `iters` batches, `timed(n)` timing `n` of them on `n` copies it makes outside
+/// its timing: at most `MAX_QUEUED_BYTES` of copies exist at a time.
+fn in_chunks(batch: &Batch, iters: u64, mut timed: impl FnMut(u64) -> Duration) -> Duration {
     let chunk = (MAX_QUEUED_BYTES / batch.bytes().max(1)).max(1) as u64;
     let mut took = Duration::ZERO;
     let mut left = iters;
     while left > 0 {
         let n = left.min(chunk);
         left -= n;
-        let mut harness = Harness::new(ownership.job(keys, n as usize, 0));
-        took += common::timed_steps(&mut harness, n);
+        took += timed(n);
     }
     took
 }
@@ -307,18 +332,27 @@ fn iterator_chain(orders: &[Order], payments: &[Payment]) -> FxHashMap<Status, u
 /// `iters` batches through `job`, one `step()` each; the jobs (with their queued copies of the
 /// batch) are built outside the timing, at most `MAX_QUEUED_BYTES` of copies at a time.
 fn time_steps(batch: &Batch, iters: u64, partitions: usize, job: JobFn) -> Duration {
-    let chunk = (MAX_QUEUED_BYTES / batch.bytes().max(1)).max(1) as u64;
-    let mut took = Duration::ZERO;
-    let mut left = iters;
-    while left > 0 {
-        let n = left.min(chunk);
-        left -= n;
+    in_chunks(batch, iters, |n| {
         let orders = vec![batch.orders.clone(); n as usize];
         let payments = vec![batch.payments.clone(); n as usize];
         let mut harness = Harness::new(job(orders, payments, 0)).with_parallelism(partitions);
-        took += common::timed_steps(&mut harness, n);
-    }
-    took
+        common::timed_steps(&mut harness, n)
+    })
+}
+
+/// [`hash_join_loop`] on a copy of the batch made for each call outside the timing (and
+/// dropped inside it), as a dstream job receives its batch: the loop then reads memory the
+/// cache has not seen, as the job does, instead of the same batch call after call.
+fn time_loop_on_copies(batch: &Batch, iters: u64) -> Duration {
+    in_chunks(batch, iters, |n| {
+        let copies: Vec<(Vec<Order>, Vec<Payment>)> =
+            (0..n).map(|_| (batch.orders.clone(), batch.payments.clone())).collect();
+        let started = std::time::Instant::now();
+        for (orders, payments) in copies {
+            black_box(hash_join_loop(&orders, &payments));
+        }
+        started.elapsed()
+    })
 }
 
 fn as_strings(totals: [u64; 5]) -> FxHashMap<String, u64> {
@@ -365,6 +399,109 @@ fn check(batch: &Batch) -> usize {
     pairs
 }
 
+// ---------------------------------------------------------------------------------------------
+// Steady state per batch: allocations, page faults, CPU seconds
+// ---------------------------------------------------------------------------------------------
+
+/// The process's minor page faults and user and system CPU seconds so far (`/proc/self/stat`;
+/// CPU times in clock ticks of 1/100 s, Linux's `USER_HZ`), or `None` off Linux.
+fn process_counters() -> Option<(u64, f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command's closing parenthesis start at field 3 (`state`).
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let field = |n: usize| rest.get(n - 3)?.parse::<u64>().ok();
+    Some((field(10)?, field(14)? as f64 / 100.0, field(15)? as f64 / 100.0))
+}
+
+/// What one batch cost on average, over the measured batches.
+struct PerBatch {
+    allocs: f64,
+    bytes: f64,
+    faults: f64,
+    user_ms: f64,
+    sys_ms: f64,
+}
+
+/// `run` called `batches` times, counted (allocator calls and bytes, page faults, CPU).
+fn per_batch(batches: u64, mut run: impl FnMut()) -> PerBatch {
+    let before = process_counters().unwrap_or_default();
+    let region = Region::new(GLOBAL);
+    for _ in 0..batches {
+        run();
+    }
+    let change = region.change();
+    let after = process_counters().unwrap_or_default();
+    let n = batches as f64;
+    PerBatch {
+        allocs: (change.allocations + change.reallocations) as f64 / n,
+        bytes: change.bytes_allocated as f64 / n,
+        faults: after.0.saturating_sub(before.0) as f64 / n,
+        user_ms: (after.1 - before.1) * 1000.0 / n,
+        sys_ms: (after.2 - before.2) * 1000.0 / n,
+    }
+}
+
+/// Steady state of `dstream_fused/p1` (one job, 4 warm-up batches, then `measured`), of
+/// `hash_join_loop` (as many calls after one warm-up) and of `hash_join_loop_on_copies` (as
+/// many calls, each on a copy made before the count), one after the other.
+fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
+    let (warm, measured) = (4u64, 40u64);
+    let n = (warm + measured) as usize;
+    let mut harness = None;
+    // The queued copies: made outside the timing of every dstream variant, counted here.
+    let setup = per_batch(n as u64, || {
+        let job = harness.get_or_insert_with(|| {
+            Harness::new(fused(vec![batch.orders.clone(); n], vec![batch.payments.clone(); n], 0))
+                .with_parallelism(1)
+        });
+        black_box(job);
+    });
+    let mut harness = harness.expect("made above");
+    harness.start().expect("queue sources start");
+    for _ in 0..warm {
+        black_box(harness.step().expect("batch runs"));
+    }
+    let dstream = per_batch(measured, || {
+        black_box(harness.step().expect("batch runs"));
+    });
+    drop(harness);
+    black_box(hash_join_loop(&batch.orders, &batch.payments));
+    let hand = per_batch(measured, || {
+        black_box(hash_join_loop(black_box(&batch.orders), black_box(&batch.payments)));
+    });
+    let mut copies: Vec<(Vec<Order>, Vec<Payment>)> =
+        (0..measured).map(|_| (batch.orders.clone(), batch.payments.clone())).collect();
+    let on_copies = per_batch(measured, || {
+        let (orders, payments) = copies.pop().expect("one copy per batch");
+        black_box(hash_join_loop(&orders, &payments));
+    });
+    eprintln!(
+        "\n== per batch in steady state ({warm} warm-up batches, {measured} measured; CPU in 10 ms ticks) =="
+    );
+    eprintln!(
+        "{:<25} {:>10} {:>14} {:>12} {:>10} {:>10}",
+        "variant", "allocs", "bytes", "page faults", "user ms", "sys ms"
+    );
+    for (name, m) in [
+        ("dstream_fused/p1", &dstream),
+        ("hash_join_loop", &hand),
+        ("hash_join_loop_on_copies", &on_copies),
+        ("(queued copies)", &setup),
+    ] {
+        eprintln!(
+            "{name:<25} {:>10.1} {:>14.0} {:>12.1} {:>10.2} {:>10.2}",
+            m.allocs, m.bytes, m.faults, m.user_ms, m.sys_ms
+        );
+        let key = name.replace('/', "_");
+        meta.push((format!("steady.{key}.allocs_per_batch"), format!("{:.1}", m.allocs)));
+        meta.push((format!("steady.{key}.bytes_per_batch"), format!("{:.0}", m.bytes)));
+        meta.push((format!("steady.{key}.faults_per_batch"), format!("{:.1}", m.faults)));
+    }
+    eprintln!(
+        "(queued copies: making the dstream job's copies of the batch, per batch, outside every timing; each step drops its own)\n"
+    );
+}
+
 fn main() {
     let batch = generate(corpus_bytes(), SEED);
     let matched = if common::profiling() { 0 } else { check(&batch) };
@@ -375,17 +512,22 @@ fn main() {
         batch.bytes() as f64 / 1048576.0,
         matched
     );
-    common::write_meta(
-        "join",
-        &[
-            ("records".to_string(), batch.records().to_string()),
-            ("record_unit".to_string(), "orders+payments".to_string()),
-            ("orders".to_string(), batch.orders.len().to_string()),
-            ("payments".to_string(), batch.payments.len().to_string()),
-            ("pairs".to_string(), matched.to_string()),
-            ("bytes".to_string(), batch.bytes().to_string()),
-        ],
-    );
+    let mut meta = vec![
+        ("records".to_string(), batch.records().to_string()),
+        ("record_unit".to_string(), "orders+payments".to_string()),
+        ("orders".to_string(), batch.orders.len().to_string()),
+        ("payments".to_string(), batch.payments.len().to_string()),
+        ("pairs".to_string(), matched.to_string()),
+        ("bytes".to_string(), batch.bytes().to_string()),
+    ];
+    let report_only = std::env::var_os("DSTREAM_BENCH_REPORT_ONLY").is_some_and(|v| v == "1");
+    if common::reports_enabled() || report_only {
+        steady_state_report(&batch, &mut meta);
+    }
+    common::write_meta("join", &meta);
+    if report_only {
+        return;
+    }
 
     let mut c = common::criterion(10, 4);
     let mut group = c.benchmark_group("join");
@@ -402,6 +544,9 @@ fn main() {
     });
     group.bench_function("hash_join_loop", |b| {
         b.iter(|| hash_join_loop(black_box(&batch.orders), black_box(&batch.payments)))
+    });
+    group.bench_function("hash_join_loop_on_copies", |b| {
+        b.iter_custom(|iters| time_loop_on_copies(batch, iters))
     });
     group.bench_function("iterator_chain", |b| {
         b.iter(|| iterator_chain(black_box(&batch.orders), black_box(&batch.payments)))

@@ -263,3 +263,54 @@ fn a_join_reads_its_mapped_inputs_as_it_joins() {
         assert_eq!(totals(n), ["(0,2600)", "(1,1900)"], "{n} partitions");
     }
 }
+
+/// A join's build memory is kept from one batch for the next (numeric keys and values: its
+/// pool, `dstream_core::ops::join::memory`): over batches of very different sizes and keys
+/// (a flood, a run of trickles long enough to shrink the kept memory, a flood again), each
+/// batch's pairs are exactly those of its own records, on one partition and on three.
+#[test]
+fn a_join_kept_memory_holds_nothing_of_earlier_batches() {
+    /// A joined pair `(k, v, w)` and how many times a batch gave it.
+    type Counted = ((u64, u64, u64), u64);
+    let sizes = [5_000u64, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4_000, 0, 7];
+    // Batch `b`: keys from `b * 10` on, each right key twice, every other left key absent.
+    let right: Vec<Vec<(u64, u64)>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(b, &n)| (0..n).map(|i| (b as u64 * 10 + i / 2, i)).collect())
+        .collect();
+    let left: Vec<Vec<(u64, u64)>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(b, &n)| (0..n).step_by(2).map(|i| (b as u64 * 10 + i, 1_000 + i)).collect())
+        .collect();
+    let expected: Vec<Vec<Counted>> = left
+        .iter()
+        .zip(&right)
+        .map(|(l, r)| {
+            let mut pairs: Vec<Counted> = Vec::new();
+            for &(k, v) in l {
+                for &(j, w) in r {
+                    if j == k {
+                        pairs.push(((k, v, w), 1));
+                    }
+                }
+            }
+            pairs.sort();
+            pairs
+        })
+        .collect();
+    assert!(expected[0].len() > 1_000 && expected[1].len() == 2, "the batches join");
+    for partitions in [1, 3] {
+        let seen: Seen<Counted> = Arc::default();
+        let sink = Arc::clone(&seen);
+        let (l, r) = (left.clone(), right.clone());
+        let job = stream! {
+            let paid = queue(r);
+            queue(l) |> join(paid) |> map(|(k, (v, w))| ((k, v, w), 1u64)) |> reduce_by_key(+)
+                every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
+        };
+        Harness::new(job).with_parallelism(partitions).run_batches(sizes.len()).unwrap();
+        assert_eq!(sorted(&seen), expected, "{partitions} partitions");
+    }
+}

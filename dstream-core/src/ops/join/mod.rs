@@ -32,10 +32,12 @@ use crate::exec::wire::Wire;
 use crate::exec::Executor;
 use crate::keys::combine::{bucket_by_key, Combiner};
 use hashbrown::HashMap;
+use memory::BuildHome;
 use rustc_hash::FxBuildHasher;
 use std::hash::Hash;
 
 pub mod lazy;
+pub mod memory;
 pub mod probe;
 
 pub use probe::JoinPartition;
@@ -64,7 +66,8 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    let parts = probe::build::<K, V, W, probe::Inner, _, _>(exec, (left, right, partitions));
+    let parts =
+        probe::build::<K, V, W, probe::Inner, _, _>(exec, (left, right, partitions), &BuildHome::fresh());
     exec.run_stage(parts, |_, part| part.collect())
 }
 
@@ -86,7 +89,8 @@ where
     V: Clone + Send,
     W: Clone + Send,
 {
-    let parts = probe::build::<K, V, W, probe::LeftOuter, _, _>(exec, (left, right, partitions));
+    let parts =
+        probe::build::<K, V, W, probe::LeftOuter, _, _>(exec, (left, right, partitions), &BuildHome::fresh());
     exec.run_stage(parts, |_, part| part.collect())
 }
 
@@ -659,7 +663,8 @@ mod tests {
             vec![(1, Counted(&LEFT))],
         ];
         let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
-        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> = probe::build(exec(), (left, right, 1));
+        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> =
+            probe::build(exec(), (left, right, 1), &BuildHome::fresh());
         assert_eq!(parts.iter().map(JoinPartition::expected_len).sum::<usize>(), 4);
         let pairs: Vec<_> = parts.into_iter().flatten().collect();
         assert_eq!(pairs.len(), 13, "3 left values of key 1 by 4 right values, and key 2 unmatched");
@@ -673,7 +678,8 @@ mod tests {
             vec![(1, Counted(&LEFT))],
         ];
         let right = vec![(0..4).map(|_| (1, Counted(&RIGHT))).collect::<Vec<_>>()];
-        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> = probe::build(exec(), (left, right, 1));
+        let parts: Vec<JoinPartition<_, _, _, probe::LeftOuter>> =
+            probe::build(exec(), (left, right, 1), &BuildHome::fresh());
         let mut pairs = Vec::new();
         parts.into_iter().for_each(|part| part.for_each_pair(|pair| pairs.push(pair)));
         assert_eq!(pairs.len(), 13);
@@ -705,6 +711,8 @@ mod tests {
     #[test]
     fn matches_a_nested_loop_reference() {
         let exec = exec();
+        // One join node's pool, reused by every round's builds of `u64` values (of any size).
+        let memory = memory::JoinMemory::default();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = move |n: u64| {
             seed ^= seed << 13;
@@ -811,16 +819,22 @@ mod tests {
                     parts.into_iter().map(|part| part.into_iter().collect()).collect()
                 };
                 assert_eq!(
-                    read(probe::build(exec, (left.clone(), right_owned.clone(), p))),
+                    read(probe::build(exec, (left.clone(), right_owned.clone(), p), &BuildHome::fresh())),
                     left_outer_join(exec, left.clone(), right_owned.clone(), p),
                     "{ctx}, left outer join probed as read"
                 );
-                let read: Vec<Vec<_>> =
-                    probe::build::<_, _, _, probe::Inner, _, _>(exec, (left.clone(), right.clone(), p))
-                        .into_iter()
-                        .map(JoinPartition::into_iter)
-                        .map(Iterator::collect)
-                        .collect();
+                use memory::PooledBuild as _;
+                #[allow(clippy::needless_borrow)] // the double borrow is how the memory is picked
+                let home = (&&memory::BuildFor::of(right.as_slice())).home(&memory);
+                let read: Vec<Vec<_>> = probe::build::<_, _, _, probe::Inner, _, _>(
+                    exec,
+                    (left.clone(), right.clone(), p),
+                    &home,
+                )
+                .into_iter()
+                .map(JoinPartition::into_iter)
+                .map(Iterator::collect)
+                .collect();
                 assert_eq!(read, join(exec, left.clone(), right.clone(), p), "{ctx}, join probed as read");
                 // Probed in nested loops (`for_each_pair`): the same again.
                 fn each_pair<K: Hash + Eq + Clone, V: Clone, W: Clone, J: probe::ProbeKind<V, W>>(
@@ -836,7 +850,8 @@ mod tests {
                 assert_eq!(
                     each_pair(probe::build::<_, _, _, probe::Inner, _, _>(
                         exec,
-                        (left.clone(), right.clone(), p)
+                        (left.clone(), right.clone(), p),
+                        &home
                     )),
                     join(exec, left.clone(), right.clone(), p),
                     "{ctx}, join probed in nested loops"
@@ -844,7 +859,8 @@ mod tests {
                 assert_eq!(
                     each_pair(probe::build::<_, _, _, probe::LeftOuter, _, _>(
                         exec,
-                        (left.clone(), right_owned.clone(), p)
+                        (left.clone(), right_owned.clone(), p),
+                        &BuildHome::fresh()
                     )),
                     left_outer_join(exec, left.clone(), right_owned.clone(), p),
                     "{ctx}, left outer join of owned values probed in nested loops"

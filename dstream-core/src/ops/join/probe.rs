@@ -23,6 +23,7 @@
 //! left values of each matched key, so the probe knows the last one without hashing again;
 //! nothing is cloned that a later pair does not need.
 
+use super::memory::{Build, BuildHome};
 use super::{shuffle, NONE};
 use crate::exec::wire::Wire;
 use crate::exec::Executor;
@@ -74,7 +75,7 @@ impl<V, W> ProbeKind<V, W> for LeftOuter {
 /// One right value: the index of its key's next right value (or [`NONE`]), and, in a key's
 /// first value only, how many left values of the key are still to be joined (the last one
 /// moves the right values instead of cloning them).
-struct Slot<W> {
+pub(super) struct Slot<W> {
     next: u32,
     uses: u32,
     value: Option<W>,
@@ -84,9 +85,10 @@ struct Slot<W> {
 /// pairs in the order described in the module's documentation. `I` is the type of the left
 /// side's input partitions' iterators, read when it was not cut.
 pub struct JoinPartition<K, V, W, J, I = std::vec::IntoIter<(K, V)>> {
-    /// Key -> index of its first and last right value. Empty once `matches` holds the lookups.
-    heads: Heads<K>,
-    slots: Vec<Slot<W>>,
+    /// Key -> index of its first and last right value (empty once `matches` holds the
+    /// lookups), and the right values; their memory goes back to the join's pool after the
+    /// probe.
+    build: Build<K, W>,
     /// The left records, as received: input partition by partition, or bucket by bucket.
     lefts: Vec<LeftPart<I, K, V>>,
     left_len: usize,
@@ -128,6 +130,7 @@ fn at_most(records: &impl Iterator) -> usize {
 pub fn build<'e, K, V, W, J, PL, PR>(
     exec: &'e Executor,
     (left, right, partitions): (Vec<PL>, Vec<PR>, usize),
+    home: &BuildHome<K, W>,
 ) -> Vec<JoinPartition<K, V, W, J, PL::IntoIter>>
 where
     PL: IntoIterator<Item = (K, V)> + Send,
@@ -142,13 +145,15 @@ where
     if partitions <= 1 && !exec.in_cluster() {
         let lefts: Vec<LeftPart<PL::IntoIter, K, V>> =
             left.into_iter().map(|part| LeftPart::Whole(part.into_iter())).collect();
-        return exec.run_stage(vec![(lefts, right)], |_, (lefts, rights)| JoinPartition::new(lefts, rights));
+        return exec
+            .run_stage(vec![(lefts, right)], |_, (lefts, rights)| JoinPartition::new(lefts, rights, home));
     }
     let inbound = shuffle(exec, left, right, partitions);
     exec.run_stage(inbound, |_, (lefts, rights)| {
         JoinPartition::new(
             lefts.into_iter().map(|bucket| LeftPart::Cut(bucket.into_iter())).collect(),
             rights,
+            home,
         )
     })
 }
@@ -156,13 +161,13 @@ where
 /// A table from each key to the index of its first and last right value, on the key's Fx
 /// hash. A `HashTable` rather than a `HashMap`: a new key is found absent and inserted in one
 /// probe.
-struct Heads<K> {
-    table: HashTable<(K, u32, u32)>,
+pub(super) struct Heads<K> {
+    pub(super) table: HashTable<(K, u32, u32)>,
 }
 
 impl<K: Hash + Eq> Heads<K> {
     #[inline(always)]
-    fn hash(k: &K) -> u64 {
+    pub(super) fn hash(k: &K) -> u64 {
         FxBuildHasher.hash_one(k)
     }
 
@@ -186,7 +191,7 @@ impl<K: Hash + Eq> Heads<K> {
 }
 
 impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J, I> {
-    fn new<PR>(mut lefts: Vec<LeftPart<I, K, V>>, rights: Vec<PR>) -> Self
+    fn new<PR>(mut lefts: Vec<LeftPart<I, K, V>>, rights: Vec<PR>, home: &BuildHome<K, W>) -> Self
     where
         PR: IntoIterator<Item = (K, W)>,
     {
@@ -196,8 +201,9 @@ impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J
         let bounded = rights.iter().all(|part| part.size_hint().1.is_some());
         let too_many = "a join's reduce partition holds under 2^32 - 1 right values";
         assert!(!bounded || right_len < NONE as usize, "{too_many}");
-        let mut heads = Heads { table: HashTable::with_capacity(right_len) };
-        let mut slots: Vec<Slot<W>> = Vec::with_capacity(right_len);
+        let mut build = Build::with_capacity(home, right_len);
+        // Owned by the loops while they run (kept in registers), then given back.
+        let (mut heads, mut slots) = build.take();
         // First to last: each value is chained behind its key's last one. A loop per part
         // (rather than one over all of them) keeps the inner loop's state in registers.
         for part in rights {
@@ -224,12 +230,13 @@ impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J
                 }
                 firsts.push(first);
             }
-            heads = Heads { table: HashTable::new() };
+            heads.table.clear();
             matches = Some(firsts);
             lefts = vec![LeftPart::Cut(records.into_iter())];
         }
+        build.put(heads, slots);
         let left_len = lefts.iter().map(at_most).sum();
-        JoinPartition { heads, slots, lefts, left_len, matches, kind: PhantomData }
+        JoinPartition { build, lefts, left_len, matches, kind: PhantomData }
     }
 }
 
@@ -237,7 +244,7 @@ impl<K, V, W, J, I> JoinPartition<K, V, W, J, I> {
     /// A guess at the number of pairs: one per record of the larger side (exact for a
     /// one-to-one join).
     pub fn expected_len(&self) -> usize {
-        self.left_len.max(self.slots.len())
+        self.left_len.max(self.build.slots.len())
     }
 }
 
@@ -261,7 +268,8 @@ where
     /// loop never stops early reads its join this way.
     #[inline(always)]
     pub fn for_each_pair<F: FnMut((K, (V, J::Right)))>(self, mut each: F) {
-        let JoinPartition { heads, mut slots, lefts, matches, .. } = self;
+        let JoinPartition { mut build, lefts, matches, .. } = self;
+        let (heads, mut slots) = build.take();
         // (`matches` is only made for right values with drop glue: no code for the others.)
         if let Some(matches) = matches.filter(|_| std::mem::needs_drop::<W>()) {
             // Right values with drop glue: each left key was looked up during the build.
@@ -273,16 +281,20 @@ where
                 };
                 emit_pairs::<K, V, W, J, F>(&mut slots, (k, v), first, last_use, &mut each);
             }
-            return;
-        }
-        for part in lefts {
-            match part {
-                LeftPart::Whole(records) => {
-                    probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each)
+        } else {
+            for part in lefts {
+                match part {
+                    LeftPart::Whole(records) => {
+                        probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each)
+                    }
+                    LeftPart::Cut(records) => {
+                        probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each)
+                    }
                 }
-                LeftPart::Cut(records) => probe_all::<K, V, W, J, F>(&heads, &mut slots, records, &mut each),
             }
         }
+        // The memory goes back to the join's pool (if it has one) as `build` drops.
+        build.put(heads, slots);
     }
 }
 
@@ -352,8 +364,7 @@ where
         let mut parts = self.lefts.into_iter();
         let part = parts.next().unwrap_or(LeftPart::Cut(Vec::new().into_iter()));
         Pairs {
-            heads: self.heads,
-            slots: self.slots,
+            build: self.build,
             parts,
             part,
             matches: self.matches.map(Vec::into_iter),
@@ -365,8 +376,7 @@ where
 
 /// The pairs of a [`JoinPartition`], found as they are read.
 pub struct Pairs<K, V, W, J, I> {
-    heads: Heads<K>,
-    slots: Vec<Slot<W>>,
+    build: Build<K, W>,
     parts: std::vec::IntoIter<LeftPart<I, K, V>>,
     part: LeftPart<I, K, V>,
     matches: Option<std::vec::IntoIter<u32>>,
@@ -399,7 +409,7 @@ where
     /// `pending` and the pair gets clones.
     #[inline(always)]
     fn pair(&mut self, k: K, v: V, j: u32, last_use: bool) -> (K, (V, J::Right)) {
-        let slot = &mut self.slots[j as usize];
+        let slot = &mut self.build.slots[j as usize];
         let w = if last_use { slot.value.take() } else { slot.value.clone() };
         let w = J::matched(w.expect("a right value is taken by its key's last left value only"));
         if slot.next == NONE {
@@ -430,11 +440,11 @@ where
         loop {
             let (k, v) = self.next_left()?;
             let (first, last_use) = match &mut self.matches {
-                None => (self.heads.get(&k), false),
+                None => (self.build.heads.get(&k), false),
                 Some(matches) => {
                     let first = matches.next().unwrap_or(NONE);
                     let last_use = first != NONE && {
-                        let head = &mut self.slots[first as usize];
+                        let head = &mut self.build.slots[first as usize];
                         head.uses -= 1;
                         head.uses == 0
                     };

@@ -4,7 +4,7 @@ use super::*;
 use crate::codegen::hooks::*;
 use crate::ir::Op;
 use proc_macro2::TokenStream;
-use quote::quote_spanned;
+use quote::{quote, quote_spanned};
 
 pub static SPEC: OpSpec = op(
     "join",
@@ -54,9 +54,23 @@ pub(super) fn emit(cg: &mut Codegen, op: &Op, cx: &BinaryCx) -> TokenStream {
         crossing(dp, "crossing_records", &right_checked, span),
     );
     let call = match probed.filter(|_| cx.read_by_loop) {
-        Some(kind) => quote_spanned!(span=>
-            #dp::join::probe::build::<_, _, _, #kind, _, _>(#exec, (#left_checked, #right_checked, #partitions))
-        ),
+        Some(kind) => {
+            // The build's memory, kept across batches where the key and value types allow
+            // (`dstream_core::ops::join::memory`): one pool per join node, made with the job.
+            let (memory, home, hoist_dp) = (cg.var("join_memory"), cg.var("join_home"), cg.dp());
+            cg.hoist(quote!(let #memory = #hoist_dp::join::memory::JoinMemory::default();));
+            // At the operator, as every token of the call: an error on the call (records that
+            // cannot cross between processes, say) is then the one already reported there.
+            let (memory, home) = (respan_ident(&memory, span), respan_ident(&home, span));
+            quote_spanned!(span=> {
+                #[allow(unused_imports)]
+                use #dp::join::memory::{FreshBuild as _, PooledBuild as _};
+                let #home = (&&#dp::join::memory::BuildFor::of(#right_checked.as_slice())).home(&#memory);
+                #dp::join::probe::build::<_, _, _, #kind, _, _>(
+                    #exec, (#left_checked, #right_checked, #partitions), &#home
+                )
+            })
+        }
         None => {
             quote_spanned!(span=> #dp::join::#function(#exec, #left_checked, #right_checked, #partitions))
         }
