@@ -147,9 +147,9 @@ mod tests {
         assert_eq!(slide(4, &[]), [("a", 0), ("b", 0)]);
     }
 
-    /// Batches pushed as borrowed text (their keys written into the lists of the batch that
-    /// left) give what the same batches pushed owned give, and the window's records read back
-    /// as `&str` borrowed from its state.
+    /// Batches pushed as borrowed text (each key looked up through one reused buffer, the
+    /// lists those of a batch that left) give what the same batches pushed owned give, and the
+    /// window's records read back as `&str` borrowed from its state.
     #[test]
     fn borrowed_batches_reuse_the_lists_that_left_and_read_back_borrowed() {
         let exec = crate::exec::Executor::new(2);
@@ -176,9 +176,9 @@ mod tests {
         }
     }
 
-    /// The incremental window's state as it was before its batch tables became lists
-    /// (`BatchTable`): what checkpoints already written hold. Same type name, so the schemas
-    /// (which name types without their module) compare.
+    /// The incremental window's state as it was before its batch tables became lists of ids:
+    /// what checkpoints already written hold, and what the window still saves. Same type
+    /// name, so the schemas (which name types without their module) compare.
     pub(super) mod before {
         use super::*;
 
