@@ -217,11 +217,21 @@ impl Executor {
         let total = records().into_iter().try_fold(0usize, |sum, n| n.map(|n| sum.saturating_add(n)));
         let solo = total.is_some_and(|n| n < SMALL_BATCH_RECORDS);
         self.solo.store(solo, Ordering::Relaxed);
-        self.gathers.store(!solo, Ordering::Relaxed);
         if solo {
             1
         } else {
+            self.gather_hash_exchanges();
             self.parallelism
+        }
+    }
+
+    /// Makes this batch's hash exchanges gather ([`Executor::gathers_by_key`]), in one process
+    /// of a job of several partitions. Called by generated code for a program whose results do
+    /// not depend on the partitioning: by [`Executor::batch_parallelism`], or, for a program
+    /// whose first stage runs on pieces of its batch, at the batch's cut.
+    pub fn gather_hash_exchanges(&self) {
+        if self.parallelism > 1 && !self.in_cluster() {
+            self.gathers.store(true, Ordering::Relaxed);
         }
     }
 
