@@ -182,19 +182,22 @@ impl Executor {
     {
         let partitions = partitions.max(1);
         let mut tables = map_outputs;
-        if self.gathers_by_key() && tables.len() > 1 {
+        if self.gathers_by_key() {
             // Nothing needs the partitioning: one table, and the batch goes on as one
-            // partition, the exchange shown as the merge it took.
+            // partition. Tables merged are shown as the exchange; one table (the batch is one
+            // partition already, its exchange shown by its map side's stage) merges nothing.
             let timer = self.stages.start();
+            let merging = tables.len() > 1;
             let merged = absorb_into_largest(tables, &merge);
-            self.stages.exchange_done(timer, Exchange::HashByKey { partitions }.kind(), partitions);
+            if merging {
+                self.stages.exchange_done(timer, Exchange::HashByKey { partitions }.kind(), partitions);
+            }
             self.continue_solo();
             return vec![merged];
         }
-        if (partitions == 1 || self.gathers_by_key()) && !self.in_cluster() {
-            // One reduce partition (or one table of a gathering batch): the tables are all
-            // in this process; merge them into the largest, no bucketing, nothing moves.
-            // (Between processes, the tables ship.)
+        if partitions == 1 && !self.in_cluster() {
+            // One reduce partition: the tables are all in this process; merge them into the
+            // largest, no bucketing, nothing moves. (Between processes, the tables ship.)
             return vec![absorb_into_largest(tables, &merge)];
         }
         let outbound = self.run_stage(tables.iter_mut().collect(), |_, table| table.ship(partitions));
