@@ -31,9 +31,13 @@ fn lines_of_batch(b: usize) -> Vec<String> {
         .collect()
 }
 
-/// Runs the word count over 4 batches of lines with `piece_bytes`, then stops it gracefully;
-/// returns each batch's sorted printed records and the job's counters.
-fn word_count(piece_bytes: usize) -> (Vec<Vec<String>>, MetricsSnapshot) {
+/// Per batch: the kind and partitions of every stage and exchange its statistics show.
+type Shown = Vec<Vec<(&'static str, u32)>>;
+
+/// Runs the word count over 4 batches of lines with `piece_bytes` on `partitions`, then stops
+/// it gracefully; returns each batch's sorted printed records, the job's counters and the
+/// stages the batches showed.
+fn word_count(piece_bytes: usize, partitions: usize) -> (Vec<Vec<String>>, MetricsSnapshot, Shown) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     let config = SocketConfig { piece_bytes, ..SocketConfig::default() };
@@ -41,7 +45,7 @@ fn word_count(piece_bytes: usize) -> (Vec<Vec<String>>, MetricsSnapshot) {
         socket("127.0.0.1", port, config) |> flat_map(split) |> map(|w| (w, 1)) |> reduce_by_key(+) every 1s |> print
     };
     assert!(job.explain().contains("runs on the batch's pieces"), "{}", job.explain());
-    let mut harness = Harness::new(job);
+    let mut harness = Harness::new(job).with_parallelism(partitions);
     let records = |out: dstream::testing::BatchOutput| -> Vec<String> {
         out.printed_records().into_iter().map(String::from).collect()
     };
@@ -63,11 +67,14 @@ fn word_count(piece_bytes: usize) -> (Vec<Vec<String>>, MetricsSnapshot) {
     }
     outputs.push(records(harness.step().expect("an empty batch")));
     let metrics = harness.metrics();
+    let batches = harness.monitor().batches();
+    let shown =
+        batches.iter().rev().map(|b| b.stages.iter().map(|s| (s.kind, s.partitions)).collect()).collect();
     outputs.push(records(harness.stop().expect("stop")));
     for batch in &mut outputs {
         batch.sort();
     }
-    (outputs, metrics)
+    (outputs, metrics, shown)
 }
 
 /// What a word count of batch `b` prints, sorted.
@@ -85,13 +92,19 @@ fn expected(b: usize) -> Vec<String> {
 
 #[test]
 fn a_word_count_prints_the_same_batches_with_and_without_pieces() {
-    let (whole, whole_metrics) = word_count(0);
-    let (pieced, pieced_metrics) = word_count(48);
+    let (whole, whole_metrics, _) = word_count(0, 2);
+    let (pieced, pieced_metrics, shown) = word_count(48, 2);
+    let (pieced_1, _, _) = word_count(48, 1);
     let mut wanted = vec![Vec::new()];
     wanted.extend((0..4).map(expected));
     wanted.extend([Vec::new(), Vec::new()]);
     assert_eq!(whole, wanted, "without pieces");
     assert_eq!(pieced, whole, "with pieces");
+    assert_eq!(pieced_1, whole, "with pieces, on one partition");
+    // On two partitions the batches' map-side tables were gathered into one, the rest of the
+    // batch shown with the job's partitions.
+    let gathered = [("stage", 2), ("hash by key", 2), ("stage", 2)];
+    assert!(!shown.is_empty() && shown.iter().all(|s| s == &gathered), "{shown:?}");
     assert_eq!(whole_metrics.pieces, 0);
     // 12 reads a batch, most of them closing their block: pieces of every batch.
     assert!(pieced_metrics.pieces >= 4 * 5, "{pieced_metrics:?}");

@@ -182,18 +182,23 @@ impl Executor {
     {
         let partitions = partitions.max(1);
         let mut tables = map_outputs;
+        if self.gathers_by_key() {
+            // Nothing needs the partitioning: one table, and the batch goes on as one
+            // partition. Tables merged are shown as the exchange; one table (the batch is one
+            // partition already, its exchange shown by its map side's stage) merges nothing.
+            let timer = self.stages.start();
+            let merging = tables.len() > 1;
+            let merged = absorb_into_largest(tables, &merge);
+            if merging {
+                self.stages.exchange_done(timer, Exchange::HashByKey { partitions }.kind(), partitions);
+            }
+            self.continue_solo();
+            return vec![merged];
+        }
         if partitions == 1 && !self.in_cluster() {
             // One reduce partition: the tables are all in this process; merge them into the
             // largest, no bucketing, nothing moves. (Between processes, the tables ship.)
-            let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
-            let Some(largest) = largest else { return vec![T::default()] };
-            let mut merged = tables.swap_remove(largest);
-            for mut table in tables {
-                for item in table.ship(1).into_iter().flatten() {
-                    merged.receive(item, &merge);
-                }
-            }
-            return vec![merged];
+            return vec![absorb_into_largest(tables, &merge)];
         }
         let outbound = self.run_stage(tables.iter_mut().collect(), |_, table| table.ship(partitions));
         let received = self.exchange(Exchange::HashByKey { partitions }, outbound);
@@ -269,6 +274,18 @@ impl Executor {
     pub fn union<T>(&self, inputs: Vec<Vec<Vec<T>>>) -> Vec<Vec<T>> {
         inputs.into_iter().flatten().collect()
     }
+}
+
+/// The largest of `tables` with every other table's keys merged into it by `merge` (an
+/// empty table when there are none).
+fn absorb_into_largest<K, V, T: CombineTable<K, V>>(mut tables: Vec<T>, merge: impl Fn(V, V) -> V) -> T {
+    let largest = (0..tables.len()).max_by_key(|&i| tables[i].len());
+    let Some(largest) = largest else { return T::default() };
+    let mut merged = tables.swap_remove(largest);
+    for table in tables {
+        merged.absorb(table, &merge);
+    }
+    merged
 }
 
 /// Refuses a cut that disagrees with its description: a bug in the runtime, since delivering
@@ -426,6 +443,39 @@ mod tests {
             assert!(table.iter().all(|(k, _)| partition_of(k, 3) == j));
         }
         assert_eq!(out.iter().flat_map(Combiner::iter).map(|(_, n)| n).sum::<u64>(), 80);
+    }
+
+    #[test]
+    fn a_gathering_batch_merges_its_map_side_tables_into_the_largest() {
+        use crate::keys::short_keys::StrTable;
+        let exec = Executor::new(2);
+        exec.begin_batch();
+        assert_eq!(exec.batch_parallelism(|| [Some(crate::exec::SMALL_BATCH_RECORDS)]), 2);
+        let text: Vec<String> = (0..300).map(|i| format!("key-{}", i % 70)).collect();
+        let long: Vec<String> =
+            (0..20).map(|i| format!("a key longer than sixteen bytes {}", i % 7)).collect();
+        let mut tables: Vec<StrTable<u64>> = vec![StrTable::default(), StrTable::default()];
+        for (i, word) in text.iter().chain(&long).enumerate() {
+            // The first table gets the first 60 records (60 keys), the second the rest (77).
+            tables[usize::from(i >= 60)].merge(word, 1, |a, b| a + b);
+        }
+        let largest = tables[1].short_slots_ptr();
+        assert!(tables[1].len() > tables[0].len());
+        let out = exec.exchange_combine(tables, 2, |a, b| a + b);
+        assert_eq!(out.len(), 1, "one reduce table");
+        assert_eq!(out[0].short_slots_ptr(), largest, "the largest table adopted, not copied");
+        let mut counts: Vec<(&str, u64)> = out.into_iter().flatten().collect();
+        counts.sort();
+        let mut expected: std::collections::BTreeMap<&str, u64> = Default::default();
+        for word in text.iter().chain(&long) {
+            *expected.entry(word.as_str()).or_default() += 1;
+        }
+        assert_eq!(counts, expected.into_iter().collect::<Vec<_>>());
+        // The rest of the batch runs as one partition; the exchange is shown with the job's.
+        assert!(exec.runs_solo());
+        let (stages, _) = exec.stages.take();
+        let shown: Vec<_> = stages.iter().map(|s| (s.kind, s.partitions)).collect();
+        assert_eq!(shown, [("hash by key", 2)]);
     }
 
     #[test]

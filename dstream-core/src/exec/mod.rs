@@ -32,6 +32,9 @@ pub struct Executor {
     batch_records: AtomicUsize,
     /// Whether the current batch runs as one partition ([`Executor::batch_parallelism`]).
     solo: AtomicBool,
+    /// Whether the current batch's hash exchanges gather into one partition
+    /// ([`Executor::gathers_by_key`]).
+    gathers: AtomicBool,
     /// The link to the other processes, when the job runs in a cluster.
     #[cfg(feature = "cluster")]
     cluster: Option<std::sync::Arc<cluster::ClusterExec>>,
@@ -48,6 +51,7 @@ impl Clone for Executor {
             parallelism: self.parallelism,
             batch_records: AtomicUsize::new(self.batch_records.load(Ordering::Relaxed)),
             solo: AtomicBool::new(self.solo.load(Ordering::Relaxed)),
+            gathers: AtomicBool::new(self.gathers.load(Ordering::Relaxed)),
             #[cfg(feature = "cluster")]
             cluster: self.cluster.clone(),
             #[cfg(feature = "cluster")]
@@ -64,6 +68,7 @@ impl Executor {
             parallelism: parallelism.max(1),
             batch_records: AtomicUsize::new(usize::MAX),
             solo: AtomicBool::new(false),
+            gathers: AtomicBool::new(false),
             #[cfg(feature = "cluster")]
             cluster: None,
             #[cfg(feature = "cluster")]
@@ -155,6 +160,7 @@ impl Executor {
     pub fn begin_batch(&self) {
         self.batch_records.store(0, Ordering::Relaxed);
         self.solo.store(false, Ordering::Relaxed);
+        self.gathers.store(false, Ordering::Relaxed);
         self.stages.begin_batch();
     }
 
@@ -201,6 +207,9 @@ impl Executor {
     /// `foreach_batch`, `save_as_text_files`) take the batch whole, the text files sink still
     /// writes one part file per partition of the job ([`Executor::shown_partitions`]), and the
     /// batch's statistics show its stages with the job's partitions.
+    ///
+    /// A larger batch of such a program runs its first stages on the job's partitions, and
+    /// its hash exchanges gather ([`Executor::gathers_by_key`]).
     pub fn batch_parallelism<const N: usize>(&self, records: impl FnOnce() -> [Option<usize>; N]) -> usize {
         if self.parallelism == 1 || self.in_cluster() {
             return self.parallelism;
@@ -211,13 +220,45 @@ impl Executor {
         if solo {
             1
         } else {
+            self.gather_hash_exchanges();
             self.parallelism
+        }
+    }
+
+    /// Makes this batch's hash exchanges gather ([`Executor::gathers_by_key`]), in one process
+    /// of a job of several partitions. Called by generated code for a program whose results do
+    /// not depend on the partitioning: by [`Executor::batch_parallelism`], or, for a program
+    /// whose first stage runs on pieces of its batch, at the batch's cut.
+    pub fn gather_hash_exchanges(&self) {
+        if self.parallelism > 1 && !self.in_cluster() {
+            self.gathers.store(true, Ordering::Relaxed);
         }
     }
 
     /// Whether this batch runs as one partition ([`Executor::batch_parallelism`]).
     pub fn runs_solo(&self) -> bool {
         self.solo.load(Ordering::Relaxed)
+    }
+
+    /// Whether this batch's hash exchanges merge the map-side tables into one table instead of
+    /// cutting them by key, after which the batch runs as one partition
+    /// ([`Executor::runs_solo`]): a batch of a program whose results do not depend on the
+    /// partitioning (those [`Executor::batch_parallelism`] is called for), too large to run
+    /// as one partition from its start, in one process.
+    ///
+    /// Why: its map side runs on every partition, but the reduce side needs no partitioning.
+    /// Cutting every table by key costs about 150 instructions and 5 cache misses per key
+    /// moved (each half of a batch holds most of its keys), where merging the smaller tables
+    /// into the largest costs one insert-or-combine per key of the smaller ones, as a
+    /// hand-written loop on two threads does.
+    pub fn gathers_by_key(&self) -> bool {
+        self.gathers.load(Ordering::Relaxed)
+    }
+
+    /// The rest of this batch runs as one partition (its hash exchange gathered), shown with
+    /// the job's partitions as a batch that ran so from its start is.
+    pub(crate) fn continue_solo(&self) {
+        self.solo.store(true, Ordering::Relaxed);
     }
 
     /// The partitions a stage of `partitions` tasks shows a user: the job's in a batch that
@@ -336,6 +377,7 @@ mod tests {
         exec.begin_batch();
         assert_eq!(exec.batch_parallelism(|| [Some(10), Some(SMALL_BATCH_RECORDS - 11)]), 1);
         assert!(exec.runs_solo());
+        assert!(!exec.gathers_by_key(), "one partition: nothing to gather");
         assert_eq!((exec.shown_partitions(1), exec.shown_partitions(3)), (3, 3));
         let out = exec.run_stage_folding(vec![vec![1, 2]], |_, part, carried: Option<Vec<i32>>| {
             assert!(carried.is_none());
@@ -349,12 +391,17 @@ mod tests {
         // A new batch is partitioned as the job is until told otherwise.
         exec.begin_batch();
         assert!(!exec.runs_solo());
+        assert!(!exec.gathers_by_key());
         assert_eq!(exec.shown_partitions(1), 1);
         for records in [[Some(SMALL_BATCH_RECORDS), Some(0)], [Some(1), None]] {
             exec.begin_batch();
             assert_eq!(exec.batch_parallelism(|| records), 3, "{records:?}");
             assert!(!exec.runs_solo());
+            assert!(exec.gathers_by_key(), "a larger batch gathers its hash exchanges");
         }
+        // A program that does not ask (one that depends on its partitions) never gathers.
+        exec.begin_batch();
+        assert!(!exec.gathers_by_key());
         let one = Executor::new(1);
         one.begin_batch();
         assert_eq!(
@@ -362,6 +409,7 @@ mod tests {
             1
         );
         assert!(!one.runs_solo());
+        assert!(!one.gathers_by_key());
     }
 
     #[test]

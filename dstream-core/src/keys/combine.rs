@@ -125,6 +125,15 @@ pub trait CombineTable<K, V>: Default + IntoIterator<Item = (K, V)> {
     }
     /// Merges one shipped key into this table, as [`CombineTable::merge`].
     fn receive<F: Fn(V, V) -> V>(&mut self, item: Self::Shipped, f: F);
+    /// Merges every key of `other` into this table, as [`CombineTable::merge`], and drops
+    /// `other` (a pooled table goes back to its pool): how one process gathers a batch's
+    /// map-side tables into one without an exchange (`Executor::exchange_combine_with`). One
+    /// insert-or-combine per key of `other`, nothing allocated but this table's growth.
+    fn absorb<F: Fn(V, V) -> V>(&mut self, other: Self, f: F) {
+        for (k, v) in other {
+            self.merge(k, v, &f);
+        }
+    }
     /// Inserts `v` under `k`, or merges it into the value already there with `f(old, v)`.
     fn merge<F: Fn(V, V) -> V>(&mut self, k: K, v: V, f: F);
     /// [`CombineTable::merge`], told the text the keys are likely slices of (the batch's text

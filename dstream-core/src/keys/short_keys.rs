@@ -587,6 +587,21 @@ impl<'a, V: Send> CombineTable<&'a str, V> for StrTable<'a, V> {
         self.merge_encoded(item.lo, item.hi, item.key, item.value, f)
     }
 
+    /// Takes `other`'s keys in the order they arrived there, with the encodings its slots
+    /// hold (no key's text is read again), as `ship` and `receive` would, without the
+    /// shipped copies.
+    fn absorb<F: Fn(V, V) -> V>(&mut self, mut other: Self, f: F) {
+        let keys = std::mem::take(&mut other.keys);
+        for &(key, place) in &keys {
+            let slot = other.take(place).expect("a key's slot is occupied");
+            self.merge_encoded(hashed_lo(&slot), slot.hi, key, slot.value, &f);
+        }
+        // Its memory back to `other`, which returns it to its pool when dropped.
+        other.keys = keys;
+        other.keys.clear();
+        other.long_keys.clear();
+    }
+
     #[inline]
     fn merge<F: Fn(V, V) -> V>(&mut self, k: &'a str, v: V, f: F) {
         StrTable::merge(self, k, v, f)
@@ -671,6 +686,26 @@ mod tests {
             assert_eq!(lo, u64::from_le_bytes(padded[..8].try_into().unwrap()), "lo, len {len}");
             assert_eq!(hi.get(), u64::from_le_bytes(padded[8..].try_into().unwrap()), "hi, len {len}");
         }
+    }
+
+    #[test]
+    fn absorbing_a_table_merges_its_keys_after_this_tables_own_in_arrival_order() {
+        let long = "a key of more than fifteen bytes";
+        let mut into = StrTable::with_capacity(0);
+        for k in ["a", long, "b"] {
+            into.merge(k, 1u64, |a, b| a + b);
+        }
+        let mut other = StrTable::with_capacity(0);
+        for k in ["c", "b", long, "another key longer than fifteen", "c"] {
+            other.merge(k, 10u64, |a, b| a + b);
+        }
+        into.absorb(other, |a, b| a + b);
+        assert_eq!(into.size(), TableSize { keys: 3, apart: 2 });
+        let pairs: Vec<(&str, u64)> = into.into_iter().collect();
+        assert_eq!(
+            pairs,
+            [("a", 1), (long, 11), ("b", 11), ("c", 20), ("another key longer than fifteen", 10)]
+        );
     }
 
     #[test]

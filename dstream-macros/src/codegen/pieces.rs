@@ -40,6 +40,12 @@ impl Codegen<'_> {
         let loops = self.fused_loop(stage, &record, &names.last, &end.consume, None);
         let (sink, out) = (&names.sink, &names.out);
         let (init, finish, after) = (end.init, end.finish, end.after);
+        // The batch's hash exchanges gather, when nothing needs the partitioning (told at the
+        // cut: every piece starts a batch of its own in the executor).
+        let gather = match super::solo::runs_small_batches_solo(self.graph) {
+            true => quote!(#exec.gather_hash_exchanges();),
+            false => TokenStream::new(),
+        };
         quote! {
             // The sink starts as the partition's table so far.
             #[allow(unused_assignments)]
@@ -54,6 +60,7 @@ impl Codegen<'_> {
             }
             let #rest = #feed.rest(#ctx, &#pieces)?;
             let #rest = #dp::scatter_input(#exec, 0, #feed.rest_parts(#exec, #rest, #parallelism));
+            #gather
             let #out = #exec.run_stage(#dp::pieces::with_tables(#rest, &mut #tables), |_, (#part, #slot)| {
                 #task(#part, #slot);
                 let #sink = #slot.take();

@@ -1,6 +1,7 @@
-//! Which programs may run a small batch as one partition (`Executor::batch_parallelism`):
-//! those whose results a user sees the same whichever partition a record is in, up to the
-//! order of records within a batch where Spark gives none.
+//! Which programs may run a small batch as one partition (`Executor::batch_parallelism`), and
+//! gather the hash exchanges of a larger one (`Executor::gathers_by_key`): those whose results
+//! a user sees the same whichever partition a record is in, up to the order of records within
+//! a batch where Spark gives none.
 
 use crate::ir::{Graph, Op};
 
