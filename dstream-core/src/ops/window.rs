@@ -4,15 +4,16 @@
 //! `T` the window holds the batches with times in `(T - W, T]`, oldest first, as Spark's
 //! `WindowedDStream` unions its parent's RDDs. Early windows are partial.
 
+use crate::keys::combine::Combiner;
 use crate::keys::owned::{BorrowBack, IntoOwned};
 use crate::time::{Duration, Time};
+use hashbrown::hash_table::{Entry, HashTable};
+use rustc_hash::FxBuildHasher;
 use std::collections::VecDeque;
-use std::hash::Hash;
-use table::{Id, WindowTable};
+use std::hash::{BuildHasher, Hash};
 
 pub(crate) mod back;
 pub(crate) mod saved;
-mod table;
 
 pub use back::{like, KeptAs, Like};
 
@@ -76,7 +77,6 @@ impl<T: Clone> WindowBuffer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::combine::Combiner;
 
     fn flat(parts: Vec<Vec<i32>>) -> Vec<i32> {
         parts.concat()
@@ -147,9 +147,9 @@ mod tests {
         assert_eq!(slide(4, &[]), [("a", 0), ("b", 0)]);
     }
 
-    /// Batches pushed as borrowed text (each key looked up through one reused buffer, the
-    /// lists those of a batch that left) give what the same batches pushed owned give, and the
-    /// window's records read back as `&str` borrowed from its state.
+    /// Batches pushed as borrowed text (their keys written into the lists of the batch that
+    /// left) give what the same batches pushed owned give, and the window's records read back
+    /// as `&str` borrowed from its state.
     #[test]
     fn borrowed_batches_reuse_the_lists_that_left_and_read_back_borrowed() {
         let exec = crate::exec::Executor::new(2);
@@ -176,10 +176,10 @@ mod tests {
         }
     }
 
-    /// The incremental window's state as it was before its batch tables became lists of ids:
-    /// what checkpoints already written hold, and what the window still saves. Same type
-    /// name, so the schemas (which name types without their module) compare.
-    pub(super) mod before {
+    /// The incremental window's state as it was before its batch tables became lists
+    /// (`BatchTable`): what checkpoints already written hold. Same type name, so the schemas
+    /// (which name types without their module) compare.
+    mod before {
         use super::*;
 
         #[derive(serde::Serialize, serde::Deserialize)]
@@ -221,12 +221,7 @@ mod tests {
                 old.batches = w
                     .batches
                     .iter()
-                    .map(|(t, lists)| {
-                        let pairs = lists.iter().zip(&w.current).map(|(list, keys)| {
-                            list.iter().map(|(id, v)| (*keys.key(*id), *v)).collect::<Vec<_>>()
-                        });
-                        (*t, pairs.flat_map(|pairs| table(&pairs)).collect())
-                    })
+                    .map(|(t, parts)| (*t, parts.iter().flat_map(|p| table(&p.0)).collect()))
                     .collect();
                 old.current =
                     w.current.iter().flat_map(|t| table(&t.iter().copied().collect::<Vec<_>>())).collect();
@@ -267,36 +262,19 @@ mod tests {
     }
 
     /// The window's state serializes as before (each partition a map from key to value, as a
-    /// `Combiner`), with each kept batch's keys, also where a freed key's id was taken by
-    /// another key; and a restored window goes on as the original.
+    /// `Combiner`), and a restored window goes on as the original.
     #[test]
     fn window_state_keeps_its_serialized_form() {
-        let exec = crate::exec::Executor::new(1);
-        let mut w = IncrementalWindow::new(Duration::from_secs(2));
-        let steps: [&[(char, i64)]; 5] =
-            [&[('a', 1)], &[('a', -1), ('b', 1)], &[('c', 5)], &[('d', 7)], &[('e', 2)]];
-        for (i, pairs) in steps.iter().enumerate() {
-            let time = Time::from_millis((i as u64 + 1) * 1000);
-            w.push(time, table(pairs));
-            w.emit_filtered(&exec, time, |a, b| a + b, |a, b| a - b, |(_, v)| *v != 0);
-        }
-        // `a` was dropped at 2 s and left with batch 2 at 4 s: `e` took its id at 5 s.
-        let saved: before::IncrementalWindow<char> =
-            postcard::from_bytes(&postcard::to_allocvec(&w).unwrap()).unwrap();
-        let batches: Vec<(u64, Vec<(char, i64)>)> = saved
-            .batches
-            .iter()
-            .map(|(t, parts)| {
-                (
-                    t.as_millis(),
-                    sorted(parts.iter().map(|p| p.iter().map(|(k, v)| (*k, *v)).collect()).collect()),
-                )
-            })
-            .collect();
-        assert_eq!(batches, [(4000, vec![('d', 7)]), (5000, vec![('e', 2)])]);
-        let current =
-            sorted(saved.current.iter().map(|p| p.iter().map(|(k, v)| (*k, *v)).collect()).collect());
-        assert_eq!(current, [('d', 7), ('e', 2)]);
+        let combiner = table(&[('a', 1), ('b', 2), ('c', 3)]);
+        let bytes = postcard::to_allocvec(&combiner).unwrap();
+        let restored: Vec<WindowTable<char, i64>> = postcard::from_bytes(&bytes).unwrap();
+        let pairs: Vec<Vec<(char, i64)>> = restored.iter().map(|t| t.iter().copied().collect()).collect();
+        assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
+        let back: Vec<Combiner<char, i64>> =
+            postcard::from_bytes(&postcard::to_allocvec(&restored).unwrap()).unwrap();
+        let pairs: Vec<Vec<(char, i64)>> =
+            back.iter().map(|t| t.iter().map(|(k, v)| (*k, *v)).collect()).collect();
+        assert_eq!(sorted(pairs), [('a', 1), ('b', 2), ('c', 3)]);
 
         let exec = crate::exec::Executor::new(1);
         let batches: [&[(char, i64)]; 5] =
@@ -327,27 +305,21 @@ mod tests {
 /// is proportional to the batches that moved, not to the window's length. As in Spark, a key
 /// is never dropped by itself (its value falls to the "zero" of `inverse`, for example
 /// `(k, 0)`); pass a `filter` to drop such keys.
-///
-/// Each key is kept once per partition, in a [`WindowTable`] under an id; a kept batch is a
-/// list of `(id, value)` per partition. Saved as before ids (each batch table and each
-/// partition's window value a map from key to value, the `Combiner`s they were), so
-/// checkpoints written by earlier versions load and those written now read as before.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + Hash + Eq, V: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Hash + Eq, V: serde::Deserialize<'de>"
+))]
 pub struct IncrementalWindow<K, V> {
     length: Duration,
-    batches: VecDeque<(Time, Vec<BatchList<V>>)>,
+    batches: VecDeque<(Time, Vec<BatchTable<K, V>>)>,
     current: Vec<WindowTable<K, V>>,
     last_emit: Option<Time>,
-    /// Per partition, a list of a batch that left, reused for the next batch's list. Not state.
-    spare: Vec<BatchList<V>>,
-    /// A key made owned ([`IntoOwned::own_into`]) to be looked up: its buffer is reused from
-    /// key to key, so looking up a borrowed key allocates nothing. Not state.
-    scratch: Option<K>,
+    /// The lists of the last batch that left, whose keys' buffers the next batch's keys are
+    /// written into ([`Self::push_owned`]): no allocation per key in steady state. Not state.
+    #[serde(skip)]
+    spare: Vec<BatchTable<K, V>>,
 }
-
-/// One partition of a kept batch: its keys' ids in the partition's [`WindowTable`] and its
-/// values, each key once, walked when the batch enters and when it leaves.
-type BatchList<V> = Vec<(Id, V)>;
 
 impl<K, V> IncrementalWindow<K, V>
 where
@@ -362,63 +334,51 @@ where
             current: Vec::new(),
             last_emit: None,
             spare: Vec::new(),
-            scratch: None,
         }
     }
 
     /// How many (key, value) entries the window holds: its current value and the reduced
     /// batches it keeps (the window's state size).
     pub(crate) fn kept_entries(&self) -> usize {
-        let kept: usize = self.batches.iter().flat_map(|(_, lists)| lists.iter().map(Vec::len)).sum();
-        kept + self.current.iter().map(WindowTable::len).sum::<usize>()
+        let kept: usize = self.batches.iter().flat_map(|(_, tables)| tables.iter().map(|t| t.0.len())).sum();
+        kept + self.current.iter().map(|t| t.table.len()).sum::<usize>()
     }
 
     /// Adds one batch's reduced tables (one per partition, partitioned by key; each key once
-    /// per partition).
+    /// per partition). They are kept as lists: a window only walks them.
     pub fn push<T: IntoIterator<Item = (K, V)>>(&mut self, time: Time, tables: Vec<T>) {
-        self.grow_to(tables.len());
-        let lists = tables
-            .into_iter()
-            .zip(&mut self.current)
-            .map(|(table, keys)| table.into_iter().map(|(k, v)| (keys.id_for_list(&k, &v), v)).collect());
-        let lists = lists.collect();
-        self.batches.push_back((time, lists));
+        self.batches
+            .push_back((time, tables.into_iter().map(|t| BatchTable(t.into_iter().collect())).collect()));
     }
 
-    /// Adds one batch's reduced tables, whose keys and values are made owned
-    /// ([`IntoOwned`](crate::IntoOwned)): each key is looked up in the window's keys through
-    /// one reused buffer and kept only if new; the lists reuse those of a batch that left.
+    /// Adds one batch's reduced tables, made owned ([`IntoOwned`](crate::IntoOwned)) in the
+    /// lists of the last batch that left: a key's owned form reuses the buffer of the key
+    /// that was at its place there (`String`s are overwritten, not allocated and freed).
     pub fn push_owned<T, KI, VI>(&mut self, time: Time, tables: Vec<T>)
     where
         T: IntoIterator<Item = (KI, VI)>,
         KI: crate::IntoOwned<Owned = K>,
         VI: crate::IntoOwned<Owned = V>,
     {
-        self.grow_to(tables.len());
-        let mut lists = Vec::with_capacity(tables.len());
-        for (p, (table, keys)) in tables.into_iter().zip(&mut self.current).enumerate() {
-            let mut list = self.spare.get_mut(p).map(std::mem::take).unwrap_or_default();
+        let mut spare = std::mem::take(&mut self.spare).into_iter();
+        let lists = tables.into_iter().map(|table| {
+            let mut list = spare.next().map(|t| t.0).unwrap_or_default();
+            let mut n = 0;
             for (k, v) in table {
-                let key = match &mut self.scratch {
-                    Some(key) => {
-                        k.own_into(key);
-                        key
+                match list.get_mut(n) {
+                    Some((kept_k, kept_v)) => {
+                        k.own_into(kept_k);
+                        v.own_into(kept_v);
                     }
-                    None => self.scratch.insert(k.into_owned()),
-                };
-                let v = v.into_owned();
-                list.push((keys.id_for_list(key, &v), v));
+                    None => list.push((k.into_owned(), v.into_owned())),
+                }
+                n += 1;
             }
-            lists.push(list);
-        }
+            list.truncate(n);
+            BatchTable(list)
+        });
+        let lists = lists.collect();
         self.batches.push_back((time, lists));
-    }
-
-    /// Makes sure each of `partitions` partitions has its table of keys.
-    fn grow_to(&mut self, partitions: usize) {
-        if self.current.len() < partitions {
-            self.current.resize_with(partitions, WindowTable::new);
-        }
     }
 
     /// The window's value after the last slide, per partition, each pair read back as the
@@ -440,9 +400,7 @@ where
     {
         let tables: Vec<&'s WindowTable<K, V>> = self.current.iter().collect();
         exec.run_stage(tables, |_, table| {
-            let mut out = Vec::with_capacity(table.len());
-            out.extend(table.iter().map(|(k, v)| (KB::borrow_back(k), VB::borrow_back(v))));
-            out
+            table.iter().map(|(k, v)| (KB::borrow_back(k), VB::borrow_back(v))).collect()
         })
     }
 
@@ -503,61 +461,61 @@ where
         H: Fn(&(K, V)) -> bool + Sync,
     {
         let start = Time::from_millis(time.as_millis().saturating_sub(self.length.as_millis()));
-        let previous = self
-            .last_emit
-            .map(|end| (Time::from_millis(end.as_millis().saturating_sub(self.length.as_millis())), end));
-        let partitions = self.batches.iter().map(|(_, t)| t.len()).max().unwrap_or(0);
-        self.grow_to(partitions);
-        // The batches no window from this one on contains go, per partition: those that were
-        // in the previous window leave it (`true`); the others never entered one.
-        let mut gone: Vec<Vec<(bool, BatchList<V>)>> = (0..self.current.len()).map(|_| Vec::new()).collect();
-        while self.batches.front().is_some_and(|(t, _)| *t <= start) {
-            let Some((t, lists)) = self.batches.pop_front() else { break };
-            let left = previous.is_some_and(|(prev_start, prev_end)| t > prev_start && t <= prev_end);
-            for (p, list) in lists.into_iter().enumerate() {
-                gone[p].push((left, list));
-            }
-        }
-        // Batches that entered: in this window, after the previous emission.
-        let last_emit = self.last_emit;
+        let previous_start =
+            self.last_emit.map(|t| Time::from_millis(t.as_millis().saturating_sub(self.length.as_millis())));
+        let partitions = self.batches.iter().map(|(_, t)| t.len()).max().unwrap_or(0).max(self.current.len());
+        self.current.resize_with(partitions, WindowTable::new);
+        // Batches that left: in the previous window, not in this one. Batches that entered:
+        // in this window, after the previous emission.
+        let leaving: Vec<usize> = match (previous_start, self.last_emit) {
+            (Some(prev_start), Some(prev_end)) => (0..self.batches.len())
+                .filter(|&i| {
+                    let t = self.batches[i].0;
+                    t > prev_start && t <= prev_end && t <= start
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let entering: Vec<usize> = (0..self.batches.len())
             .filter(|&i| {
                 let t = self.batches[i].0;
-                t <= time && last_emit.is_none_or(|last| t > last)
+                t > start && t <= time && self.last_emit.is_none_or(|last| t > last)
             })
             .collect();
         let batches = &self.batches;
-        let tasks: Vec<_> = std::mem::take(&mut self.current).into_iter().zip(gone).enumerate().collect();
-        // Each partition's task updates its table and hands back a list to reuse.
-        let done = exec.run_stage(tasks, |_, (p, (mut table, gone))| {
-            let mut spare = None;
-            for (left, mut list) in gone {
-                for (id, v) in list.drain(..) {
-                    if left {
-                        table.leave(id, v, &inverse);
+        let tasks: Vec<(usize, WindowTable<K, V>)> =
+            std::mem::take(&mut self.current).into_iter().enumerate().collect();
+        // Each partition's task updates its table.
+        self.current = exec.run_stage(tasks, |_, (p, mut table)| {
+            for &b in &leaving {
+                if let Some(part) = batches[b].1.get(p) {
+                    for (k, v) in &part.0 {
+                        // As in Spark, values leaving a key that no longer has a window value
+                        // (filtered out) are ignored.
+                        table.update_existing(k, |old| inverse(old, v.clone()));
                     }
-                    table.release(id);
                 }
-                spare = Some(list);
             }
             for &b in &entering {
-                if let Some(list) = batches[b].1.get(p) {
-                    for (id, v) in list {
-                        table.enter(*id, v, &reduce);
+                if let Some(part) = batches[b].1.get(p) {
+                    for (k, v) in &part.0 {
+                        // The batch's table stays for its leaving: its values are cloned, its
+                        // keys only when new to the window.
+                        table.merge_cloned(k, v, &reduce);
                     }
                 }
             }
             if let Some(keep) = &filter {
                 table.retain(keep);
             }
-            (table, spare)
+            table
         });
-        let mut kept = std::mem::take(&mut self.spare).into_iter();
-        for (table, list) in done {
-            self.current.push(table);
-            self.spare.push(list.or(kept.next()).unwrap_or_default());
-        }
         self.last_emit = Some(time);
+        while self.batches.front().is_some_and(|(t, _)| *t <= start) {
+            if let Some((_, lists)) = self.batches.pop_front() {
+                self.spare = lists;
+            }
+        }
     }
 }
 
@@ -566,4 +524,128 @@ where
 /// pair, which `Some(closure)` alone would not say).
 pub fn keep_if<K, V, H: Fn(&(K, V)) -> bool>(filter: H) -> Option<H> {
     Some(filter)
+}
+
+/// One partition of an [`IncrementalWindow`]'s value: its `(key, value)` pairs in a hash
+/// table on the key's Fx hash. Kept as pairs so a filter borrows each `&(K, V)` as it is
+/// stored; each key is changed in place with one lookup (a value that owns memory is taken
+/// out of its slot and put back in the same slot), and cloned only when it enters the window.
+///
+/// Serialized as a map from key to value, exactly as the [`Combiner`] it replaced, so the
+/// checkpoint format is unchanged (deserialized through a `Combiner`).
+#[derive(Clone, Debug)]
+struct WindowTable<K, V> {
+    table: HashTable<(K, V)>,
+}
+
+impl<K: Hash + Eq, V> WindowTable<K, V> {
+    fn new() -> Self {
+        WindowTable { table: HashTable::new() }
+    }
+
+    fn hash(k: &K) -> u64 {
+        FxBuildHasher.hash_one(k)
+    }
+
+    /// Merges a clone of `v` into the value under `k` with `reduce(old, v)`, or inserts clones
+    /// of `k` and `v` if `k` is new.
+    fn merge_cloned(&mut self, k: &K, v: &V, reduce: impl FnOnce(V, V) -> V)
+    where
+        K: Clone,
+        V: Clone,
+    {
+        match self.table.entry(Self::hash(k), |(key, _)| key == k, |(key, _)| Self::hash(key)) {
+            Entry::Occupied(mut e) if !std::mem::needs_drop::<V>() => {
+                let old = &mut e.get_mut().1;
+                *old = reduce(old.clone(), v.clone());
+            }
+            Entry::Occupied(e) => {
+                let ((key, old), slot) = e.remove();
+                slot.insert((key, reduce(old, v.clone())));
+            }
+            Entry::Vacant(e) => {
+                e.insert((k.clone(), v.clone()));
+            }
+        }
+    }
+
+    /// Replaces the value under `k`, if there is one, with `f(value)`. A value without drop
+    /// glue (a clone is a copy) is changed where it is; one that owns memory is taken out of
+    /// its slot and put back.
+    fn update_existing(&mut self, k: &K, f: impl FnOnce(V) -> V)
+    where
+        V: Clone,
+    {
+        if !std::mem::needs_drop::<V>() {
+            if let Some((_, old)) = self.table.find_mut(Self::hash(k), |(key, _)| key == k) {
+                *old = f(old.clone());
+            }
+            return;
+        }
+        if let Ok(e) = self.table.find_entry(Self::hash(k), |(key, _)| key == k) {
+            let ((key, old), slot) = e.remove();
+            slot.insert((key, f(old)));
+        }
+    }
+
+    /// Keeps the pairs for which `keep` holds.
+    fn retain(&mut self, mut keep: impl FnMut(&(K, V)) -> bool) {
+        self.table.retain(|pair| keep(pair));
+    }
+
+    /// Every pair, borrowed.
+    fn iter(&self) -> hashbrown::hash_table::Iter<'_, (K, V)> {
+        self.table.iter()
+    }
+}
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for WindowTable<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.table.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for WindowTable<K, V>
+where
+    K: serde::Deserialize<'de> + Hash + Eq,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Combiner::<K, V>::deserialize(deserializer).map(Self::from_combiner)
+    }
+}
+
+impl<K: Hash + Eq, V> WindowTable<K, V> {
+    /// The table of a deserialized [`Combiner`], the form it is saved in.
+    fn from_combiner(map: Combiner<K, V>) -> Self {
+        let mut table = HashTable::with_capacity(map.len());
+        for (k, v) in map {
+            table.insert_unique(Self::hash(&k), (k, v), |(key, _)| Self::hash(key));
+        }
+        WindowTable { table }
+    }
+}
+
+/// One batch's reduced table in an [`IncrementalWindow`]: its `(key, value)` pairs, each key
+/// once, walked when the batch enters and when it leaves (never looked up).
+///
+/// Serialized as a map from key to value, exactly as the [`Combiner`] it replaced, so the
+/// checkpoint format is unchanged.
+#[derive(Clone, Debug)]
+struct BatchTable<K, V>(Vec<(K, V)>);
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for BatchTable<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, K, V> serde::Deserialize<'de> for BatchTable<K, V>
+where
+    K: serde::Deserialize<'de> + Hash + Eq,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(BatchTable(Combiner::<K, V>::deserialize(deserializer)?.into_iter().collect()))
+    }
 }

@@ -1,16 +1,14 @@
 //! Window states saved part by part ([`parts`]): a [`WindowBuffer`]'s records and an
 //! [`IncrementalWindow`]'s keys and values through their `Checkpointable::part`, the stores
-//! around them as their serde derives have them. Also the incremental window's own serde
-//! form: its layout from before it kept its keys under ids ([`SavedIncremental`]).
+//! around them as their serde derives have them.
 
-use super::{BatchList, IncrementalWindow, WindowBuffer, WindowTable};
+use super::{BatchTable, IncrementalWindow, WindowBuffer, WindowTable};
 use crate::error::Result;
 use crate::keys::combine::Combiner;
 use crate::persist::checkpoint::OperatorState;
 use crate::persist::parts::{self, Codec, Encode, Part};
 use crate::time::{Duration, Time};
 use serde::de::DeserializeSeed;
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::collections::VecDeque;
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -23,14 +21,10 @@ pub fn window_buffer<T>(record: fn() -> Part<T>) -> Codec<WindowBuffer<T>, Part<
 
 /// The codec of an incremental window with keys `K` and values `V`
 /// (`reduce_by_key_and_window` with an inverse, and the forms lowered to it).
-pub fn incremental_window<K, V>(
+pub fn incremental_window<K: Hash + Eq, V>(
     key: fn() -> Part<K>,
     value: fn() -> Part<V>,
-) -> Codec<IncrementalWindow<K, V>, (Part<K>, Part<V>)>
-where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
-{
+) -> Codec<IncrementalWindow<K, V>, (Part<K>, Part<V>)> {
     Codec::new((key(), value()), save_incremental, restore_incremental)
 }
 
@@ -38,7 +32,7 @@ where
 /// partitions' records).
 fn save_buffer<T>(buffer: &WindowBuffer<T>, record: Part<T>) -> Result<OperatorState> {
     let encode = |out: &mut Vec<u8>| {
-        encode_batches(buffer.length, &buffer.batches, out, |_, records, out| {
+        encode_batches(buffer.length, &buffer.batches, out, |records, out| {
             parts::encode_len(records.len(), out)?;
             records.iter().try_for_each(|r| record.encode(r, out))
         })
@@ -47,19 +41,19 @@ fn save_buffer<T>(buffer: &WindowBuffer<T>, record: Part<T>) -> Result<OperatorS
 }
 
 /// Writes a window's `length` and `batches` (each a time and one `X` per partition, written
-/// by `each` with the partition's index) as their serde derive does.
+/// by `each`) as their serde derive does.
 fn encode_batches<X>(
     length: Duration,
     batches: &VecDeque<(Time, Vec<X>)>,
     out: &mut Vec<u8>,
-    mut each: impl FnMut(usize, &X, &mut Vec<u8>) -> postcard::Result<()>,
+    mut each: impl FnMut(&X, &mut Vec<u8>) -> postcard::Result<()>,
 ) -> postcard::Result<()> {
     parts::encode(&length, out)?;
     parts::encode_len(batches.len(), out)?;
     for (time, partitions) in batches {
         parts::encode(time, out)?;
         parts::encode_len(partitions.len(), out)?;
-        partitions.iter().enumerate().try_for_each(|(p, x)| each(p, x, out))?;
+        partitions.iter().try_for_each(|p| each(p, out))?;
     }
     Ok(())
 }
@@ -82,17 +76,16 @@ fn buffer_seed<T>(record: Part<T>) -> impl Copy + for<'de> DeserializeSeed<'de, 
     )
 }
 
-/// Writes the window as its serde form does: `length`, `batches` (each a time and its
+/// Writes the window as its serde derive does: `length`, `batches` (each a time and its
 /// partitions' `Combiner`s, a struct of one map), `current` (each table a map, the form of the
 /// `Combiner` it replaced), `last_emit`.
-fn save_incremental<K: Hash + Eq + Clone, V: Clone, CK: Encode<K>, CV: Encode<V>>(
+fn save_incremental<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
     window: &IncrementalWindow<K, V>,
     (k, v): (CK, CV),
 ) -> Result<OperatorState> {
     let encode = |out: &mut Vec<u8>| {
-        encode_batches(window.length, &window.batches, out, |p, list, out| {
-            let keys = &window.current[p];
-            parts::encode_pairs(list.iter().map(|(id, value)| (keys.key(*id), value)), (k, v), out)
+        encode_batches(window.length, &window.batches, out, |table, out| {
+            parts::encode_pairs(table.0.iter().map(|(key, value)| (key, value)), (k, v), out)
         })?;
         parts::encode_len(window.current.len(), out)?;
         for table in &window.current {
@@ -103,23 +96,26 @@ fn save_incremental<K: Hash + Eq + Clone, V: Clone, CK: Encode<K>, CV: Encode<V>
     parts::save_with(encode, incremental_seed(k, v))
 }
 
-fn restore_incremental<K, V, CK: Encode<K>, CV: Encode<V>>(
+fn restore_incremental<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
     (k, v): (CK, CV),
     saved: &OperatorState,
-) -> Result<IncrementalWindow<K, V>>
-where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
-{
+) -> Result<IncrementalWindow<K, V>> {
     let (length, batches, current, last_emit) = parts::restore_with(incremental_seed(k, v), saved)?;
-    Ok(IncrementalWindow::from_saved(SavedIncremental { length, batches, current, last_emit }))
+    // Each batch's tables were saved as maps (a `Combiner`'s form); the window keeps them as lists.
+    let batches = batches
+        .into_iter()
+        .map(|(time, tables)| {
+            (time, tables.into_iter().map(|c| BatchTable(c.into_iter().collect())).collect())
+        })
+        .collect();
+    Ok(IncrementalWindow { length, batches, current, last_emit, spare: Vec::new() })
 }
 
 type IncrementalFields<K, V> =
-    (Duration, VecDeque<(Time, Vec<Combiner<K, V>>)>, Vec<Combiner<K, V>>, Option<Time>);
+    (Duration, VecDeque<(Time, Vec<Combiner<K, V>>)>, Vec<WindowTable<K, V>>, Option<Time>);
 
-/// What reads an [`IncrementalWindow`]'s fields back: each batch table and each partition's
-/// window value as the `Combiner` it is saved as (the schema says so too).
+/// What reads an [`IncrementalWindow`]'s fields back. Its current tables are read as the
+/// `Combiner`s they are saved as (their schema says so too).
 fn incremental_seed<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
     k: CK,
     v: CV,
@@ -128,113 +124,17 @@ fn incremental_seed<K: Hash + Eq, V, CK: Encode<K>, CV: Encode<V>>(
         parts::structure("Combiner", &["table"], (parts::map_of::<_, _, Combiner<K, V>>(k, v),)),
         |(combiner,): (Combiner<K, V>,)| combiner,
     );
+    let table = parts::then(combiner, WindowTable::from_combiner);
     parts::structure(
         "IncrementalWindow",
         &["length", "batches", "current", "last_emit"],
         (
             PhantomData::<Duration>,
             parts::seq_of(parts::tuple((PhantomData::<Time>, parts::seq_of(combiner)))),
-            parts::seq_of(combiner),
+            parts::seq_of(table),
             PhantomData::<Option<Time>>,
         ),
     )
-}
-
-/// An [`IncrementalWindow`] as it is saved: its layout before keys were kept under ids, each
-/// batch table and each partition's window value a map from key to value (a `Combiner`).
-/// Checkpoints of either version read the same.
-#[derive(serde::Deserialize)]
-#[serde(
-    rename = "IncrementalWindow",
-    bound(deserialize = "K: serde::Deserialize<'de> + Hash + Eq, V: serde::Deserialize<'de>")
-)]
-pub(super) struct SavedIncremental<K, V> {
-    length: Duration,
-    batches: VecDeque<(Time, Vec<Combiner<K, V>>)>,
-    current: Vec<Combiner<K, V>>,
-    last_emit: Option<Time>,
-}
-
-impl<K, V> IncrementalWindow<K, V>
-where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
-{
-    /// The window whose state was saved: the window values first, then each batch's keys
-    /// looked up (or kept) under ids, oldest batch first.
-    fn from_saved(saved: SavedIncremental<K, V>) -> Self {
-        let mut window = IncrementalWindow::new(saved.length);
-        window.grow_to(saved.current.len());
-        for (table, values) in window.current.iter_mut().zip(saved.current) {
-            values.into_iter().for_each(|(k, v)| table.insert_live(k, v));
-        }
-        for (time, tables) in saved.batches {
-            window.push(time, tables);
-        }
-        window.last_emit = saved.last_emit;
-        window
-    }
-}
-
-impl<'de, K, V> serde::Deserialize<'de> for IncrementalWindow<K, V>
-where
-    K: serde::Deserialize<'de> + Hash + Eq + Clone + Send + Sync,
-    V: serde::Deserialize<'de> + Clone + Send + Sync,
-{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        <SavedIncremental<K, V> as serde::Deserialize>::deserialize(deserializer).map(Self::from_saved)
-    }
-}
-
-impl<K: Serialize + Hash + Eq + Clone, V: Serialize + Clone> Serialize for IncrementalWindow<K, V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let batches = self.batches.iter().map(|(time, lists)| (time, Lists { lists, keys: &self.current }));
-        let current = self.current.iter().map(|table| Pairs(table.iter().map(|(k, v)| (k, v))));
-        let mut s = serializer.serialize_struct("IncrementalWindow", 4)?;
-        s.serialize_field("length", &self.length)?;
-        s.serialize_field("batches", &Seq(batches))?;
-        s.serialize_field("current", &Seq(current))?;
-        s.serialize_field("last_emit", &self.last_emit)?;
-        s.end()
-    }
-}
-
-/// A sequence, serialized from a clonable iterator.
-struct Seq<I>(I);
-
-impl<I: Iterator<Item: Serialize> + Clone> Serialize for Seq<I> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.clone())
-    }
-}
-
-/// A map, serialized from a clonable iterator of pairs.
-struct Pairs<I>(I);
-
-impl<I, K: Serialize, V: Serialize> Serialize for Pairs<I>
-where
-    I: Iterator<Item = (K, V)> + Clone,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.clone())
-    }
-}
-
-/// A kept batch's lists, one per partition, each saved as a map from key to value.
-struct Lists<'a, K, V> {
-    lists: &'a [BatchList<V>],
-    keys: &'a [WindowTable<K, V>],
-}
-
-impl<K: Serialize + Hash + Eq + Clone, V: Serialize + Clone> Serialize for Lists<'_, K, V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let maps = self
-            .lists
-            .iter()
-            .zip(self.keys)
-            .map(|(list, keys)| Pairs(list.iter().map(|(id, value)| (keys.key(*id), value))));
-        serializer.collect_seq(maps)
-    }
 }
 
 #[cfg(test)]
@@ -290,38 +190,6 @@ mod tests {
             all
         };
         assert_eq!(sorted(&mut back), sorted(&mut window));
-    }
-
-    /// A checkpoint written before the window kept its keys under ids (each batch table and
-    /// window value a map) restores through the codec the generated code uses, and the window
-    /// goes on as one that never stopped.
-    #[test]
-    fn an_incremental_window_restores_from_the_layout_before_ids() {
-        use crate::ops::window::tests::before;
-        let batch = |pairs: &[(char, i64)]| {
-            let mut table = Combiner::new();
-            pairs.iter().for_each(|&(k, v)| table.merge(k, v, |a, b| a + b));
-            table
-        };
-        // After slides at 1 s and 2 s over [a:1, b:1] and [b:2, c:5], a 2 s window.
-        let old = before::IncrementalWindow {
-            length: Duration::from_secs(2),
-            batches: [(1000, &[('a', 1), ('b', 1)][..]), (2000, &[('b', 2), ('c', 5)])]
-                .into_iter()
-                .map(|(t, pairs)| (Time::from_millis(t), vec![batch(pairs)]))
-                .collect(),
-            current: vec![batch(&[('a', 1), ('b', 3), ('c', 5)])],
-            last_emit: Some(Time::from_millis(2000)),
-        };
-        let saved = Checkpointable::save(&old).unwrap();
-        let mut window: IncrementalWindow<char, i64> = IncrementalWindow::new(Duration::from_secs(1));
-        incremental_window(Checkpointable::part, Checkpointable::part).restore(&mut window, &saved).unwrap();
-        let exec = crate::exec::Executor::new(1);
-        let time = Time::from_millis(3000);
-        window.push(time, vec![batch(&[('a', 4)])]);
-        let mut got = window.emit(&exec, time, |a, b| a + b, |a, b| a - b).concat();
-        got.sort();
-        assert_eq!(got, [('a', 4), ('b', 2), ('c', 5)]);
     }
 
     proptest::proptest! {
