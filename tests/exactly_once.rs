@@ -295,8 +295,13 @@ impl SocketWorld {
             StdDuration::from_secs(60),
             || format!("the last run's batches; {} committed", self.store.committed_count()),
             || {
+                // At least one new batch first: it shows the run has installed its signal
+                // handlers, so the SIGTERM below stops it gracefully instead of killing it
+                // (when the killed runs had committed every logged line, the subset check
+                // alone passed before the child had even started).
+                let committed = self.store.committed_count();
                 let stored: BTreeSet<String> = self.store.records().into_iter().collect();
-                self.logged.is_subset(&stored) || self.store.committed_count() >= before + 10
+                committed > before && (self.logged.is_subset(&stored) || committed >= before + 10)
             },
         );
         let status = child.terminate();
