@@ -21,7 +21,7 @@
 //! trickle gives its memory back after a few batches, while batches that vary in size keep
 //! theirs.
 
-use super::probe::{Heads, Slot};
+use super::probe::{Heads, Slot, Values};
 use crate::keys::pool::Recyclable;
 use hashbrown::hash_table::HashTable;
 use std::any::Any;
@@ -142,7 +142,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// when the join has one, given back emptied when dropped (after the probe).
 pub(super) struct Build<K, W> {
     pub(super) heads: Heads<K>,
-    pub(super) slots: Vec<Slot<W>>,
+    pub(super) slots: Values<W>,
     home: Option<Home<K, W>>,
 }
 
@@ -168,10 +168,15 @@ impl<K, W> Build<K, W> {
             }
             Some((table, slots))
         });
-        let (mut table, mut slots) = spare.unwrap_or_default();
+        let (mut table, mut plain) = spare.unwrap_or_default();
         table.reserve(needed, |(k, _, _)| Heads::hash(k));
-        slots.reserve(needed);
-        Build { heads: Heads { table }, slots, home: home.0.clone() }
+        let mut held = Vec::new();
+        if std::mem::needs_drop::<W>() {
+            held.reserve(needed);
+        } else {
+            plain.reserve(needed);
+        }
+        Build { heads: Heads { table }, slots: Values { plain, held }, home: home.0.clone() }
     }
 }
 
@@ -179,14 +184,18 @@ impl<K, W> Build<K, W> {
     /// The table and the values, to own while a loop fills or probes them (its state then
     /// stays in registers); [`Self::put`] gives them back.
     #[inline(always)]
-    pub(super) fn take(&mut self) -> (Heads<K>, Vec<Slot<W>>) {
+    pub(super) fn take(&mut self) -> (Heads<K>, Values<W>) {
         let table = std::mem::take(&mut self.heads.table);
-        (Heads { table }, std::mem::take(&mut self.slots))
+        let values = Values {
+            plain: std::mem::take(&mut self.slots.plain),
+            held: std::mem::take(&mut self.slots.held),
+        };
+        (Heads { table }, values)
     }
 
     /// Gives back what [`Self::take`] took.
     #[inline(always)]
-    pub(super) fn put(&mut self, heads: Heads<K>, slots: Vec<Slot<W>>) {
+    pub(super) fn put(&mut self, heads: Heads<K>, slots: Values<W>) {
         self.heads = heads;
         self.slots = slots;
     }
@@ -195,7 +204,9 @@ impl<K, W> Build<K, W> {
 impl<K, W> Drop for Build<K, W> {
     fn drop(&mut self) {
         let Some(home) = self.home.take() else { return };
-        let (mut table, mut slots) = (std::mem::take(&mut self.heads.table), std::mem::take(&mut self.slots));
+        // (Pooled values have no drop glue: `held` is empty, and dropped with `self`.)
+        let (mut table, mut slots) =
+            (std::mem::take(&mut self.heads.table), std::mem::take(&mut self.slots.plain));
         table.clear();
         slots.clear();
         let mut spares = lock(&home);
