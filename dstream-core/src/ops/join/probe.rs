@@ -21,7 +21,10 @@
 //! up once as it is probed. Right values that own something are moved into the pairs of their
 //! key's last left value instead: the build also looks each left key up once and counts the
 //! left values of each matched key, so the probe knows the last one without hashing again;
-//! nothing is cloned that a later pair does not need.
+//! nothing is cloned that a later pair does not need. The two kinds are stored apart
+//! (`Values`): a value without drop glue is never moved out, so its slot holds the link and
+//! the value only (16 bytes for a `u64`, where an `Option` and a use count made 24); a value
+//! with drop glue keeps the use count and an `Option` to be moved out of.
 
 use super::memory::{Build, BuildHome};
 use super::{shuffle, NONE};
