@@ -29,8 +29,9 @@
 //! `hash_join_loop_on_copies`). All variants are checked to agree first.
 //!
 //! Under `cargo bench` (not `--profile-time`) a report on stderr gives, per batch in steady
-//! state, for `dstream_fused/p1`, `hash_join_loop` and `hash_join_loop_on_copies` run one
-//! after the other, and for making the dstream job's queued copies: allocator calls
+//! state, for `dstream_fused/p1`, `dstream_fused/p2`, `text_keys/borrowed` (on 1 partition),
+//! `hash_join_loop` and `hash_join_loop_on_copies` run one after the other, and for making
+//! the dstream job's queued copies: allocator calls
 //! and bytes, page faults, and user and system CPU seconds (the process's, from
 //! `/proc/self/stat`), counted around the batches only. `DSTREAM_BENCH_REPORT_ONLY=1` prints
 //! it and skips criterion's measurements.
@@ -441,20 +442,20 @@ fn per_batch(batches: u64, mut run: impl FnMut()) -> PerBatch {
     }
 }
 
-/// Steady state of `dstream_fused/p1` (one job, 4 warm-up batches, then `measured`), of
-/// `hash_join_loop` (as many calls after one warm-up) and of `hash_join_loop_on_copies` (as
-/// many calls, each on a copy made before the count), one after the other.
-fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
-    let (warm, measured) = (4u64, 40u64);
+/// Steady state of the job `job(n)` makes over `n` queued copies of the batch, on
+/// `partitions` partitions (one job, `warm` warm-up batches, then `measured`), and of making
+/// the job with its copies.
+fn steady_state(
+    job: impl Fn(usize) -> Job,
+    partitions: usize,
+    warm: u64,
+    measured: u64,
+) -> (PerBatch, PerBatch) {
     let n = (warm + measured) as usize;
     let mut harness = None;
     // The queued copies: made outside the timing of every dstream variant, counted here.
     let setup = per_batch(n as u64, || {
-        let job = harness.get_or_insert_with(|| {
-            Harness::new(fused(vec![batch.orders.clone(); n], vec![batch.payments.clone(); n], 0))
-                .with_parallelism(1)
-        });
-        black_box(job);
+        black_box(harness.get_or_insert_with(|| Harness::new(job(n)).with_parallelism(partitions)));
     });
     let mut harness = harness.expect("made above");
     harness.start().expect("queue sources start");
@@ -464,7 +465,20 @@ fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
     let dstream = per_batch(measured, || {
         black_box(harness.step().expect("batch runs"));
     });
-    drop(harness);
+    (setup, dstream)
+}
+
+/// Steady state of `dstream_fused/p1`, `dstream_fused/p2` and `text_keys/borrowed` (one job
+/// each, 4 warm-up batches, then `measured`), of `hash_join_loop` (as many calls after one
+/// warm-up) and of `hash_join_loop_on_copies` (as many calls, each on a copy made before the
+/// count), one after the other.
+fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
+    let (warm, measured) = (4u64, 40u64);
+    let copies = |n| fused(vec![batch.orders.clone(); n], vec![batch.payments.clone(); n], 0);
+    let (setup, dstream) = steady_state(copies, 1, warm, measured);
+    let (_, dstream_p2) = steady_state(copies, 2, warm, measured);
+    let keys = text_keys(batch);
+    let (_, borrowed) = steady_state(|n| Ownership::Borrowed.job(&keys, n, 0), 1, warm, measured);
     black_box(hash_join_loop(&batch.orders, &batch.payments));
     let hand = per_batch(measured, || {
         black_box(hash_join_loop(black_box(&batch.orders), black_box(&batch.payments)));
@@ -484,6 +498,8 @@ fn steady_state_report(batch: &Batch, meta: &mut Vec<(String, String)>) {
     );
     for (name, m) in [
         ("dstream_fused/p1", &dstream),
+        ("dstream_fused/p2", &dstream_p2),
+        ("text_keys/borrowed/p1", &borrowed),
         ("hash_join_loop", &hand),
         ("hash_join_loop_on_copies", &on_copies),
         ("(queued copies)", &setup),

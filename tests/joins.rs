@@ -264,35 +264,37 @@ fn a_join_reads_its_mapped_inputs_as_it_joins() {
     }
 }
 
-/// A join's build memory is kept from one batch for the next (numeric keys and values: its
-/// pool, `dstream_core::ops::join::memory`): over batches of very different sizes and keys
-/// (a flood, a run of trickles long enough to shrink the kept memory, a flood again), each
-/// batch's pairs are exactly those of its own records, on one partition and on three.
-#[test]
-fn a_join_kept_memory_holds_nothing_of_earlier_batches() {
-    /// A joined pair `(k, v, w)` and how many times a batch gave it.
-    type Counted = ((u64, u64, u64), u64);
+/// A joined pair `(k, v, w)` and how many times a batch gave it.
+type Counted<K> = ((K, u64, u64), u64);
+
+/// Batches of very different sizes and keys for a join's kept memory (a flood, a run of
+/// trickles long enough to shrink the kept memory, a flood again): batch `b` has keys from
+/// `b * 10` on, each right key twice, every other left key absent. The left and right
+/// batches, keyed by `key`, and each batch's pairs.
+#[allow(clippy::type_complexity)]
+fn kept_memory_batches<K: Ord + Clone + PartialEq>(
+    key: impl Fn(u64) -> K,
+) -> (Vec<Vec<(K, u64)>>, Vec<Vec<(K, u64)>>, Vec<Vec<Counted<K>>>) {
     let sizes = [5_000u64, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4_000, 0, 7];
-    // Batch `b`: keys from `b * 10` on, each right key twice, every other left key absent.
-    let right: Vec<Vec<(u64, u64)>> = sizes
+    let right: Vec<Vec<(K, u64)>> = sizes
         .iter()
         .enumerate()
-        .map(|(b, &n)| (0..n).map(|i| (b as u64 * 10 + i / 2, i)).collect())
+        .map(|(b, &n)| (0..n).map(|i| (key(b as u64 * 10 + i / 2), i)).collect())
         .collect();
-    let left: Vec<Vec<(u64, u64)>> = sizes
+    let left: Vec<Vec<(K, u64)>> = sizes
         .iter()
         .enumerate()
-        .map(|(b, &n)| (0..n).step_by(2).map(|i| (b as u64 * 10 + i, 1_000 + i)).collect())
+        .map(|(b, &n)| (0..n).step_by(2).map(|i| (key(b as u64 * 10 + i), 1_000 + i)).collect())
         .collect();
-    let expected: Vec<Vec<Counted>> = left
+    let expected: Vec<Vec<Counted<K>>> = left
         .iter()
         .zip(&right)
         .map(|(l, r)| {
-            let mut pairs: Vec<Counted> = Vec::new();
-            for &(k, v) in l {
-                for &(j, w) in r {
+            let mut pairs: Vec<Counted<K>> = Vec::new();
+            for (k, v) in l {
+                for (j, w) in r {
                     if j == k {
-                        pairs.push(((k, v, w), 1));
+                        pairs.push(((k.clone(), *v, *w), 1));
                     }
                 }
             }
@@ -301,16 +303,50 @@ fn a_join_kept_memory_holds_nothing_of_earlier_batches() {
         })
         .collect();
     assert!(expected[0].len() > 1_000 && expected[1].len() == 2, "the batches join");
-    for partitions in [1, 3] {
-        let seen: Seen<Counted> = Arc::default();
-        let sink = Arc::clone(&seen);
-        let (l, r) = (left.clone(), right.clone());
-        let job = stream! {
-            let paid = queue(r);
-            queue(l) |> join(paid) |> map(|(k, (v, w))| ((k, v, w), 1u64)) |> reduce_by_key(+)
-                every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(records))
-        };
-        Harness::new(job).with_parallelism(partitions).run_batches(sizes.len()).unwrap();
-        assert_eq!(sorted(&seen), expected, "{partitions} partitions");
-    }
+    (left, right, expected)
+}
+
+/// `pairs` with their keys as text, sorted.
+fn as_text<K: ToString>(pairs: &[Counted<K>]) -> Vec<Counted<String>> {
+    let mut pairs: Vec<_> = pairs.iter().map(|((k, v, w), n)| ((k.to_string(), *v, *w), *n)).collect();
+    pairs.sort();
+    pairs
+}
+
+/// Runs the batches of `kept_memory_batches(key)` through a join counted per batch, on one
+/// partition and on three, and checks each batch's pairs (keys compared as text). A macro
+/// rather than a function: the join's memory is picked from the concrete key type where the
+/// job is written.
+macro_rules! check_kept_memory {
+    ($key:expr) => {{
+        let (left, right, expected) = kept_memory_batches($key);
+        let expected: Vec<Vec<Counted<String>>> = expected.iter().map(|batch| as_text(batch)).collect();
+        for partitions in [1, 3] {
+            let seen: Seen<Counted<String>> = Arc::default();
+            let sink = Arc::clone(&seen);
+            let (l, r) = (left.clone(), right.clone());
+            let job = stream! {
+                let paid = queue(r);
+                queue(l) |> join(paid) |> map(|(k, (v, w))| ((k, v, w), 1u64)) |> reduce_by_key(+)
+                    every 1s |> foreach_batch(move |records, _| sink.lock().unwrap().push(as_text(&records)))
+            };
+            Harness::new(job).with_parallelism(partitions).run_batches(expected.len()).unwrap();
+            assert_eq!(sorted(&seen), expected, "{partitions} partitions");
+        }
+    }};
+}
+
+/// A join's build memory is kept from one batch for the next (numeric keys and values: its
+/// pool, `dstream_core::ops::join::memory`): over batches of very different sizes and keys,
+/// each batch's pairs are exactly those of its own records, on one partition and on three.
+#[test]
+fn a_join_kept_memory_holds_nothing_of_earlier_batches() {
+    check_kept_memory!(|k| k);
+}
+
+/// The same with `&str` keys, whose joins keep only their right values' slots (the key
+/// table holds the batch's words and is made fresh each batch).
+#[test]
+fn a_text_keyed_join_kept_slots_hold_nothing_of_earlier_batches() {
+    check_kept_memory!(|k: u64| -> &'static str { Box::leak(k.to_string().into_boxed_str()) });
 }

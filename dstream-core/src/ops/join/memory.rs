@@ -1,9 +1,9 @@
 //! A probe join's build memory kept from one batch for the next.
 //!
 //! The build of a probe join ([`super::probe`]) makes, per reduce partition and batch, a table
-//! from key to its first and last right value and a `Vec` of right values: for 350,000 right
-//! values about 17 MB. Made fresh every batch, that memory goes through the allocator twice a
-//! batch (and, when the allocator hands it back to the kernel, is faulted in and zeroed
+//! from key to its first and last right value and a `Vec` of right values: for 350,000 `u64`
+//! right values about 14 MB. Made fresh every batch, that memory goes through the allocator
+//! twice a batch (and, when the allocator hands it back to the kernel, is faulted in and zeroed
 //! again). A join node's [`JoinMemory`], made once with the job, keeps the emptied table and
 //! `Vec` of each partition when the probe is done with them (`clear()` keeps their capacity),
 //! and the next batch's build takes them again.
@@ -13,7 +13,8 @@
 //! nothing ([`OwnedKey`]: numbers, `String`, tuples of them) with plain-number right values
 //! ([`Recyclable`]) get a home in the pool ([`PooledBuild`]); any other join builds fresh
 //! memory each batch ([`FreshBuild`]). A pool outlives batches, so what it keeps cannot borrow
-//! from one: `&str` keys are not pooled.
+//! from one: a join of `&str` keys (words joined in place) keeps its right values' slots,
+//! which hold no key, and makes its key table fresh each batch.
 //!
 //! Bounded: at most [`MAX_SPARES`] spares per join node (one per reduce partition is used), and
 //! a spare that held more than [`OVERSIZE_FACTOR`] times the right values its batch needed for
@@ -21,7 +22,7 @@
 //! trickle gives its memory back after a few batches, while batches that vary in size keep
 //! theirs.
 
-use super::probe::{Heads, Slot};
+use super::probe::{Heads, Slot, Values};
 use crate::keys::pool::Recyclable;
 use hashbrown::hash_table::HashTable;
 use std::any::Any;
@@ -62,20 +63,33 @@ struct Spares<K, W> {
 /// Where a build's memory goes back to when its probe is done.
 type Home<K, W> = Arc<Mutex<Spares<K, W>>>;
 
-/// Where this batch's builds of one join take their memory from and give it back to: the
-/// node's pool, or nowhere (made fresh, freed after the probe).
-pub struct BuildHome<K, W>(Option<Home<K, W>>);
+/// Where this batch's builds of one join take their memory from and give it back to.
+pub struct BuildHome<K, W>(Pool<K, W>);
+
+/// A join's pool, if it has one.
+enum Pool<K, W> {
+    /// None: made fresh, freed after the probe.
+    Fresh,
+    /// The key table and the slots.
+    Whole(Home<K, W>),
+    /// The slots only, for keys that borrow from their batch (the spares' tables stay empty).
+    Slots(Home<(), W>),
+}
 
 impl<K, W> BuildHome<K, W> {
     /// No pool: every build allocates its own memory (joins called outside generated code).
     pub fn fresh() -> Self {
-        BuildHome(None)
+        BuildHome(Pool::Fresh)
     }
 }
 
 impl<K, W> Clone for BuildHome<K, W> {
     fn clone(&self) -> Self {
-        BuildHome(self.0.clone())
+        BuildHome(match &self.0 {
+            Pool::Fresh => Pool::Fresh,
+            Pool::Whole(home) => Pool::Whole(Arc::clone(home)),
+            Pool::Slots(home) => Pool::Slots(Arc::clone(home)),
+        })
     }
 }
 
@@ -112,13 +126,27 @@ pub trait PooledBuild<K, W> {
 
 impl<K: OwnedKey, W: Recyclable> PooledBuild<K, W> for &BuildFor<K, W> {
     fn home(&self, memory: &JoinMemory) -> BuildHome<K, W> {
-        let mut typed = lock(&memory.typed);
+        BuildHome(Pool::Whole(memory.home()))
+    }
+}
+
+/// `&str` keys: the slots are pooled, the key table (which holds the batch's keys) is not.
+impl<'a, W: Recyclable> PooledBuild<&'a str, W> for &BuildFor<&'a str, W> {
+    fn home(&self, memory: &JoinMemory) -> BuildHome<&'a str, W> {
+        BuildHome(Pool::Slots(memory.home()))
+    }
+}
+
+impl JoinMemory {
+    /// The node's spares of key type `K` (one type per node: made at the first batch).
+    fn home<K: Send + 'static, W: Send + 'static>(&self) -> Home<K, W> {
+        let mut typed = lock(&self.typed);
         if let Some(home) = typed.as_ref().and_then(|t| t.downcast_ref::<Home<K, W>>()) {
-            return BuildHome(Some(Arc::clone(home)));
+            return Arc::clone(home);
         }
         let home: Home<K, W> = Arc::new(Mutex::new(Spares { kept: Vec::new(), oversized: 0 }));
         *typed = Some(Box::new(Arc::clone(&home)));
-        BuildHome(Some(home))
+        home
     }
 }
 
@@ -142,8 +170,35 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// when the join has one, given back emptied when dropped (after the probe).
 pub(super) struct Build<K, W> {
     pub(super) heads: Heads<K>,
-    pub(super) slots: Vec<Slot<W>>,
-    home: Option<Home<K, W>>,
+    pub(super) slots: Values<W>,
+    home: Pool<K, W>,
+}
+
+/// A spare from `home`, shrunk when it was oversized too many batches in a row.
+fn spare<K: std::hash::Hash + Eq, W>(home: &Home<K, W>, needed: usize) -> Option<Spare<K, W>> {
+    let mut spares = lock(home);
+    let (mut table, mut slots) = spares.kept.pop()?;
+    if slots.capacity() > needed.saturating_mul(OVERSIZE_FACTOR) {
+        spares.oversized += 1;
+        if spares.oversized >= SHRINK_AFTER {
+            spares.oversized = 0;
+            table.shrink_to(needed, |(k, _, _)| Heads::hash(k));
+            slots.shrink_to(needed);
+        }
+    } else {
+        spares.oversized = 0;
+    }
+    Some((table, slots))
+}
+
+/// Keeps `spare` (emptied) in `home`, if it has room.
+fn keep<K, W>(home: &Home<K, W>, (mut table, mut slots): Spare<K, W>) {
+    table.clear();
+    slots.clear();
+    let mut spares = lock(home);
+    if spares.kept.len() < MAX_SPARES {
+        spares.kept.push((table, slots));
+    }
 }
 
 impl<K, W> Build<K, W> {
@@ -153,25 +208,20 @@ impl<K, W> Build<K, W> {
     where
         K: std::hash::Hash + Eq,
     {
-        let spare = home.0.as_ref().and_then(|home| {
-            let mut spares = lock(home);
-            let (mut table, mut slots) = spares.kept.pop()?;
-            if slots.capacity() > needed.saturating_mul(OVERSIZE_FACTOR) {
-                spares.oversized += 1;
-                if spares.oversized >= SHRINK_AFTER {
-                    spares.oversized = 0;
-                    table.shrink_to(needed, |(k, _, _)| Heads::hash(k));
-                    slots.shrink_to(needed);
-                }
-            } else {
-                spares.oversized = 0;
-            }
-            Some((table, slots))
-        });
-        let (mut table, mut slots) = spare.unwrap_or_default();
+        let (mut table, mut plain) = match &home.0 {
+            Pool::Fresh => None,
+            Pool::Whole(home) => spare(home, needed),
+            Pool::Slots(home) => spare(home, needed).map(|(_, slots)| (HashTable::new(), slots)),
+        }
+        .unwrap_or_default();
         table.reserve(needed, |(k, _, _)| Heads::hash(k));
-        slots.reserve(needed);
-        Build { heads: Heads { table }, slots, home: home.0.clone() }
+        let mut held = Vec::new();
+        if std::mem::needs_drop::<W>() {
+            held.reserve(needed);
+        } else {
+            plain.reserve(needed);
+        }
+        Build { heads: Heads { table }, slots: Values { plain, held }, home: home.clone().0 }
     }
 }
 
@@ -179,14 +229,18 @@ impl<K, W> Build<K, W> {
     /// The table and the values, to own while a loop fills or probes them (its state then
     /// stays in registers); [`Self::put`] gives them back.
     #[inline(always)]
-    pub(super) fn take(&mut self) -> (Heads<K>, Vec<Slot<W>>) {
+    pub(super) fn take(&mut self) -> (Heads<K>, Values<W>) {
         let table = std::mem::take(&mut self.heads.table);
-        (Heads { table }, std::mem::take(&mut self.slots))
+        let values = Values {
+            plain: std::mem::take(&mut self.slots.plain),
+            held: std::mem::take(&mut self.slots.held),
+        };
+        (Heads { table }, values)
     }
 
     /// Gives back what [`Self::take`] took.
     #[inline(always)]
-    pub(super) fn put(&mut self, heads: Heads<K>, slots: Vec<Slot<W>>) {
+    pub(super) fn put(&mut self, heads: Heads<K>, slots: Values<W>) {
         self.heads = heads;
         self.slots = slots;
     }
@@ -194,13 +248,12 @@ impl<K, W> Build<K, W> {
 
 impl<K, W> Drop for Build<K, W> {
     fn drop(&mut self) {
-        let Some(home) = self.home.take() else { return };
-        let (mut table, mut slots) = (std::mem::take(&mut self.heads.table), std::mem::take(&mut self.slots));
-        table.clear();
-        slots.clear();
-        let mut spares = lock(&home);
-        if spares.kept.len() < MAX_SPARES {
-            spares.kept.push((table, slots));
+        // (Pooled values have no drop glue: `held` is empty, and dropped with `self`.)
+        let slots = std::mem::take(&mut self.slots.plain);
+        match std::mem::replace(&mut self.home, Pool::Fresh) {
+            Pool::Fresh => {}
+            Pool::Whole(home) => keep(&home, (std::mem::take(&mut self.heads.table), slots)),
+            Pool::Slots(home) => keep(&home, (HashTable::new(), slots)),
         }
     }
 }
@@ -229,7 +282,8 @@ mod tests {
     fn spares<K: OwnedKey, W: Recyclable>(memory: &JoinMemory) -> Vec<(usize, usize)> {
         #[allow(clippy::needless_borrow)]
         let home = (&&BuildFor::<K, W>(PhantomData)).home(memory);
-        let spares = lock(home.0.as_ref().expect("pooled"));
+        let Pool::Whole(home) = home.0 else { panic!("pooled") };
+        let spares = lock(&home);
         spares.kept.iter().map(|(t, s)| (t.len(), s.capacity())).collect()
     }
 
@@ -269,31 +323,51 @@ mod tests {
         }
     }
 
+    /// `&str`-keyed joins keep their right values' slots, never a table of the batch's keys.
     #[test]
-    fn borrowed_keys_and_values_with_drop_glue_build_fresh_memory() {
+    fn borrowed_keys_keep_their_slots_and_make_their_table_fresh() {
         let exec = Executor::new(1);
         let memory = JoinMemory::default();
-        let text = String::from("a b");
-        let words: Vec<&str> = text.split(' ').collect();
-        let right = vec![vec![(words[0], 1u64)]];
-        #[allow(clippy::needless_borrow)] // the double borrow is how the memory is picked
-        let home = (&&BuildFor::of(right.as_slice())).home(&memory);
-        assert!(home.0.is_none(), "&str keys: fresh");
-        let parts = probe::build::<_, _, _, LeftOuter, _, _>(
-            &exec,
-            (vec![vec![(words[0], 'l'), (words[1], 'm')]], right, 1),
-            &home,
-        );
-        let mut out: Vec<_> = parts.into_iter().flatten().collect();
-        out.sort();
-        assert_eq!(out, [("a", ('l', Some(1))), ("b", ('m', None))]);
+        for (batch, text) in ["a b a c", "c d e f g h"].into_iter().enumerate() {
+            let text = String::from(text);
+            let words: Vec<&str> = text.split(' ').collect();
+            let right = vec![words.iter().enumerate().map(|(i, w)| (*w, i as u64)).collect::<Vec<_>>()];
+            #[allow(clippy::needless_borrow)] // the double borrow is how the memory is picked
+            let home = (&&BuildFor::of(right.as_slice())).home(&memory);
+            assert!(matches!(home.0, Pool::Slots(_)), "&str keys: slots pooled");
+            let left = vec![vec![(words[0], 'l'), ("z", 'm')]];
+            let parts = probe::build::<_, _, _, LeftOuter, _, _>(&exec, (left, right, 1), &home);
+            let out: Vec<_> = parts.into_iter().flatten().collect();
+            let want: &[(&str, (char, Option<u64>))] = match batch {
+                0 => &[("a", ('l', Some(0))), ("a", ('l', Some(2))), ("z", ('m', None))],
+                _ => &[("c", ('l', Some(0))), ("z", ('m', None))],
+            };
+            assert_eq!(out, want, "batch {batch}");
+            let kept: Vec<(usize, usize, usize)> = lock(&memory.home::<(), u64>())
+                .kept
+                .iter()
+                .map(|(t, s)| (t.len(), t.capacity(), s.capacity()))
+                .collect();
+            assert_eq!(kept.len(), 1, "one spare, reused");
+            assert_eq!(kept[0].0 + kept[0].1, 0, "no table kept");
+            assert!(kept[0].2 >= words.len(), "the slots kept with their room");
+        }
+    }
+
+    #[test]
+    fn values_with_drop_glue_build_fresh_memory() {
+        let memory = JoinMemory::default();
         let strings = vec![vec![(1u64, String::from("owned"))]];
-        #[allow(clippy::needless_borrow)]
+        #[allow(clippy::needless_borrow)] // the double borrow is how the memory is picked
         let home = (&&BuildFor::of(strings.as_slice())).home(&memory);
-        assert!(home.0.is_none(), "`String` right values: fresh");
+        assert!(matches!(home.0, Pool::Fresh), "`String` right values: fresh");
+        let words = vec![vec![("k", String::from("owned"))]];
+        #[allow(clippy::needless_borrow)]
+        let home = (&&BuildFor::of(words.as_slice())).home(&memory);
+        assert!(matches!(home.0, Pool::Fresh), "`&str` keys, `String` right values: fresh");
         let numbers = vec![vec![(String::from("k"), 1u64)]];
         #[allow(clippy::needless_borrow)]
         let home = (&&BuildFor::of(numbers.as_slice())).home(&memory);
-        assert!(home.0.is_some(), "`String` keys and numbers: pooled");
+        assert!(matches!(home.0, Pool::Whole(_)), "`String` keys and numbers: pooled");
     }
 }

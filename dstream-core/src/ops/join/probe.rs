@@ -21,7 +21,10 @@
 //! up once as it is probed. Right values that own something are moved into the pairs of their
 //! key's last left value instead: the build also looks each left key up once and counts the
 //! left values of each matched key, so the probe knows the last one without hashing again;
-//! nothing is cloned that a later pair does not need.
+//! nothing is cloned that a later pair does not need. The two kinds are stored apart
+//! (`Values`): a value without drop glue is never moved out, so its slot holds the link and
+//! the value only (16 bytes for a `u64`, where an `Option` and a use count made 24); a value
+//! with drop glue keeps the use count and an `Option` to be moved out of.
 
 use super::memory::{Build, BuildHome};
 use super::{shuffle, NONE};
@@ -72,13 +75,91 @@ impl<V, W> ProbeKind<V, W> for LeftOuter {
     }
 }
 
-/// One right value: the index of its key's next right value (or [`NONE`]), and, in a key's
-/// first value only, how many left values of the key are still to be joined (the last one
-/// moves the right values instead of cloning them).
+/// One right value without drop glue (numbers, plain structs: read by copying): the index of
+/// its key's next right value (or [`NONE`]) and the value, nothing else: 16 bytes for a `u64`
+/// (an `Option` would make it 24), so the build writes and the probe reads a third less.
 pub(super) struct Slot<W> {
+    next: u32,
+    value: W,
+}
+
+/// One right value with drop glue (moved into the pairs of its key's last left value): the
+/// index of its key's next right value, in a key's first value only how many left values of
+/// the key are still to be joined, and the value until it is moved out.
+pub(super) struct Held<W> {
     next: u32,
     uses: u32,
     value: Option<W>,
+}
+
+/// A reduce partition's right values, in arrival order: in `plain` when `W` has no drop glue,
+/// in `held` when it has (one of the two is always empty; which one is known at compile time).
+pub(super) struct Values<W> {
+    pub(super) plain: Vec<Slot<W>>,
+    pub(super) held: Vec<Held<W>>,
+}
+
+impl<W> Values<W> {
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        if std::mem::needs_drop::<W>() {
+            self.held.len()
+        } else {
+            self.plain.len()
+        }
+    }
+
+    /// Makes `i` the next right value of the value at `last`.
+    #[inline(always)]
+    fn link(&mut self, last: u32, i: u32) {
+        if std::mem::needs_drop::<W>() {
+            self.held[last as usize].next = i;
+        } else {
+            self.plain[last as usize].next = i;
+        }
+    }
+
+    /// Appends `w`, the last value of its key so far.
+    #[inline(always)]
+    fn push(&mut self, w: W) {
+        if std::mem::needs_drop::<W>() {
+            self.held.push(Held { next: NONE, uses: 0, value: Some(w) });
+        } else {
+            self.plain.push(Slot { next: NONE, value: w });
+        }
+    }
+
+    /// Counts one more left value of the key whose first right value is `first` (values with
+    /// drop glue only).
+    #[inline(always)]
+    fn count_use(&mut self, first: u32) {
+        self.held[first as usize].uses += 1;
+    }
+
+    /// One left value of the key whose first right value is `first` is joined: whether it was
+    /// the key's last (values with drop glue only).
+    #[inline(always)]
+    fn use_once(&mut self, first: u32) -> bool {
+        let head = &mut self.held[first as usize];
+        head.uses -= 1;
+        head.uses == 0
+    }
+}
+
+impl<W: Clone> Values<W> {
+    /// The right value at `j` (moved out on the key's last use, else cloned) and the index of
+    /// its key's next one.
+    #[inline(always)]
+    fn read(&mut self, j: u32, last_use: bool) -> (W, u32) {
+        if std::mem::needs_drop::<W>() {
+            let slot = &mut self.held[j as usize];
+            let w = if last_use { slot.value.take() } else { slot.value.clone() };
+            (w.expect("a right value is taken by its key's last left value only"), slot.next)
+        } else {
+            let slot = &self.plain[j as usize];
+            (slot.value.clone(), slot.next)
+        }
+    }
 }
 
 /// One reduce partition of a probe join, built and not yet probed: iterating it gives its
@@ -212,9 +293,9 @@ impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J
                 assert!(bounded || (slots.len() as u64) < u64::from(NONE), "{too_many}");
                 let last = heads.append(k, i);
                 if last != NONE {
-                    slots[last as usize].next = i;
+                    slots.link(last, i);
                 }
-                slots.push(Slot { next: NONE, uses: 0, value: Some(w) });
+                slots.push(w);
             }
         }
         let mut matches = None;
@@ -226,7 +307,7 @@ impl<K: Hash + Eq, V, W, J, I: Iterator<Item = (K, V)>> JoinPartition<K, V, W, J
             for (k, _) in &records {
                 let first = heads.get(k);
                 if first != NONE {
-                    slots[first as usize].uses += 1;
+                    slots.count_use(first);
                 }
                 firsts.push(first);
             }
@@ -274,11 +355,7 @@ where
         if let Some(matches) = matches.filter(|_| std::mem::needs_drop::<W>()) {
             // Right values with drop glue: each left key was looked up during the build.
             for ((k, v), first) in lefts.into_iter().flatten().zip(matches) {
-                let last_use = first != NONE && {
-                    let head = &mut slots[first as usize];
-                    head.uses -= 1;
-                    head.uses == 0
-                };
+                let last_use = first != NONE && slots.use_once(first);
                 emit_pairs::<K, V, W, J, F>(&mut slots, (k, v), first, last_use, &mut each);
             }
         } else {
@@ -302,7 +379,7 @@ where
 #[inline(always)]
 fn probe_all<K, V, W, J, F>(
     heads: &Heads<K>,
-    slots: &mut [Slot<W>],
+    slots: &mut Values<W>,
     records: impl Iterator<Item = (K, V)>,
     each: &mut F,
 ) where
@@ -321,7 +398,7 @@ fn probe_all<K, V, W, J, F>(
 /// The pairs of one left record whose key's first right value is `first` (or [`NONE`]), as
 /// [`Pairs`] makes them.
 #[inline(always)]
-fn emit_pairs<K, V, W, J, F>(slots: &mut [Slot<W>], (k, v): (K, V), first: u32, last_use: bool, each: &mut F)
+fn emit_pairs<K, V, W, J, F>(slots: &mut Values<W>, (k, v): (K, V), first: u32, last_use: bool, each: &mut F)
 where
     K: Clone,
     V: Clone,
@@ -337,14 +414,13 @@ where
     }
     let mut j = first;
     loop {
-        let slot = &mut slots[j as usize];
-        let w = if last_use { slot.value.take() } else { slot.value.clone() };
-        let w = J::matched(w.expect("a right value is taken by its key's last left value only"));
-        if slot.next == NONE {
+        let (w, next) = slots.read(j, last_use);
+        let w = J::matched(w);
+        if next == NONE {
             each((k, (v, w)));
             return;
         }
-        j = slot.next;
+        j = next;
         each((k.clone(), (v.clone(), w)));
     }
 }
@@ -409,14 +485,13 @@ where
     /// `pending` and the pair gets clones.
     #[inline(always)]
     fn pair(&mut self, k: K, v: V, j: u32, last_use: bool) -> (K, (V, J::Right)) {
-        let slot = &mut self.build.slots[j as usize];
-        let w = if last_use { slot.value.take() } else { slot.value.clone() };
-        let w = J::matched(w.expect("a right value is taken by its key's last left value only"));
-        if slot.next == NONE {
+        let (w, next) = self.build.slots.read(j, last_use);
+        let w = J::matched(w);
+        if next == NONE {
             return (k, (v, w));
         }
         let pair = (k.clone(), (v.clone(), w));
-        self.pending = Some((k, v, slot.next, last_use));
+        self.pending = Some((k, v, next, last_use));
         pair
     }
 }
@@ -443,11 +518,7 @@ where
                 None => (self.build.heads.get(&k), false),
                 Some(matches) => {
                     let first = matches.next().unwrap_or(NONE);
-                    let last_use = first != NONE && {
-                        let head = &mut self.build.slots[first as usize];
-                        head.uses -= 1;
-                        head.uses == 0
-                    };
+                    let last_use = first != NONE && self.build.slots.use_once(first);
                     (first, last_use)
                 }
             };
@@ -458,5 +529,57 @@ where
                 return Some((k, pair));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `u64` right value takes 16 bytes with its link (no `Option`, no use count); a value
+    /// with drop glue keeps both, to be moved out once.
+    #[test]
+    fn plain_slots_hold_a_link_and_the_value_only() {
+        assert_eq!(std::mem::size_of::<Slot<u64>>(), 16);
+        assert_eq!(std::mem::size_of::<Slot<u32>>(), 8);
+        assert_eq!(std::mem::size_of::<Held<String>>(), 32);
+    }
+
+    /// Values without drop glue that are not `Copy` are cloned into every pair; values with
+    /// drop glue are moved into their key's last left value's pairs: both read the same.
+    #[test]
+    fn plain_and_held_values_give_the_same_pairs() {
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Plain(u16, char);
+        let exec = Executor::new(1);
+        let left = vec![vec![(1u8, 'a'), (2, 'b'), (1, 'c'), (3, 'd')]];
+        let plain = vec![vec![(1u8, Plain(10, 'x')), (1, Plain(11, 'y')), (2, Plain(20, 'z'))]];
+        let held: Vec<Vec<(u8, String)>> =
+            plain.iter().map(|p| p.iter().map(|(k, w)| (*k, format!("{}{}", w.0, w.1))).collect()).collect();
+        assert!(!std::mem::needs_drop::<Plain>() && std::mem::needs_drop::<String>());
+        let pairs = |parts: Vec<JoinPartition<u8, char, Plain, LeftOuter>>| -> Vec<_> {
+            parts
+                .into_iter()
+                .flatten()
+                .map(|(k, (v, w))| (k, (v, w.map(|w| format!("{}{}", w.0, w.1)))))
+                .collect()
+        };
+        let from_plain = pairs(build(&exec, (left.clone(), plain, 1), &BuildHome::fresh()));
+        let from_held: Vec<_> =
+            build::<_, _, _, LeftOuter, _, _>(&exec, (left, held, 1), &BuildHome::fresh())
+                .into_iter()
+                .flatten()
+                .collect();
+        let s = |t: &str| Some(t.to_string());
+        let want = [
+            (1, ('a', s("10x"))),
+            (1, ('a', s("11y"))),
+            (2, ('b', s("20z"))),
+            (1, ('c', s("10x"))),
+            (1, ('c', s("11y"))),
+            (3, ('d', None)),
+        ];
+        assert_eq!(from_plain, want);
+        assert_eq!(from_held, want);
     }
 }
