@@ -144,10 +144,35 @@ impl<'a> InlineCounts<'a> {
         self.add_inline(lo, hi, len as u64, 1);
     }
 
+    /// Counts the word `text[start..end]` in the one of `tables` (a power of two of them) its
+    /// hash's top bits choose, so that each table holds its own share of the keys (a
+    /// partitioned count: the tables of two threads' halves are merged table by table). The
+    /// slot within a table comes from the hash's low bits.
+    #[inline(always)]
+    pub fn add_routed(tables: &mut [InlineCounts<'a>], text: &'a [u8], start: usize, end: usize) {
+        let bits = tables.len().trailing_zeros();
+        let len = end - start;
+        if len > 16 {
+            let part = if bits == 0 { 0 } else { (text[end - 1] as usize) & (tables.len() - 1) };
+            *tables[part].long.entry(&text[start..end]).or_insert(0) += 1;
+            return;
+        }
+        let (lo, hi) = load16(text, start, len);
+        let h = hash(lo, hi, len as u64);
+        let part = if bits == 0 { 0 } else { (h >> (64 - bits)) as usize };
+        tables[part].add_hashed(lo, hi, len as u64, 1, h);
+    }
+
     /// Adds `n` to the count of the short word `(lo, hi)` of `len` bytes.
     #[inline(always)]
     fn add_inline(&mut self, lo: u64, hi: u64, len: u64, n: u64) {
-        let mut i = hash(lo, hi, len) as usize & self.mask;
+        self.add_hashed(lo, hi, len, n, hash(lo, hi, len));
+    }
+
+    /// [`Self::add_inline`] with the word's hash already made.
+    #[inline(always)]
+    fn add_hashed(&mut self, lo: u64, hi: u64, len: u64, n: u64, h: u64) {
+        let mut i = h as usize & self.mask;
         loop {
             let slot = &mut self.slots[i];
             if slot.lo == lo && slot.hi == hi && slot.count_len & LEN_MASK == len {
@@ -181,13 +206,22 @@ impl<'a> InlineCounts<'a> {
     }
 
     /// Adds `other`'s counts to this table's (tables that counted parts of one text).
-    pub fn merge(&mut self, other: InlineCounts<'a>) {
+    pub fn merge(&mut self, other: &InlineCounts<'a>) {
         for s in other.slots.iter().filter(|s| s.count_len != 0) {
             self.add_inline(s.lo, s.hi, s.count_len & LEN_MASK, s.count_len >> LEN_BITS);
         }
-        for (w, n) in other.long {
+        for (w, n) in &other.long {
             *self.long.entry(w).or_insert(0) += n;
         }
+    }
+
+    /// Forgets every word, keeping the memory (an engine's state kept from batch to batch).
+    pub fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill(Slot::default());
+            self.len = 0;
+        }
+        self.long.clear();
     }
 
     /// Number of distinct words.

@@ -6,7 +6,9 @@
 #
 #   benches/e2e/emit.sh                      # 1 core: ms per 10 MB batch, × the SWAR limit
 #   benches/e2e/emit.sh --scaling            # 1 and 2 partitions/threads: wall and CPU
-#                                            # seconds, 2p/1p ratios, digests (ROUNDS=5)
+#                                            # seconds, 2p/1p ratios, digests (ROUNDS=5); with
+#                                            # limit-par, the limit with its tables kept and, on
+#                                            # 2 threads, nothing after the split serial
 #   benches/e2e/emit.sh --instructions       # callgrind instructions per word (IBATCHES=2)
 #   benches/e2e/emit.sh --cache              # cachegrind D1 and L2 (simulated, 1 MiB) misses per word
 #   benches/e2e/emit.sh --timeline           # a batch's phases (start, ms) on 1 partition, on 2, and
@@ -68,7 +70,7 @@ if [[ "$MODE" == "--cache" ]]; then
   words=$("$BIN" --engine limit --mb "$MB" --batches "$IBATCHES" 2>/dev/null | sed -n 's/.* words=\([0-9]*\).*/\1/p')
   echo "| variant | partitions | D1 misses per word | L2 (1 MiB) misses per word ($IBATCHES batches of $MB MB, generation subtracted) |"
   echo "|---|---:|---:|---:|"
-  for v in "limit-sse2 1" "dstream 1" "dstream 2"; do
+  for v in "limit-sse2 1" "limit-par 1" "limit-par 2" "dstream 1" "dstream 2"; do
     set -- $v
     read -r n1 n2 <<< "$(misses --engine "$1" --partitions "$2" --mb "$MB" --batches "$IBATCHES" --build "$BUILD")"
     awk -v v="$1" -v p="$2" -v a="$((n1 - d1))" -v b="$((n2 - l2))" -v w="$words" \
@@ -78,7 +80,7 @@ if [[ "$MODE" == "--cache" ]]; then
 fi
 
 if [[ "$MODE" == "--scaling" ]]; then
-  variants=("limit-swar 1" "limit-sse2 1" "limit-sse2 2" "dstream 1" "dstream 2")
+  variants=("limit-swar 1" "limit-sse2 1" "limit-sse2 2" "limit-par 1" "limit-par 2" "dstream 1" "dstream 2")
   ROUNDS="${ROUNDS:-5}"
 else
   variants=("limit-swar 1" "limit-sse2 1" "limit 1" "dstream 1" "dstream $(nproc)")
@@ -128,5 +130,8 @@ awk -v batches="$BATCHES" -v mb="$MB" -v scaling="$MODE" '
       printf "| SSE2 limit 2 threads wall, × 1 thread | %.2fx | %.2fx |\n", wall["limit-sse2 1"] / wall["limit-sse2 2"], best["limit-sse2 1"] / best["limit-sse2 2"]
       printf "| SSE2 limit 2 threads CPU / 1 thread CPU | %.2fx | %.2fx |\n", cpu["limit-sse2 2"] / cpu["limit-sse2 1"], bestcpu["limit-sse2 2"] / bestcpu["limit-sse2 1"]
       printf "| dstream 2p wall, × the SSE2 limit on 2 threads | %.2fx | %.2fx |\n", wall["limit-sse2 2"] / wall["dstream 2"], best["limit-sse2 2"] / best["dstream 2"]
+      printf "| partitioned limit 2 threads wall, × 1 thread (nothing after the split serial) | %.2fx | %.2fx |\n", wall["limit-par 1"] / wall["limit-par 2"], best["limit-par 1"] / best["limit-par 2"]
+      printf "| partitioned limit 2 threads CPU / 1 thread CPU | %.2fx | %.2fx |\n", cpu["limit-par 2"] / cpu["limit-par 1"], bestcpu["limit-par 2"] / bestcpu["limit-par 1"]
+      printf "| dstream 2p wall, × the partitioned limit on 2 threads | %.2fx | %.2fx |\n", wall["limit-par 2"] / wall["dstream 2"], best["limit-par 2"] / best["dstream 2"]
     }
   }' "$results"

@@ -32,13 +32,13 @@ use dstream::text::{TextBatch, TextPool};
 use dstream::time::Time;
 use dstream_bench::args::Args;
 use dstream_bench::lines::Pool;
-use dstream_bench::table::{count_on, count_text, count_text_sse2, count_text_swar};
+use dstream_bench::table::{count_on, count_text, count_text_sse2, count_text_swar, Partitioned};
 use dstream_bench::timeline::{self, Spans};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines|fresh] [--timeline]";
+    "usage: wc-emit [--engine dstream|limit|limit-swar|limit-sse2|limit-par] [--mb 10] [--batches 2] [--vocab 100000] [--partitions 1] [--build text|lines|fresh] [--timeline]";
 
 /// What the output saw: pairs, words, and a sum over the pairs that depends on which word got
 /// which count.
@@ -58,6 +58,13 @@ impl Digest {
             .iter()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x1_0000_01b3));
         self.mix = self.mix.wrapping_add(h.wrapping_mul(n | 1));
+    }
+
+    /// Adds what another output saw (of other words): the sums do not depend on the order.
+    fn merge(&mut self, other: Digest) {
+        self.pairs += other.pairs;
+        self.words += other.words;
+        self.mix = self.mix.wrapping_add(other.mix);
     }
 }
 
@@ -97,6 +104,25 @@ fn main() {
                 let table = count_on(text.as_bytes(), partitions, 1024, split);
                 table.for_each(|w, n| total.add(w, n));
             }
+            total
+        }
+        "limit-par" => {
+            // Tables kept across batches, and on two threads nothing after the split serial
+            // (`Partitioned`): what two cores give this workload at best.
+            let mut total = Digest::default();
+            let mut tables = Partitioned::new(1024);
+            for _ in 0..batches {
+                let digests = tables.count(text.as_bytes(), partitions, |table| {
+                    let mut d = Digest::default();
+                    table.for_each(|w, n| d.add(w, n));
+                    d
+                });
+                for d in digests {
+                    total.merge(d);
+                }
+            }
+            let [counting, output] = tables.spent.map(|d| d.as_secs_f64() * 1e3 / batches.max(1) as f64);
+            phases = format!("; per batch: counting {counting:.2}ms, merging and output {output:.2}ms");
             total
         }
         "dstream" => {
@@ -148,7 +174,9 @@ fn main() {
             let d = *seen.lock().expect("no panics under the lock");
             d
         }
-        other => args.fail(&format!("--engine {other:?}: dstream, limit, limit-swar or limit-sse2")),
+        other => {
+            args.fail(&format!("--engine {other:?}: dstream, limit, limit-swar, limit-sse2 or limit-par"))
+        }
     };
     let wall = started.elapsed();
     let cpu = cpu_time().saturating_sub(cpu_start);
