@@ -7,6 +7,8 @@
 #   benches/e2e/run.sh                 # everything: about 17 minutes
 #   benches/e2e/run.sh --quick         # shorter steps, fewer rates: about 10 minutes
 #   ENGINES="limit dstream" INTERVALS="1000 10" benches/e2e/run.sh --quick
+#   PROBE=5 INTERVALS=10 benches/e2e/run.sh   # also sample the kernel's view every 5 ms
+#                                             # (sysprobe; benches/e2e/stalls.py reads it)
 #
 # Spark: set SPARK_PEER to a set-up copy of ../shared/spark-peer (its README: venv with
 # pyspark, scala/build.sh); without one, Spark is skipped ("SKIPPED" in the output).
@@ -34,12 +36,12 @@ rates() {
     spark:100:0) echo "250k 500k 1M 2M" ;;
     spark:100:1) echo "500k 1M 2M" ;;
     spark:10:*) echo "50k 200k 500k" ;;
-    *:1000:0) echo "10M 20M 30M 40M 50M 60M 80M max" ;;
+    *:1000:0) echo "10M 20M 40M 60M 80M 100M max" ;;
     *:1000:1) echo "20M 30M 40M 50M 60M max" ;;
-    *:100:0) echo "5M 10M 20M 40M 60M max" ;;
+    *:100:0) echo "5M 10M 20M 40M 60M 80M max" ;;
     *:100:1) echo "10M 40M max" ;;
-    *:10:0) echo "2M 5M 10M 20M 40M" ;;
-    *:10:1) echo "5M 20M max" ;;
+    *:10:0) echo "2M 5M 10M 20M 40M 60M 80M" ;;
+    *:10:1) echo "5M 20M 60M" ;;
   esac
 }
 
@@ -102,6 +104,7 @@ for b in $INTERVALS; do
                "$SPARK_PEER/scala/build/sparkpeer.jar" "$port" "$b" "$run" "$limit" 'local[2]' > "$run/engine.log" 2>&1 & ;;
     esac
     eng=$!
+    if [[ -n "${PROBE:-}" ]]; then "$BIN/sysprobe" --pids "$eng,$lg" --out "$run/probe.jsonl" --every-ms "$PROBE" & fi
     wait "$lg" || echo "loadgen exited with an error: $run/loadgen.log" >&2
     sleep 2
     touch "$run/STOP"

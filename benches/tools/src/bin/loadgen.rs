@@ -3,7 +3,9 @@
 //! Listens on `127.0.0.1:PORT`, accepts one client (a receiver connects as a client), and
 //! writes lines of `--words-per-line` Zipf-distributed words following a rate schedule,
 //! then exits. The lines are generated once into one buffer and written from it in large
-//! `write` calls, so one core sends far more than any engine here counts.
+//! `write` calls, so one core sends far more than any engine here counts. A paced step
+//! writes what is owed once per millisecond, as a network delivers in bursts, and costs the
+//! generator a few per cent of a core at tens of millions of words/s.
 //!
 //! Every `--marker-ms` milliseconds, at a random phase within each such interval (so that
 //! the markers fall anywhere in a batch and latency percentiles are unbiased), a one-word line
@@ -28,6 +30,11 @@ const USAGE: &str = "usage: loadgen [--port 9999] [--schedule RATE:SECONDS,...] 
 [--vocab 10000] [--zipf-s 1.0] [--seed 42] [--pool-lines 200000] [--marker-ms 200] \
 [--accept-timeout 300] [--linger 5] [--report PATH] [--self-test]
   RATE: words/s (k, M suffixes), 0 = pause, max = as fast as the socket takes";
+
+/// The pacing grain: a paced step writes what is owed once per tick, so a batch of B gets
+/// B / TICK writes' worth of lines, evenly; `loadgen.py` paces by 10 ms ticks, too coarse
+/// for B = 10 ms.
+const TICK: Duration = Duration::from_millis(1);
 
 /// What one step sent, for the report (the fields of `loadgen.py`'s report).
 struct Sent {
@@ -61,6 +68,8 @@ impl Sender<'_> {
             sent.end_ms = epoch_ms();
             return Ok(sent);
         }
+        // At least a tick's lines per write (all that is owed, when the rate is low).
+        let min_write = (lines_per_sec * TICK.as_secs_f64()).max(1.0) as usize;
         // Marker k goes out at (k + u_k) * period from the step's start, u_k uniform in [0, 1).
         let mut interval = 0u32;
         let mut next_marker = self.marker.map(|p| p.mul_f64(self.rng.unit()));
@@ -82,11 +91,13 @@ impl Sender<'_> {
             } else {
                 ((elapsed.as_secs_f64() * lines_per_sec) as u64).saturating_sub(sent.lines) as usize
             };
-            if owed == 0 {
-                // Sleep until the next line is due (or a marker), at most 1 ms.
-                let due = Duration::from_secs_f64((sent.lines + 1) as f64 / lines_per_sec);
+            if owed < min_write {
+                // Sleep until a tick's lines are due (or a marker): one write per tick, not
+                // one per line due, which at millions of words/s cost the generator a whole
+                // core in system calls and woke the receiver as often.
+                let due = Duration::from_secs_f64((sent.lines + min_write as u64) as f64 / lines_per_sec);
                 let wake = next_marker.map_or(due, |m| m.min(due)).min(duration);
-                std::thread::sleep(wake.saturating_sub(elapsed).min(Duration::from_millis(1)));
+                std::thread::sleep(wake.saturating_sub(elapsed).min(TICK));
                 continue;
             }
             let (bytes, n) = self.pool.run(self.next_line, owed);
