@@ -8,7 +8,7 @@
 //! sysprobe --pids 1234,5678 --out probe.jsonl [--every-ms 5]
 //! ```
 //!
-//! One JSON object per line, until every process has exited:
+//! One JSON object per line, until every process has exited (or is a zombie):
 //! `{"t": epoch ms, "cpu": [[user, system, idle, iowait, irq, softirq, steal] per CPU, in
 //! ticks], "psi": [cpu some, memory some, io some, in µs], "vm": [compact_stall, allocstall,
 //! pgmajfault, pgscan_direct], "th": [[pid, tid, "name", run ms, involuntary switches, minor
@@ -110,7 +110,14 @@ fn sample(pids: &[u32], line: &mut String) -> bool {
     let mut alive = false;
     let mut first = true;
     for &pid in pids {
+        // A process that has exited but is not yet reaped (a zombie) is gone too.
+        let exited = fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X']))
+        });
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else { continue };
+        if exited {
+            continue;
+        }
         alive = true;
         for task in tasks.flatten() {
             let tid = task.file_name();
