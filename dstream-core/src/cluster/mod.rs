@@ -3,7 +3,7 @@
 //! Every process runs the same plan over the same global partitions: `P` processes of `w`
 //! partitions each, process `p` owning partitions `[p·w, (p+1)·w)`. A partition's records
 //! live on its owner after an exchange; the executor's exchange seam sends the buckets bound
-//! for another process's partitions over the [`link`], serialised, and keeps the
+//! for another process's partitions over the link (`cluster::link`, feature `cluster`), serialised, and keeps the
 //! local ones as they are. Process 0 is the driver: it owns the batch clock, reads the
 //! sources that are not partitioned and spreads their records over every process
 //! (`exec::scatter`), and writes the outputs with driver semantics (`print`,

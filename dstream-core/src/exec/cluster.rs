@@ -12,7 +12,7 @@
 //! A lost peer cannot be returned from an exchange (its callers, the generated code, expect
 //! records): the executor notes the failure, returns what it has, and skips every later
 //! exchange of the batch; the batch loop then stops the job with the error before the batch's
-//! outputs are written or checkpointed ([`Executor::take_failure`]).
+//! outputs are written or checkpointed ([`ClusterExec::take_failure`]).
 
 use super::exchange::{check_cut, Exchange, Received};
 use super::wire::Wire;

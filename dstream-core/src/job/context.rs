@@ -25,7 +25,7 @@ pub struct BatchContext<'c> {
     pub(super) restored: BTreeSet<String>,
     /// Where operator state goes when this batch is a checkpoint batch.
     pub(super) save_into: Option<BTreeMap<String, OperatorState>>,
-    /// The job's name ([`Job::name`]), for outputs that record which job wrote a batch.
+    /// The job's name ([`Job::with_name`](crate::job::Job::with_name)), for outputs that record which job wrote a batch.
     pub(super) job_name: &'c str,
     /// The batch's output operations and state sizes, for its statistics.
     pub(super) record: BatchRecord,
@@ -152,7 +152,7 @@ impl<'c> BatchContext<'c> {
         self.metrics
     }
 
-    /// The job's name ([`Job::name`]).
+    /// The job's name ([`Job::with_name`](crate::job::Job::with_name)).
     pub fn job_name(&self) -> &str {
         self.job_name
     }

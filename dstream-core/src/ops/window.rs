@@ -46,7 +46,7 @@ impl<T: Clone> WindowBuffer<T> {
     }
 
     /// The window ending at the last pushed time, oldest first, each record read back as the
-    /// type `B` it entered as ([`BorrowBack`](crate::BorrowBack): `&str` words borrowed from the buffer, owned
+    /// type `B` it entered as ([`BorrowBack`]: `&str` words borrowed from the buffer, owned
     /// records cloned). This is what a `window` emits.
     pub fn contents_as<'s, B>(&'s self, exec: &crate::exec::Executor, _like: Like<B>) -> Vec<Vec<T::Out>>
     where
@@ -351,7 +351,7 @@ where
             .push_back((time, tables.into_iter().map(|t| BatchTable(t.into_iter().collect())).collect()));
     }
 
-    /// Adds one batch's reduced tables, made owned ([`IntoOwned`](crate::IntoOwned)) in the
+    /// Adds one batch's reduced tables, made owned ([`IntoOwned`]) in the
     /// lists of the last batch that left: a key's owned form reuses the buffer of the key
     /// that was at its place there (`String`s are overwritten, not allocated and freed).
     pub fn push_owned<T, KI, VI>(&mut self, time: Time, tables: Vec<T>)
@@ -382,7 +382,7 @@ where
     }
 
     /// The window's value after the last slide, per partition, each pair read back as the
-    /// types `(KB, VB)` that entered the window ([`BorrowBack`](crate::BorrowBack): `&str`
+    /// types `(KB, VB)` that entered the window ([`BorrowBack`]: `&str`
     /// keys borrowed from the window's state, numbers copied), so emitting allocates nothing
     /// per key.
     pub fn records<'s, KB, VB>(

@@ -4,7 +4,7 @@
 //! A checkpoint holds the last completed batch time, every stateful operator's state (state
 //! stores, window buffers) under a stable id derived from the program text, and every
 //! source's position (for example the files a file source has read). The file is
-//! `checkpoint-<ms>` in the checkpoint directory, on the records of [`frame`](super::frame),
+//! `checkpoint-<ms>` in the checkpoint directory, on the records of [`frame`],
 //! the framing the write-ahead log uses too:
 //!
 //! ```text
@@ -122,7 +122,7 @@ struct StateEntry {
 /// operator of a program with a `checkpoint(..)` setting (a window's records) must be.
 ///
 /// The generated code asks it of each part type of an operator's state, by passing
-/// [`Checkpointable::part`] as a function (see [`parts`](super::parts)): an error names the
+/// [`Checkpointable::part`] as a function (see [`parts`]): an error names the
 /// user's type, never the runtime's store around it.
 #[diagnostic::on_unimplemented(
     message = "the state of this operator cannot be saved in a checkpoint",

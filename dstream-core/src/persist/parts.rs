@@ -7,7 +7,7 @@
 //! passing [`Checkpointable::part`](super::checkpoint::Checkpointable::part) as a function
 //! (`fn() -> Part<S>`, whose `Self` is the part): an error then names the user's type, and no
 //! bound of ours adds a note. Each store is (de)serialized around its parts with the pieces of
-//! this module into the same bytes and the same [schema](super::schema) as its serde derive
+//! this module into the same bytes and the same [schema] as its serde derive
 //! (the stores' tests check both).
 //!
 //! A part is encoded by a postcard function of its own type, called for each value, and the

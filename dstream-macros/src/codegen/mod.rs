@@ -3,7 +3,7 @@
 //! blocks; user closures are passed through typed helpers at their own spans, so their
 //! parameter types infer and their mistakes are reported on their own tokens.
 //!
-//! It reads only typed operators ([`Op`](crate::ir::Op)): no raw arguments, no checks, and no
+//! It reads only typed operators ([`Op`]): no raw arguments, no checks, and no
 //! panics (a case that cannot happen after `check` and `lower` emits nothing rather than
 //! failing). The generated code only describes stages and exchanges to `dstream-core`
 //! (`Executor::run_stage`, `Executor::exchange_combine`, ...); it never calls rayon.
